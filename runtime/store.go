@@ -1,0 +1,109 @@
+package runtime
+
+import (
+	"context"
+	"time"
+)
+
+// SessionStore keeps conversations.
+type SessionStore interface {
+	// CreateSession inserts s; s.ID, CreatedAt and LastActivity are set
+	// by the caller.
+	CreateSession(ctx context.Context, s *Session) error
+	// FindSession returns KindNotFound when there is no such session.
+	FindSession(ctx context.Context, id SessionID) (*Session, error)
+	// FindLatestSession returns the user's most recently active conversation
+	// with the bot that has status active, or KindNotFound.
+	FindLatestSession(ctx context.Context, userID string, bot BotID) (*Session, error)
+	// ListSessions returns one page of a user's conversations, most recent
+	// activity first, and the total that match the filter.
+	ListSessions(ctx context.Context, f SessionFilter) ([]*SessionSummary, int, error)
+	// UpdateSession applies the non-nil fields of upd and returns the result.
+	UpdateSession(ctx context.Context, id SessionID, upd SessionUpdate) (*Session, error)
+	// DeleteIdleAnonymous deletes anonymous sessions (their messages and
+	// memory too) whose last activity is before cutoff, and returns their ids.
+	DeleteIdleAnonymous(ctx context.Context, cutoff time.Time) ([]SessionID, error)
+}
+
+// SessionFilter selects conversations of one user.
+type SessionFilter struct {
+	UserID string
+	BotID  BotID  // optional
+	Status string // optional
+	Limit  int
+	Offset int
+}
+
+// SessionSummary is a row of the conversation list.
+type SessionSummary struct {
+	Session
+	LastMessage *Message // nil when the conversation has no messages
+}
+
+// SessionUpdate names the fields to change; nil means unchanged.
+type SessionUpdate struct {
+	Status      *string
+	ReadSeq     *int64
+	Suggestions *[]string
+}
+
+// MessageStore keeps messages.
+type MessageStore interface {
+	// AppendMessage stores m in one transaction with the next seq of its
+	// session, and sets m.ID (when empty), m.Seq and m.CreatedAt. The
+	// session's LastSeq and LastActivity move with it.
+	//
+	// When m.ClientID is set and the session already has a message with
+	// that client id, nothing is stored: m is overwritten with the stored
+	// message and created is false.
+	AppendMessage(ctx context.Context, m *Message) (created bool, err error)
+	// FindMessages returns messages of one session, oldest first.
+	FindMessages(ctx context.Context, f MessageFilter) ([]*Message, error)
+	// FindMessage returns one message by id, or KindNotFound.
+	FindMessage(ctx context.Context, id string) (*Message, error)
+}
+
+// MessageFilter selects messages of one session. Zero fields do not filter.
+// When Newest is set the page is the newest Limit messages that match
+// (still returned oldest first); otherwise the oldest.
+type MessageFilter struct {
+	SessionID  SessionID
+	AfterSeq   int64
+	BeforeSeq  int64
+	AfterTime  time.Time // created strictly after
+	BeforeTime time.Time // created strictly before
+	Limit      int
+	Newest     bool
+}
+
+// MemoryScope addresses a bot's memory of one user (or, for anonymous
+// visitors, of one conversation).
+type MemoryScope struct {
+	BotID BotID
+	Owner string // "user:<id>" or "session:<id>"
+}
+
+// MemoryStore keeps the SET/GET memory of dialogs. Values are JSON.
+type MemoryStore interface {
+	// GetMemory returns the value and whether it was set.
+	GetMemory(ctx context.Context, scope MemoryScope, key string) (string, bool, error)
+	// SetMemory stores value; an empty value deletes the key.
+	SetMemory(ctx context.Context, scope MemoryScope, key, value string) error
+}
+
+// UserStore keeps the users the server has seen.
+type UserStore interface {
+	// UpsertUser records a user's latest name and role.
+	UpsertUser(ctx context.Context, id Identity) error
+}
+
+// Store is everything the runtime keeps on disk.
+type Store interface {
+	SessionStore
+	MessageStore
+	MemoryStore
+	UserStore
+	// Ping reports whether the database answers (for /readyz).
+	Ping(ctx context.Context) error
+	Close() error
+}

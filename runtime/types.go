@@ -1,0 +1,95 @@
+package runtime
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// SessionID identifies a conversation. The REST API calls the same value
+// conversation_id and session_id.
+type SessionID string
+
+// BotID is a bot's slug: the name of its folder.
+type BotID string
+
+// Sender says who wrote a message.
+type Sender string
+
+const (
+	SenderUser  Sender = "user"
+	SenderBot   Sender = "bot"
+	SenderAgent Sender = "agent"
+)
+
+// Session statuses.
+const (
+	StatusActive   = "active"
+	StatusArchived = "archived"
+)
+
+// Session is one conversation between a user (or an anonymous visitor) and
+// a bot.
+type Session struct {
+	ID        SessionID
+	BotID     BotID
+	UserID    string // the JWT sub; for anonymous visitors a generated id
+	UserName  string
+	Anonymous bool
+	Status    string // StatusActive or StatusArchived
+
+	// ResumeTokenHash is the SHA-256 of the anonymous resume token; the
+	// token itself is shown once, in the connected frame.
+	ResumeTokenHash string
+
+	LastSeq     int64    // seq of the newest message, 0 when there is none
+	ReadSeq     int64    // messages up to here are read by the user
+	Suggestions []string // quick replies in force
+	Metadata    json.RawMessage
+
+	CreatedAt    time.Time
+	LastActivity time.Time
+}
+
+// Message is one line of a conversation.
+type Message struct {
+	ID          string
+	SessionID   SessionID
+	Seq         int64 // per conversation, from 1, gapless; set on commit
+	Sender      Sender
+	Content     string
+	ClientID    string // the client's idempotency key, may be empty
+	Attachments json.RawMessage
+	Metadata    json.RawMessage
+	CreatedAt   time.Time // UTC, set on commit
+}
+
+// Bot is a loaded bot.
+type Bot struct {
+	ID          BotID
+	Name        string
+	Description string
+	Default     bool
+}
+
+// Roles of authenticated users.
+const (
+	RoleUser  = "user"
+	RoleAgent = "agent"
+	RoleAdmin = "admin"
+)
+
+// Identity is who is calling: a user from a verified token, or an
+// anonymous visitor known only by address.
+type Identity struct {
+	UserID    string
+	Name      string
+	Role      string
+	Anonymous bool
+	IP        string // remote address without port; the rate-limit key of anonymous callers
+}
+
+// Limits every transport applies to user input.
+const (
+	MaxClientIDLen = 64
+	MaxContentLen  = 32 << 10 // bytes of a message's content
+)
