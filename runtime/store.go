@@ -45,6 +45,9 @@ type SessionUpdate struct {
 	Status      *string
 	ReadSeq     *int64
 	Suggestions *[]string
+	// LastActivity keeps a conversation with open sockets from counting
+	// as idle (the anonymous expiry sweep).
+	LastActivity *time.Time
 }
 
 // MessageStore keeps messages.

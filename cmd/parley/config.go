@@ -1,0 +1,104 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+)
+
+// Config is every setting of the server, read once by loadConfig and
+// passed down as plain values: viper stays in this package.
+type Config struct {
+	Addr           string        `mapstructure:"addr"`
+	Data           string        `mapstructure:"data"`
+	Bots           string        `mapstructure:"bots"`
+	DatabaseURL    string        `mapstructure:"database-url"`
+	JWTSecret      string        `mapstructure:"jwt-secret"`
+	AllowedOrigins []string      `mapstructure:"allowed-origins"`
+	RateLimits     string        `mapstructure:"rate-limits"`
+	AnonymousTTL   time.Duration `mapstructure:"anonymous-ttl"`
+	TurnTimeout    time.Duration `mapstructure:"turn-timeout"`
+	LogLevel       string        `mapstructure:"log-level"`
+}
+
+// configFlags registers the configuration flags every subcommand accepts
+// (protocol §1). Defaults live here and nowhere else.
+func configFlags(fs *pflag.FlagSet) {
+	fs.String("config", "", "path of a YAML config file (default: ./parley.yaml when it exists)")
+	fs.String("addr", ":8080", "address to listen on")
+	fs.String("data", "./data", "data directory: SQLite database, JWT secret, uploads")
+	fs.String("bots", "", "bots directory (default ./bots when it exists, else the built-in bots)")
+	fs.String("database-url", "", "empty for embedded SQLite; postgres://… for PostgreSQL")
+	fs.String("jwt-secret", "", "HS256 secret (default: generated once and kept in the data directory)")
+	fs.StringSlice("allowed-origins", nil, "origins browsers may connect from, comma-separated (default: same host only)")
+	fs.String("rate-limits", "on", "on, or off to lift every rate limit and connection cap")
+	fs.Duration("anonymous-ttl", 30*time.Minute, "delete anonymous conversations idle this long")
+	fs.Duration("turn-timeout", 10*time.Second, "most Lua time one dialog turn may use")
+	fs.String("log-level", "info", "debug, info, warn or error")
+}
+
+// loadConfig merges flags, PARLEY_* environment variables, the YAML file
+// and the defaults, in that order of precedence.
+func loadConfig(fs *pflag.FlagSet) (Config, error) {
+	v := viper.New()
+	v.SetEnvPrefix("PARLEY")
+	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
+	v.AutomaticEnv()
+	if err := v.BindPFlags(fs); err != nil {
+		return Config{}, err
+	}
+	if err := readConfigFile(v); err != nil {
+		return Config{}, err
+	}
+	var c Config
+	if err := v.Unmarshal(&c); err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	// An environment variable arrives as one string.
+	if len(c.AllowedOrigins) == 1 && strings.Contains(c.AllowedOrigins[0], ",") {
+		c.AllowedOrigins = strings.Split(c.AllowedOrigins[0], ",")
+	}
+	return c, c.validate()
+}
+
+func readConfigFile(v *viper.Viper) error {
+	path := v.GetString("config")
+	if path == "" {
+		if _, err := os.Stat("parley.yaml"); err != nil {
+			return nil
+		}
+		path = "parley.yaml"
+	}
+	v.SetConfigFile(path)
+	if err := v.ReadInConfig(); err != nil {
+		return fmt.Errorf("config file %s: %w", path, err)
+	}
+	return nil
+}
+
+func (c *Config) validate() error {
+	switch strings.ToLower(c.RateLimits) {
+	case "on", "true", "1", "yes":
+		c.RateLimits = "on"
+	case "off", "false", "0", "no":
+		c.RateLimits = "off"
+	default:
+		return fmt.Errorf("config: rate-limits must be on or off, not %q", c.RateLimits)
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres") {
+		return fmt.Errorf("config: database-url must be empty (SQLite) or postgres://…")
+	}
+	if c.AnonymousTTL <= 0 || c.TurnTimeout <= 0 {
+		return fmt.Errorf("config: anonymous-ttl and turn-timeout must be positive")
+	}
+	for i, o := range c.AllowedOrigins {
+		c.AllowedOrigins[i] = strings.TrimSpace(o)
+	}
+	c.Data = filepath.Clean(c.Data)
+	return nil
+}

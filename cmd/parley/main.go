@@ -1,0 +1,176 @@
+// Command parley is the Parley bot runtime: `parley serve` (the default)
+// runs the HTTP and WebSocket server; the other subcommands (migrate,
+// token, check) work on the same configuration. See README.md.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"parley/dialogs"
+	"parley/rest"
+)
+
+const usage = `usage: parley [serve|migrate|token|check] [flags]
+
+  serve                      run the server (default)
+  migrate                    apply database migrations and exit
+  token --user NAME [--name DISPLAY] [--role user|agent|admin] [--ttl 24h]
+                             print a JWT signed with the server's secret
+  check [DIR]                compile every bot under DIR (default: --bots)
+
+Run "parley SUBCOMMAND --help" for the flags.
+`
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run executes one subcommand and returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	commands := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
+		"serve": serve, "migrate": migrate, "token": token, "check": check,
+	}
+	f, ok := commands[cmd]
+	if !ok {
+		fmt.Fprintf(stderr, "parley: unknown subcommand %q\n\n%s", cmd, usage)
+		return 2
+	}
+	if err := f(ctx, args, stdout, stderr); err != nil {
+		if err == pflag.ErrHelp {
+			return 0
+		}
+		fmt.Fprintf(stderr, "parley %s: %v\n", cmd, err)
+		return 1
+	}
+	return 0
+}
+
+// parse reads a subcommand's flags and the configuration.
+func parse(name string, args []string, stderr io.Writer, extra func(*pflag.FlagSet)) (Config, *pflag.FlagSet, error) {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configFlags(fs)
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return Config{}, fs, err
+	}
+	c, err := loadConfig(fs)
+	return c, fs, err
+}
+
+func newLogger(c Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	level.UnmarshalText([]byte(c.LogLevel))
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// serve runs the server until SIGTERM or SIGINT, then drains and exits 0.
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c, _, err := parse("serve", args, stderr, nil)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	m := &Main{Config: c, Stdout: stdout, Log: newLogger(c, stderr)}
+	if err := m.Run(ctx); err != nil {
+		return err
+	}
+	select {
+	case <-ctx.Done():
+		m.Log.Info("shutting down")
+	case err := <-m.served:
+		m.Close()
+		return err
+	}
+	return m.Close()
+}
+
+func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c, _, err := parse("migrate", args, stderr, nil)
+	if err != nil {
+		return err
+	}
+	db, err := openStore(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "migrations applied")
+	return nil
+}
+
+// token prints a JWT alone on one line of stdout (protocol §1).
+func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var user, name, role string
+	var ttl time.Duration
+	c, _, err := parse("token", args, stderr, func(fs *pflag.FlagSet) {
+		fs.StringVar(&user, "user", "", "the user id (the token's sub)")
+		fs.StringVar(&name, "name", "", "display name (default: the user id)")
+		fs.StringVar(&role, "role", "user", "user, agent or admin")
+		fs.DurationVar(&ttl, "ttl", 24*time.Hour, "how long the token is valid")
+	})
+	if err != nil {
+		return err
+	}
+	switch {
+	case user == "":
+		return fmt.Errorf("--user is required")
+	case role != "user" && role != "agent" && role != "admin":
+		return fmt.Errorf("--role must be user, agent or admin")
+	case ttl <= 0:
+		return fmt.Errorf("--ttl must be positive")
+	}
+	if name == "" {
+		name = user
+	}
+	secret, err := jwtSecret(c)
+	if err != nil {
+		return err
+	}
+	t, err := (&rest.JWT{Secret: secret}).Sign(user, name, role, ttl)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, t)
+	return nil
+}
+
+// check compiles every bot under DIR and reports each error with file:line.
+func check(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c, fs, err := parse("check", args, stderr, nil)
+	if err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		c.Bots = fs.Arg(0)
+	}
+	errs := dialogs.Check(botsFS(c))
+	for _, e := range errs {
+		fmt.Fprintln(stderr, e)
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%d error(s)", len(errs))
+	}
+	fmt.Fprintln(stdout, "ok")
+	return nil
+}

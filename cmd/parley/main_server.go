@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"parley/bots"
+	"parley/dialogs"
+	"parley/rest"
+	"parley/runtime"
+	"parley/schema"
+	"parley/ws"
+)
+
+// Main is the server program: Run opens everything and starts listening,
+// Close drains and closes in the reverse order. Tests run it on port 0.
+type Main struct {
+	Config Config
+	Stdout io.Writer // the "listening on" line
+	Log    *slog.Logger
+
+	store  *schema.DB
+	engine *dialogs.Engine
+	hub    *runtime.Hub
+	server *http.Server
+	ln     net.Listener
+	socks  sync.WaitGroup // open /ws handlers
+	served chan error
+}
+
+// Run starts the server and returns once it accepts connections.
+func (m *Main) Run(ctx context.Context) (err error) {
+	if m.Log == nil {
+		m.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if m.Stdout == nil {
+		m.Stdout = io.Discard
+	}
+	defer func() {
+		if err != nil {
+			m.Close()
+		}
+	}()
+	if m.store, err = openStore(ctx, m.Config); err != nil {
+		return err
+	}
+	if err = m.store.Migrate(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if m.engine, err = loadBots(m.Config, m.Log); err != nil {
+		return err
+	}
+	if err = m.store.SyncBots(ctx, m.engine.Bots()); err != nil {
+		return err
+	}
+	secret, err := jwtSecret(m.Config)
+	if err != nil {
+		return err
+	}
+	m.hub = runtime.New(runtime.Config{
+		Store: m.store, Engine: m.engine, Logger: m.Log,
+		AnonymousTTL: m.Config.AnonymousTTL,
+		Limiter:      rest.NewLimiter(rest.LimitConfig{Off: m.Config.RateLimits == "off"}),
+	})
+	return m.listen(&rest.JWT{Secret: secret})
+}
+
+// listen starts the HTTP server on the configured address.
+func (m *Main) listen(auth runtime.Authenticator) error {
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return err
+	}
+	m.ln = ln
+	m.server = &http.Server{
+		Handler:           m.routes(auth),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn),
+	}
+	m.served = make(chan error, 1)
+	go func() { m.served <- m.server.Serve(ln) }()
+	line := "listening on " + m.URL()
+	fmt.Fprintln(m.Stdout, line)
+	m.Log.Info(line)
+	return nil
+}
+
+// routes is the whole HTTP surface.
+func (m *Main) routes(auth runtime.Authenticator) http.Handler {
+	mux := http.NewServeMux()
+	sockets := ws.New(ws.Config{Hub: m.hub, Auth: auth, Logger: m.Log, AllowedOrigins: m.Config.AllowedOrigins})
+	mux.Handle("/ws", m.trackSockets(sockets))
+	mux.Handle("/api/", rest.New(rest.Config{Hub: m.hub, Auth: auth, Logger: m.Log}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", m.readyz)
+	mux.Handle("/", webHandler())
+	return mux
+}
+
+func (m *Main) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := m.store.Ping(ctx); err != nil {
+		m.Log.Warn("not ready", "err", err)
+		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	fmt.Fprintln(w, "ready")
+}
+
+// trackSockets counts open /ws handlers so that Close can wait for them.
+func (m *Main) trackSockets(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m.socks.Add(1)
+		defer m.socks.Done()
+		h.ServeHTTP(w, r)
+	})
+}
+
+// URL is the server's base URL, with a host a client can dial.
+func (m *Main) URL() string {
+	addr := m.ln.Addr().(*net.TCPAddr)
+	host := addr.IP.String()
+	if addr.IP.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, fmt.Sprint(addr.Port))
+}
+
+// Close drains (protocol §1): stop accepting, tell every socket the server
+// is shutting down and close it with 1001, let dialogs finish the messages
+// already stored, then close the database.
+func (m *Main) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var errs []error
+	if m.server != nil {
+		errs = append(errs, m.server.Shutdown(ctx))
+	}
+	if m.hub != nil {
+		errs = append(errs, m.hub.Close(ctx))
+	}
+	m.socks.Wait()
+	if m.store != nil {
+		errs = append(errs, m.store.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// openStore opens the configured database.
+func openStore(ctx context.Context, c Config) (*schema.DB, error) {
+	if c.DatabaseURL != "" {
+		return schema.Open(ctx, schema.Config{Driver: "postgres", DSN: c.DatabaseURL})
+	}
+	if err := os.MkdirAll(c.Data, 0o700); err != nil {
+		return nil, err
+	}
+	return schema.Open(ctx, schema.Config{Driver: "sqlite", DSN: filepath.Join(c.Data, "parley.db")})
+}
+
+// loadBots compiles the configured bots: --bots, else ./bots when it
+// exists, else the bots built into the binary.
+func loadBots(c Config, log *slog.Logger) (*dialogs.Engine, error) {
+	e, err := dialogs.New(dialogs.Config{Bots: botsFS(c), Logger: log, TurnTimeout: c.TurnTimeout})
+	if err != nil {
+		return nil, fmt.Errorf("bots: %w", err)
+	}
+	return e, nil
+}
+
+func botsFS(c Config) fs.FS {
+	if c.Bots != "" {
+		return os.DirFS(c.Bots)
+	}
+	if st, err := os.Stat("bots"); err == nil && st.IsDir() {
+		return os.DirFS("bots")
+	}
+	return bots.FS
+}

@@ -1,0 +1,165 @@
+package dialogs
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// hearOpts are HEAR's options.
+type hearOpts struct {
+	as      answerKind
+	choices []string
+	retry   string // "" = defaultRetry
+}
+
+// HEAR([{as=…, choices={…}, retry=…}]) → value
+func luaHear(L *lua.LState) int {
+	o := checkHearOpts(L, 1)
+	pushAnswer(L, threadOf(L).hear(o))
+	return 1
+}
+
+// MENU(prompt, {choices}) → choice: TALK + SUGGEST + HEAR{choices=…}.
+func luaMenu(L *lua.LState) int {
+	prompt := L.CheckString(1)
+	choices := checkStrings(L, 2, L.CheckTable(2))
+	if len(choices) == 0 {
+		L.ArgError(2, "MENU needs at least one choice")
+	}
+	th := threadOf(L)
+	th.talk(prompt)
+	th.suggest(choices)
+	L.Push(lua.LString(th.hear(hearOpts{as: asText, choices: choices}).(string)))
+	return 1
+}
+
+// checkHearOpts reads HEAR's optional table. Unknown keys are errors: a
+// misspelt "choises" would otherwise accept any answer without a word.
+func checkHearOpts(L *lua.LState, arg int) hearOpts {
+	o := hearOpts{as: asText}
+	if L.Get(arg) == lua.LNil {
+		return o
+	}
+	L.CheckTable(arg).ForEach(func(k, v lua.LValue) {
+		switch lua.LVAsString(k) {
+		case "as":
+			o.as = checkKind(L, arg, v)
+		case "choices":
+			t, ok := v.(*lua.LTable)
+			if !ok {
+				L.ArgError(arg, "choices must be a list of strings")
+			}
+			o.choices = checkStrings(L, arg, t)
+		case "retry":
+			s, ok := v.(lua.LString)
+			if !ok {
+				L.ArgError(arg, "retry must be a string")
+			}
+			o.retry = string(s)
+		default:
+			L.ArgError(arg, fmt.Sprintf("unknown option %q (as, choices, retry)", k.String()))
+		}
+	})
+	return o
+}
+
+func checkKind(L *lua.LState, arg int, v lua.LValue) answerKind {
+	k := answerKind(lua.LVAsString(v))
+	switch k {
+	case asText, asNumber, asInteger, asBoolean, asEmail, asDate:
+		return k
+	}
+	L.ArgError(arg, fmt.Sprintf("as must be text, number, integer, boolean, email or date, not %q", v.String()))
+	return ""
+}
+
+func pushAnswer(L *lua.LState, v any) {
+	switch v := v.(type) {
+	case string:
+		L.Push(lua.LString(v))
+	case float64:
+		L.Push(lua.LNumber(v))
+	case int64:
+		L.Push(lua.LNumber(v))
+	case bool:
+		L.Push(lua.LBool(v))
+	default:
+		L.Push(lua.LNil)
+	}
+}
+
+// hear waits for an answer that fits o, re-asking with the retry text
+// (and the choices again, since the user's message cleared them).
+func (th *thread) hear(o hearOpts) any {
+	for {
+		text := th.await()
+		if v, ok := o.accept(text, th.d.eng.cfg.Now().UTC()); ok {
+			return v
+		}
+		th.talk(o.retryText())
+		if len(o.choices) > 0 {
+			th.suggest(o.choices)
+		}
+	}
+}
+
+// accept checks an answer: first against the choices, then its shape.
+func (o hearOpts) accept(text string, now time.Time) (any, bool) {
+	if len(o.choices) > 0 {
+		c, ok := matchChoice(text, o.choices)
+		if !ok {
+			return nil, false
+		}
+		text = c
+	}
+	return parseAnswer(o.as, text, now)
+}
+
+// defaultRetry is what HEAR says when an answer does not fit and the
+// script gave no retry text.
+var defaultRetry = map[answerKind]string{
+	asNumber:  "Please answer with a number.",
+	asInteger: "Please answer with a whole number.",
+	asBoolean: "Please answer yes or no.",
+	asEmail:   "Please enter an email address, like name@example.com.",
+	asDate:    "Please enter a date, like 2025-12-31 or 31/12/2025.",
+}
+
+func (o hearOpts) retryText() string {
+	switch {
+	case o.retry != "":
+		return o.retry
+	case len(o.choices) > 0:
+		return "Please choose one of: " + strings.Join(o.choices, ", ") + "."
+	}
+	return defaultRetry[o.as]
+}
+
+// await returns the next user message: the one that started the run if
+// nobody heard it yet, otherwise the next turn's. Waiting ends the turn,
+// so the wait does not count against the Lua time budget.
+func (th *thread) await() string {
+	if m := th.input; m != nil {
+		th.input = nil
+		return m.Content
+	}
+	if th.run.Err() != nil { // stopped meanwhile: do not park a dead run
+		th.L.RaiseError("%v", context.Cause(th.run))
+	}
+	th.call(th.hideTyping()) // a bot waiting for the user is not typing
+	th.finish()
+	for {
+		t, ok := th.d.park(result{waiting: true})
+		if !ok {
+			th.L.RaiseError("the dialog was closed")
+		}
+		if t.input != nil {
+			th.begin(t)
+			return t.input.Content
+		}
+	}
+}

@@ -1,0 +1,103 @@
+package dialogs
+
+import (
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// Limits on what a script sends, so that one bot cannot flood a client.
+const (
+	maxTalk       = 64 << 10 // bytes of one TALK
+	maxSuggestion = 256      // bytes of one quick reply
+	maxSuggests   = 20       // quick replies at once
+	maxTyping     = 10 * time.Second
+)
+
+// TALK(text)
+func luaTalk(L *lua.LState) int {
+	threadOf(L).talk(L.CheckString(1))
+	return 0
+}
+
+// SUGGEST(a, b, …) or SUGGEST{a, b, …}; no argument clears.
+func luaSuggest(L *lua.LState) int {
+	var list []string
+	if t, ok := L.Get(1).(*lua.LTable); ok && L.GetTop() == 1 {
+		list = checkStrings(L, 1, t)
+	} else {
+		for i := 1; i <= L.GetTop(); i++ {
+			list = append(list, L.CheckString(i))
+		}
+	}
+	if len(list) > maxSuggests {
+		L.ArgError(1, "at most 20 suggestions")
+	}
+	for _, s := range list {
+		if len(s) > maxSuggestion || s == "" {
+			L.ArgError(1, "a suggestion must have 1 to 256 bytes")
+		}
+	}
+	threadOf(L).suggest(list)
+	return 0
+}
+
+// TYPING([seconds])
+func luaTyping(L *lua.LState) int {
+	secs := checkSeconds(L, 1, 0)
+	threadOf(L).showTyping(min(secs, maxTyping))
+	return 0
+}
+
+// checkStrings reads a list of strings (numbers become strings, as Lua's
+// own string functions do).
+func checkStrings(L *lua.LState, arg int, t *lua.LTable) []string {
+	list := make([]string, 0, t.Len())
+	for i := 1; i <= t.Len(); i++ {
+		switch v := t.RawGetInt(i).(type) {
+		case lua.LString, lua.LNumber:
+			list = append(list, lua.LVAsString(v))
+		default:
+			L.ArgError(arg, "the list must hold strings only, found "+v.Type().String())
+		}
+	}
+	return list
+}
+
+// talk sends a bot message; the typing indicator goes first. An empty text
+// sends nothing: an empty bottle is not a message.
+func (th *thread) talk(text string) {
+	if text == "" {
+		return
+	}
+	if len(text) > maxTalk {
+		th.L.RaiseError("TALK: text longer than %d bytes", maxTalk)
+	}
+	th.call(th.hideTyping())
+	th.call(th.d.host.Talk(th.turn.ctx, text))
+}
+
+func (th *thread) suggest(list []string) {
+	th.call(th.d.host.Suggest(th.turn.ctx, list))
+}
+
+// showTyping shows the indicator (once) and, with d > 0, lets it show for
+// that long before the script goes on.
+func (th *thread) showTyping(d time.Duration) {
+	if !th.typing {
+		th.typing = true
+		th.call(th.d.host.Typing(th.turn.ctx, true))
+	}
+	if d > 0 {
+		th.sleep(d)
+	}
+}
+
+// hideTyping clears the indicator if it shows.
+func (th *thread) hideTyping() error {
+	if !th.typing {
+		return nil
+	}
+	th.typing = false
+	return th.d.host.Typing(th.turn.ctx, false)
+}

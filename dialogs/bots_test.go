@@ -1,0 +1,141 @@
+package dialogs_test
+
+import (
+	goruntime "runtime"
+	"strings"
+	"testing"
+
+	"parley/bots"
+	"parley/runtime"
+)
+
+// The example bots, each through a short happy path.
+
+func TestExampleBotsList(t *testing.T) {
+	t.Parallel()
+	var got []string
+	for _, b := range newEngine(t, bots.FS).Bots() {
+		got = append(got, string(b.ID))
+		if b.Default != (b.ID == "welcome") || b.Name == "" || b.Description == "" {
+			t.Errorf("bot %+v", *b)
+		}
+	}
+	if strings.Join(got, " ") != "echo support welcome" {
+		t.Errorf("bots %q", got)
+	}
+}
+
+func TestWelcomeBot(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t, bots.FS)
+	mem := newMemory()
+	menu := []string{"talk: How can I help, Ada?", "suggest: Order status | Talk to support | About Parley"}
+
+	first := startChat(t, e, "welcome", mem)
+	first.begin("talk: Hello! I'm Parley's welcome bot.", "talk: What's your name?")
+	first.say("  Ada ", append([]string{"talk: Nice to meet you, Ada!"}, menu...)...)
+	first.say("about parley", append([]string{"typing: true", "typing: false",
+		"talk: Parley runs bots written as small Lua scripts and talks to you over a WebSocket. " +
+			"Your place in the conversation survives restarts."}, menu...)...)
+	first.say("weather?", "talk: Please choose one of: Order status, Talk to support, About Parley.",
+		"suggest: Order status | Talk to support | About Parley")
+
+	// The same user's next visit: another dialog, the same memory.
+	second := startChat(t, e, "welcome", mem)
+	second.begin(append([]string{"talk: Welcome back, Ada!"}, menu...)...)
+}
+
+func TestSupportBot(t *testing.T) {
+	t.Parallel()
+	mem := newMemory()
+	c := startChat(t, newEngine(t, bots.FS), "support", mem)
+	c.begin("talk: Hi, I can look up an order for you.",
+		"talk: What's your order number? You'll find it in your confirmation email.")
+	c.say("my order", "talk: Sorry, an order number is just digits, like 123456. What's yours?")
+	c.say("123", "talk: Hmm, order numbers have 5 to 8 digits. Could you check it again?")
+	c.say("#123456", "talk: Thanks! Which email address did you use for order 123456?")
+	c.say("ada at example", "talk: That doesn't look like an email address. Please type it like name@example.com.")
+	c.say("ada@example.com", "talk: Got it: order 123456, email ada@example.com.",
+		"talk: We'll email you the status within one working day. Anything else? Just write again.")
+	want := `{"at":"2025-03-14T09:26:53Z","email":"ada@example.com","order":123456}`
+	if got := mem.kv["last_order"]; got != want {
+		t.Errorf("memory %s, want %s", got, want)
+	}
+	// The script has returned: the next message starts over.
+	c.say("hello again", "talk: Hi, I can look up an order for you.",
+		"talk: What's your order number? You'll find it in your confirmation email.",
+		"talk: Sorry, an order number is just digits, like 123456. What's yours?")
+}
+
+func TestEchoBot(t *testing.T) {
+	t.Parallel()
+	c := startChat(t, newEngine(t, bots.FS), "echo", nil)
+	c.begin() // no greeting: a turn is one message in, one out
+	c.say("Hello", "talk: Hello")
+	c.say("  spaces  kept ", "talk:   spaces  kept ")
+}
+
+// BenchmarkTurn measures one echo turn: a user message in, TALK out.
+func BenchmarkTurn(b *testing.B) {
+	e := newEngine(b, bots.FS)
+	d, err := e.NewDialog(&runtime.Session{ID: "bench", BotID: "echo"}, nopHost{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	ctx := b.Context()
+	if err := d.Step(ctx, nil); err != nil {
+		b.Fatal(err)
+	}
+	msg := &runtime.Message{Sender: runtime.SenderUser, Content: "ping"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := d.Step(ctx, msg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRun measures a whole run of a script that returns at once: a
+// fresh sandboxed state each time, as after every return or failure.
+func BenchmarkRun(b *testing.B) {
+	e := newEngine(b, sourceFS(`TALK "hi"`))
+	d, err := e.NewDialog(&runtime.Session{ID: "bench", BotID: "t"}, nopHost{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := d.Step(b.Context(), nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkParkedDialog reports the heap a dialog parked in HEAR holds
+// (its goroutine stack is counted separately by the Go runtime).
+func BenchmarkParkedDialog(b *testing.B) {
+	e := newEngine(b, bots.FS)
+	const n = 1000
+	var before, after goruntime.MemStats
+	for b.Loop() {
+		goruntime.GC()
+		goruntime.ReadMemStats(&before)
+		ds := make([]runtime.Dialog, n)
+		for i := range ds {
+			ds[i], _ = e.NewDialog(&runtime.Session{ID: "bench", BotID: "echo"}, nopHost{})
+			if err := ds[i].Step(b.Context(), nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+		goruntime.GC()
+		goruntime.ReadMemStats(&after)
+		b.Logf("heap %d -> %d", before.HeapAlloc, after.HeapAlloc)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "heap-B/dialog")
+		b.ReportMetric(float64(after.StackInuse-before.StackInuse)/n, "stack-B/dialog")
+		for _, d := range ds {
+			d.Close()
+		}
+	}
+}

@@ -1,0 +1,53 @@
+package dialogs
+
+import "time"
+
+// budget is a turn's Lua time budget: a timer that runs only while Lua
+// does. HEAR, WAIT and TYPING pause it, so a dialog may wait for a user for
+// days and still have its full budget for the next turn. When it runs out,
+// expire is called (from the timer's goroutine) to stop the script.
+//
+// It is used only from the dialog's goroutine; the timer's own goroutine
+// only calls expire.
+type budget struct {
+	limit  time.Duration
+	timer  *time.Timer
+	left   time.Duration
+	since  time.Time
+	paused bool
+}
+
+func newBudget(limit time.Duration, expire func()) *budget {
+	t := time.AfterFunc(time.Hour, expire)
+	t.Stop()
+	return &budget{limit: limit, timer: t, paused: true}
+}
+
+// renew starts a new turn with the whole budget.
+func (b *budget) renew() {
+	b.pause()
+	b.left = b.limit
+	b.resume()
+}
+
+// pause stops the clock; pausing twice is harmless.
+func (b *budget) pause() {
+	if b.paused {
+		return
+	}
+	b.paused = true
+	b.timer.Stop()
+	b.left -= time.Since(b.since)
+}
+
+// resume restarts the clock with what is left of the turn's budget. If the
+// timer fired meanwhile, the run is already stopped; a new firing is
+// harmless because stopping is idempotent.
+func (b *budget) resume() {
+	if !b.paused {
+		return
+	}
+	b.paused = false
+	b.since = time.Now()
+	b.timer.Reset(max(b.left, 0))
+}

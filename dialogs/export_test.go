@@ -1,0 +1,24 @@
+package dialogs
+
+import (
+	"sort"
+	"time"
+)
+
+// ParseAnswer exposes parseAnswer to the external tests.
+func ParseAnswer(as, text string, today time.Time) (any, bool) {
+	return parseAnswer(answerKind(as), text, today)
+}
+
+// MatchChoice exposes matchChoice.
+var MatchChoice = matchChoice
+
+// APINames lists the keys of the api table, sorted.
+func APINames() []string {
+	names := make([]string, 0, len(api))
+	for name := range api {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}

@@ -1,0 +1,215 @@
+package dialogs_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"parley/dialogs"
+	"parley/runtime"
+)
+
+// fakeHost is a runtime.DialogHost that records what the dialog does as
+// lines: "talk: text", "suggest: a | b", "typing: true". Its memory can be
+// shared between hosts, as a user's memory is shared between dialogs.
+type fakeHost struct {
+	mu     sync.Mutex
+	events []string
+	mem    *memory
+	fail   error             // returned by every call when set
+	onTalk func(text string) // called after a TALK is recorded
+}
+
+type memory struct {
+	mu sync.Mutex
+	kv map[string]string
+}
+
+func newMemory() *memory { return &memory{kv: map[string]string{}} }
+
+func (h *fakeHost) record(format string, args ...any) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.events = append(h.events, fmt.Sprintf(format, args...))
+	return h.fail
+}
+
+func (h *fakeHost) Talk(_ context.Context, text string) error {
+	err := h.record("talk: %s", text)
+	if h.onTalk != nil {
+		h.onTalk(text)
+	}
+	return err
+}
+
+func (h *fakeHost) Suggest(_ context.Context, list []string) error {
+	return h.record("suggest: %s", strings.Join(list, " | "))
+}
+
+func (h *fakeHost) Typing(_ context.Context, active bool) error {
+	return h.record("typing: %v", active)
+}
+
+func (h *fakeHost) GetMemory(_ context.Context, key string) (string, bool, error) {
+	h.mem.mu.Lock()
+	defer h.mem.mu.Unlock()
+	v, ok := h.mem.kv[key]
+	return v, ok, h.fail
+}
+
+func (h *fakeHost) SetMemory(_ context.Context, key, value string) error {
+	h.mem.mu.Lock()
+	defer h.mem.mu.Unlock()
+	if value == "" {
+		delete(h.mem.kv, key)
+	} else {
+		h.mem.kv[key] = value
+	}
+	return h.fail
+}
+
+// take returns the events recorded since the last take.
+func (h *fakeHost) take() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ev := h.events
+	h.events = nil
+	return ev
+}
+
+// chat is one dialog under test.
+type chat struct {
+	t    *testing.T
+	d    runtime.Dialog
+	host *fakeHost
+}
+
+// botFS makes a bots directory with one bot "t" whose start.lua is
+// testdata/NAME.lua.
+func botFS(t testing.TB, name string) fs.FS {
+	t.Helper()
+	src, err := os.ReadFile("testdata/" + name + ".lua")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sourceFS(string(src))
+}
+
+func sourceFS(src string) fs.FS {
+	return fstest.MapFS{
+		"t/bot.yaml":  {Data: []byte("name: Test\n")},
+		"t/start.lua": {Data: []byte(src)},
+	}
+}
+
+// fixedClock is the engine clock in tests: 2025-03-14 09:26:53 UTC.
+var fixedClock = time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
+
+func newEngine(t testing.TB, bots fs.FS, change ...func(*dialogs.Config)) *dialogs.Engine {
+	t.Helper()
+	cfg := dialogs.Config{
+		Bots:   bots,
+		Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil)),
+		Now:    func() time.Time { return fixedClock },
+		Rand:   func(lo, hi int) int { return hi },
+	}
+	for _, f := range change {
+		f(&cfg)
+	}
+	e, err := dialogs.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// startChat opens a dialog of bot with a fresh host; it is closed when the
+// test ends.
+func startChat(t *testing.T, e *dialogs.Engine, bot string, mem *memory) *chat {
+	t.Helper()
+	if mem == nil {
+		mem = newMemory()
+	}
+	host := &fakeHost{mem: mem}
+	s := &runtime.Session{ID: "s-" + runtime.SessionID(t.Name()), BotID: runtime.BotID(bot),
+		UserID: "u1", UserName: "Ada L.", Anonymous: false}
+	d, err := e.NewDialog(s, host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Close)
+	return &chat{t: t, d: d, host: host}
+}
+
+// begin runs the script to its first HEAR and checks what it did.
+func (c *chat) begin(want ...string) {
+	c.t.Helper()
+	if err := c.d.Step(context.Background(), nil); err != nil {
+		c.t.Fatalf("Step(nil): %v", err)
+	}
+	c.expect(want...)
+}
+
+// say sends a user message and checks what the bot did in reply.
+func (c *chat) say(text string, want ...string) {
+	c.t.Helper()
+	if err := c.step(text); err != nil {
+		c.t.Fatalf("Step(%q): %v", text, err)
+	}
+	c.expect(want...)
+}
+
+func (c *chat) step(text string) error {
+	return c.d.Step(context.Background(), &runtime.Message{Sender: runtime.SenderUser, Content: text})
+}
+
+func (c *chat) expect(want ...string) {
+	c.t.Helper()
+	got := c.host.take()
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		c.t.Fatalf("bot did\n\t%s\nwant\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
+	}
+}
+
+// testWriter sends log output to t.Log so that it shows with failures.
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+// logBuffer captures log lines for assertions.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// nopHost does nothing, for benchmarks.
+type nopHost struct{}
+
+func (nopHost) Talk(context.Context, string) error                      { return nil }
+func (nopHost) Suggest(context.Context, []string) error                 { return nil }
+func (nopHost) Typing(context.Context, bool) error                      { return nil }
+func (nopHost) GetMemory(context.Context, string) (string, bool, error) { return "", false, nil }
+func (nopHost) SetMemory(context.Context, string, string) error         { return nil }

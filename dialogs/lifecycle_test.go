@@ -1,0 +1,157 @@
+package dialogs_test
+
+import (
+	"context"
+	"errors"
+	goruntime "runtime"
+	"testing"
+	"time"
+
+	"parley/runtime"
+)
+
+// TestRestartAfterReturn: when the script has returned, the next message
+// runs it from the top and its first HEAR gets that message.
+func TestRestartAfterReturn(t *testing.T) {
+	t.Parallel()
+	c := startChat(t, newEngine(t, botFS(t, "restart")), "t", nil)
+	c.begin("talk: start")
+	c.say("a", "talk: got a")
+	c.say("b", "talk: start", "talk: got b")
+}
+
+// TestRestartAfterError: after a failure the dialog is ready again, and
+// the next message starts a new run.
+func TestRestartAfterError(t *testing.T) {
+	t.Parallel()
+	c := startChat(t, newEngine(t, botFS(t, "restart")), "t", nil)
+	c.begin("talk: start")
+	se := scriptError(t, c.step("boom"))
+	if se.Line != 4 || se.Err.Error() != "kaboom" {
+		t.Errorf("got %v at line %d", se.Err, se.Line)
+	}
+	c.expect()
+	c.say("c", "talk: start", "talk: got c")
+}
+
+// TestFirstStepWithInput: a dialog that never ran (as after a server
+// restart) starts from the top and its first HEAR gets the message.
+func TestFirstStepWithInput(t *testing.T) {
+	t.Parallel()
+	c := startChat(t, newEngine(t, botFS(t, "greet")), "t", nil)
+	c.say("Zoe", "talk: Hi! What's your name?", "talk: Hello, Zoe!")
+	c.say("Max", "talk: Hi! What's your name?", "talk: Hello, Max!")
+}
+
+// TestNilStepWhileWaiting: a nil input has nothing to give a waiting HEAR.
+func TestNilStepWhileWaiting(t *testing.T) {
+	t.Parallel()
+	c := startChat(t, newEngine(t, botFS(t, "greet")), "t", nil)
+	c.begin("talk: Hi! What's your name?")
+	c.begin()
+	c.say("Bob", "talk: Hello, Bob!")
+}
+
+// TestCloseFreesGoroutines parks dialogs in HEAR and in WAIT, closes them
+// and checks that their goroutines are gone.
+func TestCloseFreesGoroutines(t *testing.T) { // not parallel: counts goroutines
+	before := goruntime.NumGoroutine()
+	e := newEngine(t, botFS(t, "echo"))
+	var dialogs []runtime.Dialog
+	for range 50 {
+		d, err := e.NewDialog(&runtime.Session{ID: "s", BotID: "t"}, &fakeHost{mem: newMemory()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Step(t.Context(), nil); err != nil {
+			t.Fatal(err)
+		}
+		dialogs = append(dialogs, d)
+	}
+	if n := goruntime.NumGoroutine(); n < before+50 {
+		t.Fatalf("%d goroutines with 50 dialogs parked, %d before", n, before)
+	}
+	for _, d := range dialogs {
+		d.Close()
+		d.Close() // twice is harmless
+	}
+	waitGoroutines(t, before)
+}
+
+// TestCloseNeverStarted: Close of a dialog that never ran; Step after
+// Close is an error, not a hang.
+func TestCloseNeverStarted(t *testing.T) {
+	t.Parallel()
+	c := startChat(t, newEngine(t, botFS(t, "greet")), "t", nil)
+	c.d.Close()
+	if err := c.step("hi"); !runtime.IsKind(err, runtime.KindUnavailable) {
+		t.Errorf("Step after Close: %v", err)
+	}
+}
+
+// TestCancelStep: when the caller gives up on a Step, the script stops
+// (here in WAIT) and Step returns the context's error; the dialog then
+// starts again.
+func TestCancelStep(t *testing.T) {
+	t.Parallel()
+	c := startChat(t, newEngine(t, botFS(t, "wait")), "t", nil)
+	ctx, cancel := context.WithCancel(t.Context())
+	c.host.onTalk = func(string) { cancel() }
+	if err := c.d.Step(ctx, nil); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Step: %v, want context.Canceled", err)
+	}
+	c.expect("talk: waiting")
+	ctx, cancel = context.WithTimeout(t.Context(), 10*time.Millisecond)
+	defer cancel()
+	c.host.onTalk = nil
+	if err := c.d.Step(ctx, nil); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Step: %v, want context.DeadlineExceeded", err)
+	}
+	c.expect("talk: waiting")
+}
+
+// TestCancelLoopingStep: a cancelled Step stops a busy script too.
+func TestCancelLoopingStep(t *testing.T) {
+	t.Parallel()
+	c := startChat(t, newEngine(t, botFS(t, "loop")), "t", nil)
+	ctx, cancel := context.WithCancel(t.Context())
+	c.host.onTalk = func(string) { cancel() }
+	if err := c.d.Step(ctx, nil); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Step: %v, want context.Canceled", err)
+	}
+}
+
+// TestHostFailure: when the conversation cannot store a TALK, the run
+// ends with the host's error (not a script error) even if the script
+// catches it, and the next Step starts again.
+func TestHostFailure(t *testing.T) {
+	t.Parallel()
+	c := startChat(t, newEngine(t, sourceFS(`
+		TALK "one"
+		pcall(TALK, "two")
+		while not pcall(TALK, "three") do end
+		HEAR()`)), "t", nil)
+	storeDown := errors.New("store down")
+	c.host.onTalk = func(text string) {
+		if text == "two" {
+			c.host.fail = storeDown
+		}
+	}
+	if err := c.d.Step(t.Context(), nil); !errors.Is(err, storeDown) || runtime.IsKind(err, runtime.KindDialog) {
+		t.Fatalf("Step: %v, want %v", err, storeDown)
+	}
+	c.expect("talk: one", "talk: two", "talk: three") // one failed attempt, no retry loop
+	c.host.fail, c.host.onTalk = nil, nil
+	c.begin("talk: one", "talk: two", "talk: three")
+}
+
+func waitGoroutines(t *testing.T, want int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for goruntime.NumGoroutine() > want {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines, want at most %d", goruntime.NumGoroutine(), want)
+		}
+		time.Sleep(10 * time.Millisecond) // goroutines finish exiting after Close returns
+	}
+}

@@ -1,0 +1,212 @@
+package dialogs
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+	"github.com/yuin/gopher-lua/parse"
+	"go.yaml.in/yaml/v3"
+
+	"parley/runtime"
+)
+
+// Files of a bot folder.
+const (
+	manifestFile = "bot.yaml"
+	scriptFile   = "start.lua"
+)
+
+// bot is a loaded bot: what the API shows and the compiled script.
+type bot struct {
+	info  runtime.Bot
+	proto *lua.FunctionProto // read-only, shared by every dialog of the bot
+}
+
+// manifest is bot.yaml. Unknown fields are errors, so a typo such as
+// "defualt: true" is caught by `parley check` instead of silently ignored.
+type manifest struct {
+	Name        string `yaml:"name"`
+	Description string `yaml:"description"`
+	Default     bool   `yaml:"default"`
+}
+
+// slugPattern keeps bot ids safe in URLs, file names and logs.
+var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
+
+// Check loads every bot under the root of fsys and returns all the problems
+// it finds (each a *ScriptError naming bot, file and line where it can),
+// or nil when the bots are fine.
+func Check(fsys fs.FS) []error {
+	_, errs := loadBots(fsys)
+	return errs
+}
+
+// loadBots loads every folder of fsys that holds a bot.yaml or start.lua.
+// Other folders (and files) are ignored. It keeps going after an error so
+// that one run reports everything.
+func loadBots(fsys fs.FS) (map[runtime.BotID]*bot, []error) {
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return nil, []error{fmt.Errorf("reading bots: %w", err)}
+	}
+	bots := make(map[runtime.BotID]*bot)
+	var errs []error
+	for _, e := range entries {
+		if !e.IsDir() || !isBotDir(fsys, e.Name()) {
+			continue
+		}
+		b, err := loadBot(fsys, e.Name())
+		if err != nil {
+			errs = append(errs, err...)
+			continue
+		}
+		bots[b.info.ID] = b
+	}
+	if len(errs) == 0 {
+		errs = checkDefault(bots)
+	}
+	return bots, errs
+}
+
+func isBotDir(fsys fs.FS, dir string) bool {
+	return exists(fsys, path.Join(dir, manifestFile)) || exists(fsys, path.Join(dir, scriptFile))
+}
+
+func exists(fsys fs.FS, name string) bool {
+	_, err := fs.Stat(fsys, name)
+	return err == nil
+}
+
+// loadBot reads and checks one bot folder; both files are checked even
+// when the first is bad.
+func loadBot(fsys fs.FS, slug string) (*bot, []error) {
+	id := runtime.BotID(slug)
+	if !slugPattern.MatchString(slug) {
+		return nil, []error{&ScriptError{Bot: id, File: manifestFile, Err: errors.New(
+			"the folder name is the bot id: use lowercase letters, digits, '-' and '_' (at most 64)")}}
+	}
+	m, merr := readManifest(fsys, id)
+	proto, serr := compileScript(fsys, id)
+	if errs := nonNil(merr, serr); len(errs) > 0 {
+		return nil, errs
+	}
+	if m.Name == "" {
+		m.Name = slug
+	}
+	info := runtime.Bot{ID: id, Name: m.Name, Description: m.Description, Default: m.Default}
+	return &bot{info: info, proto: proto}, nil
+}
+
+func readManifest(fsys fs.FS, id runtime.BotID) (manifest, error) {
+	var m manifest
+	data, err := fs.ReadFile(fsys, path.Join(string(id), manifestFile))
+	if err != nil {
+		return m, &ScriptError{Bot: id, File: manifestFile, Err: missing(err)}
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	// io.EOF: an empty manifest (or only comments) means all defaults.
+	if err := dec.Decode(&m); err != nil && !errors.Is(err, io.EOF) {
+		line, msg := yamlPosition(err)
+		return m, &ScriptError{Bot: id, File: manifestFile, Line: line, Err: errors.New(msg)}
+	}
+	return m, nil
+}
+
+// yamlPosition pulls the first "line N: " out of a yaml error, which puts
+// positions inside its messages rather than in fields.
+func yamlPosition(err error) (int, string) {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	msg = strings.TrimPrefix(msg, "unmarshal errors:\n  ")
+	var line int
+	if _, scanErr := fmt.Sscanf(msg, "line %d:", &line); scanErr == nil {
+		msg = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
+	}
+	return line, msg
+}
+
+// compileScript parses and compiles start.lua once; every dialog of the bot
+// then runs the same *lua.FunctionProto, which Lua code cannot modify.
+func compileScript(fsys fs.FS, id runtime.BotID) (*lua.FunctionProto, error) {
+	src, err := fs.ReadFile(fsys, path.Join(string(id), scriptFile))
+	if err != nil {
+		return nil, &ScriptError{Bot: id, File: scriptFile, Err: missing(err)}
+	}
+	chunk, err := parse.Parse(bytes.NewReader(src), scriptFile)
+	if err != nil {
+		return nil, syntaxError(id, err)
+	}
+	proto, err := lua.Compile(chunk, scriptFile)
+	if err != nil {
+		var ce *lua.CompileError
+		if errors.As(err, &ce) {
+			return nil, &ScriptError{Bot: id, File: scriptFile, Line: ce.Line, Err: errors.New(ce.Message)}
+		}
+		return nil, &ScriptError{Bot: id, File: scriptFile, Err: err}
+	}
+	return proto, nil
+}
+
+func syntaxError(id runtime.BotID, err error) error {
+	var pe *parse.Error
+	if !errors.As(err, &pe) {
+		return &ScriptError{Bot: id, File: scriptFile, Err: err}
+	}
+	msg := pe.Message
+	if pe.Token != "" {
+		msg = fmt.Sprintf("%s near '%s'", pe.Message, pe.Token)
+	}
+	line := max(pe.Pos.Line, 0) // EOF is negative
+	return &ScriptError{Bot: id, File: scriptFile, Line: line, Err: errors.New(msg)}
+}
+
+func missing(err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return errors.New("file is missing")
+	}
+	return err
+}
+
+// checkDefault enforces "exactly one bot is the default"; a lone bot is the
+// default whatever its manifest says.
+func checkDefault(bots map[runtime.BotID]*bot) []error {
+	if len(bots) == 0 {
+		return []error{errors.New("no bots found: a bot is a folder with bot.yaml and start.lua")}
+	}
+	var defaults []string
+	for id, b := range bots {
+		if len(bots) == 1 {
+			b.info.Default = true
+		}
+		if b.info.Default {
+			defaults = append(defaults, string(id))
+		}
+	}
+	sort.Strings(defaults)
+	switch len(defaults) {
+	case 1:
+		return nil
+	case 0:
+		return []error{errors.New("no bot has \"default: true\" in its bot.yaml; exactly one must")}
+	default:
+		return []error{fmt.Errorf("bots %s all have \"default: true\"; exactly one may", strings.Join(defaults, ", "))}
+	}
+}
+
+func nonNil(errs ...error) []error {
+	var out []error
+	for _, err := range errs {
+		if err != nil {
+			out = append(out, err)
+		}
+	}
+	return out
+}

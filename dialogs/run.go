@@ -1,0 +1,138 @@
+package dialogs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"parley/runtime"
+)
+
+// thread is one run of a bot's script, from its first line until it
+// returns or fails, on the dialog's goroutine. Each run gets a fresh Lua
+// state, so nothing but memory (SET/GET) survives from one run to the next,
+// exactly as when a dialog is rebuilt after a restart.
+type thread struct {
+	d      *dialog
+	L      *lua.LState
+	turn   turn             // the turn in progress
+	input  *runtime.Message // for the first HEAR of the run; nil once heard
+	typing bool             // the typing indicator is shown
+
+	// run is Lua's context (L.SetContext). Cancelling it stops the script at
+	// its next instruction; the cause says why (see outcome).
+	run    context.Context
+	stop   context.CancelCauseFunc
+	budget *budget
+	unhook func() bool // detaches run from the turn's context
+}
+
+// Causes of a stopped run besides the budget and Close.
+type (
+	hostFailure  struct{ err error } // a DialogHost call failed
+	turnCanceled struct{ err error } // the caller's Step context ended
+)
+
+func (h hostFailure) Error() string  { return "the conversation failed: " + h.err.Error() }
+func (c turnCanceled) Error() string { return "the turn was cancelled: " + c.err.Error() }
+
+// run runs the script once, from the top, starting in turn t.
+func (d *dialog) run(t turn) result {
+	th := d.newThread(t)
+	defer th.close()
+	th.L.Push(th.L.NewFunctionFromProto(d.bot.proto))
+	err := th.L.PCall(0, 0, nil)
+	if d.life.Err() == nil {
+		_ = th.hideTyping() // best effort: the turn's outcome matters more
+	}
+	return th.outcome(err)
+}
+
+func (d *dialog) newThread(t turn) *thread {
+	run, stop := context.WithCancelCause(d.life)
+	th := &thread{d: d, input: t.input, run: run, stop: stop}
+	th.budget = newBudget(d.eng.cfg.TurnTimeout, func() { stop(budgetError(d.eng.cfg.TurnTimeout)) })
+	th.L = newState(d.eng.cfg.Rand)
+	th.L.SetContext(causeContext{run})
+	installAPI(th.L, th)
+	th.begin(t)
+	return th
+}
+
+func budgetError(limit time.Duration) error {
+	return fmt.Errorf("%w: the turn ran Lua for more than %v", ErrTimeBudget, limit)
+}
+
+// begin starts a turn: a fresh time budget, and Lua stops if the caller
+// cancels the Step.
+func (th *thread) begin(t turn) {
+	th.turn = t
+	th.unhook = context.AfterFunc(t.ctx, func() { th.stop(turnCanceled{context.Cause(t.ctx)}) })
+	th.budget.renew()
+}
+
+// finish ends a turn. After it the turn's context is no longer consulted.
+func (th *thread) finish() {
+	th.budget.pause()
+	th.unhook()
+}
+
+func (th *thread) close() {
+	th.finish()
+	th.stop(context.Canceled)
+	th.L.Close()
+}
+
+// fail stops the run because the conversation itself failed; the script is
+// not to blame and cannot catch it (pcall sees the error, but the next
+// instruction stops again).
+func (th *thread) fail(err error) {
+	th.stop(hostFailure{err})
+	th.L.RaiseError("%v", hostFailure{err})
+}
+
+// outcome classifies how PCall ended. Only a fault of the script becomes a
+// ScriptError; Close, a cancelled Step and a failing host pass through.
+func (th *thread) outcome(err error) result {
+	if err == nil {
+		return result{}
+	}
+	cause := context.Cause(th.run)
+	var hf hostFailure
+	var tc turnCanceled
+	switch {
+	case th.d.life.Err() != nil:
+		return result{err: runtime.Errorf(runtime.KindUnavailable, "the dialog is closed")}
+	case errors.As(cause, &hf):
+		return result{err: hf.err}
+	case errors.As(cause, &tc):
+		return result{err: tc.err}
+	}
+	se := scriptErrorOf(th.d.bot.info.ID, err)
+	if errors.Is(cause, ErrTimeBudget) {
+		se.Err = cause
+	}
+	th.d.logFailure(se)
+	return result{err: dialogError(se)}
+}
+
+func (d *dialog) logFailure(se *ScriptError) {
+	d.eng.cfg.Logger.Error("bot script failed",
+		"bot", se.Bot, "session", d.session.ID,
+		"file", se.File, "line", se.Line, "err", se.Err)
+}
+
+// causeContext makes the error Lua raises on cancellation the cause
+// ("Lua time budget exceeded…") rather than a bare "context canceled";
+// gopher-lua raises ctx.Err().Error() at the instruction it stops.
+type causeContext struct{ context.Context }
+
+func (c causeContext) Err() error {
+	if c.Context.Err() == nil {
+		return nil
+	}
+	return context.Cause(c.Context)
+}

@@ -1,0 +1,127 @@
+package dialogs
+
+import (
+	lua "github.com/yuin/gopher-lua"
+)
+
+// Sizes of a dialog's Lua state. gopher-lua cannot account memory, so these
+// caps are what bounds a state for now (see doc.go for what is missing).
+const (
+	callStackSize   = 200       // Lua call depth; deep recursion fails here
+	registrySize    = 1024      // initial data stack slots (16 B each)
+	registryMaxSize = 64 * 1024 // data stack cap: 1 MiB
+	registryGrow    = 512
+)
+
+// libraries are the only standard libraries a script gets: no os, io,
+// package, debug, channel or coroutine.
+var libraries = []struct {
+	name string
+	open lua.LGFunction
+}{
+	{lua.BaseLibName, lua.OpenBase},
+	{lua.TabLibName, lua.OpenTable},
+	{lua.StringLibName, lua.OpenString},
+	{lua.MathLibName, lua.OpenMath},
+}
+
+// baseWhitelist is the part of the base library scripts see (protocol §2).
+// print, load*, dofile, require, module, getfenv/setfenv, collectgarbage,
+// newproxy, _VERSION … are removed.
+var baseWhitelist = map[string]bool{
+	"assert": true, "error": true, "getmetatable": true, "ipairs": true,
+	"next": true, "pairs": true, "pcall": true, "rawequal": true,
+	"rawget": true, "rawset": true, "select": true, "setmetatable": true,
+	"tonumber": true, "tostring": true, "type": true, "unpack": true,
+	"xpcall": true, "_G": true,
+	"string": true, "table": true, "math": true,
+}
+
+// newState returns a sandboxed Lua state without the keywords (installAPI
+// adds them). rnd backs math.random so that it is as replayable as RANDOM.
+func newState(rnd func(lo, hi int) int) *lua.LState {
+	L := lua.NewState(lua.Options{
+		SkipOpenLibs:        true,
+		CallStackSize:       callStackSize,
+		RegistrySize:        registrySize,
+		RegistryMaxSize:     registryMaxSize,
+		RegistryGrowStep:    registryGrow,
+		MinimizeStackMemory: true,
+	})
+	for _, lib := range libraries {
+		L.Push(L.NewFunction(lib.open))
+		L.Push(lua.LString(lib.name))
+		L.Call(1, 0)
+	}
+	keepOnly(L.G.Global, baseWhitelist)
+	explainMissing(L, L.G.Global, "", removedGlobals)
+	hardenBase(L)
+	hardenString(L)
+	hardenMath(L, rnd)
+	return L
+}
+
+// keepOnly deletes every key of t that is not in keep.
+func keepOnly(t *lua.LTable, keep map[string]bool) {
+	var drop []lua.LValue
+	t.ForEach(func(k, _ lua.LValue) {
+		if s, ok := k.(lua.LString); !ok || !keep[string(s)] {
+			drop = append(drop, k)
+		}
+	})
+	for _, k := range drop {
+		t.RawSet(k, lua.LNil)
+	}
+}
+
+// hardenBase limits getmetatable and setmetatable to tables, as in Lua 5.1:
+// the metatables of strings (and other built-in types) belong to the host.
+func hardenBase(L *lua.LState) {
+	L.SetGlobal("getmetatable", L.NewFunction(func(L *lua.LState) int {
+		if t, ok := L.CheckAny(1).(*lua.LTable); ok {
+			L.Push(L.GetMetatable(t))
+			return 1
+		}
+		L.Push(lua.LNil)
+		return 1
+	}))
+	setmt := L.GetGlobal("setmetatable").(*lua.LFunction)
+	L.SetGlobal("setmetatable", L.NewFunction(func(L *lua.LState) int {
+		L.CheckTable(1)
+		L.Insert(setmt, 1)
+		L.Call(L.GetTop()-1, 1)
+		return 1
+	}))
+}
+
+// removedGlobals are the names a script writer coming from plain Lua may
+// reach for, with a hint; using one fails with a message that names it,
+// instead of gopher-lua's bare "attempt to call a non-function object".
+var removedGlobals = map[string]string{
+	"print": "use LOG", "os": "use NOW for the time", "io": "", "debug": "",
+	"require": "", "module": "", "package": "", "load": "", "loadstring": "",
+	"loadfile": "", "dofile": "", "getfenv": "", "setfenv": "", "newproxy": "",
+	"collectgarbage": "", "coroutine": "", "channel": "",
+}
+
+// explainMissing gives t a protected metatable whose __index raises an
+// error for the names in missing. Other absent keys still read as nil, as
+// Lua code expects.
+func explainMissing(L *lua.LState, t *lua.LTable, prefix string, missing map[string]string) {
+	mt := L.NewTable()
+	mt.RawSetString("__metatable", lua.LFalse)
+	mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
+		name := L.Get(2).String()
+		hint, ok := missing[name]
+		if !ok {
+			L.Push(lua.LNil)
+			return 1
+		}
+		if hint != "" {
+			hint = "; " + hint
+		}
+		L.RaiseError("%s%s is not available to bots%s", prefix, name, hint)
+		return 0
+	}))
+	L.SetMetatable(t, mt)
+}

@@ -1,0 +1,118 @@
+package dialogs
+
+import (
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// maxBuiltString caps the strings string.rep can build in one call; without
+// it `("x"):rep(1e10)` takes the whole process down before any budget could.
+const maxBuiltString = 1 << 20
+
+// maxFormatWidth is Lua's own limit on a format's width and precision
+// (two digits); gopher-lua hands formats to fmt.Sprintf, which would build
+// "%999999999d" happily.
+const maxFormatWidth = 99
+
+// hardenString removes string.dump, caps string.rep and string.format, and
+// gives strings a metatable of their own that scripts can neither read nor
+// replace. (gopher-lua makes the string table itself the metatable.)
+func hardenString(L *lua.LState) {
+	str := L.GetGlobal("string").(*lua.LTable)
+	str.RawSetString("dump", lua.LNil)
+	explainMissing(L, str, "string.", map[string]string{"dump": ""})
+	str.RawSetString("__index", lua.LNil)
+	format := str.RawGetString("format").(*lua.LFunction)
+	str.RawSetString("rep", L.NewFunction(strRep))
+	str.RawSetString("format", L.NewFunction(func(L *lua.LState) int {
+		if !formatFits(L.CheckString(1)) {
+			L.ArgError(1, "invalid format (width or precision too long)")
+		}
+		L.Insert(format, 1)
+		L.Call(L.GetTop()-1, 1)
+		return 1
+	}))
+	mt := L.NewTable()
+	mt.RawSetString("__index", str)
+	mt.RawSetString("__metatable", lua.LFalse)
+	L.SetMetatable(lua.LString(""), mt)
+}
+
+func strRep(L *lua.LState) int {
+	s := L.CheckString(1)
+	n := L.CheckInt(2)
+	if n <= 0 || s == "" {
+		L.Push(lua.LString(""))
+		return 1
+	}
+	if n > maxBuiltString/len(s) {
+		L.RaiseError("string.rep: the result would be larger than %d bytes", maxBuiltString)
+	}
+	L.Push(lua.LString(strings.Repeat(s, n)))
+	return 1
+}
+
+// formatFits reports whether every directive of a format has a width and a
+// precision of at most two digits, as Lua requires.
+func formatFits(f string) bool {
+	for i := 0; i < len(f); i++ {
+		if f[i] != '%' {
+			continue
+		}
+		i++
+		for i < len(f) && strings.IndexByte("-+ #0", f[i]) >= 0 {
+			i++
+		}
+		if digitsAt(f, &i) > 2 {
+			return false
+		}
+		if i < len(f) && f[i] == '.' {
+			i++
+			if digitsAt(f, &i) > 2 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// digitsAt skips the decimal digits at *i and returns how many there were.
+func digitsAt(s string, i *int) int {
+	start := *i
+	for *i < len(s) && s[*i] >= '0' && s[*i] <= '9' {
+		*i++
+	}
+	return *i - start
+}
+
+// hardenMath routes math.random through the engine's random source, like
+// RANDOM, and makes math.randomseed a no-op: seeding is the host's business
+// (and gopher-lua's version reseeds the process-wide generator).
+func hardenMath(L *lua.LState, rnd func(lo, hi int) int) {
+	m := L.GetGlobal("math").(*lua.LTable)
+	m.RawSetString("randomseed", L.NewFunction(func(*lua.LState) int { return 0 }))
+	m.RawSetString("random", L.NewFunction(func(L *lua.LState) int {
+		switch L.GetTop() {
+		case 0:
+			const steps = 1 << 30
+			L.Push(lua.LNumber(float64(rnd(0, steps-1)) / steps))
+		case 1:
+			L.Push(lua.LNumber(randomIn(L, rnd, 1, L.CheckInt(1))))
+		default:
+			L.Push(lua.LNumber(randomIn(L, rnd, L.CheckInt(1), L.CheckInt(2))))
+		}
+		return 1
+	}))
+}
+
+// randomIn is RANDOM's and math.random's range check.
+func randomIn(L *lua.LState, rnd func(lo, hi int) int, lo, hi int) int {
+	if lo > hi {
+		L.RaiseError("interval is empty: %d > %d", lo, hi)
+	}
+	if lo < -maxExactInt || hi > maxExactInt {
+		L.RaiseError("interval is too large: Lua numbers are exact up to 2^53")
+	}
+	return rnd(lo, hi)
+}

@@ -1,0 +1,3 @@
+TALK "Hi! What's your name?"
+local name = HEAR()
+TALK("Hello, " .. name .. "!")

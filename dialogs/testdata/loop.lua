@@ -1,0 +1,2 @@
+TALK "looping"
+while true do end

@@ -1,0 +1,10 @@
+SUGGEST("a", "b")
+SUGGEST{"c", 4}
+SUGGEST()
+TYPING()
+TYPING(0.001)
+TALK "typed"
+TALK ""
+TYPING()
+HEAR()
+TALK(42)

@@ -1,0 +1,3 @@
+TALK "waiting"
+WAIT(3600)
+TALK "never"

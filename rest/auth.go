@@ -1,0 +1,38 @@
+package rest
+
+import (
+	"net"
+	"net/http"
+	"strings"
+
+	"parley/runtime"
+)
+
+// identify returns the caller: the user of a bearer token, or an anonymous
+// visitor known by address when there are no credentials. Bad credentials
+// are an error, never anonymous.
+func (h *Handler) identify(r *http.Request) (runtime.Identity, error) {
+	ip := clientIP(r)
+	if r.Header.Get("X-API-Key") != "" {
+		return runtime.Identity{}, runtime.Errorf(runtime.KindUnauthorized, "API keys are not enabled on this server")
+	}
+	auth := r.Header.Get("Authorization")
+	if auth == "" {
+		return runtime.Identity{Anonymous: true, IP: ip}, nil
+	}
+	token, ok := strings.CutPrefix(auth, "Bearer ")
+	if !ok || h.cfg.Auth == nil {
+		return runtime.Identity{}, runtime.Errorf(runtime.KindUnauthorized, "the Authorization header must be \"Bearer <JWT>\"")
+	}
+	id, err := h.cfg.Auth.Authenticate(r.Context(), strings.TrimSpace(token))
+	id.IP = ip
+	return id, err
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

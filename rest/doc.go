@@ -1,0 +1,11 @@
+// Package rest serves Parley's JSON API under /api (protocol §4) on the
+// standard ServeMux. Start at handler.go: the routes, the auth middleware
+// (auth.go: a bearer JWT from jwt.go or an API key) that puts the caller's
+// runtime.Identity into the request context, and the handlers, which only
+// parse, call the runtime.Hub and encode. Errors become
+// {"error":CODE,"message":…} through one Kind→status table (errors.go).
+//
+// rest also implements two runtime interfaces that cmd hands to ws as
+// well: JWT (runtime.Authenticator) and Limiter (runtime.Limiter, the
+// token buckets of protocol §4). rest imports only runtime.
+package rest

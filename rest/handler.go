@@ -1,0 +1,91 @@
+package rest
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+
+	"parley/runtime"
+)
+
+// Config configures the API handler.
+type Config struct {
+	Hub    *runtime.Hub
+	Auth   runtime.Authenticator
+	Logger *slog.Logger
+	// MaxBody is the largest request body in bytes (default 64 KiB); a
+	// larger one is answered 413 too_large.
+	MaxBody int64
+}
+
+// Handler serves /api.
+type Handler struct {
+	cfg Config
+	hub *runtime.Hub
+	log *slog.Logger
+	mux *http.ServeMux
+}
+
+// New returns the /api handler.
+func New(cfg Config) *Handler {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = 64 << 10
+	}
+	h := &Handler{cfg: cfg, hub: cfg.Hub, log: cfg.Logger, mux: http.NewServeMux()}
+	h.routes()
+	return h
+}
+
+func (h *Handler) routes() {
+	h.mux.HandleFunc("GET /api/bots", h.public(h.listBots))
+	h.mux.HandleFunc("POST /api/ws-ticket", h.private(h.issueTicket))
+	h.mux.HandleFunc("POST /api/conversations/start", h.private(h.startConversation))
+	h.mux.HandleFunc("GET /api/conversations", h.private(h.listConversations))
+	h.mux.HandleFunc("PATCH /api/conversations/{id}", h.private(h.patchConversation))
+	h.mux.HandleFunc("POST /api/conversations/{id}/messages", h.private(h.postMessage))
+	h.mux.HandleFunc("GET /api/conversations/{id}/history", h.private(h.history))
+	h.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, h.log, runtime.Errorf(runtime.KindNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
+	})
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	h.mux.ServeHTTP(w, r)
+}
+
+// apiFunc is a handler that has its caller's identity and returns an error
+// instead of writing one.
+type apiFunc func(w http.ResponseWriter, r *http.Request, id runtime.Identity) error
+
+// private requires credentials.
+func (h *Handler) private(f apiFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := h.identify(r)
+		if err == nil && id.Anonymous {
+			err = runtime.Errorf(runtime.KindUnauthorized, "send \"Authorization: Bearer <JWT>\" or \"X-API-Key\"")
+		}
+		h.serve(w, r, id, err, f)
+	}
+}
+
+// public accepts callers with or without credentials (but not bad ones).
+func (h *Handler) public(f apiFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := h.identify(r)
+		h.serve(w, r, id, err, f)
+	}
+}
+
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, id runtime.Identity, err error, f apiFunc) {
+	if err == nil {
+		r.Body = http.MaxBytesReader(w, r.Body, h.cfg.MaxBody)
+		err = f(w, r, id)
+	}
+	if err != nil {
+		writeError(w, h.log, err)
+	}
+}

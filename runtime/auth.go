@@ -1,0 +1,89 @@
+package runtime
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Authenticator verifies a bearer credential (a JWT or an API key) and says
+// whom it names. Failures are KindUnauthorized.
+type Authenticator interface {
+	Authenticate(ctx context.Context, token string) (Identity, error)
+}
+
+// mayAccess checks that id may read and write conversation s: its owner,
+// or an admin. Anonymous conversations are reached only by their resume
+// token, which Join checks; REST does not serve them.
+func mayAccess(id Identity, s *Session) error {
+	switch {
+	case s.Anonymous || id.Anonymous:
+		return Errorf(KindForbidden, "this conversation belongs to someone else")
+	case id.Role == RoleAdmin, s.UserID == id.UserID:
+		return nil
+	}
+	return Errorf(KindForbidden, "this conversation belongs to someone else")
+}
+
+// IssueTicket returns a single-use ticket that opens one socket as id,
+// for browsers, which cannot set headers on a WebSocket.
+func (h *Hub) IssueTicket(id Identity) (ticket string, ttl time.Duration) {
+	return h.tickets.issue(id), h.cfg.TicketTTL
+}
+
+// RedeemTicket returns the identity of a ticket and invalidates it.
+func (h *Hub) RedeemTicket(ticket string) (Identity, error) {
+	return h.tickets.redeem(ticket)
+}
+
+// tickets keeps issued tickets in memory, by hash.
+type tickets struct {
+	now func() time.Time
+	ttl time.Duration
+
+	mu      sync.Mutex
+	byHash  map[string]ticket
+	counter int
+}
+
+type ticket struct {
+	id      Identity
+	expires time.Time
+}
+
+func newTickets(now func() time.Time, ttl time.Duration) *tickets {
+	return &tickets{now: now, ttl: ttl, byHash: make(map[string]ticket)}
+}
+
+func (t *tickets) issue(id Identity) string {
+	secret := newSecret()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.byHash[hashSecret(secret)] = ticket{id: id, expires: t.now().Add(t.ttl)}
+	if t.counter++; t.counter%64 == 0 {
+		t.purgeLocked()
+	}
+	return secret
+}
+
+func (t *tickets) redeem(secret string) (Identity, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	h := hashSecret(secret)
+	tk, ok := t.byHash[h]
+	delete(t.byHash, h)
+	if !ok || t.now().After(tk.expires) {
+		return Identity{}, Errorf(KindUnauthorized, "the ticket is unknown, used or expired")
+	}
+	return tk.id, nil
+}
+
+// purgeLocked drops expired tickets so that unredeemed ones cannot pile up.
+func (t *tickets) purgeLocked() {
+	now := t.now()
+	for h, tk := range t.byHash {
+		if now.After(tk.expires) {
+			delete(t.byHash, h)
+		}
+	}
+}

@@ -1,0 +1,170 @@
+package runtime
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+)
+
+// conv is a live conversation: its subscribers, the writes that give its
+// messages their seq, and the goroutine that runs its dialog.
+//
+// mu is held across each append and the publish that follows it, so that
+// publish order is seq order and a new subscriber's snapshot (LastSeq,
+// Suggestions) is exact: every message up to LastSeq was published before
+// it subscribed and every later one reaches it live.
+type conv struct {
+	hub *Hub
+	id  SessionID
+
+	mu      sync.Mutex
+	session *Session // snapshot kept current under mu
+	subs    map[*Subscription]struct{}
+
+	// inputs for the dialog goroutine; a nil *Message starts the dialog.
+	inMu    sync.Mutex
+	inputs  []*Message
+	wake    chan struct{}
+	closing bool
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	done   chan struct{} // closed when the dialog goroutine has exited
+	dialog Dialog        // owned by the dialog goroutine
+}
+
+func newConv(h *Hub, s *Session) *conv {
+	// Not derived from the hub's context: a draining hub lets dialogs
+	// finish their stored messages and cancels them only at the deadline.
+	ctx, cancel := context.WithCancel(context.Background())
+	return &conv{
+		hub: h, id: s.ID, session: s,
+		subs: make(map[*Subscription]struct{}),
+		wake: make(chan struct{}, 1),
+		ctx:  ctx, cancel: cancel,
+		done: make(chan struct{}),
+	}
+}
+
+// subscribe adds a subscriber and takes its snapshot under mu.
+func (c *conv) subscribe(id Identity) *Subscription {
+	sub := newSubscription(c, id, c.hub.cfg.QueueSize)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	snap := *c.session
+	snap.Suggestions = append([]string(nil), c.session.Suggestions...)
+	sub.Session = &snap
+	c.subs[sub] = struct{}{}
+	return sub
+}
+
+func (c *conv) unsubscribe(sub *Subscription) {
+	c.mu.Lock()
+	delete(c.subs, sub)
+	c.mu.Unlock()
+}
+
+// snapshot returns a copy of the conversation's session.
+func (c *conv) snapshot() *Session {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := *c.session
+	return &s
+}
+
+// hasSubscribers reports whether any socket follows the conversation.
+func (c *conv) hasSubscribers() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.subs) > 0
+}
+
+// append stores m and publishes it. A user message clears the suggestions
+// in force. created is false when m's client_id was already stored; m then
+// holds the stored message and nothing is published.
+func (c *conv) append(ctx context.Context, m *Message) (created bool, err error) {
+	m.SessionID = c.id
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	created, err = c.hub.store.AppendMessage(ctx, m)
+	if err != nil || !created {
+		return created, err
+	}
+	c.session.LastSeq = m.Seq
+	c.session.LastActivity = m.CreatedAt
+	c.publishLocked(&Event{Type: EventMessage, SessionID: c.id, Message: m})
+	if m.Sender == SenderUser && len(c.session.Suggestions) > 0 {
+		c.setSuggestionsLocked(ctx, nil)
+	}
+	return true, nil
+}
+
+// update changes the conversation in the store and in memory.
+func (c *conv) update(ctx context.Context, upd SessionUpdate) (*Session, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s, err := c.hub.store.UpdateSession(ctx, c.id, upd)
+	if err != nil {
+		return nil, err
+	}
+	c.session.Status, c.session.ReadSeq = s.Status, s.ReadSeq
+	return s, nil
+}
+
+// setSuggestions replaces the quick replies in force and publishes them.
+func (c *conv) setSuggestions(ctx context.Context, list []string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.setSuggestionsLocked(ctx, list)
+}
+
+func (c *conv) setSuggestionsLocked(ctx context.Context, list []string) error {
+	if list == nil {
+		list = []string{}
+	}
+	if _, err := c.hub.store.UpdateSession(ctx, c.id, SessionUpdate{Suggestions: &list}); err != nil {
+		return err
+	}
+	c.session.Suggestions = list
+	c.publishLocked(&Event{Type: EventSuggestion, SessionID: c.id, Suggestions: list})
+	return nil
+}
+
+// publish fans e out to every subscriber.
+func (c *conv) publish(e *Event) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.publishLocked(e)
+}
+
+// publishLocked offers e to each subscriber without blocking; one whose
+// queue is full is dropped rather than buffered without bound.
+func (c *conv) publishLocked(e *Event) {
+	for sub := range c.subs {
+		select {
+		case sub.events <- e:
+		default:
+			delete(c.subs, sub)
+			sub.end(ReasonSlow)
+			c.hub.log.Info("dropped slow subscriber", "session", c.id)
+		}
+	}
+}
+
+// endAll ends every subscription with reason, after publishing e (if any).
+func (c *conv) endAll(e *Event, reason string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e != nil {
+		c.publishLocked(e)
+	}
+	for sub := range c.subs {
+		delete(c.subs, sub)
+		sub.end(reason)
+	}
+}
+
+// logger returns the hub's logger tagged with this conversation.
+func (c *conv) logger() *slog.Logger {
+	return c.hub.log.With("session", c.id, "bot", c.session.BotID)
+}

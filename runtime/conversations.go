@@ -1,0 +1,181 @@
+package runtime
+
+import (
+	"context"
+	"time"
+)
+
+// StartConversation creates a new conversation of a user with bot and
+// starts its dialog. An initial message is stored before it returns.
+func (h *Hub) StartConversation(ctx context.Context, id Identity, bot BotID, initial string) (*Session, error) {
+	if id.Anonymous {
+		return nil, Errorf(KindUnauthorized, "log in to start a conversation over REST")
+	}
+	if bot == "" {
+		return nil, Errorf(KindInvalid, "bot_id is required")
+	}
+	b, err := h.botFor(id, bot)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.store.UpsertUser(ctx, id); err != nil {
+		return nil, err
+	}
+	s, err := h.createSession(ctx, id, b.ID, "")
+	if err != nil {
+		return nil, err
+	}
+	c, err := h.adopt(s)
+	if err != nil {
+		return nil, err
+	}
+	c.enqueue(nil)
+	if initial != "" {
+		if _, _, err := h.send(ctx, c, id, SendRequest{SessionID: s.ID, Content: initial}); err != nil {
+			return nil, err
+		}
+	}
+	return c.snapshot(), nil
+}
+
+// HistoryQuery pages through a conversation. Before and After are message
+// ids or RFC 3339 times; the page is the newest Limit messages before
+// Before (or overall), unless After is given, when it is the oldest Limit
+// messages after it. Messages come oldest first either way.
+type HistoryQuery struct {
+	Limit      int
+	BeforeID   string
+	AfterID    string
+	BeforeTime time.Time
+	AfterTime  time.Time
+}
+
+// History returns one page of a conversation and whether more messages
+// lie beyond it in the direction of paging.
+func (h *Hub) History(ctx context.Context, id Identity, sid SessionID, q HistoryQuery) ([]*Message, bool, error) {
+	s, err := h.accessible(ctx, id, sid)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := h.allow(BucketHistory, id); err != nil {
+		return nil, false, err
+	}
+	f := MessageFilter{SessionID: s.ID, Limit: q.Limit + 1, AfterTime: q.AfterTime, BeforeTime: q.BeforeTime}
+	if f.AfterSeq, err = h.seqOf(ctx, s.ID, q.AfterID); err != nil {
+		return nil, false, err
+	}
+	if f.BeforeSeq, err = h.seqOf(ctx, s.ID, q.BeforeID); err != nil {
+		return nil, false, err
+	}
+	f.Newest = q.AfterID == "" && q.AfterTime.IsZero()
+	msgs, err := h.store.FindMessages(ctx, f)
+	if err != nil || len(msgs) <= q.Limit {
+		return msgs, false, err
+	}
+	if f.Newest {
+		return msgs[1:], true, nil
+	}
+	return msgs[:q.Limit], true, nil
+}
+
+// seqOf resolves a message id of conversation sid to its seq (0 for "").
+func (h *Hub) seqOf(ctx context.Context, sid SessionID, msgID string) (int64, error) {
+	if msgID == "" {
+		return 0, nil
+	}
+	m, err := h.store.FindMessage(ctx, msgID)
+	if err != nil || m.SessionID != sid {
+		return 0, Errorf(KindInvalid, "message %q is not in this conversation", msgID)
+	}
+	return m.Seq, nil
+}
+
+// ConversationFilter selects a user's conversations.
+type ConversationFilter struct {
+	BotID  BotID
+	Status string
+	Limit  int
+	Offset int
+}
+
+// Conversation is a row of a user's conversation list.
+type Conversation struct {
+	*SessionSummary
+	BotName string
+}
+
+// Conversations lists the caller's conversations, most recent first, and
+// how many match in all.
+func (h *Hub) Conversations(ctx context.Context, id Identity, f ConversationFilter) ([]Conversation, int, error) {
+	if id.Anonymous {
+		return nil, 0, Errorf(KindUnauthorized, "log in to list conversations")
+	}
+	if err := h.allow(BucketList, id); err != nil {
+		return nil, 0, err
+	}
+	rows, total, err := h.store.ListSessions(ctx, SessionFilter{
+		UserID: id.UserID, BotID: f.BotID, Status: f.Status, Limit: f.Limit, Offset: f.Offset,
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]Conversation, len(rows))
+	for i, r := range rows {
+		out[i] = Conversation{SessionSummary: r, BotName: h.botName(r.BotID)}
+	}
+	return out, total, nil
+}
+
+func (h *Hub) botName(id BotID) string {
+	if b, err := h.Bot(id); err == nil {
+		return b.Name
+	}
+	return string(id)
+}
+
+// SetStatus archives (or reactivates) one of the caller's conversations.
+func (h *Hub) SetStatus(ctx context.Context, id Identity, sid SessionID, status string) (*Session, error) {
+	if status != StatusActive && status != StatusArchived {
+		return nil, Errorf(KindInvalid, "status must be %q or %q", StatusActive, StatusArchived)
+	}
+	return h.update(ctx, id, sid, SessionUpdate{Status: &status})
+}
+
+// MarkRead records that the user has read the conversation up to seq.
+func (h *Hub) MarkRead(ctx context.Context, id Identity, sid SessionID, seq int64) error {
+	if seq < 0 {
+		return Errorf(KindInvalid, "seq must not be negative")
+	}
+	_, err := h.update(ctx, id, sid, SessionUpdate{ReadSeq: &seq})
+	return err
+}
+
+// update changes one of the caller's conversations.
+func (h *Hub) update(ctx context.Context, id Identity, sid SessionID, upd SessionUpdate) (*Session, error) {
+	c, err := h.conv(ctx, sid)
+	if err != nil {
+		return nil, err
+	}
+	if err := mayAccess(id, c.snapshot()); err != nil {
+		return nil, err
+	}
+	return c.update(ctx, upd)
+}
+
+// MarkRead is Hub.MarkRead for the conversation of a socket.
+func (s *Subscription) MarkRead(ctx context.Context, seq int64) error {
+	if seq < 0 {
+		return Errorf(KindInvalid, "seq must not be negative")
+	}
+	_, err := s.conv.update(ctx, SessionUpdate{ReadSeq: &seq})
+	return err
+}
+
+// accessible loads a conversation the caller may read.
+func (h *Hub) accessible(ctx context.Context, id Identity, sid SessionID) (*Session, error) {
+	s, err := h.session(ctx, sid)
+	if err != nil {
+		return nil, err
+	}
+	return s, mayAccess(id, s)
+}

@@ -1,0 +1,87 @@
+package runtime_test
+
+import (
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// allowed is the import policy of design.md, as data: for each package of
+// the module, the imports it may have beyond the standard library. Module
+// packages are named by their directory; other modules by path prefix.
+// ws, rest, schema and dialogs never import each other: they meet in
+// runtime, and cmd wires them.
+var allowed = map[string][]string{
+	"runtime":             {},
+	"runtime/runtimetest": {"parley/runtime"},
+	"bots":                {},
+	"web":                 {},
+	"dialogs":             {"parley/runtime", "github.com/yuin/gopher-lua", "go.yaml.in/yaml/v3", "gopkg.in/yaml.v3"},
+	"schema":              {"parley/runtime", "github.com/jmoiron/sqlx", "github.com/lib/pq", "modernc.org/sqlite", "github.com/google/uuid"},
+	"ws":                  {"parley/runtime", "github.com/coder/websocket"},
+	"rest":                {"parley/runtime", "github.com/golang-jwt/jwt/v5", "golang.org/x/time/rate"},
+	"cmd/parley":          {"parley/", "github.com/spf13/viper", "github.com/spf13/pflag"},
+}
+
+func TestDependencyRule(t *testing.T) {
+	root := ".."
+	seen := map[string]bool{}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		rel, _ := filepath.Rel(root, filepath.Dir(path))
+		rel = filepath.ToSlash(rel)
+		if strings.HasPrefix(rel, "node_modules") || strings.Contains(rel, "testdata") {
+			return nil
+		}
+		rules, ok := allowed[rel]
+		if !ok {
+			if !seen[rel] {
+				t.Errorf("package %s is not in the import policy; add it to allowed in %s", rel, "runtime/deps_test.go")
+				seen[rel] = true
+			}
+			return nil
+		}
+		checkImports(t, path, rules)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func checkImports(t *testing.T, path string, rules []string) {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, imp := range f.Imports {
+		p, _ := strconv.Unquote(imp.Path.Value)
+		if isStd(p) || permitted(p, rules) {
+			continue
+		}
+		t.Errorf("%s imports %s, which the dependency rule forbids", path, p)
+	}
+}
+
+// isStd reports whether p is a standard library package: its first
+// element has no dot and it is not this module.
+func isStd(p string) bool {
+	first, _, _ := strings.Cut(p, "/")
+	return !strings.Contains(first, ".") && first != "parley"
+}
+
+func permitted(p string, rules []string) bool {
+	for _, r := range rules {
+		if p == r || (strings.HasSuffix(r, "/") && strings.HasPrefix(p, r)) || strings.HasPrefix(p, r+"/") {
+			return true
+		}
+	}
+	return false
+}

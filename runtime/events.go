@@ -1,0 +1,52 @@
+package runtime
+
+import "time"
+
+// EventType names what an Event carries; the values are the ws frame types.
+type EventType string
+
+const (
+	EventMessage    EventType = "message"
+	EventTyping     EventType = "typing"
+	EventSuggestion EventType = "suggestion"
+	EventStatus     EventType = "status"
+	EventError      EventType = "error"
+)
+
+// Statuses carried by EventStatus.
+const (
+	StatusConnected    = "connected"
+	StatusShuttingDown = "shutting_down"
+)
+
+// Event is one thing that happened in a conversation, fanned out to every
+// subscriber. Events are shared between subscribers and must not be
+// modified after they are published.
+type Event struct {
+	Type      EventType
+	SessionID SessionID
+
+	Message     *Message // EventMessage
+	Sender      Sender   // EventTyping
+	Active      bool     // EventTyping
+	Suggestions []string // EventSuggestion; empty clears
+	Status      string   // EventStatus
+
+	// EventError
+	Code       Kind
+	Text       string
+	ClientID   string
+	RetryAfter time.Duration
+}
+
+// ErrorEvent turns err into an error event for one conversation.
+func ErrorEvent(sid SessionID, err error, clientID string) *Event {
+	return &Event{
+		Type:       EventError,
+		SessionID:  sid,
+		Code:       ErrorKind(err),
+		Text:       ErrorMessage(err),
+		ClientID:   clientID,
+		RetryAfter: RetryAfter(err),
+	}
+}

@@ -1,0 +1,170 @@
+package runtime
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// Config configures a Hub. Zero values are replaced by defaults in New.
+type Config struct {
+	Store  Store
+	Engine DialogEngine
+	Logger *slog.Logger
+	Now    func() time.Time
+
+	// QueueSize bounds each subscriber's queue of events (default 256).
+	// A subscriber that falls this far behind is dropped.
+	QueueSize int
+	// AnonymousTTL is how long an anonymous conversation may sit idle
+	// before it is deleted with its messages (default 30m). A conversation
+	// with an open socket is not idle.
+	AnonymousTTL time.Duration
+	// TicketTTL is how long a /ws ticket stays valid (default 30s).
+	TicketTTL time.Duration
+	// Limiter applies rate limits; nil means none.
+	Limiter Limiter
+}
+
+// Hub owns the live conversations. ws and rest call its methods; every
+// method checks that the caller may touch the conversation it names.
+type Hub struct {
+	cfg     Config
+	store   Store
+	engine  DialogEngine
+	log     *slog.Logger
+	now     func() time.Time
+	tickets *tickets
+
+	ctx    context.Context // the sweep's; cancelled when the hub is closed
+	cancel context.CancelFunc
+
+	mu      sync.Mutex
+	convs   map[SessionID]*conv
+	closing bool
+	wg      sync.WaitGroup // dialog goroutines and the sweep
+}
+
+// New returns a Hub and starts its background sweep.
+func New(cfg Config) *Hub {
+	cfg = cfg.withDefaults()
+	ctx, cancel := context.WithCancel(context.Background())
+	h := &Hub{
+		cfg: cfg, store: cfg.Store, engine: cfg.Engine, log: cfg.Logger, now: cfg.Now,
+		tickets: newTickets(cfg.Now, cfg.TicketTTL),
+		ctx:     ctx, cancel: cancel,
+		convs: make(map[SessionID]*conv),
+	}
+	h.wg.Add(1)
+	go h.sweepLoop()
+	return h
+}
+
+func (c Config) withDefaults() Config {
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.QueueSize <= 0 {
+		c.QueueSize = 256
+	}
+	if c.AnonymousTTL <= 0 {
+		c.AnonymousTTL = 30 * time.Minute
+	}
+	if c.TicketTTL <= 0 {
+		c.TicketTTL = 30 * time.Second
+	}
+	if c.Limiter == nil {
+		c.Limiter = noLimits{}
+	}
+	return c
+}
+
+// Close drains the hub: new work is refused, every subscriber gets a
+// shutting_down status and is ended, and dialogs finish the messages
+// already stored until ctx expires, when they are cancelled.
+func (h *Hub) Close(ctx context.Context) error {
+	h.mu.Lock()
+	h.closing = true
+	convs := make([]*conv, 0, len(h.convs))
+	for _, c := range h.convs {
+		convs = append(convs, c)
+	}
+	h.mu.Unlock()
+	for _, c := range convs {
+		c.endAll(&Event{Type: EventStatus, SessionID: c.id, Status: StatusShuttingDown}, ReasonShuttingDown)
+		c.stop()
+	}
+	done := make(chan struct{})
+	go func() { h.wg.Wait(); close(done) }()
+	h.cancel() // stops the sweep; dialogs are cancelled only at the deadline
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		for _, c := range convs {
+			c.cancel()
+		}
+		<-done
+		return ctx.Err()
+	}
+}
+
+// conv returns the live conversation, loading it from the store when it
+// is not in memory.
+func (h *Hub) conv(ctx context.Context, id SessionID) (*conv, error) {
+	h.mu.Lock()
+	c, ok := h.convs[id]
+	h.mu.Unlock()
+	if ok {
+		return c, nil
+	}
+	s, err := h.store.FindSession(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return h.adopt(s)
+}
+
+// adopt makes s live, unless another caller did so first.
+func (h *Hub) adopt(s *Session) (*conv, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closing {
+		return nil, Errorf(KindUnavailable, "the server is shutting down")
+	}
+	if c, ok := h.convs[s.ID]; ok {
+		return c, nil
+	}
+	c := newConv(h, s)
+	h.convs[s.ID] = c
+	h.wg.Add(1)
+	go func() {
+		defer h.wg.Done()
+		c.run()
+	}()
+	return c, nil
+}
+
+// forget ends a conversation deleted from the store.
+func (h *Hub) forget(id SessionID) {
+	h.mu.Lock()
+	c, ok := h.convs[id]
+	delete(h.convs, id)
+	h.mu.Unlock()
+	if ok {
+		c.endAll(nil, ReasonDeleted)
+		c.cancel()
+	}
+}
+
+// Live reports how many conversations are in memory.
+func (h *Hub) Live() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.convs)
+}

@@ -1,0 +1,148 @@
+package runtime
+
+import "context"
+
+// JoinRequest is what a socket asks for when it connects.
+type JoinRequest struct {
+	BotID       BotID     // empty: the default bot (or the session's)
+	SessionID   SessionID // empty: a new conversation (anonymous) or the latest one (users)
+	ResumeToken string    // anonymous visitors resuming SessionID
+}
+
+// Join subscribes a socket to a conversation, creating the conversation
+// when there is none to join (protocol §3). A new conversation's dialog
+// starts after the subscription exists, so the greeting reaches it live.
+func (h *Hub) Join(ctx context.Context, id Identity, req JoinRequest) (*Subscription, error) {
+	bot, err := h.botFor(id, req.BotID)
+	if err != nil && (req.SessionID == "" || IsKind(err, KindForbidden)) {
+		return nil, err
+	}
+	s, token, created, err := h.sessionToJoin(ctx, id, req, bot)
+	if err != nil {
+		return nil, err
+	}
+	if !id.Anonymous {
+		if err := h.store.UpsertUser(ctx, id); err != nil {
+			return nil, err
+		}
+	}
+	c, err := h.adopt(s)
+	if err != nil {
+		return nil, err
+	}
+	sub := c.subscribe(id)
+	sub.ResumeToken = token
+	if created {
+		c.enqueue(nil)
+	}
+	return sub, nil
+}
+
+// sessionToJoin finds or creates the conversation a socket joins.
+func (h *Hub) sessionToJoin(ctx context.Context, id Identity, req JoinRequest, bot *Bot) (s *Session, token string, created bool, err error) {
+	if req.SessionID != "" {
+		s, err = h.resumable(ctx, id, req)
+		return s, req.ResumeToken, false, err
+	}
+	if id.Anonymous {
+		if err := h.allow(BucketConversations, id); err != nil {
+			return nil, "", false, err
+		}
+		token = newSecret()
+		s, err = h.createSession(ctx, id, bot.ID, hashSecret(token))
+		return s, token, true, err
+	}
+	s, err = h.store.FindLatestSession(ctx, id.UserID, bot.ID)
+	if IsKind(err, KindNotFound) {
+		s, err = h.createSession(ctx, id, bot.ID, "")
+		return s, "", true, err
+	}
+	return s, "", false, err
+}
+
+// resumable loads req.SessionID and checks the caller may join it.
+func (h *Hub) resumable(ctx context.Context, id Identity, req JoinRequest) (*Session, error) {
+	s, err := h.session(ctx, req.SessionID)
+	if err != nil {
+		return nil, err
+	}
+	if req.BotID != "" && req.BotID != s.BotID {
+		return nil, Errorf(KindInvalid, "session %s belongs to bot %q, not %q", s.ID, s.BotID, req.BotID)
+	}
+	if id.Anonymous {
+		if !s.Anonymous || req.ResumeToken == "" || !secretMatches(req.ResumeToken, s.ResumeTokenHash) {
+			return nil, Errorf(KindForbidden, "a valid resume_token is needed to resume this conversation")
+		}
+		return s, nil
+	}
+	return s, mayAccess(id, s)
+}
+
+// session returns a conversation from memory or the store.
+func (h *Hub) session(ctx context.Context, sid SessionID) (*Session, error) {
+	c, err := h.conv(ctx, sid)
+	if err != nil {
+		return nil, err
+	}
+	return c.snapshot(), nil
+}
+
+// createSession stores a new conversation of id with bot.
+func (h *Hub) createSession(ctx context.Context, id Identity, bot BotID, tokenHash string) (*Session, error) {
+	now := h.now().UTC()
+	s := &Session{
+		ID: SessionID(NewID()), BotID: bot, UserID: id.UserID, UserName: id.Name,
+		Anonymous: id.Anonymous, Status: StatusActive, ResumeTokenHash: tokenHash,
+		Suggestions: []string{}, CreatedAt: now, LastActivity: now,
+	}
+	if s.Anonymous {
+		s.UserID = "anon:" + string(s.ID)
+	}
+	if err := h.store.CreateSession(ctx, s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// botFor resolves the bot a caller asks for. Anonymous visitors may talk
+// only to the default bot.
+func (h *Hub) botFor(id Identity, want BotID) (*Bot, error) {
+	def, ok := h.DefaultBot()
+	if want == "" {
+		if !ok {
+			return nil, Errorf(KindNotFound, "no default bot is configured")
+		}
+		return def, nil
+	}
+	bot, err := h.Bot(want)
+	if err != nil {
+		return nil, err
+	}
+	if id.Anonymous && !bot.Default {
+		return nil, Errorf(KindForbidden, "anonymous visitors may talk only to the default bot; log in to talk to %q", want)
+	}
+	return bot, nil
+}
+
+// Bots lists the loaded bots.
+func (h *Hub) Bots() []*Bot { return h.engine.Bots() }
+
+// Bot returns one bot, or KindNotFound.
+func (h *Hub) Bot(id BotID) (*Bot, error) {
+	for _, b := range h.engine.Bots() {
+		if b.ID == id {
+			return b, nil
+		}
+	}
+	return nil, Errorf(KindNotFound, "there is no bot %q", id)
+}
+
+// DefaultBot returns the bot anonymous visitors talk to.
+func (h *Hub) DefaultBot() (*Bot, bool) {
+	for _, b := range h.engine.Bots() {
+		if b.Default {
+			return b, true
+		}
+	}
+	return nil, false
+}

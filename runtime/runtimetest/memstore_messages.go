@@ -1,0 +1,94 @@
+package runtimetest
+
+import (
+	"context"
+
+	"parley/runtime"
+)
+
+// AppendMessage stores a copy of m with the next seq of its session.
+func (s *MemStore) AppendMessage(ctx context.Context, m *runtime.Message) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sess, ok := s.sessions[m.SessionID]
+	if !ok {
+		return false, runtime.Errorf(runtime.KindNotFound, "session not found")
+	}
+	if dup := s.byClientID(m.SessionID, m.ClientID); dup != nil {
+		*m = *cloneMessage(dup)
+		return false, nil
+	}
+	if m.ID == "" {
+		m.ID = newID()
+	}
+	if _, ok := s.byID[m.ID]; ok {
+		return false, runtime.Errorf(runtime.KindConflict, "message already exists")
+	}
+	sess.LastSeq++
+	m.Seq, m.CreatedAt = sess.LastSeq, s.now()
+	sess.LastActivity = m.CreatedAt
+	stored := cloneMessage(m)
+	s.messages[m.SessionID] = append(s.messages[m.SessionID], stored)
+	s.byID[m.ID] = stored
+	return true, nil
+}
+
+// byClientID returns the session's message with clientID, or nil; s.mu is
+// held.
+func (s *MemStore) byClientID(id runtime.SessionID, clientID string) *runtime.Message {
+	if clientID == "" {
+		return nil
+	}
+	for _, m := range s.messages[id] {
+		if m.ClientID == clientID {
+			return m
+		}
+	}
+	return nil
+}
+
+// FindMessage returns a copy of the message with id, or KindNotFound.
+func (s *MemStore) FindMessage(ctx context.Context, id string) (*runtime.Message, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.byID[id]
+	if !ok {
+		return nil, runtime.Errorf(runtime.KindNotFound, "message not found")
+	}
+	return cloneMessage(m), nil
+}
+
+// FindMessages returns the messages that match f, oldest first.
+func (s *MemStore) FindMessages(ctx context.Context, f runtime.MessageFilter) ([]*runtime.Message, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var list []*runtime.Message
+	for _, m := range s.messages[f.SessionID] {
+		if matches(f, m) {
+			list = append(list, cloneMessage(m))
+		}
+	}
+	return page(f, list), nil
+}
+
+// matches reports whether m passes the filters of f (all but Limit and
+// Newest).
+func matches(f runtime.MessageFilter, m *runtime.Message) bool {
+	return m.SessionID == f.SessionID &&
+		(f.AfterSeq <= 0 || m.Seq > f.AfterSeq) &&
+		(f.BeforeSeq <= 0 || m.Seq < f.BeforeSeq) &&
+		(f.AfterTime.IsZero() || m.CreatedAt.After(f.AfterTime)) &&
+		(f.BeforeTime.IsZero() || m.CreatedAt.Before(f.BeforeTime))
+}
+
+// page cuts the matching messages (oldest first) to f.Limit: the oldest, or
+// with f.Newest the newest, still oldest first.
+func page(f runtime.MessageFilter, list []*runtime.Message) []*runtime.Message {
+	if f.Limit <= 0 || len(list) <= f.Limit {
+		return list
+	}
+	if f.Newest {
+		return list[len(list)-f.Limit:]
+	}
+	return list[:f.Limit]
+}

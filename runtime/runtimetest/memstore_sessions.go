@@ -1,0 +1,155 @@
+package runtimetest
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"parley/runtime"
+)
+
+// CreateSession stores a copy of s, filling the zero fields as schema does:
+// ID, CreatedAt, LastActivity, Status; LastSeq starts at 0.
+func (s *MemStore) CreateSession(ctx context.Context, sess *runtime.Session) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sess.ID == "" {
+		sess.ID = runtime.SessionID(newID())
+	}
+	if _, ok := s.sessions[sess.ID]; ok {
+		return runtime.Errorf(runtime.KindConflict, "session already exists")
+	}
+	if sess.CreatedAt.IsZero() {
+		sess.CreatedAt = s.now()
+	}
+	if sess.LastActivity.IsZero() {
+		sess.LastActivity = sess.CreatedAt
+	}
+	if sess.Status == "" {
+		sess.Status = runtime.StatusActive
+	}
+	sess.CreatedAt, sess.LastActivity = utcMicro(sess.CreatedAt), utcMicro(sess.LastActivity)
+	sess.LastSeq = 0
+	s.sessions[sess.ID] = cloneSession(sess)
+	return nil
+}
+
+// FindSession returns a copy of the session, or KindNotFound.
+func (s *MemStore) FindSession(ctx context.Context, id runtime.SessionID) (*runtime.Session, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sess, ok := s.sessions[id]
+	if !ok {
+		return nil, runtime.Errorf(runtime.KindNotFound, "session not found")
+	}
+	return cloneSession(sess), nil
+}
+
+// FindLatestSession returns the user's active session with bot that saw
+// activity last, or KindNotFound.
+func (s *MemStore) FindLatestSession(ctx context.Context, userID string, bot runtime.BotID) (*runtime.Session, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var best *runtime.Session
+	for _, sess := range s.sessions {
+		if sess.UserID != userID || sess.BotID != bot || sess.Status != runtime.StatusActive {
+			continue
+		}
+		if best == nil || newerFirst(sess, best) < 0 {
+			best = sess
+		}
+	}
+	if best == nil {
+		return nil, runtime.Errorf(runtime.KindNotFound, "session not found")
+	}
+	return cloneSession(best), nil
+}
+
+// newerFirst orders sessions as the SQL stores do: last activity
+// descending, then id descending.
+func newerFirst(a, b *runtime.Session) int {
+	if c := b.LastActivity.Compare(a.LastActivity); c != 0 {
+		return c
+	}
+	return strings.Compare(string(b.ID), string(a.ID))
+}
+
+// ListSessions returns one page of the user's sessions and the total.
+func (s *MemStore) ListSessions(ctx context.Context, f runtime.SessionFilter) ([]*runtime.SessionSummary, int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var match []*runtime.Session
+	for _, sess := range s.sessions {
+		if sess.UserID == f.UserID && (f.BotID == "" || sess.BotID == f.BotID) &&
+			(f.Status == "" || sess.Status == f.Status) {
+			match = append(match, sess)
+		}
+	}
+	slices.SortFunc(match, newerFirst)
+	total := len(match)
+	match = match[min(max(f.Offset, 0), total):]
+	if f.Limit > 0 {
+		match = match[:min(f.Limit, len(match))]
+	}
+	list := make([]*runtime.SessionSummary, len(match))
+	for i, sess := range match {
+		list[i] = &runtime.SessionSummary{Session: *cloneSession(sess)}
+		if msgs := s.messages[sess.ID]; len(msgs) > 0 {
+			list[i].LastMessage = cloneMessage(msgs[len(msgs)-1])
+		}
+	}
+	return list, total, nil
+}
+
+// UpdateSession applies the non-nil fields of upd.
+func (s *MemStore) UpdateSession(ctx context.Context, id runtime.SessionID, upd runtime.SessionUpdate) (*runtime.Session, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sess, ok := s.sessions[id]
+	if !ok {
+		return nil, runtime.Errorf(runtime.KindNotFound, "session not found")
+	}
+	if upd.Status != nil {
+		sess.Status = *upd.Status
+	}
+	if upd.ReadSeq != nil {
+		sess.ReadSeq = *upd.ReadSeq
+	}
+	if upd.Suggestions != nil {
+		sess.Suggestions = slices.Clone(*upd.Suggestions)
+	}
+	if upd.LastActivity != nil {
+		sess.LastActivity = utcMicro(*upd.LastActivity)
+	}
+	return cloneSession(sess), nil
+}
+
+// DeleteIdleAnonymous deletes idle anonymous sessions, their messages and
+// their memory.
+func (s *MemStore) DeleteIdleAnonymous(ctx context.Context, cutoff time.Time) ([]runtime.SessionID, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ids []runtime.SessionID
+	for id, sess := range s.sessions {
+		if sess.Anonymous && sess.LastActivity.Before(cutoff) {
+			ids = append(ids, id)
+			s.deleteSession(id)
+		}
+	}
+	return ids, nil
+}
+
+// deleteSession removes everything of one session; s.mu is held.
+func (s *MemStore) deleteSession(id runtime.SessionID) {
+	for _, m := range s.messages[id] {
+		delete(s.byID, m.ID)
+	}
+	delete(s.messages, id)
+	delete(s.sessions, id)
+	for k := range s.memory {
+		if k.scope.Owner == "session:"+string(id) {
+			delete(s.memory, k)
+		}
+	}
+}

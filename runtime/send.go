@@ -1,0 +1,84 @@
+package runtime
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"unicode/utf8"
+)
+
+// SendRequest is a user message for a conversation.
+type SendRequest struct {
+	SessionID   SessionID
+	Content     string
+	ClientID    string
+	Attachments json.RawMessage
+}
+
+// Send stores a user message, publishes it to every socket of the
+// conversation and hands it to the dialog, which answers asynchronously.
+// It returns once the message has committed: the returned message is the
+// acknowledgement. When req.ClientID was already used in the conversation
+// nothing is stored or run again, and created is false with the stored
+// message.
+func (h *Hub) Send(ctx context.Context, id Identity, req SendRequest) (m *Message, created bool, err error) {
+	if err := validateSend(req); err != nil {
+		return nil, false, err
+	}
+	c, err := h.conv(ctx, req.SessionID)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := mayAccess(id, c.snapshot()); err != nil {
+		return nil, false, err
+	}
+	return h.send(ctx, c, id, req)
+}
+
+// Send is Hub.Send for the conversation of a socket, whose access was
+// checked when it joined. req.SessionID, when set, must name it.
+func (s *Subscription) Send(ctx context.Context, req SendRequest) (*Message, bool, error) {
+	if err := validateSend(req); err != nil {
+		return nil, false, err
+	}
+	if req.SessionID != "" && req.SessionID != s.Session.ID {
+		return nil, false, Errorf(KindForbidden, "this socket belongs to conversation %s", s.Session.ID)
+	}
+	return s.conv.hub.send(ctx, s.conv, s.Identity, req)
+}
+
+// send stores, publishes and enqueues a validated message.
+func (h *Hub) send(ctx context.Context, c *conv, id Identity, req SendRequest) (*Message, bool, error) {
+	if err := h.allow(BucketMessages, id); err != nil {
+		return nil, false, err
+	}
+	m := &Message{Sender: SenderUser, Content: req.Content, ClientID: req.ClientID, Attachments: req.Attachments}
+	created, err := c.append(ctx, m)
+	if err != nil {
+		return nil, false, err
+	}
+	if created {
+		c.enqueue(m)
+	}
+	return m, created, nil
+}
+
+// validateSend applies the limits every transport shares.
+func validateSend(req SendRequest) error {
+	switch {
+	case len(req.Content) > MaxContentLen:
+		return Errorf(KindTooLarge, "content is longer than %d bytes", MaxContentLen)
+	case strings.TrimSpace(req.Content) == "" && !hasAttachments(req.Attachments):
+		return Errorf(KindInvalidMsg, "content is empty")
+	case len(req.ClientID) > MaxClientIDLen:
+		return Errorf(KindInvalidMsg, "client_id is longer than %d characters", MaxClientIDLen)
+	case !utf8.ValidString(req.Content):
+		return Errorf(KindInvalidMsg, "content is not valid UTF-8")
+	}
+	return nil
+}
+
+func hasAttachments(raw json.RawMessage) bool {
+	s := strings.TrimSpace(string(raw))
+	return s != "" && s != "null" && s != "[]"
+}

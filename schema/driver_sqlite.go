@@ -1,0 +1,143 @@
+package schema
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	goruntime "runtime"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"parley/runtime"
+)
+
+// sqlx knows modernc's driver name only as "sqlite3"; teach it "sqlite" so
+// Rebind is explicit rather than a no-op by accident.
+func init() { sqlx.BindDriver("sqlite", sqlx.QUESTION) }
+
+var sqliteDialect = &dialect{
+	name: "sqlite",
+	kind: sqliteKind,
+	ping: "SELECT count(*) FROM sqlite_master",
+}
+
+// busyTimeoutMS bounds how long a connection waits for another process
+// (a second parley, the sqlite3 shell) holding the file lock.
+const busyTimeoutMS = "10000"
+
+// openSQLite opens the two pools on the database file at path.
+//
+// Every setting is a _pragma DSN parameter, which modernc applies to each
+// new connection, so a connection the pool opens later is configured too.
+func (db *DB) openSQLite(ctx context.Context, path string) error {
+	if err := checkSQLitePath(path); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return fmt.Errorf("schema: create database directory: %w", err)
+	}
+	db.dialect = sqliteDialect
+	var err error
+	// The writer connects first: it switches the file to WAL, which the
+	// read-only connections cannot do.
+	if db.write, err = openPool(ctx, path, writePragmas(), 1); err != nil {
+		return err
+	}
+	db.read, err = openPool(ctx, path, readPragmas(), max(4, goruntime.NumCPU()))
+	return err
+}
+
+// checkSQLitePath rejects DSNs that the two pools cannot share.
+func checkSQLitePath(path string) error {
+	switch {
+	case path == "":
+		return errors.New("schema: sqlite needs a database file path")
+	case strings.Contains(path, ":memory:") || strings.HasPrefix(path, "file:"):
+		// Each pool would open its own private database.
+		return fmt.Errorf("schema: sqlite DSN %q: want a plain file path", path)
+	case strings.ContainsAny(path, "?#"):
+		return fmt.Errorf("schema: sqlite DSN %q: the path may not contain ? or #", path)
+	}
+	return nil
+}
+
+// writePragmas configures the single writer connection.
+func writePragmas() url.Values {
+	return url.Values{
+		"_pragma": {
+			"busy_timeout(" + busyTimeoutMS + ")",
+			// WAL lets readers run while the writer commits.
+			"journal_mode(WAL)",
+			// FULL syncs the WAL on every commit: an acknowledged message
+			// survives a power cut (NORMAL may lose the last commits).
+			"synchronous(FULL)",
+			"foreign_keys(1)",
+		},
+		// Take the write lock at BEGIN. A deferred transaction that reads
+		// first and then writes can fail with SQLITE_BUSY at once (no busy
+		// wait) if another process wrote in between.
+		"_txlock": {"immediate"},
+	}
+}
+
+// readPragmas configures the reader connections. query_only makes a write
+// sent to the wrong pool fail loudly instead of racing the writer.
+func readPragmas() url.Values {
+	return url.Values{"_pragma": {
+		"busy_timeout(" + busyTimeoutMS + ")",
+		"foreign_keys(1)",
+		"query_only(1)",
+	}}
+}
+
+// openPool opens a pool of at most n connections and checks that one works.
+func openPool(ctx context.Context, path string, params url.Values, n int) (*sqlx.DB, error) {
+	pool, err := sqlx.Open("sqlite", path+"?"+params.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("schema: open %s: %w", path, err)
+	}
+	pool.SetMaxOpenConns(n)
+	pool.SetMaxIdleConns(n)
+	// Connections live forever: reopening one reruns every pragma.
+	pool.SetConnMaxLifetime(0)
+	if err := pool.PingContext(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("schema: open %s: %w", path, err)
+	}
+	return pool, nil
+}
+
+// sqliteKind translates an error from modernc.org/sqlite to a runtime Kind.
+// sql.ErrNoRows and the context errors are the same for every dialect and
+// handled by commonKind.
+func sqliteKind(err error) runtime.Kind {
+	if k, ok := commonKind(err); ok {
+		return k
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return runtime.KindConflict
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			// A row points at a parent that is not there (any more).
+			return runtime.KindNotFound
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_FULL:
+			return runtime.KindUnavailable
+		}
+	}
+	// Errors that lost their code on the way still carry SQLite's text.
+	switch msg := err.Error(); {
+	case strings.Contains(msg, "UNIQUE constraint failed"):
+		return runtime.KindConflict
+	case strings.Contains(msg, "FOREIGN KEY constraint failed"):
+		return runtime.KindNotFound
+	}
+	return runtime.KindInternal
+}

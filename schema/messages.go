@@ -1,0 +1,163 @@
+package schema
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
+
+	"parley/runtime"
+)
+
+// messageColumns lists the message_history columns in messageRow order.
+const messageColumns = `id, session_id, seq, sender, content, client_id, attachments, metadata, created_at`
+
+// messageRow is a message_history row as the driver sees it.
+type messageRow struct {
+	ID          string   `db:"id"`
+	SessionID   string   `db:"session_id"`
+	Seq         int64    `db:"seq"`
+	Sender      string   `db:"sender"`
+	Content     string   `db:"content"`
+	ClientID    *string  `db:"client_id"`
+	Attachments jsonText `db:"attachments"`
+	Metadata    jsonText `db:"metadata"`
+	CreatedAt   dbTime   `db:"created_at"`
+}
+
+func (r messageRow) message() *runtime.Message {
+	m := &runtime.Message{
+		ID: r.ID, SessionID: runtime.SessionID(r.SessionID), Seq: r.Seq,
+		Sender: runtime.Sender(r.Sender), Content: r.Content,
+		Attachments: r.Attachments.raw(), Metadata: r.Metadata.raw(), CreatedAt: r.CreatedAt.Time(),
+	}
+	if r.ClientID != nil {
+		m.ClientID = *r.ClientID
+	}
+	return m
+}
+
+// AppendMessage stores m with the next seq of its session; see
+// runtime.MessageStore. Everything happens in one transaction on the single
+// writer: the client_id lookup, the seq bump and the insert, so two appends
+// can neither share a seq nor both store one client_id. m is changed only
+// when the transaction commits.
+func (db *DB) AppendMessage(ctx context.Context, m *runtime.Message) (created bool, err error) {
+	row := messageRow{
+		ID: m.ID, SessionID: string(m.SessionID), Sender: string(m.Sender), Content: m.Content,
+		Attachments: jsonText(m.Attachments), Metadata: jsonText(m.Metadata), CreatedAt: dbTime(db.now()),
+	}
+	if row.ID == "" {
+		row.ID = uuid.Must(uuid.NewV7()).String() // time-ordered: inserts stay at the index's end
+	}
+	if m.ClientID != "" {
+		row.ClientID = &m.ClientID
+	}
+	var stored *runtime.Message
+	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
+		stored, created, err = db.appendTx(ctx, tx, row)
+		return err
+	})
+	if err != nil {
+		return false, db.fail(err, "message")
+	}
+	*m = *stored
+	return created, nil
+}
+
+// appendTx returns the message already stored under row's client id, or
+// stores row with the next seq.
+func (db *DB) appendTx(ctx context.Context, tx *sqlx.Tx, row messageRow) (*runtime.Message, bool, error) {
+	if row.ClientID != nil {
+		dup, err := db.findByClientIDTx(ctx, tx, row.SessionID, *row.ClientID)
+		if dup != nil || err != nil {
+			return dup, false, err
+		}
+	}
+	// RETURNING gives the bumped seq without a second read; no row means
+	// no session, which the caller reports as KindNotFound.
+	q := db.write.Rebind(`UPDATE sessions SET last_seq = last_seq + 1, last_activity = ?
+		WHERE id = ? RETURNING last_seq`)
+	err := tx.QueryRowxContext(ctx, q, row.CreatedAt, row.SessionID).Scan(&row.Seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, runtime.Errorf(runtime.KindNotFound, "session not found")
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	q = `INSERT INTO message_history (` + messageColumns + `) VALUES (:id, :session_id, :seq,
+		:sender, :content, :client_id, :attachments, :metadata, :created_at)`
+	if _, err := tx.NamedExecContext(ctx, q, row); err != nil {
+		return nil, false, err
+	}
+	return row.message(), true, nil
+}
+
+// findByClientIDTx returns the session's message with clientID, or nil.
+func (db *DB) findByClientIDTx(ctx context.Context, tx *sqlx.Tx, session, clientID string) (*runtime.Message, error) {
+	var rows []messageRow
+	q := db.write.Rebind(`SELECT ` + messageColumns + ` FROM message_history
+		WHERE session_id = ? AND client_id = ?`)
+	if err := tx.SelectContext(ctx, &rows, q, session, clientID); err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return rows[0].message(), nil
+}
+
+// FindMessage returns the message with id, or KindNotFound.
+func (db *DB) FindMessage(ctx context.Context, id string) (*runtime.Message, error) {
+	var row messageRow
+	q := db.write.Rebind(`SELECT ` + messageColumns + ` FROM message_history WHERE id = ?`)
+	if err := db.read.GetContext(ctx, &row, q, id); err != nil {
+		return nil, db.fail(err, "message")
+	}
+	return row.message(), nil
+}
+
+// FindMessages returns the messages of f.SessionID that match f, oldest
+// first. With f.Newest the query walks the seq index backwards and the page
+// is reversed here, so "the last 50" costs 50 rows, not the whole history.
+func (db *DB) FindMessages(ctx context.Context, f runtime.MessageFilter) ([]*runtime.Message, error) {
+	where, args := messageWhere(f)
+	order := " ORDER BY seq ASC"
+	if f.Newest {
+		order = " ORDER BY seq DESC"
+	}
+	limit, _ := page(f.Limit, 0)
+	q := db.write.Rebind(`SELECT ` + messageColumns + ` FROM message_history` + where + order + ` LIMIT ?`)
+	var rows []messageRow
+	if err := db.read.SelectContext(ctx, &rows, q, append(args, limit)...); err != nil {
+		return nil, db.fail(err, "message")
+	}
+	list := make([]*runtime.Message, len(rows))
+	for i, r := range rows {
+		list[i] = r.message()
+	}
+	if f.Newest {
+		slices.Reverse(list)
+	}
+	return list, nil
+}
+
+// messageWhere is the WHERE clause of f; zero fields do not filter.
+func messageWhere(f runtime.MessageFilter) (string, []any) {
+	conds, args := []string{"session_id = ?"}, []any{f.SessionID}
+	add := func(cond string, arg any) { conds, args = append(conds, cond), append(args, arg) }
+	if f.AfterSeq > 0 {
+		add("seq > ?", f.AfterSeq)
+	}
+	if f.BeforeSeq > 0 {
+		add("seq < ?", f.BeforeSeq)
+	}
+	if !f.AfterTime.IsZero() {
+		add("created_at > ?", dbTime(f.AfterTime))
+	}
+	if !f.BeforeTime.IsZero() {
+		add("created_at < ?", dbTime(f.BeforeTime))
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}

@@ -1,0 +1,174 @@
+package schema
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
+
+	"parley/runtime"
+)
+
+// sessionColumns lists the sessions columns in sessionRow order; queries
+// alias the table as s.
+const sessionColumns = `s.id, s.bot_id, s.user_id, s.user_name, s.anonymous, s.status,
+	s.resume_token_hash, s.last_seq, s.read_seq, s.suggestions, s.metadata,
+	s.created_at, s.last_activity`
+
+// sessionRow is a sessions row as the driver sees it.
+type sessionRow struct {
+	ID              string   `db:"id"`
+	BotID           string   `db:"bot_id"`
+	UserID          string   `db:"user_id"`
+	UserName        string   `db:"user_name"`
+	Anonymous       bool     `db:"anonymous"`
+	Status          string   `db:"status"`
+	ResumeTokenHash string   `db:"resume_token_hash"`
+	LastSeq         int64    `db:"last_seq"`
+	ReadSeq         int64    `db:"read_seq"`
+	Suggestions     jsonText `db:"suggestions"`
+	Metadata        jsonText `db:"metadata"`
+	CreatedAt       dbTime   `db:"created_at"`
+	LastActivity    dbTime   `db:"last_activity"`
+}
+
+func newSessionRow(s *runtime.Session) sessionRow {
+	return sessionRow{
+		ID: string(s.ID), BotID: string(s.BotID), UserID: s.UserID, UserName: s.UserName,
+		Anonymous: s.Anonymous, Status: s.Status, ResumeTokenHash: s.ResumeTokenHash,
+		LastSeq: s.LastSeq, ReadSeq: s.ReadSeq, Suggestions: stringsJSON(s.Suggestions),
+		Metadata: jsonText(s.Metadata), CreatedAt: dbTime(s.CreatedAt), LastActivity: dbTime(s.LastActivity),
+	}
+}
+
+func (r *sessionRow) session() (*runtime.Session, error) {
+	sugg, err := stringsFromJSON(r.Suggestions)
+	if err != nil {
+		return nil, err
+	}
+	return &runtime.Session{
+		ID: runtime.SessionID(r.ID), BotID: runtime.BotID(r.BotID), UserID: r.UserID,
+		UserName: r.UserName, Anonymous: r.Anonymous, Status: r.Status,
+		ResumeTokenHash: r.ResumeTokenHash, LastSeq: r.LastSeq, ReadSeq: r.ReadSeq,
+		Suggestions: sugg, Metadata: r.Metadata.raw(),
+		CreatedAt: r.CreatedAt.Time(), LastActivity: r.LastActivity.Time(),
+	}, nil
+}
+
+// CreateSession inserts s. Fields the caller left zero get defaults, written
+// back into s: a random ID, CreatedAt now, LastActivity = CreatedAt, Status
+// active. LastSeq starts at 0 whatever s says: a new conversation has no
+// messages. An existing ID is KindConflict.
+func (db *DB) CreateSession(ctx context.Context, s *runtime.Session) error {
+	db.fillSession(s)
+	const q = `INSERT INTO sessions (id, bot_id, user_id, user_name, anonymous, status,
+		resume_token_hash, last_seq, read_seq, suggestions, metadata, created_at, last_activity)
+		VALUES (:id, :bot_id, :user_id, :user_name, :anonymous, :status,
+		:resume_token_hash, :last_seq, :read_seq, :suggestions, :metadata, :created_at, :last_activity)`
+	_, err := db.write.NamedExecContext(ctx, q, newSessionRow(s))
+	return db.fail(err, "session")
+}
+
+// fillSession applies CreateSession's defaults and normalises the times to
+// what the database will hand back (UTC, microseconds).
+func (db *DB) fillSession(s *runtime.Session) {
+	if s.ID == "" {
+		s.ID = runtime.SessionID(uuid.NewString())
+	}
+	if s.CreatedAt.IsZero() {
+		s.CreatedAt = db.now()
+	}
+	if s.LastActivity.IsZero() {
+		s.LastActivity = s.CreatedAt
+	}
+	if s.Status == "" {
+		s.Status = runtime.StatusActive
+	}
+	s.CreatedAt = utcMicro(s.CreatedAt)
+	s.LastActivity = utcMicro(s.LastActivity)
+	s.LastSeq = 0
+}
+
+// FindSession returns the session with id, or KindNotFound.
+func (db *DB) FindSession(ctx context.Context, id runtime.SessionID) (*runtime.Session, error) {
+	s, err := db.getSession(ctx, db.read, `WHERE s.id = ?`, id)
+	return s, db.fail(err, "session")
+}
+
+// FindLatestSession returns the user's active session with bot that saw
+// activity last, or KindNotFound.
+func (db *DB) FindLatestSession(ctx context.Context, userID string, bot runtime.BotID) (*runtime.Session, error) {
+	s, err := db.getSession(ctx, db.read, `WHERE s.user_id = ? AND s.bot_id = ? AND s.status = ?
+		ORDER BY s.last_activity DESC, s.id DESC LIMIT 1`, userID, bot, runtime.StatusActive)
+	return s, db.fail(err, "session")
+}
+
+// getSession reads one session; tail is the query after FROM. It returns
+// sql.ErrNoRows when there is none.
+func (db *DB) getSession(ctx context.Context, q sqlx.QueryerContext, tail string, args ...any) (*runtime.Session, error) {
+	var row sessionRow
+	query := db.write.Rebind(`SELECT ` + sessionColumns + ` FROM sessions s ` + tail)
+	if err := sqlx.GetContext(ctx, q, &row, query, args...); err != nil {
+		return nil, err
+	}
+	return row.session()
+}
+
+// UpdateSession applies the non-nil fields of upd and returns the session
+// as stored, or KindNotFound.
+func (db *DB) UpdateSession(ctx context.Context, id runtime.SessionID, upd runtime.SessionUpdate) (*runtime.Session, error) {
+	var s *runtime.Session
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := db.updateSessionTx(ctx, tx, id, upd); err != nil {
+			return err
+		}
+		var err error
+		s, err = db.getSession(ctx, tx, `WHERE s.id = ?`, id)
+		return err
+	})
+	if err != nil {
+		return nil, db.fail(err, "session")
+	}
+	return s, nil
+}
+
+// updateSessionTx writes the fields upd sets; with none set it does nothing
+// (the read that follows still reports a missing session).
+func (db *DB) updateSessionTx(ctx context.Context, tx *sqlx.Tx, id runtime.SessionID, upd runtime.SessionUpdate) error {
+	var sets []string
+	var args []any
+	if upd.Status != nil {
+		sets, args = append(sets, "status = ?"), append(args, *upd.Status)
+	}
+	if upd.ReadSeq != nil {
+		sets, args = append(sets, "read_seq = ?"), append(args, *upd.ReadSeq)
+	}
+	if upd.Suggestions != nil {
+		sets, args = append(sets, "suggestions = ?"), append(args, stringsJSON(*upd.Suggestions))
+	}
+	if upd.LastActivity != nil {
+		sets, args = append(sets, "last_activity = ?"), append(args, dbTime(*upd.LastActivity))
+	}
+	if len(sets) == 0 {
+		return nil
+	}
+	q := db.write.Rebind(`UPDATE sessions SET ` + strings.Join(sets, ", ") + ` WHERE id = ?`)
+	res, err := tx.ExecContext(ctx, q, append(args, id)...)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return orErr(err, sql.ErrNoRows)
+	}
+	return nil
+}
+
+// orErr returns err, or fallback when err is nil.
+func orErr(err, fallback error) error {
+	if err != nil {
+		return err
+	}
+	return fallback
+}

@@ -1,0 +1,67 @@
+package schema
+
+import (
+	"context"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"parley/runtime"
+)
+
+// memoryDeleteChunk bounds the ids in one IN list, well under every
+// dialect's limit on bound parameters.
+const memoryDeleteChunk = 500
+
+// DeleteIdleAnonymous deletes the anonymous sessions whose last activity is
+// before cutoff, with their messages (ON DELETE CASCADE) and their memory
+// (owner "session:<id>", which has no foreign key), in one transaction.
+// It returns the deleted ids in no particular order.
+func (db *DB) DeleteIdleAnonymous(ctx context.Context, cutoff time.Time) ([]runtime.SessionID, error) {
+	var ids []runtime.SessionID
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		if ids, err = db.deleteIdleSessionsTx(ctx, tx, cutoff); err != nil {
+			return err
+		}
+		return db.deleteSessionMemoryTx(ctx, tx, ids)
+	})
+	if err != nil {
+		return nil, db.fail(err, "session")
+	}
+	return ids, nil
+}
+
+// deleteIdleSessionsTx deletes the sessions first and then their memory by
+// the ids it got back, so a session touched between two statements (possible
+// outside SQLite's single writer) keeps its memory.
+func (db *DB) deleteIdleSessionsTx(ctx context.Context, tx *sqlx.Tx, cutoff time.Time) ([]runtime.SessionID, error) {
+	q := db.write.Rebind(`DELETE FROM sessions WHERE anonymous = ? AND last_activity < ? RETURNING id`)
+	var ids []runtime.SessionID
+	err := tx.SelectContext(ctx, &ids, q, true, dbTime(cutoff))
+	return ids, err
+}
+
+// deleteSessionMemoryTx deletes the memory owned by the sessions ids.
+func (db *DB) deleteSessionMemoryTx(ctx context.Context, tx *sqlx.Tx, ids []runtime.SessionID) error {
+	for len(ids) > 0 {
+		n := min(len(ids), memoryDeleteChunk)
+		owners := make([]string, n)
+		for i, id := range ids[:n] {
+			owners[i] = sessionOwner(id)
+		}
+		q, args, err := sqlx.In(`DELETE FROM memory WHERE owner IN (?)`, owners)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, db.write.Rebind(q), args...); err != nil {
+			return err
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+// sessionOwner is the memory owner of an anonymous session, as the runtime
+// builds it (runtime.MemoryScope).
+func sessionOwner(id runtime.SessionID) string { return "session:" + string(id) }

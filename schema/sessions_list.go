@@ -1,0 +1,111 @@
+package schema
+
+import (
+	"context"
+	"math"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+
+	"parley/runtime"
+)
+
+// summaryRow is a session with its newest message, which the LEFT JOIN
+// leaves NULL when there is none.
+type summaryRow struct {
+	sessionRow
+	MsgID          *string  `db:"m_id"`
+	MsgSeq         *int64   `db:"m_seq"`
+	MsgSender      *string  `db:"m_sender"`
+	MsgContent     *string  `db:"m_content"`
+	MsgClientID    *string  `db:"m_client_id"`
+	MsgAttachments jsonText `db:"m_attachments"`
+	MsgMetadata    jsonText `db:"m_metadata"`
+	MsgCreatedAt   dbTime   `db:"m_created_at"`
+}
+
+func (r *summaryRow) summary() (*runtime.SessionSummary, error) {
+	s, err := r.sessionRow.session()
+	if err != nil {
+		return nil, err
+	}
+	sum := &runtime.SessionSummary{Session: *s}
+	if r.MsgID != nil {
+		sum.LastMessage = messageRow{
+			ID: *r.MsgID, SessionID: r.ID, Seq: *r.MsgSeq, Sender: *r.MsgSender,
+			Content: *r.MsgContent, ClientID: r.MsgClientID, Attachments: r.MsgAttachments,
+			Metadata: r.MsgMetadata, CreatedAt: r.MsgCreatedAt,
+		}.message()
+	}
+	return sum, nil
+}
+
+// ListSessions returns one page of the user's sessions, most recent activity
+// first (ties by id, descending), each with its newest message, and the
+// number of sessions that match f. Limit <= 0 means no limit. Both come from
+// one snapshot, so the total agrees with the page.
+func (db *DB) ListSessions(ctx context.Context, f runtime.SessionFilter) ([]*runtime.SessionSummary, int, error) {
+	var list []*runtime.SessionSummary
+	var total int
+	err := db.inReadTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		if list, err = db.listSessionsTx(ctx, tx, f); err != nil {
+			return err
+		}
+		where, args := sessionWhere(f)
+		return tx.GetContext(ctx, &total, db.write.Rebind(`SELECT count(*) FROM sessions s`+where), args...)
+	})
+	if err != nil {
+		return nil, 0, db.fail(err, "session")
+	}
+	return list, total, nil
+}
+
+// listSessionsTx reads the page. The newest message is the one whose seq is
+// the session's last_seq, a single indexed lookup per session.
+func (db *DB) listSessionsTx(ctx context.Context, tx *sqlx.Tx, f runtime.SessionFilter) ([]*runtime.SessionSummary, error) {
+	where, args := sessionWhere(f)
+	q := `SELECT ` + sessionColumns + `, m.id AS m_id, m.seq AS m_seq, m.sender AS m_sender,
+		m.content AS m_content, m.client_id AS m_client_id, m.attachments AS m_attachments,
+		m.metadata AS m_metadata, m.created_at AS m_created_at
+		FROM sessions s LEFT JOIN message_history m ON m.session_id = s.id AND m.seq = s.last_seq` +
+		where + ` ORDER BY s.last_activity DESC, s.id DESC LIMIT ? OFFSET ?`
+	var rows []summaryRow
+	limit, offset := page(f.Limit, f.Offset)
+	if err := tx.SelectContext(ctx, &rows, db.write.Rebind(q), append(args, limit, offset)...); err != nil {
+		return nil, err
+	}
+	list := make([]*runtime.SessionSummary, 0, len(rows))
+	for i := range rows {
+		sum, err := rows[i].summary()
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, sum)
+	}
+	return list, nil
+}
+
+// sessionWhere is the WHERE clause of f. The user filter always applies:
+// an empty UserID matches no real session rather than every session.
+func sessionWhere(f runtime.SessionFilter) (string, []any) {
+	conds, args := []string{"s.user_id = ?"}, []any{f.UserID}
+	if f.BotID != "" {
+		conds, args = append(conds, "s.bot_id = ?"), append(args, f.BotID)
+	}
+	if f.Status != "" {
+		conds, args = append(conds, "s.status = ?"), append(args, f.Status)
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// page turns a Limit/Offset pair into LIMIT ? OFFSET ? arguments. "No
+// limit" is the largest int64, which SQLite and PostgreSQL both accept,
+// so the query text does not depend on the filter.
+func page(limit, offset int) (int64, int64) {
+	l := int64(limit)
+	if l <= 0 {
+		l = math.MaxInt64
+	}
+	return l, int64(max(offset, 0))
+}

@@ -1,0 +1,134 @@
+package ws
+
+import (
+	"encoding/json"
+	"time"
+
+	"parley/runtime"
+)
+
+// inFrame is every frame a client may send; Type says which fields count.
+type inFrame struct {
+	Type        string          `json:"type"`
+	Content     string          `json:"content"`
+	SessionID   string          `json:"session_id"`
+	ClientID    string          `json:"client_id"`
+	Attachments json.RawMessage `json:"attachments"`
+	Seq         *int64          `json:"seq"`
+}
+
+// decodeFrame parses one client frame. Errors are KindInvalid with a
+// message that says what was wrong.
+func decodeFrame(data []byte) (*inFrame, error) {
+	var f inFrame
+	if err := json.Unmarshal(data, &f); err != nil {
+		return nil, runtime.Errorf(runtime.KindInvalid, "the frame is not a JSON object: %v", err)
+	}
+	switch f.Type {
+	case "message", "typing":
+	case "read":
+		if f.Seq == nil {
+			return nil, runtime.Errorf(runtime.KindInvalid, "a read frame needs seq")
+		}
+	case "":
+		return nil, runtime.Errorf(runtime.KindInvalid, "the frame has no type")
+	default:
+		return nil, runtime.Errorf(runtime.KindInvalid, "unknown frame type %q", f.Type)
+	}
+	return &f, nil
+}
+
+// messageFrame is the wire form of a message (protocol §3).
+type messageFrame struct {
+	Type        string          `json:"type"`
+	ID          string          `json:"id"`
+	Seq         int64           `json:"seq"`
+	SessionID   string          `json:"session_id"`
+	Sender      string          `json:"sender"`
+	Content     string          `json:"content"`
+	Timestamp   string          `json:"timestamp"`
+	ClientID    string          `json:"client_id,omitempty"`
+	Attachments json.RawMessage `json:"attachments,omitempty"`
+	Metadata    json.RawMessage `json:"metadata,omitempty"`
+}
+
+type typingFrame struct {
+	Type      string `json:"type"`
+	SessionID string `json:"session_id"`
+	Sender    string `json:"sender"`
+	Active    bool   `json:"active"`
+}
+
+type suggestionFrame struct {
+	Type        string   `json:"type"`
+	SessionID   string   `json:"session_id"`
+	Suggestions []string `json:"suggestions"`
+}
+
+type statusFrame struct {
+	Type        string `json:"type"`
+	Status      string `json:"status"`
+	SessionID   string `json:"session_id"`
+	BotID       string `json:"bot_id,omitempty"`
+	LastSeq     *int64 `json:"last_seq,omitempty"`
+	Anonymous   *bool  `json:"anonymous,omitempty"`
+	ResumeToken string `json:"resume_token,omitempty"`
+}
+
+type errorFrame struct {
+	Type         string `json:"type"`
+	Code         string `json:"code"`
+	Message      string `json:"message"`
+	SessionID    string `json:"session_id,omitempty"`
+	ClientID     string `json:"client_id,omitempty"`
+	RetryAfterMS int64  `json:"retry_after_ms,omitempty"`
+}
+
+// Timestamps are RFC 3339 in UTC with as much precision as stored, so a
+// client can page history with a message's own timestamp.
+func timestamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+func newMessageFrame(m *runtime.Message) messageFrame {
+	return messageFrame{
+		Type: "message", ID: m.ID, Seq: m.Seq, SessionID: string(m.SessionID),
+		Sender: string(m.Sender), Content: m.Content, Timestamp: timestamp(m.CreatedAt),
+		ClientID: m.ClientID, Attachments: m.Attachments, Metadata: m.Metadata,
+	}
+}
+
+// encodeEvent returns the frame for one event.
+func encodeEvent(e *runtime.Event) ([]byte, error) {
+	sid := string(e.SessionID)
+	switch e.Type {
+	case runtime.EventMessage:
+		return json.Marshal(newMessageFrame(e.Message))
+	case runtime.EventTyping:
+		return json.Marshal(typingFrame{"typing", sid, string(e.Sender), e.Active})
+	case runtime.EventSuggestion:
+		return json.Marshal(suggestionFrame{"suggestion", sid, nonNil(e.Suggestions)})
+	case runtime.EventStatus:
+		return json.Marshal(statusFrame{Type: "status", Status: e.Status, SessionID: sid})
+	default:
+		return json.Marshal(errorFrame{
+			Type: "error", Code: wireCode(e.Code), Message: e.Text, SessionID: sid,
+			ClientID: e.ClientID, RetryAfterMS: e.RetryAfter.Milliseconds(),
+		})
+	}
+}
+
+// connectedFrame is the first frame of every connection.
+func connectedFrame(sub *runtime.Subscription) statusFrame {
+	s := sub.Session
+	return statusFrame{
+		Type: "status", Status: runtime.StatusConnected, SessionID: string(s.ID),
+		BotID: string(s.BotID), LastSeq: &s.LastSeq, Anonymous: &s.Anonymous,
+		ResumeToken: sub.ResumeToken,
+	}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

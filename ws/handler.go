@@ -1,0 +1,153 @@
+package ws
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"parley/runtime"
+)
+
+// Config configures the /ws handler. Zero values are replaced by defaults.
+type Config struct {
+	Hub    *runtime.Hub
+	Auth   runtime.Authenticator
+	Logger *slog.Logger
+
+	// AllowedOrigins are host patterns (path.Match syntax, as in
+	// coder/websocket's OriginPatterns) browsers may connect from. The
+	// request's own host is always allowed; a missing Origin header is a
+	// non-browser client and is allowed.
+	AllowedOrigins []string
+	// ReadLimit is the largest client frame in bytes (default 64 KiB);
+	// a larger one closes the socket with 1009.
+	ReadLimit int64
+	// PingInterval is how often an idle socket is pinged (default 30s);
+	// a peer that does not answer within WriteTimeout is disconnected.
+	PingInterval time.Duration
+	// WriteTimeout bounds each write (default 10s): a client that reads
+	// too slowly is disconnected, never buffered without bound.
+	WriteTimeout time.Duration
+}
+
+func (c Config) withDefaults() Config {
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if c.ReadLimit <= 0 {
+		c.ReadLimit = 64 << 10
+	}
+	if c.PingInterval <= 0 {
+		c.PingInterval = 30 * time.Second
+	}
+	if c.WriteTimeout <= 0 {
+		c.WriteTimeout = 10 * time.Second
+	}
+	return c
+}
+
+// Handler serves /ws.
+type Handler struct{ cfg Config }
+
+// New returns the /ws handler.
+func New(cfg Config) *Handler { return &Handler{cfg: cfg.withDefaults()} }
+
+// ServeHTTP upgrades the request and serves the socket until it closes.
+// Every refusal after the upgrade is an error frame and a close code, so
+// that browsers (which cannot read a refused handshake) learn why.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+		InsecureSkipVerify: true, // origins are checked below, to close with 1008
+	})
+	if err != nil {
+		return // Accept has answered the request
+	}
+	conn.SetReadLimit(h.cfg.ReadLimit)
+	c := &connection{h: h, conn: conn, log: h.cfg.Logger}
+	if !h.originAllowed(r) {
+		conn.Close(websocket.StatusPolicyViolation, "origin not allowed")
+		return
+	}
+	id, err := h.identify(r)
+	if err != nil {
+		c.refuse(r.Context(), err)
+		return
+	}
+	release, err := h.cfg.Hub.Connect(id)
+	if err != nil {
+		c.refuse(r.Context(), err)
+		return
+	}
+	defer release()
+	c.serve(r.Context(), id, r)
+}
+
+// joinRequest reads the query of a connect request.
+func joinRequest(r *http.Request) (req runtime.JoinRequest, after int64, err error) {
+	q := r.URL.Query()
+	req = runtime.JoinRequest{
+		BotID:       runtime.BotID(q.Get("bot_id")),
+		SessionID:   runtime.SessionID(q.Get("session_id")),
+		ResumeToken: q.Get("resume_token"),
+	}
+	after = -1
+	if s := q.Get("after"); s != "" {
+		after, err = strconv.ParseInt(s, 10, 64)
+		if err != nil || after < 0 {
+			return req, 0, runtime.Errorf(runtime.KindInvalid, "after must be a message seq (a whole number >= 0)")
+		}
+	}
+	return req, after, nil
+}
+
+// identify authenticates a connect request: a bearer JWT in the
+// Authorization header, a ticket in the query, or nobody (anonymous).
+func (h *Handler) identify(r *http.Request) (runtime.Identity, error) {
+	ip := clientIP(r)
+	var id runtime.Identity
+	var err error
+	switch auth := r.Header.Get("Authorization"); {
+	case auth != "":
+		token, ok := strings.CutPrefix(auth, "Bearer ")
+		if !ok || h.cfg.Auth == nil {
+			return id, runtime.Errorf(runtime.KindUnauthorized, "the Authorization header must be \"Bearer <JWT>\"")
+		}
+		id, err = h.cfg.Auth.Authenticate(r.Context(), strings.TrimSpace(token))
+	case r.URL.Query().Get("ticket") != "":
+		id, err = h.cfg.Hub.RedeemTicket(r.URL.Query().Get("ticket"))
+	default:
+		id = runtime.Identity{Anonymous: true}
+	}
+	id.IP = ip
+	return id, err
+}
+
+// clientIP is the remote address without its port.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// refuse tells the client why it cannot connect and closes the socket.
+func (c *connection) refuse(ctx context.Context, err error) {
+	c.writeEvent(ctx, runtime.ErrorEvent("", err, ""))
+	c.conn.Close(closeCode(err), truncate(runtime.ErrorMessage(err), 120))
+}
+
+// truncate keeps close reasons under the 123 bytes a close frame allows.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

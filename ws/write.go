@@ -1,0 +1,55 @@
+package ws
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"parley/runtime"
+)
+
+// writeEvent writes one event's frame with the write timeout.
+func (c *connection) writeEvent(ctx context.Context, e *runtime.Event) error {
+	data, err := encodeEvent(e)
+	if err != nil {
+		return err
+	}
+	return c.write(ctx, data)
+}
+
+func (c *connection) writeJSON(ctx context.Context, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return c.write(ctx, data)
+}
+
+func (c *connection) write(ctx context.Context, data []byte) error {
+	ctx, cancel := context.WithTimeout(ctx, c.h.cfg.WriteTimeout)
+	defer cancel()
+	return c.conn.Write(ctx, websocket.MessageText, data)
+}
+
+// keepalive pings the peer so that dead connections (and the NATs in
+// between) do not linger; a missed pong closes the socket.
+func (c *connection) keepalive(ctx context.Context) {
+	t := time.NewTicker(c.h.cfg.PingInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			pctx, cancel := context.WithTimeout(ctx, c.h.cfg.WriteTimeout)
+			err := c.conn.Ping(pctx)
+			cancel()
+			if err != nil && ctx.Err() == nil {
+				c.conn.CloseNow()
+				return
+			}
+		}
+	}
+}
