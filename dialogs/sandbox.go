@@ -8,7 +8,7 @@ import (
 // caps are what bounds a state for now (see doc.go for what is missing).
 const (
 	callStackSize   = 200       // Lua call depth; deep recursion fails here
-	registrySize    = 1024      // initial data stack slots (16 B each)
+	registrySize    = 256       // initial data stack slots (16 B each); grows
 	registryMaxSize = 64 * 1024 // data stack cap: 1 MiB
 	registryGrow    = 512
 )

@@ -132,3 +132,28 @@ func writeBot(t *testing.T, dir, slug, yaml, lua string) {
 	os.WriteFile(filepath.Join(p, "bot.yaml"), []byte(yaml), 0o644)
 	os.WriteFile(filepath.Join(p, "start.lua"), []byte(lua), 0o644)
 }
+
+func jsonBody(t *testing.T, v any) io.Reader {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.NewReader(b)
+}
+
+// hostOf is the server's host:port.
+func hostOf(s *testServer) string { return strings.TrimPrefix(s.URL(), "http://") }
+
+// waitUntil polls cond until it holds, failing the test after waitFor. It
+// is for effects that have no frame to wait on.
+func waitUntil(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(waitFor)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met in time")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
