@@ -9,8 +9,10 @@
 //     translation). A PostgreSQL driver file will sit beside it.
 //   - migrate.go and migrations/<dialect>/*.sql: the schema, applied by
 //     DB.Migrate (Open never migrates by itself).
-//   - sessions.go, sessions_list.go, messages.go, memory.go, users.go,
-//     bots.go: the Store methods, one file per table.
+//   - messages.go: AppendMessage, the hot path, and the history reads.
+//   - sessions.go, sessions_list.go, sessions_cleanup.go, memory.go,
+//     users.go, bots.go: the other Store methods, by table.
+//   - tx.go: the transaction helpers; errors.go: driver errors to Kinds.
 //   - time.go and json.go: the only column types that need converting.
 //
 // Portability rules, so that PostgreSQL is a driver file and a migration

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 
 	"parley/runtime"
 )
@@ -44,7 +45,7 @@ func commonKind(err error) (runtime.Kind, bool) {
 	case errors.Is(err, sql.ErrNoRows):
 		return runtime.KindNotFound, true
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded),
-		errors.Is(err, sql.ErrConnDone), err.Error() == "sql: database is closed":
+		errors.Is(err, sql.ErrConnDone), strings.Contains(err.Error(), "sql: database is closed"):
 		// The caller gave up or the store is shutting down: nothing is
 		// wrong with the data, so say unavailable rather than internal.
 		return runtime.KindUnavailable, true

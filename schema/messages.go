@@ -49,13 +49,14 @@ func (r messageRow) message() *runtime.Message {
 func (db *DB) AppendMessage(ctx context.Context, m *runtime.Message) (created bool, err error) {
 	row := messageRow{
 		ID: m.ID, SessionID: string(m.SessionID), Sender: string(m.Sender), Content: m.Content,
-		Attachments: jsonText(m.Attachments), Metadata: jsonText(m.Metadata), CreatedAt: dbTime(db.now()),
+		Attachments: jsonText(m.Attachments), Metadata: jsonText(m.Metadata),
 	}
 	if row.ID == "" {
 		row.ID = uuid.Must(uuid.NewV7()).String() // time-ordered: inserts stay at the index's end
 	}
 	if m.ClientID != "" {
-		row.ClientID = &m.ClientID
+		clientID := m.ClientID // not &m.ClientID: m is overwritten below
+		row.ClientID = &clientID
 	}
 	var stored *runtime.Message
 	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -70,8 +71,10 @@ func (db *DB) AppendMessage(ctx context.Context, m *runtime.Message) (created bo
 }
 
 // appendTx returns the message already stored under row's client id, or
-// stores row with the next seq.
+// stores row with the next seq. The time is read here, while holding the
+// writer, so that CreatedAt never decreases as seq grows.
 func (db *DB) appendTx(ctx context.Context, tx *sqlx.Tx, row messageRow) (*runtime.Message, bool, error) {
+	row.CreatedAt = dbTime(db.now())
 	if row.ClientID != nil {
 		dup, err := db.findByClientIDTx(ctx, tx, row.SessionID, *row.ClientID)
 		if dup != nil || err != nil {

@@ -17,6 +17,10 @@ const memoryDeleteChunk = 500
 // before cutoff, with their messages (ON DELETE CASCADE) and their memory
 // (owner "session:<id>", which has no foreign key), in one transaction.
 // It returns the deleted ids in no particular order.
+//
+// The sessions go first and their memory by the ids that came back, so a
+// session touched between the two statements (possible outside SQLite's
+// single writer) keeps its memory.
 func (db *DB) DeleteIdleAnonymous(ctx context.Context, cutoff time.Time) ([]runtime.SessionID, error) {
 	var ids []runtime.SessionID
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -32,9 +36,7 @@ func (db *DB) DeleteIdleAnonymous(ctx context.Context, cutoff time.Time) ([]runt
 	return ids, nil
 }
 
-// deleteIdleSessionsTx deletes the sessions first and then their memory by
-// the ids it got back, so a session touched between two statements (possible
-// outside SQLite's single writer) keeps its memory.
+// deleteIdleSessionsTx deletes the idle sessions and returns their ids.
 func (db *DB) deleteIdleSessionsTx(ctx context.Context, tx *sqlx.Tx, cutoff time.Time) ([]runtime.SessionID, error) {
 	q := db.write.Rebind(`DELETE FROM sessions WHERE anonymous = ? AND last_activity < ? RETURNING id`)
 	var ids []runtime.SessionID

@@ -9,69 +9,80 @@ import (
 	"parley/runtime"
 )
 
-func testDeleteIdleAnonymous(t *testing.T, st runtime.Store) {
+// idleFixture is a store with sessions on both sides of a cutoff. Every
+// session has memory "k" in scope mem(owner of the session).
+type idleFixture struct {
+	cutoff   time.Time
+	deleted  []runtime.SessionID // idle anonymous: must go
+	kept     []*runtime.Session  // everything else
+	goneMsgs []*runtime.Message  // messages of deleted sessions
+	keptMsgs []*runtime.Message
+}
+
+func mem(owner string) runtime.MemoryScope {
+	return runtime.MemoryScope{BotID: "support", Owner: owner}
+}
+
+func newIdleFixture(t *testing.T, st runtime.Store) *idleFixture {
 	ctx := context.Background()
 	anon := func(at time.Time) *runtime.Session {
 		s := newSession("anon-"+newID(), "support", at)
 		s.Anonymous = true
 		return mustCreate(t, st, s)
 	}
-	idleWithMessages := anon(t0)
-	idleEmpty := anon(t0)
+	var f idleFixture
+	idleWithMessages, idleEmpty := anon(t0), anon(t0)
 	user := mustCreate(t, st, newSession("u1", "support", t0)) // idle, but not anonymous
-	var idleMsgs []*runtime.Message
-	for _, s := range []*runtime.Session{idleWithMessages, user} {
-		idleMsgs = append(idleMsgs, mustAppend(t, st, s.ID, "one"), mustAppend(t, st, s.ID, "two"))
-	}
+	f.goneMsgs = []*runtime.Message{mustAppend(t, st, idleWithMessages.ID, "one"), mustAppend(t, st, idleWithMessages.ID, "two")}
+	f.keptMsgs = []*runtime.Message{mustAppend(t, st, user.ID, "one")}
 	// The cutoff lies after every time so far, whatever the store's clock.
-	cutoff := idleMsgs[len(idleMsgs)-1].CreatedAt.Add(time.Second)
-	atCutoff := anon(cutoff) // idle since exactly the cutoff: not before it
-	fresh := anon(cutoff.Add(time.Hour))
+	f.cutoff = f.keptMsgs[0].CreatedAt.Add(time.Second)
+	atCutoff := anon(f.cutoff) // idle since exactly the cutoff: not before it
+	fresh := anon(f.cutoff.Add(time.Hour))
 	touched := anon(t0) // idle, until the sweep marks it active (an open socket)
-	later := cutoff.Add(time.Minute)
+	later := f.cutoff.Add(time.Minute)
 	if _, err := st.UpdateSession(ctx, touched.ID, runtime.SessionUpdate{LastActivity: &later}); err != nil {
 		t.Fatal(err)
 	}
-
-	mem := func(owner string) runtime.MemoryScope { return runtime.MemoryScope{BotID: "support", Owner: owner} }
-	owners := map[runtime.SessionID]string{}
-	for _, s := range []*runtime.Session{idleWithMessages, idleEmpty, atCutoff, fresh} {
-		owners[s.ID] = "session:" + string(s.ID)
-		if err := st.SetMemory(ctx, mem(owners[s.ID]), "k", `"v"`); err != nil {
+	f.deleted = []runtime.SessionID{idleWithMessages.ID, idleEmpty.ID}
+	f.kept = []*runtime.Session{user, atCutoff, fresh, touched}
+	for _, s := range append([]*runtime.Session{idleWithMessages, idleEmpty}, f.kept...) {
+		if err := st.SetMemory(ctx, mem(owner(s)), "k", `"v"`); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := st.SetMemory(ctx, mem("user:u1"), "k", `"v"`); err != nil {
-		t.Fatal(err)
-	}
+	return &f
+}
 
-	ids, err := st.DeleteIdleAnonymous(ctx, cutoff)
+// owner is the memory owner the runtime uses for s.
+func owner(s *runtime.Session) string {
+	if s.Anonymous {
+		return "session:" + string(s.ID)
+	}
+	return "user:" + s.UserID
+}
+
+func testDeleteIdleAnonymous(t *testing.T, st runtime.Store) {
+	ctx := context.Background()
+	f := newIdleFixture(t, st)
+	ids, err := st.DeleteIdleAnonymous(ctx, f.cutoff)
 	if err != nil {
 		t.Fatalf("DeleteIdleAnonymous: %v", err)
 	}
 	slices.Sort(ids)
-	want := []runtime.SessionID{idleWithMessages.ID, idleEmpty.ID}
-	slices.Sort(want)
-	if !slices.Equal(ids, want) {
-		t.Fatalf("deleted %v; want %v", ids, want)
+	slices.Sort(f.deleted)
+	if !slices.Equal(ids, f.deleted) {
+		t.Fatalf("deleted %v; want %v", ids, f.deleted)
 	}
-	checkDeleted(t, st, want, owners, idleMsgs[:2])
-	checkKept(t, st, []*runtime.Session{user, atCutoff, fresh, touched}, idleMsgs[2:])
-	for _, id := range []runtime.SessionID{atCutoff.ID, fresh.ID} {
-		if _, ok, _ := st.GetMemory(ctx, mem(owners[id]), "k"); !ok {
-			t.Errorf("memory of kept session %s was deleted", id)
-		}
-	}
-	if _, ok, _ := st.GetMemory(ctx, mem("user:u1"), "k"); !ok {
-		t.Errorf("user memory was deleted")
-	}
-	if ids, err := st.DeleteIdleAnonymous(ctx, cutoff); err != nil || len(ids) != 0 {
+	checkDeleted(t, st, f.deleted, f.goneMsgs)
+	checkKept(t, st, f.kept, f.keptMsgs)
+	if ids, err := st.DeleteIdleAnonymous(ctx, f.cutoff); err != nil || len(ids) != 0 {
 		t.Errorf("second DeleteIdleAnonymous = %v, %v; want nothing", ids, err)
 	}
 }
 
 // checkDeleted: the sessions, their messages and their memory are gone.
-func checkDeleted(t *testing.T, st runtime.Store, ids []runtime.SessionID, owners map[runtime.SessionID]string, msgs []*runtime.Message) {
+func checkDeleted(t *testing.T, st runtime.Store, ids []runtime.SessionID, msgs []*runtime.Message) {
 	t.Helper()
 	ctx := context.Background()
 	for _, id := range ids {
@@ -80,8 +91,7 @@ func checkDeleted(t *testing.T, st runtime.Store, ids []runtime.SessionID, owner
 		if got := mustMessages(t, st, runtime.MessageFilter{SessionID: id}); len(got) != 0 {
 			t.Errorf("deleted session %s still has messages %v", id, seqs(got))
 		}
-		scope := runtime.MemoryScope{BotID: "support", Owner: owners[id]}
-		if _, ok, _ := st.GetMemory(ctx, scope, "k"); ok {
+		if _, ok, _ := st.GetMemory(ctx, mem("session:"+string(id)), "k"); ok {
 			t.Errorf("memory of deleted session %s is still there", id)
 		}
 		_, err = st.AppendMessage(ctx, &runtime.Message{SessionID: id, Sender: runtime.SenderUser, Content: "x"})
@@ -93,14 +103,18 @@ func checkDeleted(t *testing.T, st runtime.Store, ids []runtime.SessionID, owner
 	}
 }
 
-// checkKept: the sessions and messages are still there.
+// checkKept: the sessions, their messages and their memory are still there.
 func checkKept(t *testing.T, st runtime.Store, sessions []*runtime.Session, msgs []*runtime.Message) {
 	t.Helper()
+	ctx := context.Background()
 	for _, s := range sessions {
 		mustFind(t, st, s.ID)
+		if _, ok, _ := st.GetMemory(ctx, mem(owner(s)), "k"); !ok {
+			t.Errorf("memory of kept session %s was deleted", s.ID)
+		}
 	}
 	for _, m := range msgs {
-		if _, err := st.FindMessage(context.Background(), m.ID); err != nil {
+		if _, err := st.FindMessage(ctx, m.ID); err != nil {
 			t.Errorf("message %s of a kept session: %v", m.ID, err)
 		}
 	}

@@ -34,7 +34,10 @@ func testConcurrentAppend(t *testing.T, st runtime.Store) {
 		if s := mustFind(t, st, id); s.LastSeq != int64(len(want)) {
 			t.Errorf("session %s LastSeq = %d; want %d", id, s.LastSeq, len(want))
 		}
-		for _, m := range list {
+		for i, m := range list {
+			if i > 0 && m.CreatedAt.Before(list[i-1].CreatedAt) {
+				t.Errorf("session %s: seq %d is older than seq %d; times must follow seqs", id, m.Seq, list[i-1].Seq)
+			}
 			if seen[m.ID] {
 				t.Errorf("message id %s used twice", m.ID)
 			}
