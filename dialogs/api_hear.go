@@ -147,11 +147,11 @@ func (th *thread) await() string {
 		th.input = nil
 		return m.Content
 	}
+	th.call(th.hideTyping()) // a bot waiting for the user is not typing
+	th.finish()
 	if th.run.Err() != nil { // stopped meanwhile: do not park a dead run
 		th.L.RaiseError("%v", context.Cause(th.run))
 	}
-	th.call(th.hideTyping()) // a bot waiting for the user is not typing
-	th.finish()
 	for {
 		t, ok := th.d.park(result{waiting: true})
 		if !ok {

@@ -130,6 +130,9 @@ func yamlPosition(err error) (int, string) {
 	if _, scanErr := fmt.Sscanf(msg, "line %d:", &line); scanErr == nil {
 		msg = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
 	}
+	if strings.Contains(msg, "in type dialogs.manifest") { // a Go name means nothing to a bot author
+		msg = strings.ReplaceAll(msg, " in type dialogs.manifest", "") + " (bot.yaml has name, description, default)"
+	}
 	return line, msg
 }
 

@@ -43,7 +43,7 @@ func TestCheck(t *testing.T) {
 		{"unknown field", good(fstest.MapFS{
 			"b/bot.yaml":  file("name: B\ndefualt: true\n"),
 			"b/start.lua": file("TALK 'x'"),
-		}, "a", true), []string{"b/bot.yaml:2: field defualt not found in type dialogs.manifest"}},
+		}, "a", true), []string{"b/bot.yaml:2: field defualt not found (bot.yaml has name, description, default)"}},
 		{"missing script and manifest", good(fstest.MapFS{
 			"b/bot.yaml":  file("name: B\n"),
 			"c/start.lua": file("TALK 'x'"),

@@ -75,9 +75,14 @@ func (th *thread) begin(t turn) {
 }
 
 // finish ends a turn. After it the turn's context is no longer consulted.
+// If that context ended just now, the run is stopped here, so that its
+// cause is set before anyone checks, not during the next turn.
 func (th *thread) finish() {
 	th.budget.pause()
-	th.unhook()
+	if th.unhook != nil && !th.unhook() {
+		th.stop(turnCanceled{context.Cause(th.turn.ctx)})
+	}
+	th.unhook = nil
 }
 
 func (th *thread) close() {
