@@ -26,6 +26,8 @@ type conv struct {
 	inputs  []*Message
 	wake    chan struct{}
 	closing bool
+	busy    int           // inputs queued or being stepped
+	idle    chan struct{} // closed when busy drops to 0, then replaced
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -41,6 +43,7 @@ func newConv(h *Hub, s *Session) *conv {
 		hub: h, id: s.ID, session: s,
 		subs: make(map[*Subscription]struct{}),
 		wake: make(chan struct{}, 1),
+		idle: make(chan struct{}),
 		ctx:  ctx, cancel: cancel,
 		done: make(chan struct{}),
 	}

@@ -97,6 +97,13 @@ func (s *Subscription) Backlog(ctx context.Context, after int64, fn func(*Messag
 	return nil
 }
 
+// WaitIdle returns once the dialog has answered every message stored so
+// far: it waits in HEAR again, or has returned. Terminal and test clients
+// use it to know that a turn is over.
+func (s *Subscription) WaitIdle(ctx context.Context) error {
+	return s.conv.waitIdle(ctx)
+}
+
 // end marks the subscription ended once.
 func (s *Subscription) end(reason string) {
 	s.mu.Lock()

@@ -1,5 +1,7 @@
 package runtime
 
+import "context"
+
 // The dialog goroutine of a live conversation. It takes stored user
 // messages in seq order and steps the dialog with each; the dialog's
 // outputs go through the conversation's host (host.go).
@@ -10,6 +12,7 @@ package runtime
 func (c *conv) enqueue(m *Message) {
 	c.inMu.Lock()
 	c.inputs = append(c.inputs, m)
+	c.busy++
 	c.inMu.Unlock()
 	select {
 	case c.wake <- struct{}{}:
@@ -28,6 +31,35 @@ func (c *conv) next() (m *Message, ok bool) {
 	c.inputs[0] = nil
 	c.inputs = c.inputs[1:]
 	return m, true
+}
+
+// done1 marks one input finished and wakes WaitIdle callers at zero.
+func (c *conv) done1() {
+	c.inMu.Lock()
+	defer c.inMu.Unlock()
+	if c.busy--; c.busy == 0 {
+		close(c.idle)
+		c.idle = make(chan struct{})
+	}
+}
+
+// waitIdle returns once every queued input has been stepped.
+func (c *conv) waitIdle(ctx context.Context) error {
+	for {
+		c.inMu.Lock()
+		busy, idle := c.busy, c.idle
+		c.inMu.Unlock()
+		if busy == 0 {
+			return nil
+		}
+		select {
+		case <-idle:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-c.done:
+			return Errorf(KindUnavailable, "the conversation was closed")
+		}
+	}
 }
 
 // stop asks the goroutine to exit once its queue is empty.
@@ -58,6 +90,7 @@ func (c *conv) run() {
 	for {
 		for m, ok := c.next(); ok; m, ok = c.next() {
 			c.step(m)
+			c.done1()
 		}
 		if c.stopping() {
 			return

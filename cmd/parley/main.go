@@ -20,13 +20,14 @@ import (
 	"parley/rest"
 )
 
-const usage = `usage: parley [serve|migrate|token|check] [flags]
+const usage = `usage: parley [serve|migrate|token|check|chat] [flags]
 
   serve                      run the server (default)
   migrate                    apply database migrations and exit
   token --user NAME [--name DISPLAY] [--role user|agent|admin] [--ttl 24h]
                              print a JWT signed with the server's secret
   check [DIR]                compile every bot under DIR (default: --bots)
+  chat BOT                   talk to one bot in the terminal, no server needed
 
 Run "parley SUBCOMMAND --help" for the flags.
 `
@@ -42,7 +43,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cmd, args = args[0], args[1:]
 	}
 	commands := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
-		"serve": serve, "migrate": migrate, "token": token, "check": check,
+		"serve": serve, "migrate": migrate, "token": token, "check": check, "chat": chat,
 	}
 	f, ok := commands[cmd]
 	if !ok {

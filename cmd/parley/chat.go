@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"parley/runtime"
+)
+
+// chat talks to one bot in the terminal (protocol §1: no server needed).
+// It runs the same Hub as the server over a throw-away SQLite database, so
+// the bot behaves exactly as it would on the wire.
+func chat(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c, fs, err := parse("chat", args, stderr, nil)
+	if err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("usage: parley chat BOT")
+	}
+	tmp, err := os.MkdirTemp("", "parley-chat")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	c.Data, c.DatabaseURL = tmp, ""
+	log := newLogger(c, stderr)
+	hub, closeAll, err := openHub(ctx, c, log)
+	if err != nil {
+		return err
+	}
+	defer closeAll()
+	return converse(ctx, hub, runtime.BotID(fs.Arg(0)), os.Stdin, stdout)
+}
+
+// openHub opens the store, the bots and a Hub, as Main.Run does.
+func openHub(ctx context.Context, c Config, log *slog.Logger) (*runtime.Hub, func(), error) {
+	store, err := openStore(ctx, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	engine, err := loadBots(c, log)
+	if err == nil {
+		err = store.Migrate(ctx)
+	}
+	if err != nil {
+		store.Close()
+		return nil, nil, err
+	}
+	hub := runtime.New(runtime.Config{Store: store, Engine: engine, Logger: log})
+	return hub, func() { hub.Close(ctx); store.Close() }, nil
+}
+
+// converse joins a conversation with bot, prints its frames and sends each
+// line of in as a message, until in ends.
+func converse(ctx context.Context, hub *runtime.Hub, bot runtime.BotID, in io.Reader, out io.Writer) error {
+	id := runtime.Identity{UserID: "terminal", Name: os.Getenv("USER"), Role: runtime.RoleUser}
+	sub, err := hub.Join(ctx, id, runtime.JoinRequest{BotID: bot})
+	if err != nil {
+		return err
+	}
+	defer sub.Close()
+	if err := turnOver(ctx, sub, out); err != nil { // the greeting
+		return err
+	}
+	sc := bufio.NewScanner(in)
+	for n := 0; sc.Scan(); n++ {
+		if strings.TrimSpace(sc.Text()) == "" {
+			continue
+		}
+		_, _, err := sub.Send(ctx, runtime.SendRequest{Content: sc.Text(), ClientID: fmt.Sprint("line-", n)})
+		if err == nil {
+			err = turnOver(ctx, sub, out)
+		}
+		if err != nil {
+			fmt.Fprintln(out, "! "+runtime.ErrorMessage(err))
+		}
+	}
+	return sc.Err()
+}
+
+// turnOver waits for the dialog to finish its turn and prints what it
+// said. Every event of the turn is queued before WaitIdle returns.
+func turnOver(ctx context.Context, sub *runtime.Subscription, out io.Writer) error {
+	if err := sub.WaitIdle(ctx); err != nil {
+		return err
+	}
+	for {
+		select {
+		case e := <-sub.Events():
+			printEvent(out, e)
+		default:
+			return nil
+		}
+	}
+}
+
+// printEvent shows one event as a line of the transcript.
+func printEvent(out io.Writer, e *runtime.Event) {
+	switch e.Type {
+	case runtime.EventMessage:
+		if e.Message.Sender != runtime.SenderUser {
+			fmt.Fprintf(out, "< %s\n", e.Message.Content)
+		}
+	case runtime.EventSuggestion:
+		if len(e.Suggestions) > 0 {
+			fmt.Fprintf(out, "  [%s]\n", strings.Join(e.Suggestions, " | "))
+		}
+	case runtime.EventError:
+		fmt.Fprintf(out, "! %s: %s\n", e.Code, e.Text)
+	}
+}

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"parley/rest"
+)
+
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// token prints the JWT alone on one line, signed with the secret that
+// serve uses: the one in the data dir when none is configured.
+func TestTokenCommand(t *testing.T) {
+	data := t.TempDir()
+	code, out, errs := runCLI(t, "token", "--user", "ada", "--role", "agent", "--ttl", "1h", "--data", data)
+	if code != 0 || strings.Count(out, "\n") != 1 {
+		t.Fatalf("token: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	secret, err := os.ReadFile(filepath.Join(data, "jwt-secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := (&rest.JWT{Secret: bytes.TrimSpace(secret)}).Authenticate(context.Background(), strings.TrimSpace(out))
+	if err != nil || id.UserID != "ada" || id.Role != "agent" {
+		t.Fatalf("the printed token verifies as %+v, %v", id, err)
+	}
+	if code, _, _ := runCLI(t, "token", "--data", data); code == 0 {
+		t.Error("token without --user succeeded")
+	}
+	if code, _, _ := runCLI(t, "token", "--user", "x", "--role", "root", "--data", data); code == 0 {
+		t.Error("token with an unknown role succeeded")
+	}
+}
+
+// check compiles every bot and reports errors with file:line.
+func TestCheckCommand(t *testing.T) {
+	if code, out, errs := runCLI(t, "check", "../../bots"); code != 0 || !strings.Contains(out, "ok") {
+		t.Fatalf("check of the example bots: exit %d %q %q", code, out, errs)
+	}
+	dir := t.TempDir()
+	writeBot(t, dir, "broken", "name: Broken\ndefault: true\n", "TALK 'hi'\nif then\n")
+	code, _, errs := runCLI(t, "check", dir)
+	if code != 1 || !strings.Contains(errs, "broken/start.lua:2") {
+		t.Fatalf("check of a broken bot: exit %d, stderr %q", code, errs)
+	}
+}
+
+// chat runs a bot in the terminal.
+func TestChatCommand(t *testing.T) {
+	var out bytes.Buffer
+	c := testConfig(t)
+	hub, closeAll, err := openHub(context.Background(), c, newTestLoggerOnly(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeAll()
+	in := strings.NewReader("hello\nworld\n")
+	if err := converse(context.Background(), hub, "echo", in, &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != "< hello\n< world\n" {
+		t.Fatalf("transcript %q", out.String())
+	}
+}
+
+func newTestLoggerOnly(t *testing.T) *slog.Logger {
+	l, _ := newTestLogger(t)
+	return l
+}
+
+func TestUnknownSubcommand(t *testing.T) {
+	if code, _, errs := runCLI(t, "frobnicate"); code != 2 || !strings.Contains(errs, "usage") {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+}
+
+// Configuration precedence: flags, then PARLEY_* env, then parley.yaml,
+// then defaults.
+func TestConfigPrecedence(t *testing.T) {
+	dir := t.TempDir()
+	yaml := filepath.Join(dir, "parley.yaml")
+	os.WriteFile(yaml, []byte("addr: 127.0.0.1:7000\ndata: /from/yaml\nanonymous-ttl: 5m\nallowed-origins: [a.example.com, b.example.com]\n"), 0o644)
+	t.Setenv("PARLEY_DATA", "/from/env")
+	t.Setenv("PARLEY_RATE_LIMITS", "off")
+
+	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+	configFlags(fs)
+	if err := fs.Parse([]string{"--config", yaml, "--addr", "127.0.0.1:9000"}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := loadConfig(fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Config{Addr: "127.0.0.1:9000", Data: "/from/env", RateLimits: "off", AnonymousTTL: 5 * time.Minute, TurnTimeout: 10 * time.Second}
+	if c.Addr != want.Addr || c.Data != want.Data || c.RateLimits != want.RateLimits ||
+		c.AnonymousTTL != want.AnonymousTTL || c.TurnTimeout != want.TurnTimeout ||
+		strings.Join(c.AllowedOrigins, ",") != "a.example.com,b.example.com" {
+		t.Fatalf("config %+v", c)
+	}
+
+	t.Setenv("PARLEY_ALLOWED_ORIGINS", "x.example.com,y.example.com")
+	t.Setenv("PARLEY_RATE_LIMITS", "sometimes")
+	fs = pflag.NewFlagSet("t", pflag.ContinueOnError)
+	configFlags(fs)
+	fs.Parse(nil)
+	if _, err := loadConfig(fs); err == nil || !strings.Contains(err.Error(), "rate-limits") {
+		t.Fatalf("bad rate-limits accepted: %v", err)
+	}
+	t.Setenv("PARLEY_RATE_LIMITS", "on")
+	c, err = loadConfig(fs)
+	if err != nil || strings.Join(c.AllowedOrigins, ",") != "x.example.com,y.example.com" {
+		t.Fatalf("env origins: %+v %v", c.AllowedOrigins, err)
+	}
+}
+
+// migrate applies the migrations and exits.
+func TestMigrateCommand(t *testing.T) {
+	data := t.TempDir()
+	if code, out, errs := runCLI(t, "migrate", "--data", data); code != 0 {
+		t.Fatalf("migrate: %d %q %q", code, out, errs)
+	}
+	if _, err := os.Stat(filepath.Join(data, "parley.db")); err != nil {
+		t.Fatal(err)
+	}
+}
