@@ -24,7 +24,7 @@ var allowed = map[string][]string{
 	"schema":              {"parley/runtime", "github.com/jmoiron/sqlx", "github.com/lib/pq", "modernc.org/sqlite", "github.com/google/uuid"},
 	"ws":                  {"parley/runtime", "github.com/coder/websocket"},
 	"rest":                {"parley/runtime", "github.com/golang-jwt/jwt/v5", "golang.org/x/time/rate"},
-	"cmd/parley":          {"parley/", "github.com/spf13/viper", "github.com/spf13/pflag"},
+	"cmd/parley":          {"parley/", "github.com/spf13/viper", "github.com/spf13/pflag", "golang.org/x/tools/txtar"},
 }
 
 func TestDependencyRule(t *testing.T) {

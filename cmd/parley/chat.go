@@ -30,7 +30,11 @@ func chat(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer os.RemoveAll(tmp)
 	c.Data, c.DatabaseURL = tmp, ""
 	log := newLogger(c, stderr)
-	hub, closeAll, err := openHub(ctx, c, log)
+	engine, err := loadBots(c, log)
+	if err != nil {
+		return err
+	}
+	hub, closeAll, err := openHub(ctx, c, engine, log)
 	if err != nil {
 		return err
 	}
@@ -38,17 +42,13 @@ func chat(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return converse(ctx, hub, runtime.BotID(fs.Arg(0)), os.Stdin, stdout)
 }
 
-// openHub opens the store, the bots and a Hub, as Main.Run does.
-func openHub(ctx context.Context, c Config, log *slog.Logger) (*runtime.Hub, func(), error) {
+// openHub opens the store and a Hub over engine, as Main.Run does.
+func openHub(ctx context.Context, c Config, engine runtime.DialogEngine, log *slog.Logger) (*runtime.Hub, func(), error) {
 	store, err := openStore(ctx, c)
 	if err != nil {
 		return nil, nil, err
 	}
-	engine, err := loadBots(c, log)
-	if err == nil {
-		err = store.Migrate(ctx)
-	}
-	if err != nil {
+	if err := store.Migrate(ctx); err != nil {
 		store.Close()
 		return nil, nil, err
 	}

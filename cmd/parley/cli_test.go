@@ -63,7 +63,12 @@ func TestCheckCommand(t *testing.T) {
 func TestChatCommand(t *testing.T) {
 	var out bytes.Buffer
 	c := testConfig(t)
-	hub, closeAll, err := openHub(context.Background(), c, newTestLoggerOnly(t))
+	log := newTestLoggerOnly(t)
+	engine, err := loadBots(c, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hub, closeAll, err := openHub(context.Background(), c, engine, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,5 +141,34 @@ func TestMigrateCommand(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(data, "parley.db")); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// test runs the example bots' transcripts, and reports a failing one with
+// the line that failed.
+func TestTestCommand(t *testing.T) {
+	if code, out, errs := runCLI(t, "test", "../../bots"); code != 0 || strings.Contains(out, "FAIL") {
+		t.Fatalf("example transcripts: exit %d\n%s%s", code, out, errs)
+	}
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "inline"), 0o755)
+	archive := `-- start.lua --
+TALK "hi"
+local n = HEAR{as = "integer"}
+TALK("double: " .. n * 2)
+TALK("lucky: " .. RANDOM(1, 6) .. " at " .. NOW())
+-- transcript --
+< hi
+> 21
+< double: 42
+< lucky: …
+`
+	os.WriteFile(filepath.Join(dir, "inline", "ok.txtar"), []byte(archive), 0o644)
+	bad := strings.Replace(archive, "< double: 42", "< double: 43", 1)
+	os.WriteFile(filepath.Join(dir, "inline", "bad.txtar"), []byte(bad), 0o644)
+	code, out, _ := runCLI(t, "test", dir)
+	if code != 1 || !strings.Contains(out, "ok   inline/ok.txtar") || !strings.Contains(out, "FAIL inline/bad.txtar") ||
+		!strings.Contains(out, "line 9: want < double: 43") {
+		t.Fatalf("exit %d, output:\n%s", code, out)
 	}
 }

@@ -20,7 +20,7 @@ import (
 	"parley/rest"
 )
 
-const usage = `usage: parley [serve|migrate|token|check|chat] [flags]
+const usage = `usage: parley [serve|migrate|token|check|chat|test] [flags]
 
   serve                      run the server (default)
   migrate                    apply database migrations and exit
@@ -28,6 +28,7 @@ const usage = `usage: parley [serve|migrate|token|check|chat] [flags]
                              print a JWT signed with the server's secret
   check [DIR]                compile every bot under DIR (default: --bots)
   chat BOT                   talk to one bot in the terminal, no server needed
+  test [DIR]                 run the transcript tests (*.txtar) of the bots under DIR
 
 Run "parley SUBCOMMAND --help" for the flags.
 `
@@ -44,6 +45,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	commands := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
 		"serve": serve, "migrate": migrate, "token": token, "check": check, "chat": chat,
+		"test": testCmd,
 	}
 	f, ok := commands[cmd]
 	if !ok {

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"parley/dialogs"
+	"parley/runtime"
+)
+
+// testCmd runs the transcript tests (*.txtar) of the bots under DIR
+// (default: --bots) and exits 1 if any fails. See transcript.go.
+func testCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c, flags, err := parse("test", args, stderr, nil)
+	if err != nil {
+		return err
+	}
+	if flags.NArg() > 0 {
+		c.Bots = flags.Arg(0)
+	}
+	fsys := botsFS(c)
+	files, err := fs.Glob(fsys, "*/*.txtar")
+	more, _ := fs.Glob(fsys, "*/tests/*.txtar")
+	if files = append(files, more...); err == nil && len(files) == 0 {
+		err = fmt.Errorf("no transcripts (BOT/*.txtar or BOT/tests/*.txtar) found")
+	}
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	failed := 0
+	for _, f := range files {
+		if err := runTranscriptFile(ctx, c, fsys, f, log); err != nil {
+			failed++
+			fmt.Fprintf(stdout, "FAIL %s\n  %v\n", f, strings.ReplaceAll(err.Error(), "\n", "\n  "))
+			continue
+		}
+		fmt.Fprintf(stdout, "ok   %s\n", f)
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d transcripts failed", failed, len(files))
+	}
+	return nil
+}
+
+// runTranscriptFile runs one archive against a fresh database, with a
+// fixed clock and seeded randomness so that transcripts are repeatable.
+func runTranscriptFile(ctx context.Context, c Config, fsys fs.FS, name string, log *slog.Logger) error {
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return err
+	}
+	t, err := parseTranscript(name, data)
+	if err != nil {
+		return err
+	}
+	bots, bot := fsys, runtime.BotID(strings.Split(name, "/")[0])
+	tmp, err := os.MkdirTemp("", "parley-test")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	if t.bot != nil {
+		if bots, bot, err = inlineBot(tmp, t); err != nil {
+			return err
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	engine, err := dialogs.New(dialogs.Config{
+		Bots: bots, Logger: log, TurnTimeout: c.TurnTimeout,
+		Now:  func() time.Time { return time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC) },
+		Rand: func(lo, hi int) int { return lo + rng.IntN(hi-lo+1) },
+	})
+	if err != nil {
+		return err
+	}
+	c.Data, c.DatabaseURL = filepath.Join(tmp, "data"), ""
+	hub, closeAll, err := openHub(ctx, c, engine, log)
+	if err != nil {
+		return err
+	}
+	defer closeAll()
+	return t.run(ctx, hub, bot)
+}
+
+// inlineBot writes the archive's bot into dir as the only bot.
+func inlineBot(dir string, t *transcript) (fs.FS, runtime.BotID, error) {
+	root := filepath.Join(dir, "bots")
+	slug := strings.TrimSuffix(path.Base(t.name), ".txtar")
+	slug = strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			return r
+		}
+		return '-'
+	}, strings.ToLower(slug))
+	if err := os.MkdirAll(filepath.Join(root, slug), 0o755); err != nil {
+		return nil, "", err
+	}
+	if _, ok := t.bot["bot.yaml"]; !ok {
+		t.bot["bot.yaml"] = []byte("name: " + slug + "\n")
+	}
+	for name, data := range t.bot {
+		if err := os.WriteFile(filepath.Join(root, slug, name), data, 0o644); err != nil {
+			return nil, "", err
+		}
+	}
+	return os.DirFS(root), runtime.BotID(slug), nil
+}
+
+// run plays the transcript: each "> " line is sent once the bot's turn is
+// over, and everything the bot said must be expected, in order.
+// Suggestions are checked only where a "? " line asks.
+func (t *transcript) run(ctx context.Context, hub *runtime.Hub, bot runtime.BotID) error {
+	id := runtime.Identity{UserID: "transcript", Name: "Tester", Role: runtime.RoleUser}
+	sub, err := hub.Join(ctx, id, runtime.JoinRequest{BotID: bot})
+	if err != nil {
+		return err
+	}
+	defer sub.Close()
+	var pending []output
+	if pending, err = collectTurn(ctx, sub, pending); err != nil {
+		return err
+	}
+	for _, s := range t.steps {
+		if s.kind == '>' {
+			if err := unexpected(pending, s.line); err != nil {
+				return err
+			}
+			if _, _, err := sub.Send(ctx, runtime.SendRequest{Content: s.text}); err != nil {
+				return fmt.Errorf("line %d: sending: %v", s.line, err)
+			}
+			if pending, err = collectTurn(ctx, sub, nil); err != nil {
+				return err
+			}
+			continue
+		}
+		if pending, err = expect(pending, s); err != nil {
+			return err
+		}
+	}
+	return unexpected(pending, 0)
+}
+
+// collectTurn waits for the dialog's turn to end and appends its outputs.
+func collectTurn(ctx context.Context, sub *runtime.Subscription, out []output) ([]output, error) {
+	if err := sub.WaitIdle(ctx); err != nil {
+		return nil, err
+	}
+	for {
+		select {
+		case e := <-sub.Events():
+			if o, ok := outputOf(e); ok {
+				out = append(out, o)
+			}
+		default:
+			return out, nil
+		}
+	}
+}
+
+// expect consumes the output s expects, skipping suggestions unless s is
+// about them.
+func expect(pending []output, s step) ([]output, error) {
+	for len(pending) > 0 && pending[0].kind == '?' && s.kind != '?' {
+		pending = pending[1:]
+	}
+	if len(pending) == 0 {
+		return nil, fmt.Errorf("line %d: want %c %s, the bot said nothing more", s.line, s.kind, s.text)
+	}
+	if !s.matches(pending[0]) {
+		return nil, fmt.Errorf("line %d: want %c %s\n  got  %c %s", s.line, s.kind, s.text, pending[0].kind, pending[0].text)
+	}
+	return pending[1:], nil
+}
+
+// unexpected fails on bot messages or errors no line expected.
+func unexpected(pending []output, line int) error {
+	for _, o := range pending {
+		if o.kind != '?' {
+			where := "at the end"
+			if line > 0 {
+				where = fmt.Sprintf("before line %d", line)
+			}
+			return fmt.Errorf("%s: the bot also said %c %s", where, o.kind, o.text)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"golang.org/x/tools/txtar"
+
+	"parley/runtime"
+)
+
+// A transcript is a bot test: a txtar archive whose "transcript" file holds
+// the conversation, one line each:
+//
+//	> text        the user sends text
+//	< text        the bot says exactly text ("…" or "..." at the end: a prefix)
+//	? a | b       the suggestions in force become a, b
+//	! code        the dialog fails with error code (dialog_error)
+//	# comment     (and blank lines) ignored
+//
+// The archive may also hold bot.yaml and start.lua: the bot under test;
+// otherwise the bot is the one whose folder holds the archive.
+type transcript struct {
+	name  string
+	steps []step
+	bot   map[string][]byte // inline bot files, or nil
+}
+
+type step struct {
+	line int
+	kind byte // '>', '<', '?', '!'
+	text string
+}
+
+// parseTranscript reads one archive.
+func parseTranscript(name string, data []byte) (*transcript, error) {
+	a := txtar.Parse(data)
+	t := &transcript{name: name}
+	var body []byte
+	for _, f := range a.Files {
+		switch f.Name {
+		case "transcript":
+			body = f.Data
+		case "bot.yaml", "start.lua":
+			if t.bot == nil {
+				t.bot = map[string][]byte{}
+			}
+			t.bot[f.Name] = f.Data
+		default:
+			return nil, fmt.Errorf("%s: unknown file %q in the archive", name, f.Name)
+		}
+	}
+	if body == nil {
+		return nil, fmt.Errorf("%s: no -- transcript -- section", name)
+	}
+	first := sectionLine(data, "transcript")
+	for i, l := range strings.Split(string(body), "\n") {
+		l = strings.TrimRight(l, " \t\r")
+		if l == "" || l[0] == '#' {
+			continue
+		}
+		if len(l) < 2 || !strings.ContainsRune("><?!", rune(l[0])) || (len(l) > 1 && l[1] != ' ') {
+			return nil, fmt.Errorf("%s:%d: a line starts with \"> \", \"< \", \"? \", \"! \" or \"#\"", name, first+i)
+		}
+		t.steps = append(t.steps, step{line: first + i, kind: l[0], text: l[2:]})
+	}
+	return t, nil
+}
+
+// sectionLine returns the line number (from 1) of the first line of a
+// txtar section, so that errors point into the archive as editors see it.
+func sectionLine(data []byte, name string) int {
+	marker := []byte("-- " + name + " --\n")
+	i := bytes.Index(data, marker)
+	if i < 0 {
+		return 1
+	}
+	return bytes.Count(data[:i], []byte("\n")) + 2
+}
+
+// output is one thing the bot did, as a transcript would write it.
+type output struct {
+	kind byte
+	text string
+}
+
+func outputOf(e *runtime.Event) (output, bool) {
+	switch {
+	case e.Type == runtime.EventMessage && e.Message.Sender != runtime.SenderUser:
+		return output{'<', e.Message.Content}, true
+	case e.Type == runtime.EventSuggestion && len(e.Suggestions) > 0:
+		return output{'?', strings.Join(e.Suggestions, " | ")}, true
+	case e.Type == runtime.EventError:
+		return output{'!', string(e.Code)}, true
+	}
+	return output{}, false
+}
+
+// matches reports whether the bot's output fits an expectation.
+func (s step) matches(o output) bool {
+	if s.kind != o.kind {
+		return false
+	}
+	for _, ell := range []string{"…", "..."} {
+		if prefix, ok := strings.CutSuffix(s.text, ell); ok && s.kind == '<' {
+			return strings.HasPrefix(o.text, prefix)
+		}
+	}
+	return s.text == o.text
+}
