@@ -20,6 +20,7 @@ type conv struct {
 	mu      sync.Mutex
 	session *Session // snapshot kept current under mu
 	subs    map[*Subscription]struct{}
+	closed  bool // the hub is closing: user messages are refused
 
 	// inputs for the dialog goroutine; a nil *Message starts the dialog.
 	inMu    sync.Mutex
@@ -83,12 +84,17 @@ func (c *conv) hasSubscribers() bool {
 }
 
 // append stores m and publishes it. A user message clears the suggestions
-// in force. created is false when m's client_id was already stored; m then
-// holds the stored message and nothing is published.
+// in force and is handed to the dialog under mu, so that the dialog gets
+// user messages in seq order and none is accepted after closeInput.
+// created is false when m's client_id was already stored; m then holds the
+// stored message and nothing is published.
 func (c *conv) append(ctx context.Context, m *Message) (created bool, err error) {
 	m.SessionID = c.id
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.closed && m.Sender == SenderUser {
+		return false, Errorf(KindUnavailable, "the server is shutting down")
+	}
 	created, err = c.hub.store.AppendMessage(ctx, m)
 	if err != nil || !created {
 		return created, err
@@ -96,10 +102,21 @@ func (c *conv) append(ctx context.Context, m *Message) (created bool, err error)
 	c.session.LastSeq = m.Seq
 	c.session.LastActivity = m.CreatedAt
 	c.publishLocked(&Event{Type: EventMessage, SessionID: c.id, Message: m})
-	if m.Sender == SenderUser && len(c.session.Suggestions) > 0 {
-		c.setSuggestionsLocked(ctx, nil)
+	if m.Sender == SenderUser {
+		if len(c.session.Suggestions) > 0 {
+			c.setSuggestionsLocked(ctx, nil)
+		}
+		c.enqueue(m)
 	}
 	return true, nil
+}
+
+// closeInput refuses user messages from now on. Every message accepted
+// before it is already queued for the dialog, which stop lets finish.
+func (c *conv) closeInput() {
+	c.mu.Lock()
+	c.closed = true
+	c.mu.Unlock()
 }
 
 // update changes the conversation in the store and in memory.

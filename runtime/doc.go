@@ -18,11 +18,16 @@
 // Authenticator (rest); ws and rest call the Hub.
 //
 // Concurrency invariants:
-//   - Only a conversation's own goroutine appends its messages, so Seq is
-//     assigned without contention and in publish order.
-//   - A Dialog's Step runs on the conversation goroutine; the DialogHost
-//     methods it calls back run while that goroutine waits, so they may store
-//     and publish without further locking of the conversation.
-//   - Lock order: Hub.mu before conv.mu. Neither is held while calling the
-//     Store or a Dialog.
+//   - A conversation's appends (user and bot messages) are serialised by
+//     conv.mu, held across the store's commit, the publish that follows
+//     and, for user messages, the hand-off to the dialog goroutine. So
+//     publish order is seq order, the dialog gets user messages in seq
+//     order, and a new subscriber's snapshot (LastSeq, suggestions) taken
+//     under conv.mu is exact.
+//   - Each live conversation has one dialog goroutine (worker.go) that
+//     steps its Dialog with stored user messages, one at a time. The
+//     DialogHost methods the script calls run on that goroutine while Step
+//     runs.
+//   - Publishing never blocks: a subscriber whose queue is full is dropped.
+//   - Lock order: Hub.joinMu, then Hub.mu, then conv.mu, then conv.inMu.
 package runtime

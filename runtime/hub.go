@@ -41,6 +41,7 @@ type Hub struct {
 	ctx    context.Context // the sweep's; cancelled when the hub is closed
 	cancel context.CancelFunc
 
+	joinMu  sync.Mutex // serialises users' find-or-create in Join
 	mu      sync.Mutex
 	convs   map[SessionID]*conv
 	closing bool
@@ -96,6 +97,7 @@ func (h *Hub) Close(ctx context.Context) error {
 	}
 	h.mu.Unlock()
 	for _, c := range convs {
+		c.closeInput()
 		c.endAll(&Event{Type: EventStatus, SessionID: c.id, Status: StatusShuttingDown}, ReasonShuttingDown)
 		c.stop()
 	}

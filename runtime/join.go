@@ -17,6 +17,12 @@ func (h *Hub) Join(ctx context.Context, id Identity, req JoinRequest) (*Subscrip
 	if err != nil && (req.SessionID == "" || IsKind(err, KindForbidden)) {
 		return nil, err
 	}
+	if !id.Anonymous && req.SessionID == "" {
+		// Two devices joining at once must find or create one
+		// conversation, and the dialog must start before either sends.
+		h.joinMu.Lock()
+		defer h.joinMu.Unlock()
+	}
 	s, token, created, err := h.sessionToJoin(ctx, id, req, bot)
 	if err != nil {
 		return nil, err

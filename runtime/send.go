@@ -53,12 +53,9 @@ func (h *Hub) send(ctx context.Context, c *conv, id Identity, req SendRequest) (
 		return nil, false, err
 	}
 	m := &Message{Sender: SenderUser, Content: req.Content, ClientID: req.ClientID, Attachments: req.Attachments}
-	created, err := c.append(ctx, m)
+	created, err := c.append(ctx, m) // enqueues m for the dialog
 	if err != nil {
 		return nil, false, err
-	}
-	if created {
-		c.enqueue(m)
 	}
 	return m, created, nil
 }

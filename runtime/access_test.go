@@ -1,0 +1,144 @@
+package runtime_test
+
+import (
+	"context"
+	"testing"
+
+	"parley/runtime"
+)
+
+// Only a conversation's owner, or an admin, may write to it through the
+// hub; anonymous visitors write only through their socket.
+func TestSendAccess(t *testing.T) {
+	t.Parallel()
+	h := newHub(t, silent, runtime.Config{})
+	own := h.join(t, alice, runtime.JoinRequest{})
+	anonSub := h.join(t, anon, runtime.JoinRequest{})
+	cases := []struct {
+		name string
+		id   runtime.Identity
+		sid  runtime.SessionID
+		want runtime.Kind
+	}{
+		{"owner", alice, own.Session.ID, ""},
+		{"admin", admin, own.Session.ID, ""},
+		{"another user", bob, own.Session.ID, runtime.KindForbidden},
+		{"anonymous to a user's", anon, own.Session.ID, runtime.KindForbidden},
+		{"anonymous to its own", anon, anonSub.Session.ID, runtime.KindForbidden},
+		{"a user to an anonymous one", alice, anonSub.Session.ID, runtime.KindForbidden},
+		{"unknown conversation", alice, "no-such-session", runtime.KindNotFound},
+	}
+	for _, tc := range cases {
+		before := len(h.stored(t, tc.sid))
+		_, _, err := h.Send(context.Background(), tc.id, runtime.SendRequest{SessionID: tc.sid, Content: tc.name})
+		if tc.want == "" {
+			if err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			continue
+		}
+		if !runtime.IsKind(err, tc.want) {
+			t.Fatalf("%s: err = %v, want %s", tc.name, err, tc.want)
+		}
+		if after := len(h.stored(t, tc.sid)); after != before {
+			t.Fatalf("%s: a refused message was stored", tc.name)
+		}
+	}
+}
+
+// A socket writes only to its own conversation.
+func TestSubscriptionSendForeignSession(t *testing.T) {
+	t.Parallel()
+	h := newHub(t, silent, runtime.Config{})
+	mine := h.join(t, alice, runtime.JoinRequest{})
+	theirs := h.join(t, bob, runtime.JoinRequest{})
+	_, _, err := mine.Send(context.Background(), runtime.SendRequest{SessionID: theirs.Session.ID, Content: "hi"})
+	expectKind(t, err, runtime.KindForbidden)
+	if n := len(h.stored(t, theirs.Session.ID)) + len(h.stored(t, mine.Session.ID)); n != 0 {
+		t.Fatalf("%d messages stored", n)
+	}
+	expectQuiet(t, theirs)
+	if _, _, err := mine.Send(context.Background(), runtime.SendRequest{SessionID: mine.Session.ID, Content: "hi"}); err != nil {
+		t.Fatalf("naming its own session: %v", err)
+	}
+}
+
+// Joining: users reach their own conversations (admins any), anonymous
+// visitors only the default bot and, with the resume token, their own.
+func TestJoinAccess(t *testing.T) {
+	t.Parallel()
+	h := newHub(t, silent, runtime.Config{})
+	users := h.join(t, alice, runtime.JoinRequest{BotID: "other"})
+	anonSub := h.join(t, anon, runtime.JoinRequest{})
+	if anonSub.ResumeToken == "" || !anonSub.Session.Anonymous || anonSub.Session.BotID != "echo" {
+		t.Fatalf("anonymous join: token %q, session %+v", anonSub.ResumeToken, anonSub.Session)
+	}
+	if users.ResumeToken != "" {
+		t.Fatalf("a user's subscription has a resume token")
+	}
+	token, asid := anonSub.ResumeToken, anonSub.Session.ID
+	stranger := runtime.Identity{Anonymous: true, IP: "192.0.2.7"}
+	cases := []struct {
+		name string
+		id   runtime.Identity
+		req  runtime.JoinRequest
+		want runtime.Kind
+	}{
+		{"owner by id", alice, runtime.JoinRequest{SessionID: users.Session.ID}, ""},
+		{"admin by id", admin, runtime.JoinRequest{SessionID: users.Session.ID}, ""},
+		{"another user by id", bob, runtime.JoinRequest{SessionID: users.Session.ID}, runtime.KindForbidden},
+		{"session of another bot", alice, runtime.JoinRequest{BotID: "echo", SessionID: users.Session.ID}, runtime.KindInvalid},
+		{"unknown bot", alice, runtime.JoinRequest{BotID: "nope"}, runtime.KindNotFound},
+		{"unknown session", alice, runtime.JoinRequest{SessionID: "nope"}, runtime.KindNotFound},
+		{"anonymous, default bot by id", anon, runtime.JoinRequest{BotID: "echo"}, ""},
+		{"anonymous, another bot", anon, runtime.JoinRequest{BotID: "other"}, runtime.KindForbidden},
+		{"anonymous, unknown bot", anon, runtime.JoinRequest{BotID: "nope"}, runtime.KindNotFound},
+		{"anonymous resume", anon, runtime.JoinRequest{SessionID: asid, ResumeToken: token}, ""},
+		{"anonymous resume from elsewhere", stranger, runtime.JoinRequest{SessionID: asid, ResumeToken: token}, ""},
+		{"anonymous resume, wrong token", anon, runtime.JoinRequest{SessionID: asid, ResumeToken: token + "x"}, runtime.KindForbidden},
+		{"anonymous resume, no token", anon, runtime.JoinRequest{SessionID: asid}, runtime.KindForbidden},
+		{"anonymous resume, another bot", anon, runtime.JoinRequest{BotID: "other", SessionID: asid, ResumeToken: token}, runtime.KindForbidden},
+		{"anonymous, a user's session", anon, runtime.JoinRequest{SessionID: users.Session.ID, ResumeToken: token}, runtime.KindForbidden},
+		{"user, an anonymous session", alice, runtime.JoinRequest{SessionID: asid, ResumeToken: token}, runtime.KindForbidden},
+	}
+	for _, tc := range cases {
+		sub, err := h.Join(context.Background(), tc.id, tc.req)
+		if tc.want == "" {
+			if err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			sub.Close()
+			continue
+		}
+		if !runtime.IsKind(err, tc.want) || sub != nil {
+			t.Fatalf("%s: sub %v, err = %v, want %s", tc.name, sub, err, tc.want)
+		}
+	}
+}
+
+// A resumed anonymous subscription is the same conversation and echoes
+// its token; a user without session_id joins their latest conversation
+// with the bot, so that devices share it.
+func TestJoinResumesAndShares(t *testing.T) {
+	t.Parallel()
+	h := newHub(t, silent, runtime.Config{})
+	first := h.join(t, anon, runtime.JoinRequest{})
+	h.Sweep(context.Background()) // harmless: it is attached
+	again := h.join(t, anon, runtime.JoinRequest{SessionID: first.Session.ID, ResumeToken: first.ResumeToken})
+	if again.Session.ID != first.Session.ID || again.ResumeToken != first.ResumeToken {
+		t.Fatalf("resume joined %s (token %q), want %s", again.Session.ID, again.ResumeToken, first.Session.ID)
+	}
+	fresh := h.join(t, anon, runtime.JoinRequest{})
+	if fresh.Session.ID == first.Session.ID || fresh.ResumeToken == first.ResumeToken {
+		t.Fatalf("a new anonymous socket joined an existing conversation")
+	}
+
+	phone := h.join(t, alice, runtime.JoinRequest{BotID: "echo"})
+	laptop := h.join(t, alice, runtime.JoinRequest{})
+	if laptop.Session.ID != phone.Session.ID {
+		t.Fatalf("second device joined %s, want %s", laptop.Session.ID, phone.Session.ID)
+	}
+	if other := h.join(t, bob, runtime.JoinRequest{}); other.Session.ID == phone.Session.ID {
+		t.Fatalf("bob joined alice's conversation")
+	}
+}

@@ -1,0 +1,52 @@
+package runtime_test
+
+import (
+	"testing"
+	"time"
+
+	"parley/runtime"
+)
+
+// A ticket names its user once, within its TTL.
+func TestTicketSingleUse(t *testing.T) {
+	t.Parallel()
+	h := newHub(t, silent, runtime.Config{TicketTTL: 20 * time.Second})
+	ticket, ttl := h.IssueTicket(alice)
+	if ticket == "" || ttl != 20*time.Second {
+		t.Fatalf("IssueTicket = %q, %v", ticket, ttl)
+	}
+	other, _ := h.IssueTicket(bob)
+	if other == ticket {
+		t.Fatal("two tickets are equal")
+	}
+	id, err := h.RedeemTicket(ticket)
+	if err != nil || id.UserID != alice.UserID || id.Role != alice.Role {
+		t.Fatalf("RedeemTicket = %+v, %v; want alice", id, err)
+	}
+	_, err = h.RedeemTicket(ticket)
+	expectKind(t, err, runtime.KindUnauthorized)
+	_, err = h.RedeemTicket("never-issued")
+	expectKind(t, err, runtime.KindUnauthorized)
+	if id, err := h.RedeemTicket(other); err != nil || id.UserID != bob.UserID {
+		t.Fatalf("bob's ticket = %+v, %v", id, err)
+	}
+}
+
+// A ticket expires after its TTL on the hub's clock (the default: 30s).
+func TestTicketExpiry(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	h := newHub(t, silent, runtime.Config{Now: clk.Now})
+	onTime, ttl := h.IssueTicket(alice)
+	late, _ := h.IssueTicket(alice)
+	if ttl != 30*time.Second {
+		t.Fatalf("default TTL = %v, want 30s", ttl)
+	}
+	clk.Add(ttl)
+	if _, err := h.RedeemTicket(onTime); err != nil {
+		t.Fatalf("redeemed at the TTL: %v", err)
+	}
+	clk.Add(time.Nanosecond)
+	_, err := h.RedeemTicket(late)
+	expectKind(t, err, runtime.KindUnauthorized)
+}
