@@ -25,11 +25,12 @@ const maxExactInt = 1 << 53
 
 // parseAnswer reads a user's message as kind. It returns a string (text,
 // email, date as YYYY-MM-DD), a float64 (number), an int64 (integer) or a
-// bool (boolean), and false when the message does not fit. today is the
-// date that "today" and "tomorrow" are relative to.
+// bool (boolean), and false when the message does not fit. today returns
+// the date that "today" and "tomorrow" are relative to; it is called only
+// for such an answer.
 //
-// It is pure and total: any string in, no panic out.
-func parseAnswer(kind answerKind, text string, today time.Time) (any, bool) {
+// It is pure (but for today) and total: any string in, no panic out.
+func parseAnswer(kind answerKind, text string, today func() time.Time) (any, bool) {
 	if kind == asText || kind == "" {
 		return text, true // exactly as sent: the echo bot relies on it
 	}
@@ -151,9 +152,9 @@ var relativeDays = map[string]int{
 	"oggi": 0, "domani": 1, "ieri": -1,
 }
 
-func parseDate(s string, today time.Time) (any, bool) {
+func parseDate(s string, today func() time.Time) (any, bool) {
 	if days, ok := relativeDays[strings.ToLower(strings.TrimRight(s, ".!"))]; ok {
-		return today.AddDate(0, 0, days).Format(time.DateOnly), true
+		return today().AddDate(0, 0, days).Format(time.DateOnly), true
 	}
 	for _, layout := range dateLayouts {
 		if t, err := time.Parse(layout, s); err == nil {

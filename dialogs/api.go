@@ -1,6 +1,11 @@
 package dialogs
 
 import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -22,13 +27,17 @@ var api = map[string]lua.LGFunction{
 	"LOG":     luaLog,
 }
 
+// apiNames are api's keys, sorted: globals are set in this order, so that
+// pairs(_G) is the same in every state.
+var apiNames = slices.Sorted(maps.Keys(api))
+
 // installAPI binds the keywords to th: each is a closure whose one upvalue
 // holds th, which scripts cannot reach (there is no debug library).
 func installAPI(L *lua.LState, th *thread) {
 	self := L.NewUserData()
 	self.Value = th
-	for name, fn := range api {
-		L.SetGlobal(name, L.NewClosure(fn, self))
+	for _, name := range apiNames {
+		L.SetGlobal(name, L.NewClosure(api[name], self))
 	}
 	L.SetGlobal("USER", userTable(L, th))
 }
@@ -38,9 +47,47 @@ func threadOf(L *lua.LState) *thread {
 	return L.Get(lua.UpvalueIndex(1)).(*lua.LUserData).Value.(*thread)
 }
 
-// call turns a failed DialogHost call into the end of the run.
-func (th *thread) call(err error) {
+// maxTurnCalls bounds the DialogHost calls of one turn (from one user
+// message to the next HEAR). Time in the host does not count against the
+// Lua time budget, so without it `while true do TALK "x" end` would talk,
+// and grow the journal, for ever.
+const maxTurnCalls = 1000
+
+// host makes one DialogHost call for the script: not at all once the run
+// is stopped, outside the time budget, with a context that ends when the
+// run is stopped (Close, a cancelled Step). An error of the host ends the
+// run (fail).
+func (th *thread) host(call func(ctx context.Context) error) {
+	if th.ctx.Err() != nil && th.turn.ctx.Err() != nil {
+		// The caller gave up; its AfterFunc may not have run yet.
+		th.stop(turnCanceled{context.Cause(th.turn.ctx)})
+	}
+	if cause := context.Cause(th.run); cause != nil {
+		th.L.RaiseError("%v", cause)
+	}
+	th.calls++
+	if th.calls > maxTurnCalls {
+		th.L.RaiseError("more than %d keyword calls (TALK, GET, NOW, WAIT…) in one turn", maxTurnCalls)
+	}
+	held := th.budget.hold()
+	err := call(th.ctx)
+	if held {
+		th.budget.resume()
+	}
 	if err != nil {
 		th.fail(err)
 	}
+}
+
+// describe shows a value in an error message the same way in every run:
+// strings quoted, numbers and booleans as such, anything else by type
+// (String would show a table's address).
+func describe(v lua.LValue) string {
+	switch v := v.(type) {
+	case lua.LString:
+		return fmt.Sprintf("%q", string(v))
+	case lua.LNumber, lua.LBool:
+		return v.String()
+	}
+	return "a " + v.Type().String()
 }

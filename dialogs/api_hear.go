@@ -44,37 +44,47 @@ func checkHearOpts(L *lua.LState, arg int) hearOpts {
 	if L.Get(arg) == lua.LNil {
 		return o
 	}
-	L.CheckTable(arg).ForEach(func(k, v lua.LValue) {
-		switch lua.LVAsString(k) {
-		case "as":
+	eachInOrder(L.CheckTable(arg), func(k, v lua.LValue) {
+		switch k {
+		case lua.LString("as"):
 			o.as = checkKind(L, arg, v)
-		case "choices":
+		case lua.LString("choices"):
 			t, ok := v.(*lua.LTable)
 			if !ok {
 				L.ArgError(arg, "choices must be a list of strings")
 			}
 			o.choices = checkStrings(L, arg, t)
-		case "retry":
+		case lua.LString("retry"):
 			s, ok := v.(lua.LString)
 			if !ok {
 				L.ArgError(arg, "retry must be a string")
 			}
 			o.retry = string(s)
 		default:
-			L.ArgError(arg, fmt.Sprintf("unknown option %q (as, choices, retry)", k.String()))
+			L.ArgError(arg, fmt.Sprintf("unknown option %s (as, choices, retry)", describe(k)))
 		}
 	})
 	return o
 }
 
 func checkKind(L *lua.LState, arg int, v lua.LValue) answerKind {
-	k := answerKind(lua.LVAsString(v))
-	switch k {
-	case asText, asNumber, asInteger, asBoolean, asEmail, asDate:
-		return k
+	if s, ok := v.(lua.LString); ok {
+		switch k := answerKind(s); k {
+		case asText, asNumber, asInteger, asBoolean, asEmail, asDate:
+			return k
+		}
 	}
-	L.ArgError(arg, fmt.Sprintf("as must be text, number, integer, boolean, email or date, not %q", v.String()))
+	L.ArgError(arg, fmt.Sprintf("as must be text, number, integer, boolean, email or date, not %s", describe(v)))
 	return ""
+}
+
+// eachInOrder calls f for each pair of t in the order pairs() gives them,
+// which is the same in every run (doc.go, "Determinism"); LTable.ForEach
+// walks Go maps, in an order that changes from one call to the next.
+func eachInOrder(t *lua.LTable, f func(k, v lua.LValue)) {
+	for k, v := t.Next(lua.LNil); k != lua.LNil; k, v = t.Next(k) {
+		f(k, v)
+	}
 }
 
 func pushAnswer(L *lua.LState, v any) {
@@ -93,11 +103,12 @@ func pushAnswer(L *lua.LState, v any) {
 }
 
 // hear waits for an answer that fits o, re-asking with the retry text
-// (and the choices again, since the user's message cleared them).
+// (and the choices again, since the user's message cleared them). The
+// host is asked for the date only when an answer is relative ("today").
 func (th *thread) hear(o hearOpts) any {
 	for {
 		text := th.await()
-		if v, ok := o.accept(text, th.d.eng.cfg.Now().UTC()); ok {
+		if v, ok := o.accept(text, th.now); ok {
 			return v
 		}
 		th.talk(o.retryText())
@@ -108,7 +119,7 @@ func (th *thread) hear(o hearOpts) any {
 }
 
 // accept checks an answer: first against the choices, then its shape.
-func (o hearOpts) accept(text string, now time.Time) (any, bool) {
+func (o hearOpts) accept(text string, now func() time.Time) (any, bool) {
 	if len(o.choices) > 0 {
 		c, ok := matchChoice(text, o.choices)
 		if !ok {
@@ -147,7 +158,7 @@ func (th *thread) await() string {
 		th.input = nil
 		return m.Content
 	}
-	th.call(th.hideTyping()) // a bot waiting for the user is not typing
+	th.hideTyping() // a bot waiting for the user is not typing
 	th.finish()
 	if th.run.Err() != nil { // stopped meanwhile: do not park a dead run
 		th.L.RaiseError("%v", context.Cause(th.run))

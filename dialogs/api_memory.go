@@ -1,6 +1,8 @@
 package dialogs
 
 import (
+	"context"
+
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -45,11 +47,13 @@ func checkKey(L *lua.LState) string {
 
 // setMemory stores the JSON text of a value; "" deletes the key.
 func (th *thread) setMemory(key, value string) {
-	th.call(th.d.host.SetMemory(th.turn.ctx, key, value))
+	th.host(func(ctx context.Context) error { return th.d.host.SetMemory(ctx, key, value) })
 }
 
-func (th *thread) getMemory(key string) (string, bool) {
-	v, ok, err := th.d.host.GetMemory(th.turn.ctx, key)
-	th.call(err)
+func (th *thread) getMemory(key string) (v string, ok bool) {
+	th.host(func(ctx context.Context) (err error) {
+		v, ok, err = th.d.host.GetMemory(ctx, key)
+		return err
+	})
 	return v, ok && v != ""
 }

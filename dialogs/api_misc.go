@@ -1,30 +1,32 @@
 package dialogs
 
 import (
+	"context"
+	"fmt"
 	"math"
 	"strings"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"parley/runtime"
 )
 
 // Limits of the remaining keywords.
 const (
-	maxWait = 24 * time.Hour // until WAIT is durable it holds the turn open
+	maxWait = 24 * time.Hour // how far one WAIT may push the dialog's wake-up
 	maxLog  = 4 << 10        // bytes of one LOG line
 )
 
 // NOW() → the current time as RFC 3339 in UTC, e.g. "2025-01-31T12:00:00Z".
 func luaNow(L *lua.LState) int {
-	now := threadOf(L).d.eng.cfg.Now()
-	L.Push(lua.LString(now.UTC().Format(time.RFC3339)))
+	L.Push(lua.LString(threadOf(L).now().Format(time.RFC3339)))
 	return 1
 }
 
 // RANDOM(m, n) → an integer in [m, n].
 func luaRandom(L *lua.LState) int {
-	rnd := threadOf(L).d.eng.cfg.Rand
-	L.Push(lua.LNumber(randomIn(L, rnd, L.CheckInt(1), L.CheckInt(2))))
+	L.Push(lua.LNumber(randomIn(L, threadOf(L).random, L.CheckInt(1), L.CheckInt(2))))
 	return 1
 }
 
@@ -34,21 +36,22 @@ func luaWait(L *lua.LState) int {
 	if d < 0 {
 		L.ArgError(1, "seconds expected")
 	}
-	threadOf(L).sleep(d)
+	threadOf(L).wait(d)
 	return 0
 }
 
 // LOG(…): its arguments, as tostring would print them, on one log line.
 func luaLog(L *lua.LState) int {
+	th := threadOf(L)
 	parts := make([]string, L.GetTop())
 	for i := range parts {
-		parts[i] = L.Get(i + 1).String()
+		parts[i] = lua.LVAsString(th.names.tostring(L, L.Get(i+1)))
 	}
 	msg := strings.Join(parts, " ")
 	if len(msg) > maxLog {
 		msg = msg[:maxLog] + "…"
 	}
-	threadOf(L).log(msg, L.Where(1))
+	th.log(msg, L.Where(1))
 	return 0
 }
 
@@ -77,16 +80,38 @@ func checkSeconds(L *lua.LState, arg int, def time.Duration) time.Duration {
 	return time.Duration(secs * float64(time.Second))
 }
 
-// sleep pauses the script for d, or until the run is stopped (Close, a
-// cancelled Step). The pause does not count against the time budget.
-func (th *thread) sleep(d time.Duration) {
-	th.budget.pause()
-	defer th.budget.resume()
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-th.run.Done():
+// now asks the host for the time, in UTC.
+func (th *thread) now() time.Time {
+	var t time.Time
+	th.host(func(ctx context.Context) (err error) {
+		t, err = th.d.host.Now(ctx)
+		return err
+	})
+	return t.UTC()
+}
+
+// random asks the host for an integer in [lo, hi]. A value outside is the
+// host's fault (a journal written for other bounds): the run ends as if
+// the bot had been changed under it.
+func (th *thread) random(lo, hi int) int {
+	var n int
+	th.host(func(ctx context.Context) (err error) {
+		n, err = th.d.host.Random(ctx, lo, hi)
+		if err == nil && (n < lo || n > hi) {
+			err = runtime.Wrap(runtime.KindDialog,
+				fmt.Errorf("RANDOM(%d, %d): the host answered %d", lo, hi, n), failedMessage)
+		}
+		return err
+	})
+	return n
+}
+
+// wait pauses the script for d (nothing for 0): the host's Wait, which
+// ends early only when the run is stopped (Close, a cancelled Step). The
+// pause does not count against the time budget.
+func (th *thread) wait(d time.Duration) {
+	if d > 0 {
+		th.host(func(ctx context.Context) error { return th.d.host.Wait(ctx, d) })
 	}
 }
 
@@ -94,7 +119,7 @@ func (th *thread) sleep(d time.Duration) {
 func (th *thread) log(msg, where string) {
 	file, line := splitWhere(where)
 	th.d.eng.cfg.Logger.Info(msg,
-		"bot", th.d.bot.info.ID, "session", th.d.session.ID,
+		"bot", th.d.script.Bot, "session", th.d.session.ID,
 		"file", file, "line", line)
 }
 

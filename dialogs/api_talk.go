@@ -1,6 +1,7 @@
 package dialogs
 
 import (
+	"context"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -73,31 +74,28 @@ func (th *thread) talk(text string) {
 	if len(text) > maxTalk {
 		th.L.RaiseError("TALK: text longer than %d bytes", maxTalk)
 	}
-	th.call(th.hideTyping())
-	th.call(th.d.host.Talk(th.turn.ctx, text))
+	th.hideTyping()
+	th.host(func(ctx context.Context) error { return th.d.host.Talk(ctx, text) })
 }
 
 func (th *thread) suggest(list []string) {
-	th.call(th.d.host.Suggest(th.turn.ctx, list))
+	th.host(func(ctx context.Context) error { return th.d.host.Suggest(ctx, list) })
 }
 
 // showTyping shows the indicator (once) and, with d > 0, lets it show for
-// that long before the script goes on.
+// that long before the script goes on: a WAIT of the host.
 func (th *thread) showTyping(d time.Duration) {
 	if !th.typing {
 		th.typing = true
-		th.call(th.d.host.Typing(th.turn.ctx, true))
+		th.host(func(ctx context.Context) error { return th.d.host.Typing(ctx, true) })
 	}
-	if d > 0 {
-		th.sleep(d)
-	}
+	th.wait(d)
 }
 
 // hideTyping clears the indicator if it shows.
-func (th *thread) hideTyping() error {
-	if !th.typing {
-		return nil
+func (th *thread) hideTyping() {
+	if th.typing {
+		th.typing = false
+		th.host(func(ctx context.Context) error { return th.d.host.Typing(ctx, false) })
 	}
-	th.typing = false
-	return th.d.host.Typing(th.turn.ctx, false)
 }

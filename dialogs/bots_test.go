@@ -55,7 +55,7 @@ func TestSupportBot(t *testing.T) {
 	c.say("123", "talk: Hmm, order numbers have 5 to 8 digits. Could you check it again?")
 	c.say("#123456", "talk: Thanks! Which email address did you use for order 123456?")
 	c.say("ada at example", "talk: That doesn't look like an email address. Please type it like name@example.com.")
-	c.say("ada@example.com", "talk: Got it: order 123456, email ada@example.com.",
+	c.say("ada@example.com", "now", "talk: Got it: order 123456, email ada@example.com.",
 		"talk: We'll email you the status within one working day. Anything else? Just write again.")
 	want := `{"at":"2025-03-14T09:26:53Z","email":"ada@example.com","order":123456}`
 	if got := mem.kv["last_order"]; got != want {
@@ -78,19 +78,19 @@ func TestEchoBot(t *testing.T) {
 // BenchmarkTurn measures one echo turn: a user message in, TALK out.
 func BenchmarkTurn(b *testing.B) {
 	e := newEngine(b, bots.FS)
-	d, err := e.NewDialog(&runtime.Session{ID: "bench", BotID: "echo"}, nopHost{})
+	d, err := e.NewDialog(&runtime.Session{ID: "bench", BotID: "echo"}, nil, nopHost{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer d.Close()
 	ctx := b.Context()
-	if err := d.Step(ctx, nil); err != nil {
+	if _, err := d.Step(ctx, nil); err != nil {
 		b.Fatal(err)
 	}
 	msg := &runtime.Message{Sender: runtime.SenderUser, Content: "ping"}
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := d.Step(ctx, msg); err != nil {
+		if _, err := d.Step(ctx, msg); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -100,14 +100,14 @@ func BenchmarkTurn(b *testing.B) {
 // fresh sandboxed state each time, as after every return or failure.
 func BenchmarkRun(b *testing.B) {
 	e := newEngine(b, sourceFS(`TALK "hi"`))
-	d, err := e.NewDialog(&runtime.Session{ID: "bench", BotID: "t"}, nopHost{})
+	d, err := e.NewDialog(&runtime.Session{ID: "bench", BotID: "t"}, nil, nopHost{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer d.Close()
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := d.Step(b.Context(), nil); err != nil {
+		if _, err := d.Step(b.Context(), nil); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -126,8 +126,8 @@ func BenchmarkParkedDialog(b *testing.B) {
 		goruntime.ReadMemStats(&before)
 		ds := make([]runtime.Dialog, n)
 		for i := range ds {
-			ds[i], _ = e.NewDialog(&runtime.Session{ID: "bench", BotID: "echo"}, nopHost{})
-			if err := ds[i].Step(b.Context(), nil); err != nil {
+			ds[i], _ = e.NewDialog(&runtime.Session{ID: "bench", BotID: "echo"}, nil, nopHost{})
+			if _, err := ds[i].Step(b.Context(), nil); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -3,8 +3,9 @@ package dialogs
 import "time"
 
 // budget is a turn's Lua time budget: a timer that runs only while Lua
-// does. HEAR, WAIT and TYPING pause it, so a dialog may wait for a user for
-// days and still have its full budget for the next turn. When it runs out,
+// does. HEAR and every DialogHost call (WAIT and TYPING's pause among them)
+// pause it, so a dialog may wait for a user for days, or for a slow
+// commit, and still have its full budget for the next turn. When it runs out,
 // expire is called (from the timer's goroutine) to stop the script.
 //
 // It is used only from the dialog's goroutine; the timer's own goroutine
@@ -38,6 +39,16 @@ func (b *budget) pause() {
 	b.paused = true
 	b.timer.Stop()
 	b.left -= time.Since(b.since)
+}
+
+// hold pauses the clock for a host call and reports whether it was
+// running, that is whether the caller must resume it.
+func (b *budget) hold() bool {
+	if b.paused {
+		return false
+	}
+	b.pause()
+	return true
 }
 
 // resume restarts the clock with what is left of the turn's budget. If the

@@ -3,6 +3,8 @@ package dialogs
 import (
 	"context"
 
+	lua "github.com/yuin/gopher-lua"
+
 	"parley/runtime"
 )
 
@@ -13,8 +15,9 @@ import (
 // DialogHost "only while Step runs".
 type dialog struct {
 	eng     *Engine
-	bot     *bot
-	session runtime.Session // a copy: the caller may change its own
+	script  runtime.Script     // the version this dialog runs, every run
+	proto   *lua.FunctionProto // script compiled
+	session runtime.Session    // a copy: the caller may change its own
 	host    runtime.DialogHost
 
 	turns   chan turn   // Step → loop: the next input
@@ -45,10 +48,10 @@ type result struct {
 
 var _ runtime.Dialog = (*dialog)(nil)
 
-func newDialog(e *Engine, b *bot, s *runtime.Session, host runtime.DialogHost) *dialog {
+func newDialog(e *Engine, sc *runtime.Script, proto *lua.FunctionProto, s *runtime.Session, host runtime.DialogHost) *dialog {
 	life, end := context.WithCancel(context.Background())
 	return &dialog{
-		eng: e, bot: b, session: *s, host: host,
+		eng: e, script: *sc, proto: proto, session: *s, host: host,
 		turns:   make(chan turn),
 		results: make(chan result),
 		life:    life, end: end,
@@ -56,14 +59,15 @@ func newDialog(e *Engine, b *bot, s *runtime.Session, host runtime.DialogHost) *
 	}
 }
 
-// Step implements runtime.Dialog. A nil input while the script already
-// waits in HEAR does nothing: there is nothing to hear.
-func (d *dialog) Step(ctx context.Context, input *runtime.Message) error {
+// Step implements runtime.Dialog: done is false only when the script
+// waits in HEAR and there is no error. A nil input while the script
+// already waits in HEAR does nothing: there is nothing to hear.
+func (d *dialog) Step(ctx context.Context, input *runtime.Message) (done bool, err error) {
 	if d.closed {
-		return runtime.Errorf(runtime.KindUnavailable, "the dialog is closed")
+		return true, runtime.Errorf(runtime.KindUnavailable, "the dialog is closed")
 	}
 	if input == nil && d.waiting {
-		return nil
+		return false, nil
 	}
 	if !d.started {
 		d.started = true
@@ -72,11 +76,11 @@ func (d *dialog) Step(ctx context.Context, input *runtime.Message) error {
 	d.turns <- turn{ctx: ctx, input: input}
 	select {
 	case r := <-d.results:
-		d.waiting = r.waiting
-		return r.err
+		d.waiting = r.waiting && r.err == nil
+		return !d.waiting, r.err
 	case <-d.done: // only if loop died, which it should not
 		d.waiting = false
-		return runtime.Errorf(runtime.KindInternal, "the dialog stopped")
+		return true, runtime.Errorf(runtime.KindInternal, "the dialog stopped")
 	}
 }
 

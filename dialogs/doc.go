@@ -14,6 +14,25 @@
 // next Step starts another run from the top; only memory (SET/GET, kept by
 // the DialogHost) survives.
 //
+// # Versions and hot reload
+//
+// A script version is the hex of the first 16 bytes of the SHA-256 of
+// start.lua (versions.go); Script returns the current one. A dialog runs
+// the version it was made with (NewDialog's sc) for all its runs: the
+// runtime pins a conversation's run to a version and makes a new dialog
+// to move it to another. Old versions are compiled on demand and the last
+// 64 are kept; the current ones always are.
+//
+// Watch (watch.go) follows Config.Dir with fsnotify and reloads a bot
+// folder 150 ms after its last change. A folder that loads replaces the
+// bot for new dialogs; one that does not keeps the last good version and
+// is reported by Problems (and the log) with file:line; a new folder adds
+// a bot; a removed one keeps its last good version until a restart. The
+// "exactly one default" rule is checked on every reload: when it breaks,
+// the default stays where it was and Problems says so. The set of bots is
+// an immutable snapshot swapped atomically, so Bots, Script and NewDialog
+// never wait for a reload and never see half of one.
+//
 // # Concurrency invariants
 //
 //   - Each live dialog has one goroutine and one *lua.LState, and only that
@@ -27,6 +46,10 @@
 //     Step context, the time budget, a failed host call) stops the script
 //     at its next instruction, and every later instruction too, so pcall
 //     cannot swallow it.
+//   - Every DialogHost call goes through thread.host: not after the run is
+//     stopped, outside the time budget, with a context that ends when the
+//     run is stopped, at most 1000 per turn. A host error stops the run
+//     (Step returns it with done true).
 //   - The compiled *lua.FunctionProto is read-only and shared between
 //     states; nothing else is shared between dialogs.
 //
@@ -53,9 +76,10 @@
 //	SET(key, value)       remember a value (JSON; nil forgets the key)
 //	GET(key) → value      what SET stored, or nil
 //	USER                  table: id, name, anonymous
-//	NOW() → string        the time, RFC 3339 UTC
-//	RANDOM(m, n) → int    an integer in [m, n]
-//	WAIT(seconds)         pause the script (at most 24 h)
+//	NOW() → string        the time, RFC 3339 UTC, from the host
+//	RANDOM(m, n) → int    an integer in [m, n], from the host
+//	WAIT(seconds)         pause the script (at most 24 h; durable: a WAIT
+//	                      pending at a restart fires at its deadline)
 //	LOG(…)                a log line tagged with bot, session, file and line
 //
 // The standard library is a whitelist: of the base library only assert,
@@ -64,17 +88,75 @@
 // and the string, table and math libraries, less string.dump. getmetatable
 // and setmetatable work on tables only; string.rep builds at most 1 MiB;
 // string.format widths have at most two digits; math.random draws from the
-// engine's source (like RANDOM) and math.randomseed does nothing.
+// host (like RANDOM) and math.randomseed does nothing; tostring (and
+// string.format's %s) names tables and functions "table: 1",
+// "function: 2", … in the order the run first shows them, not by address.
+//
+// # Determinism: what makes a script replayable
+//
+// A dialog is durable because the runtime can run its script again from
+// the top and reach the same place: during that replay the DialogHost
+// answers every call from the journal of the first run (runtime/journal.go)
+// and checks that the script asks the same things in the same order. So a
+// script must do the same thing every time it is given the same inputs,
+// and its only inputs are what the host gives it:
+//
+//   - the user's messages (HEAR, MENU),
+//   - the time: NOW(), and "today"/"tomorrow" in HEAR{as="date"} (the
+//     host is asked for the date only when the answer is such a word),
+//   - randomness: RANDOM and math.random,
+//   - memory: GET,
+//   - pauses: WAIT, and TYPING(seconds) (Typing, then Wait).
+//
+// Everything else a script can reach is pure Lua computation, which
+// gopher-lua runs deterministically: arithmetic, strings, string patterns,
+// table.sort (Go's sort.Sort, whose pattern breaking is seeded by the
+// length, not by a random source), # and ipairs, and pairs/next (below).
+// There is no os, io, coroutine or debug library, collectgarbage is gone,
+// and gopher-lua has neither finalizers (__gc) nor weak tables (__mode),
+// so garbage collection is invisible to a script.
+//
+// pairs and next are deterministic: in gopher-lua v1.1.2 LTable.Next
+// (table.go) walks the array part in index order, then tb.keys, a slice
+// to which RawSetString and RawSetH append a key the first time it is set
+// (k2i remembers it; a key set to nil stays in place and is skipped, and
+// setting it again keeps its first place). So the order is the order of
+// first insertion, the same for the same sequence of assignments in every
+// state. Two things in gopher-lua broke that and are fixed here: the
+// standard library tables (_G, string, table, math) are filled from Go
+// maps by RegisterModule/SetFuncs, in an order that changes from one state
+// to the next, so sortGlobals rebuilds them in sorted order (and the
+// keywords are installed in sorted order); and tostring and string.format
+// printed addresses ("table: 0xc000123456"). Go code here never lets a
+// script see a Go map's order either: LTable.ForEach walks Go maps, so
+// HEAR's options and SET's tables are walked with Next; JSON objects from
+// GET become tables with their keys inserted sorted.
+//
+// Authors must not make a run depend on anything else, and cannot in
+// practice: there is no clock, file, network or process to read. What
+// they must not do is rely on the wall time a turn takes (a turn over the
+// Lua time budget fails, and how far it got is not repeatable; such a run
+// ends and is not replayed; a turn that needs nearly all of its budget may
+// run out of it in a replay on a busier machine), and they must not edit a running bot expecting
+// the conversations in progress to follow: a run keeps its version; a
+// conversation takes the new one when its dialog next starts from the top.
+// LOG lines are not journaled: a replay writes them again.
 //
 // # Limits, and what a later security issue must add
 //
-// A turn may run Lua for Config.TurnTimeout (10 s); waiting in HEAR, WAIT
-// and TYPING does not count. The call stack holds 200 frames and the data
-// stack 64 Ki slots. gopher-lua has no memory accounting, so the 16 MiB
-// memory budget of protocol §2 is not enforced yet. Still open:
+// A turn may run Lua for Config.TurnTimeout (10 s); waiting in HEAR, and
+// time in the DialogHost (WAIT and TYPING's pauses, commits), does not
+// count. Since host time is free, a turn may make at most 1000 host calls
+// (TALK, SUGGEST, TYPING, GET, SET, NOW, RANDOM, WAIT, math.random): a
+// loop of TALK cannot flood a conversation or grow its journal for ever.
+// The call stack holds 200 frames and the data stack 64 Ki slots.
+// gopher-lua has no memory accounting, so the 16 MiB memory budget of
+// protocol §2 is not enforced yet. Still open:
 //   - memory: s = s .. s, table.concat, string.gsub and ever-growing tables
-//     allocate freely until the time budget ends the turn; a budget needs
-//     allocation hooks in the VM, or a sampling of the heap per dialog;
+//     allocate freely until the time budget ends the turn; so does one
+//     assignment t[n] = x with n up to lua.MaxArrayIndex (2^26), which
+//     fills the array part with n nils at once; a budget needs allocation
+//     hooks in the VM, or a sampling of the heap per dialog;
 //   - Go-side loops: a pathological pattern in string.find/match/gsub runs
 //     in Go and is not interrupted by the context until it returns;
 //   - one dialog's goroutine and LState are alive while it waits in HEAR;

@@ -7,7 +7,7 @@ import (
 
 // ParseAnswer exposes parseAnswer to the external tests.
 func ParseAnswer(as, text string, today time.Time) (any, bool) {
-	return parseAnswer(answerKind(as), text, today)
+	return parseAnswer(answerKind(as), text, func() time.Time { return today })
 }
 
 // MatchChoice exposes matchChoice.
@@ -22,3 +22,9 @@ func APINames() []string {
 	sort.Strings(names)
 	return names
 }
+
+// VersionOf exposes versionOf.
+var VersionOf = versionOf
+
+// CachedVersions is how many old versions e keeps compiled.
+func CachedVersions(e *Engine) int { return e.old.len() }

@@ -18,14 +18,20 @@ import (
 )
 
 // fakeHost is a runtime.DialogHost that records what the dialog does as
-// lines: "talk: text", "suggest: a | b", "typing: true". Its memory can be
-// shared between hosts, as a user's memory is shared between dialogs.
+// lines: "talk: text", "suggest: a | b", "typing: true", "now",
+// "random: 1 6", "wait: 1.5s". It is deterministic: NOW is clock
+// (fixedClock by default), RANDOM(lo, hi) is hi unless rand is set, and
+// Wait really waits (until its context ends). Its memory can be shared
+// between hosts, as a user's memory is shared between dialogs.
 type fakeHost struct {
 	mu     sync.Mutex
 	events []string
 	mem    *memory
 	fail   error             // returned by every call when set
 	onTalk func(text string) // called after a TALK is recorded
+	clock  time.Time         // zero: fixedClock
+	rand   func(lo, hi int) int
+	fast   bool // Wait returns at once
 }
 
 type memory struct {
@@ -76,6 +82,36 @@ func (h *fakeHost) SetMemory(_ context.Context, key, value string) error {
 	return h.fail
 }
 
+func (h *fakeHost) Now(context.Context) (time.Time, error) {
+	err := h.record("now")
+	if h.clock.IsZero() {
+		return fixedClock, err
+	}
+	return h.clock, err
+}
+
+func (h *fakeHost) Random(_ context.Context, lo, hi int) (int, error) {
+	err := h.record("random: %d %d", lo, hi)
+	if h.rand != nil {
+		return h.rand(lo, hi), err
+	}
+	return hi, err
+}
+
+func (h *fakeHost) Wait(ctx context.Context, d time.Duration) error {
+	if err := h.record("wait: %v", d); err != nil || h.fast {
+		return err
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // take returns the events recorded since the last take.
 func (h *fakeHost) take() []string {
 	h.mu.Lock()
@@ -90,6 +126,7 @@ type chat struct {
 	t    *testing.T
 	d    runtime.Dialog
 	host *fakeHost
+	done bool // what the last Step of begin or say returned
 }
 
 // botFS makes a bots directory with one bot "t" whose start.lua is
@@ -110,7 +147,7 @@ func sourceFS(src string) fs.FS {
 	}
 }
 
-// fixedClock is the engine clock in tests: 2025-03-14 09:26:53 UTC.
+// fixedClock is the fake host's clock: 2025-03-14 09:26:53 UTC.
 var fixedClock = time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
 
 func newEngine(t testing.TB, bots fs.FS, change ...func(*dialogs.Config)) *dialogs.Engine {
@@ -118,8 +155,6 @@ func newEngine(t testing.TB, bots fs.FS, change ...func(*dialogs.Config)) *dialo
 	cfg := dialogs.Config{
 		Bots:   bots,
 		Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil)),
-		Now:    func() time.Time { return fixedClock },
-		Rand:   func(lo, hi int) int { return hi },
 	}
 	for _, f := range change {
 		f(&cfg)
@@ -141,7 +176,7 @@ func startChat(t *testing.T, e *dialogs.Engine, bot string, mem *memory) *chat {
 	host := &fakeHost{mem: mem}
 	s := &runtime.Session{ID: "s-" + runtime.SessionID(t.Name()), BotID: runtime.BotID(bot),
 		UserID: "u1", UserName: "Ada L.", Anonymous: false}
-	d, err := e.NewDialog(s, host)
+	d, err := e.NewDialog(s, nil, host)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,23 +187,51 @@ func startChat(t *testing.T, e *dialogs.Engine, bot string, mem *memory) *chat {
 // begin runs the script to its first HEAR and checks what it did.
 func (c *chat) begin(want ...string) {
 	c.t.Helper()
-	if err := c.d.Step(context.Background(), nil); err != nil {
+	done, err := c.d.Step(context.Background(), nil)
+	if err != nil {
 		c.t.Fatalf("Step(nil): %v", err)
 	}
+	c.done = done
 	c.expect(want...)
 }
 
 // say sends a user message and checks what the bot did in reply.
 func (c *chat) say(text string, want ...string) {
 	c.t.Helper()
-	if err := c.step(text); err != nil {
+	done, err := c.stepDone(text)
+	if err != nil {
 		c.t.Fatalf("Step(%q): %v", text, err)
 	}
+	c.done = done
 	c.expect(want...)
 }
 
+// step sends a user message and returns Step's error; a Step that fails
+// must say it is done.
 func (c *chat) step(text string) error {
-	return c.d.Step(context.Background(), &runtime.Message{Sender: runtime.SenderUser, Content: text})
+	c.t.Helper()
+	done, err := c.stepDone(text)
+	if err != nil && !done {
+		c.t.Errorf("Step(%q) failed (%v) but is not done", text, err)
+	}
+	return err
+}
+
+// stepNil is Step(ctx, nil), checked as step does.
+func (c *chat) stepNil(ctx context.Context) error {
+	done, err := c.d.Step(ctx, nil)
+	if err != nil && !done {
+		c.t.Errorf("Step(nil) failed (%v) but is not done", err)
+	}
+	return err
+}
+
+func (c *chat) stepDone(text string) (bool, error) {
+	return c.d.Step(context.Background(), userMsg(text))
+}
+
+func userMsg(text string) *runtime.Message {
+	return &runtime.Message{Sender: runtime.SenderUser, Content: text}
 }
 
 func (c *chat) expect(want ...string) {
@@ -213,3 +276,6 @@ func (nopHost) Suggest(context.Context, []string) error                 { return
 func (nopHost) Typing(context.Context, bool) error                      { return nil }
 func (nopHost) GetMemory(context.Context, string) (string, bool, error) { return "", false, nil }
 func (nopHost) SetMemory(context.Context, string, string) error         { return nil }
+func (nopHost) Now(context.Context) (time.Time, error)                  { return fixedClock, nil }
+func (nopHost) Random(_ context.Context, lo, _ int) (int, error)        { return lo, nil }
+func (nopHost) Wait(context.Context, time.Duration) error               { return nil }

@@ -63,7 +63,7 @@ func TestHostileScripts(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			c := startChat(t, newEngine(t, sourceFS(tc.src)), "t", nil)
-			se := scriptError(t, c.d.Step(t.Context(), nil))
+			se := scriptError(t, c.stepNil(t.Context()))
 			if se.Line != tc.line || !strings.Contains(se.Err.Error(), tc.msg) {
 				t.Errorf("got %v (line %d), want line %d and %q", se, se.Line, tc.line, tc.msg)
 			}
@@ -83,7 +83,7 @@ func TestTimeBudget(t *testing.T) {
 		e := newEngine(t, sourceFS(src), func(c *dialogs.Config) { c.TurnTimeout = 50 * time.Millisecond })
 		c := startChat(t, e, "t", nil)
 		start := time.Now()
-		se := scriptError(t, c.d.Step(t.Context(), nil))
+		se := scriptError(t, c.stepNil(t.Context()))
 		if !errors.Is(se, dialogs.ErrTimeBudget) || se.Line != 2 {
 			t.Errorf("%q: got %v (line %d), want ErrTimeBudget at line 2", src, se, se.Line)
 		}
@@ -103,12 +103,12 @@ func TestBudgetMessage(t *testing.T) {
 	e := newEngine(t, sourceFS(`local ok, err = pcall(function() while true do end end) TALK(err)`),
 		func(c *dialogs.Config) { c.TurnTimeout = 20 * time.Millisecond })
 	c := startChat(t, e, "t", nil)
-	scriptError(t, c.d.Step(t.Context(), nil)) // TALK itself is past the budget
+	scriptError(t, c.stepNil(t.Context())) // TALK itself is past the budget
 	if got := c.host.take(); len(got) != 0 {
 		t.Errorf("a script over budget still talked: %q", got)
 	}
 	var se *dialogs.ScriptError
-	errors.As(c.d.Step(t.Context(), nil), &se)
+	errors.As(c.stepNil(t.Context()), &se)
 	if se == nil || !strings.Contains(se.Error(), "Lua time budget exceeded") {
 		t.Errorf("got %v", se)
 	}
@@ -121,7 +121,7 @@ func TestHostileDoesNotBlockOthers(t *testing.T) {
 	hostile := newEngine(t, botFS(t, "loop"), func(c *dialogs.Config) { c.TurnTimeout = 2 * time.Second })
 	h := startChat(t, hostile, "t", nil)
 	looped := make(chan error, 1)
-	go func() { looped <- h.d.Step(t.Context(), nil) }()
+	go func() { looped <- h.stepNil(t.Context()) }()
 
 	c := startChat(t, newEngine(t, botFS(t, "echo")), "t", nil)
 	c.begin()

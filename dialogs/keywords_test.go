@@ -26,11 +26,11 @@ func TestHearAs(t *testing.T) {
 		{"integer", "#42", "talk: number 42"},
 		{"boolean", "Oui!", "talk: boolean true"},
 		{"email", "Ada <ada@example.org>", "talk: string ada@example.org"},
-		{"date", "tomorrow", "talk: string 2025-03-15"},
-		{"date", "1/2/2024", "talk: string 2024-02-01"},
+		{"date", "tomorrow", "now\ntalk: string 2025-03-15"}, // the host is asked for today
+		{"date", "1/2/2024", "talk: string 2024-02-01"},      // and only then
 	} {
 		c.say(tc.as)
-		c.say(tc.in, tc.out)
+		c.say(tc.in, strings.Split(tc.out, "\n")...)
 	}
 }
 
@@ -47,7 +47,11 @@ func TestHearRetry(t *testing.T) {
 	} {
 		c.say(tc.as)
 		c.say(tc.bad, "talk: "+tc.retry)
-		c.say(tc.good, "talk: "+tc.out)
+		want := []string{"talk: " + tc.out}
+		if tc.good == "today" {
+			want = append([]string{"now"}, want...)
+		}
+		c.say(tc.good, want...)
 	}
 }
 
@@ -74,6 +78,7 @@ func TestSuggestTyping(t *testing.T) {
 		"suggest: c | 4",
 		"suggest: ",
 		"typing: true", // shown once, though TYPING ran twice
+		"wait: 1ms",    // TYPING(0.001) pauses through the host
 		"typing: false",
 		"talk: typed",
 		"typing: true",
@@ -108,7 +113,7 @@ func TestMemoryRejects(t *testing.T) {
 		`SET("k", string.rep("x", 70000))`,
 	} {
 		c := startChat(t, newEngine(t, sourceFS(src)), "t", nil)
-		if se := scriptError(t, c.d.Step(t.Context(), nil)); se.Line != 1 {
+		if se := scriptError(t, c.stepNil(t.Context())); se.Line != 1 {
 			t.Errorf("%s: line %d", src, se.Line)
 		}
 	}
@@ -123,9 +128,13 @@ func TestMisc(t *testing.T) {
 	c := startChat(t, e, "t", nil)
 	c.begin(
 		"talk: u1 Ada L. false",
+		"now",
 		"talk: 2025-03-14T09:26:53Z",
+		"random: 1 6",
 		"talk: 6",
+		"random: 1 10",
 		"talk: 10",
+		"wait: 1ms", // WAIT(0) does not reach the host
 		"talk: done",
 	)
 	want := `level=INFO msg="hello 42 true nil" bot=t session=s-TestMisc file=start.lua line=5`
@@ -162,7 +171,7 @@ func TestWaitingIsFree(t *testing.T) {
 	t.Parallel()
 	e := newEngine(t, botFS(t, "budget"), func(c *dialogs.Config) { c.TurnTimeout = 200 * time.Millisecond })
 	c := startChat(t, e, "t", nil)
-	c.begin("talk: ready", "typing: true", "typing: false", "talk: after wait")
+	c.begin("talk: ready", "wait: 300ms", "typing: true", "wait: 300ms", "typing: false", "talk: after wait")
 	time.Sleep(300 * time.Millisecond) // the user takes longer than the budget to answer
 	c.say("x", "talk: after hear")
 }

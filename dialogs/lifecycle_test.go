@@ -55,15 +55,15 @@ func TestNilStepWhileWaiting(t *testing.T) {
 // TestCloseFreesGoroutines parks dialogs in HEAR and in WAIT, closes them
 // and checks that their goroutines are gone.
 func TestCloseFreesGoroutines(t *testing.T) { // not parallel: counts goroutines
-	before := goruntime.NumGoroutine()
+	before := settledGoroutines()
 	e := newEngine(t, botFS(t, "echo"))
 	var dialogs []runtime.Dialog
 	for range 50 {
-		d, err := e.NewDialog(&runtime.Session{ID: "s", BotID: "t"}, &fakeHost{mem: newMemory()})
+		d, err := e.NewDialog(&runtime.Session{ID: "s", BotID: "t"}, nil, &fakeHost{mem: newMemory()})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := d.Step(t.Context(), nil); err != nil {
+		if _, err := d.Step(t.Context(), nil); err != nil {
 			t.Fatal(err)
 		}
 		dialogs = append(dialogs, d)
@@ -97,17 +97,17 @@ func TestCancelStep(t *testing.T) {
 	c := startChat(t, newEngine(t, botFS(t, "wait")), "t", nil)
 	ctx, cancel := context.WithCancel(t.Context())
 	c.host.onTalk = func(string) { cancel() }
-	if err := c.d.Step(ctx, nil); !errors.Is(err, context.Canceled) {
+	if err := c.stepNil(ctx); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Step: %v, want context.Canceled", err)
 	}
-	c.expect("talk: waiting")
-	ctx, cancel = context.WithTimeout(t.Context(), 10*time.Millisecond)
+	c.expect("talk: waiting") // WAIT sees the turn is over and does not reach the host
+	ctx, cancel = context.WithTimeout(t.Context(), 200*time.Millisecond)
 	defer cancel()
 	c.host.onTalk = nil
-	if err := c.d.Step(ctx, nil); !errors.Is(err, context.DeadlineExceeded) {
+	if err := c.stepNil(ctx); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Step: %v, want context.DeadlineExceeded", err)
 	}
-	c.expect("talk: waiting")
+	c.expect("talk: waiting", "wait: 1h0m0s") // the host's Wait ends with the turn
 }
 
 // TestCancelLoopingStep: a cancelled Step stops a busy script too.
@@ -116,7 +116,7 @@ func TestCancelLoopingStep(t *testing.T) {
 	c := startChat(t, newEngine(t, botFS(t, "loop")), "t", nil)
 	ctx, cancel := context.WithCancel(t.Context())
 	c.host.onTalk = func(string) { cancel() }
-	if err := c.d.Step(ctx, nil); !errors.Is(err, context.Canceled) {
+	if err := c.stepNil(ctx); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Step: %v, want context.Canceled", err)
 	}
 }
@@ -137,12 +137,27 @@ func TestHostFailure(t *testing.T) {
 			c.host.fail = storeDown
 		}
 	}
-	if err := c.d.Step(t.Context(), nil); !errors.Is(err, storeDown) || runtime.IsKind(err, runtime.KindDialog) {
+	if err := c.stepNil(t.Context()); !errors.Is(err, storeDown) || runtime.IsKind(err, runtime.KindDialog) {
 		t.Fatalf("Step: %v, want %v", err, storeDown)
 	}
 	c.expect("talk: one", "talk: two", "talk: three") // one failed attempt, no retry loop
 	c.host.fail, c.host.onTalk = nil, nil
 	c.begin("talk: one", "talk: two", "talk: three")
+}
+
+// settledGoroutines counts goroutines once those of earlier tests (with
+// -count > 1, the parallel tests of the last round) have finished exiting.
+func settledGoroutines() int {
+	n, same := goruntime.NumGoroutine(), 0
+	for deadline := time.Now().Add(2 * time.Second); same < 5 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+		if m := goruntime.NumGoroutine(); m == n {
+			same++
+		} else {
+			n, same = m, 0
+		}
+	}
+	return n
 }
 
 func waitGoroutines(t *testing.T, want int) {

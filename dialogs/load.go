@@ -24,10 +24,13 @@ const (
 	scriptFile   = "start.lua"
 )
 
-// bot is a loaded bot: what the API shows and the compiled script.
+// bot is a loaded bot: what the API shows and its current script. A bot
+// is never changed once loaded: a reload makes a new one.
 type bot struct {
-	info  runtime.Bot
-	proto *lua.FunctionProto // read-only, shared by every dialog of the bot
+	info     runtime.Bot // Default is the engine's choice (pickDefault)
+	declared bool        // bot.yaml says "default: true"
+	script   *runtime.Script
+	proto    *lua.FunctionProto // script compiled; read-only, shared by every dialog
 }
 
 // manifest is bot.yaml. Unknown fields are errors, so a typo such as
@@ -45,7 +48,12 @@ var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
 // it finds (each a *ScriptError naming bot, file and line where it can),
 // or nil when the bots are fine.
 func Check(fsys fs.FS) []error {
-	_, errs := loadBots(fsys)
+	bots, errs := loadBots(fsys)
+	if len(errs) == 0 {
+		if _, err := pickDefault(bots); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	return errs
 }
 
@@ -70,9 +78,6 @@ func loadBots(fsys fs.FS) (map[runtime.BotID]*bot, []error) {
 		}
 		bots[b.info.ID] = b
 	}
-	if len(errs) == 0 {
-		errs = checkDefault(bots)
-	}
 	return bots, errs
 }
 
@@ -94,15 +99,15 @@ func loadBot(fsys fs.FS, slug string) (*bot, []error) {
 			"the folder name is the bot id: use lowercase letters, digits, '-' and '_' (at most 64)")}}
 	}
 	m, merr := readManifest(fsys, id)
-	proto, serr := compileScript(fsys, id)
+	sc, proto, serr := compileScript(fsys, id)
 	if errs := nonNil(merr, serr); len(errs) > 0 {
 		return nil, errs
 	}
 	if m.Name == "" {
 		m.Name = slug
 	}
-	info := runtime.Bot{ID: id, Name: m.Name, Description: m.Description, Default: m.Default}
-	return &bot{info: info, proto: proto}, nil
+	info := runtime.Bot{ID: id, Name: m.Name, Description: m.Description}
+	return &bot{info: info, declared: m.Default, script: sc, proto: proto}, nil
 }
 
 func readManifest(fsys fs.FS, id runtime.BotID) (manifest, error) {
@@ -136,14 +141,25 @@ func yamlPosition(err error) (int, string) {
 	return line, msg
 }
 
-// compileScript parses and compiles start.lua once; every dialog of the bot
-// then runs the same *lua.FunctionProto, which Lua code cannot modify.
-func compileScript(fsys fs.FS, id runtime.BotID) (*lua.FunctionProto, error) {
+// compileScript reads and compiles a bot's start.lua.
+func compileScript(fsys fs.FS, id runtime.BotID) (*runtime.Script, *lua.FunctionProto, error) {
 	src, err := fs.ReadFile(fsys, path.Join(string(id), scriptFile))
 	if err != nil {
-		return nil, &ScriptError{Bot: id, File: scriptFile, Err: missing(err)}
+		return nil, nil, &ScriptError{Bot: id, File: scriptFile, Err: missing(err)}
 	}
-	chunk, err := parse.Parse(bytes.NewReader(src), scriptFile)
+	sc := &runtime.Script{Bot: id, Version: versionOf(string(src)), Source: string(src)}
+	proto, err := compileSource(id, sc.Source)
+	if err != nil {
+		return nil, nil, err
+	}
+	return sc, proto, nil
+}
+
+// compileSource parses and compiles one version of a start.lua once; every
+// dialog running that version then shares the *lua.FunctionProto, which
+// Lua code cannot modify.
+func compileSource(id runtime.BotID, src string) (*lua.FunctionProto, error) {
+	chunk, err := parse.Parse(strings.NewReader(src), scriptFile)
 	if err != nil {
 		return nil, syntaxError(id, err)
 	}
@@ -178,30 +194,45 @@ func missing(err error) error {
 	return err
 }
 
-// checkDefault enforces "exactly one bot is the default"; a lone bot is the
-// default whatever its manifest says.
-func checkDefault(bots map[runtime.BotID]*bot) []error {
+// pickDefault enforces "exactly one bot is the default" and returns it; a
+// lone bot is the default whatever its manifest says.
+func pickDefault(bots map[runtime.BotID]*bot) (runtime.BotID, error) {
 	if len(bots) == 0 {
-		return []error{errors.New("no bots found: a bot is a folder with bot.yaml and start.lua")}
+		return "", errors.New("no bots found: a bot is a folder with bot.yaml and start.lua")
 	}
 	var defaults []string
 	for id, b := range bots {
 		if len(bots) == 1 {
-			b.info.Default = true
+			return id, nil
 		}
-		if b.info.Default {
+		if b.declared {
 			defaults = append(defaults, string(id))
 		}
 	}
 	sort.Strings(defaults)
 	switch len(defaults) {
 	case 1:
-		return nil
+		return runtime.BotID(defaults[0]), nil
 	case 0:
-		return []error{errors.New("no bot has \"default: true\" in its bot.yaml; exactly one must")}
+		return "", errors.New("no bot has \"default: true\" in its bot.yaml; exactly one must")
 	default:
-		return []error{fmt.Errorf("bots %s all have \"default: true\"; exactly one may", strings.Join(defaults, ", "))}
+		return "", fmt.Errorf("bots %s all have \"default: true\"; exactly one may", strings.Join(defaults, ", "))
 	}
+}
+
+// withDefault returns bots with def, and only def, marked Default. Bots
+// whose mark changes are copied: a published bot never changes.
+func withDefault(bots map[runtime.BotID]*bot, def runtime.BotID) map[runtime.BotID]*bot {
+	out := make(map[runtime.BotID]*bot, len(bots))
+	for id, b := range bots {
+		if b.info.Default != (id == def) {
+			c := *b
+			c.info.Default = id == def
+			b = &c
+		}
+		out[id] = b
+	}
+	return out
 }
 
 func nonNil(errs ...error) []error {

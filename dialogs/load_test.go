@@ -106,7 +106,7 @@ func TestNewFails(t *testing.T) {
 
 func TestNewDialogUnknownBot(t *testing.T) {
 	t.Parallel()
-	_, err := newEngine(t, bots.FS).NewDialog(&runtime.Session{BotID: "nope"}, nopHost{})
+	_, err := newEngine(t, bots.FS).NewDialog(&runtime.Session{BotID: "nope"}, nil, nopHost{})
 	if !runtime.IsKind(err, runtime.KindNotFound) {
 		t.Errorf("got %v", err)
 	}

@@ -91,10 +91,12 @@ func arrayToGo(t *lua.LTable, n, depth int) (any, error) {
 	return out, nil
 }
 
+// objectToGo walks t in pairs() order, so that of two bad values the same
+// one is reported in every run.
 func objectToGo(t *lua.LTable, depth int) (any, error) {
 	out := make(map[string]any)
 	var err error
-	t.ForEach(func(k, v lua.LValue) {
+	eachInOrder(t, func(k, v lua.LValue) {
 		if err == nil {
 			out[string(k.(lua.LString))], err = toGo(v, depth)
 		}

@@ -18,9 +18,16 @@ import (
 type thread struct {
 	d      *dialog
 	L      *lua.LState
+	names  *namer
 	turn   turn             // the turn in progress
 	input  *runtime.Message // for the first HEAR of the run; nil once heard
 	typing bool             // the typing indicator is shown
+	calls  int              // DialogHost calls this turn (maxTurnCalls)
+
+	// ctx is the context of host calls: the turn's, also cancelled when
+	// the run is stopped, so that a WAIT or a slow commit ends at Close.
+	ctx     context.Context
+	release func() // cancels ctx and detaches it from run
 
 	// run is Lua's context (L.SetContext). Cancelling it stops the script at
 	// its next instruction; the cause says why (see outcome).
@@ -43,19 +50,37 @@ func (c turnCanceled) Error() string { return "the turn was cancelled: " + c.err
 func (d *dialog) run(t turn) result {
 	th := d.newThread(t)
 	defer th.close()
-	th.L.Push(th.L.NewFunctionFromProto(d.bot.proto))
+	th.L.Push(th.L.NewFunctionFromProto(d.proto))
 	err := th.L.PCall(0, 0, nil)
-	if d.life.Err() == nil {
-		_ = th.hideTyping() // best effort: the turn's outcome matters more
+	th.budget.pause()
+	r := th.outcome(err)
+	if herr := th.endTyping(); herr != nil {
+		r.err = herr // the host failed: that is what the caller must know
 	}
-	return th.outcome(err)
+	return r
+}
+
+// endTyping hides the typing indicator when a run ends, unless the run
+// was stopped by Close, the caller or the host (which must not be called
+// again). A script error or an exhausted budget still hides it.
+func (th *thread) endTyping() error {
+	if !th.typing || th.d.life.Err() != nil {
+		return nil
+	}
+	var hf hostFailure
+	var tc turnCanceled
+	if cause := context.Cause(th.run); errors.As(cause, &hf) || errors.As(cause, &tc) {
+		return nil
+	}
+	th.typing = false
+	return th.d.host.Typing(th.turn.ctx, false)
 }
 
 func (d *dialog) newThread(t turn) *thread {
 	run, stop := context.WithCancelCause(d.life)
-	th := &thread{d: d, input: t.input, run: run, stop: stop}
+	th := &thread{d: d, input: t.input, run: run, stop: stop, names: newNamer()}
 	th.budget = newBudget(d.eng.cfg.TurnTimeout, func() { stop(budgetError(d.eng.cfg.TurnTimeout)) })
-	th.L = newState(d.eng.cfg.Rand)
+	th.L = newState(th.names, th.random)
 	th.L.SetContext(causeContext{run})
 	installAPI(th.L, th)
 	th.begin(t)
@@ -66,10 +91,14 @@ func budgetError(limit time.Duration) error {
 	return fmt.Errorf("%w: the turn ran Lua for more than %v", ErrTimeBudget, limit)
 }
 
-// begin starts a turn: a fresh time budget, and Lua stops if the caller
-// cancels the Step.
+// begin starts a turn: a fresh time budget and call count, and Lua stops
+// if the caller cancels the Step.
 func (th *thread) begin(t turn) {
 	th.turn = t
+	th.calls = 0
+	ctx, cancel := context.WithCancel(t.ctx)
+	detach := context.AfterFunc(th.run, cancel)
+	th.ctx, th.release = ctx, func() { detach(); cancel() }
 	th.unhook = context.AfterFunc(t.ctx, func() { th.stop(turnCanceled{context.Cause(t.ctx)}) })
 	th.budget.renew()
 }
@@ -83,6 +112,10 @@ func (th *thread) finish() {
 		th.stop(turnCanceled{context.Cause(th.turn.ctx)})
 	}
 	th.unhook = nil
+	if th.release != nil {
+		th.release()
+		th.release = nil
+	}
 }
 
 func (th *thread) close() {
@@ -116,7 +149,7 @@ func (th *thread) outcome(err error) result {
 	case errors.As(cause, &tc):
 		return result{err: tc.err}
 	}
-	se := scriptErrorOf(th.d.bot.info.ID, err)
+	se := scriptErrorOf(th.d.script.Bot, err)
 	if errors.Is(cause, ErrTimeBudget) {
 		se.Err = cause
 	}
@@ -126,7 +159,7 @@ func (th *thread) outcome(err error) result {
 
 func (d *dialog) logFailure(se *ScriptError) {
 	d.eng.cfg.Logger.Error("bot script failed",
-		"bot", se.Bot, "session", d.session.ID,
+		"bot", se.Bot, "version", d.script.Version, "session", d.session.ID,
 		"file", se.File, "line", se.Line, "err", se.Err)
 }
 

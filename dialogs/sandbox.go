@@ -1,6 +1,9 @@
 package dialogs
 
 import (
+	"fmt"
+	"sort"
+
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -38,8 +41,9 @@ var baseWhitelist = map[string]bool{
 }
 
 // newState returns a sandboxed Lua state without the keywords (installAPI
-// adds them). rnd backs math.random so that it is as replayable as RANDOM.
-func newState(rnd func(lo, hi int) int) *lua.LState {
+// adds them). rnd backs math.random so that it is as replayable as RANDOM;
+// names gives tables and functions the names tostring shows.
+func newState(names *namer, rnd func(lo, hi int) int) *lua.LState {
 	L := lua.NewState(lua.Options{
 		SkipOpenLibs:        true,
 		CallStackSize:       callStackSize,
@@ -54,11 +58,87 @@ func newState(rnd func(lo, hi int) int) *lua.LState {
 		L.Call(1, 0)
 	}
 	keepOnly(L.G.Global, baseWhitelist)
+	sortGlobals(L)
 	explainMissing(L, L.G.Global, "", removedGlobals)
-	hardenBase(L)
-	hardenString(L)
+	hardenBase(L, names)
+	hardenString(L, names)
 	hardenMath(L, rnd)
 	return L
+}
+
+// sortGlobals rebuilds the global table and the library tables with their
+// keys inserted in sorted order. gopher-lua fills them from Go maps, so
+// their insertion order, which is the order pairs() walks them in, would
+// differ from one state to the next, and so between a run and its replay.
+// (A key's place in that order cannot be changed in an existing table:
+// deleting and setting it again keeps its first place.)
+func sortGlobals(L *lua.LState) {
+	g := sortedCopy(L, L.G.Global)
+	for _, lib := range libraries {
+		if t, ok := g.RawGetString(lib.name).(*lua.LTable); ok && lib.name != lua.BaseLibName {
+			g.RawSetString(lib.name, sortedCopy(L, t))
+		}
+	}
+	g.RawSetString("_G", g)
+	L.G.Global = g
+	L.Env = g // the environment of the functions made from now on: the script
+}
+
+// sortedCopy copies the string keys of t (library tables have no others)
+// in sorted order.
+func sortedCopy(L *lua.LState, t *lua.LTable) *lua.LTable {
+	var keys []string
+	t.ForEach(func(k, _ lua.LValue) {
+		if s, ok := k.(lua.LString); ok {
+			keys = append(keys, string(s))
+		}
+	})
+	sort.Strings(keys)
+	c := L.CreateTable(0, len(keys))
+	for _, k := range keys {
+		c.RawSetString(k, t.RawGetString(k))
+	}
+	return c
+}
+
+// namer names the tables, functions and userdata of one Lua state for
+// tostring: "table: 1", "function: 2", … in the order the script first
+// shows them. gopher-lua shows their memory address instead ("table:
+// 0xc000123456"), which differs between a run and its replay. Past
+// maxNames objects, further ones are shown by type alone, so that a loop
+// of tostring({}) cannot grow the map without bound.
+type namer struct {
+	ids map[lua.LValue]int
+}
+
+const maxNames = 10000
+
+func newNamer() *namer { return &namer{ids: make(map[lua.LValue]int)} }
+
+// show is v as tostring shows it, without metamethods.
+func (n *namer) show(v lua.LValue) string {
+	switch v.(type) {
+	case *lua.LTable, *lua.LFunction, *lua.LUserData, *lua.LState:
+	default:
+		return v.String()
+	}
+	id, ok := n.ids[v]
+	if !ok {
+		if len(n.ids) >= maxNames {
+			return v.Type().String()
+		}
+		id = len(n.ids) + 1
+		n.ids[v] = id
+	}
+	return fmt.Sprintf("%s: %d", v.Type(), id)
+}
+
+// tostring is Lua's tostring: __tostring if v has one, else show.
+func (n *namer) tostring(L *lua.LState, v lua.LValue) lua.LValue {
+	if _, ok := L.GetMetaField(v, "__tostring").(*lua.LFunction); ok {
+		return L.ToStringMeta(v)
+	}
+	return lua.LString(n.show(v))
 }
 
 // keepOnly deletes every key of t that is not in keep.
@@ -76,7 +156,12 @@ func keepOnly(t *lua.LTable, keep map[string]bool) {
 
 // hardenBase limits getmetatable and setmetatable to tables, as in Lua 5.1:
 // the metatables of strings (and other built-in types) belong to the host.
-func hardenBase(L *lua.LState) {
+// tostring names objects without their address (namer).
+func hardenBase(L *lua.LState, names *namer) {
+	L.SetGlobal("tostring", L.NewFunction(func(L *lua.LState) int {
+		L.Push(names.tostring(L, L.CheckAny(1)))
+		return 1
+	}))
 	L.SetGlobal("getmetatable", L.NewFunction(func(L *lua.LState) int {
 		if t, ok := L.CheckAny(1).(*lua.LTable); ok {
 			L.Push(L.GetMetatable(t))

@@ -18,7 +18,9 @@ const maxFormatWidth = 99
 // hardenString removes string.dump, caps string.rep and string.format, and
 // gives strings a metatable of their own that scripts can neither read nor
 // replace. (gopher-lua makes the string table itself the metatable.)
-func hardenString(L *lua.LState) {
+// string.format shows tables and functions as tostring does: gopher-lua
+// hands them to fmt.Sprintf, whose %s and %p print their address.
+func hardenString(L *lua.LState, names *namer) {
 	str := L.GetGlobal("string").(*lua.LTable)
 	str.RawSetString("dump", lua.LNil)
 	explainMissing(L, str, "string.", map[string]string{"dump": ""})
@@ -28,6 +30,12 @@ func hardenString(L *lua.LState) {
 	str.RawSetString("format", L.NewFunction(func(L *lua.LState) int {
 		if !formatFits(L.CheckString(1)) {
 			L.ArgError(1, "invalid format (width or precision too long)")
+		}
+		for i := 2; i <= L.GetTop(); i++ {
+			switch v := L.Get(i); v.(type) {
+			case *lua.LTable, *lua.LFunction, *lua.LUserData, *lua.LState:
+				L.Replace(i, names.tostring(L, v))
+			}
 		}
 		L.Insert(format, 1)
 		L.Call(L.GetTop()-1, 1)
@@ -86,9 +94,9 @@ func digitsAt(s string, i *int) int {
 	return *i - start
 }
 
-// hardenMath routes math.random through the engine's random source, like
-// RANDOM, and makes math.randomseed a no-op: seeding is the host's business
-// (and gopher-lua's version reseeds the process-wide generator).
+// hardenMath routes math.random through the DialogHost, like RANDOM, and
+// makes math.randomseed a no-op: seeding is the host's business (and
+// gopher-lua's version reseeds the process-wide generator).
 func hardenMath(L *lua.LState, rnd func(lo, hi int) int) {
 	m := L.GetGlobal("math").(*lua.LTable)
 	m.RawSetString("randomseed", L.NewFunction(func(*lua.LState) int { return 0 }))
@@ -96,7 +104,7 @@ func hardenMath(L *lua.LState, rnd func(lo, hi int) int) {
 		switch L.GetTop() {
 		case 0:
 			const steps = 1 << 30
-			L.Push(lua.LNumber(float64(rnd(0, steps-1)) / steps))
+			L.Push(lua.LNumber(float64(randomIn(L, rnd, 0, steps-1)) / steps))
 		case 1:
 			L.Push(lua.LNumber(randomIn(L, rnd, 1, L.CheckInt(1))))
 		default:

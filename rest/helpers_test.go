@@ -29,14 +29,18 @@ func (engine) Bots() []*runtime.Bot {
 	}
 }
 
-func (engine) NewDialog(*runtime.Session, runtime.DialogHost) (runtime.Dialog, error) {
+func (engine) Script(bot runtime.BotID) (*runtime.Script, error) {
+	return &runtime.Script{Bot: bot, Version: "v1"}, nil
+}
+
+func (engine) NewDialog(*runtime.Session, *runtime.Script, runtime.DialogHost) (runtime.Dialog, error) {
 	return quiet{}, nil
 }
 
 type quiet struct{}
 
-func (quiet) Step(context.Context, *runtime.Message) error { return nil }
-func (quiet) Close()                                       {}
+func (quiet) Step(context.Context, *runtime.Message) (bool, error) { return false, nil }
+func (quiet) Close()                                               {}
 
 // api is /api over a MemStore hub, with JWT auth.
 type api struct {

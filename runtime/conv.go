@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"time"
 )
 
 // conv is a live conversation: its subscribers, the writes that give its
@@ -21,6 +22,7 @@ type conv struct {
 	session *Session // snapshot kept current under mu
 	subs    map[*Subscription]struct{}
 	closed  bool // the hub is closing: user messages are refused
+	evicted bool // dropped from the hub: callers must look it up again
 
 	// inputs for the dialog goroutine; a nil *Message starts the dialog.
 	inMu    sync.Mutex
@@ -30,36 +32,45 @@ type conv struct {
 	busy    int           // inputs queued or being stepped
 	idle    chan struct{} // closed when busy drops to 0, then replaced
 
+	lastInput     time.Time // when the last input was queued
+	evictedDialog bool      // the dialog was dropped and nothing came since
+
 	ctx    context.Context
 	cancel context.CancelFunc
 	done   chan struct{} // closed when the dialog goroutine has exited
-	dialog Dialog        // owned by the dialog goroutine
+	runner runner        // owned by the dialog goroutine
 }
 
 func newConv(h *Hub, s *Session) *conv {
 	// Not derived from the hub's context: a draining hub lets dialogs
 	// finish their stored messages and cancels them only at the deadline.
 	ctx, cancel := context.WithCancel(context.Background())
-	return &conv{
+	c := &conv{
 		hub: h, id: s.ID, session: s,
 		subs: make(map[*Subscription]struct{}),
 		wake: make(chan struct{}, 1),
 		idle: make(chan struct{}),
 		ctx:  ctx, cancel: cancel,
-		done: make(chan struct{}),
+		done:      make(chan struct{}),
+		lastInput: h.now(),
 	}
+	c.runner.c = c
+	return c
 }
 
 // subscribe adds a subscriber and takes its snapshot under mu.
-func (c *conv) subscribe(id Identity) *Subscription {
+func (c *conv) subscribe(id Identity) (*Subscription, error) {
 	sub := newSubscription(c, id, c.hub.cfg.QueueSize)
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.evicted {
+		return nil, errEvicted
+	}
 	snap := *c.session
 	snap.Suggestions = append([]string(nil), c.session.Suggestions...)
 	sub.Session = &snap
 	c.subs[sub] = struct{}{}
-	return sub
+	return sub, nil
 }
 
 func (c *conv) unsubscribe(sub *Subscription) {
@@ -92,6 +103,9 @@ func (c *conv) append(ctx context.Context, m *Message) (created bool, err error)
 	m.SessionID = c.id
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.evicted {
+		return false, errEvicted
+	}
 	if c.closed && m.Sender == SenderUser {
 		return false, Errorf(KindUnavailable, "the server is shutting down")
 	}
@@ -123,19 +137,15 @@ func (c *conv) closeInput() {
 func (c *conv) update(ctx context.Context, upd SessionUpdate) (*Session, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.evicted {
+		return nil, errEvicted
+	}
 	s, err := c.hub.store.UpdateSession(ctx, c.id, upd)
 	if err != nil {
 		return nil, err
 	}
 	c.session.Status, c.session.ReadSeq = s.Status, s.ReadSeq
 	return s, nil
-}
-
-// setSuggestions replaces the quick replies in force and publishes them.
-func (c *conv) setSuggestions(ctx context.Context, list []string) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.setSuggestionsLocked(ctx, list)
 }
 
 func (c *conv) setSuggestionsLocked(ctx context.Context, list []string) error {
@@ -187,4 +197,28 @@ func (c *conv) endAll(e *Event, reason string) {
 // logger returns the hub's logger tagged with this conversation.
 func (c *conv) logger() *slog.Logger {
 	return c.hub.log.With("session", c.id, "bot", c.session.BotID)
+}
+
+// applyLocked brings the in-memory session up to date with a committed
+// dialog write.
+func (c *conv) applyLocked(w *DialogWrite) {
+	s := c.session
+	for _, m := range w.Messages {
+		s.LastSeq, s.LastActivity = m.Seq, m.CreatedAt
+	}
+	if w.Suggestions != nil {
+		s.Suggestions = *w.Suggestions
+	}
+	if w.ConsumedSeq > s.ConsumedSeq {
+		s.ConsumedSeq = w.ConsumedSeq
+	}
+	if w.WakeAt != nil {
+		s.WakeAt = *w.WakeAt
+	}
+	if w.Run != nil {
+		s.Run, s.RunEnded = w.Run.Run, w.Run.Ended
+		if !w.Run.Ended {
+			s.ScriptVersion = w.Run.Version
+		}
+	}
 }

@@ -151,15 +151,15 @@ func (h *Hub) MarkRead(ctx context.Context, id Identity, sid SessionID, seq int6
 }
 
 // update changes one of the caller's conversations.
-func (h *Hub) update(ctx context.Context, id Identity, sid SessionID, upd SessionUpdate) (*Session, error) {
-	c, err := h.conv(ctx, sid)
-	if err != nil {
-		return nil, err
-	}
-	if err := mayAccess(id, c.snapshot()); err != nil {
-		return nil, err
-	}
-	return c.update(ctx, upd)
+func (h *Hub) update(ctx context.Context, id Identity, sid SessionID, upd SessionUpdate) (s *Session, err error) {
+	err = h.retryEvicted(ctx, sid, func(c *conv) error {
+		if err := mayAccess(id, c.snapshot()); err != nil {
+			return err
+		}
+		s, err = c.update(ctx, upd)
+		return err
+	})
+	return s, err
 }
 
 // MarkRead is Hub.MarkRead for the conversation of a socket.

@@ -20,7 +20,7 @@ var allowed = map[string][]string{
 	"runtime/runtimetest": {"parley/runtime"},
 	"bots":                {},
 	"web":                 {},
-	"dialogs":             {"parley/runtime", "github.com/yuin/gopher-lua", "go.yaml.in/yaml/v3", "gopkg.in/yaml.v3"},
+	"dialogs":             {"parley/runtime", "github.com/yuin/gopher-lua", "go.yaml.in/yaml/v3", "gopkg.in/yaml.v3", "github.com/fsnotify/fsnotify"},
 	"schema":              {"parley/runtime", "github.com/jmoiron/sqlx", "github.com/lib/pq", "modernc.org/sqlite", "github.com/google/uuid"},
 	"ws":                  {"parley/runtime", "github.com/coder/websocket"},
 	"rest":                {"parley/runtime", "github.com/golang-jwt/jwt/v5", "golang.org/x/time/rate"},

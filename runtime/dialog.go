@@ -1,34 +1,48 @@
 package runtime
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // DialogEngine runs bot scripts (package dialogs implements it).
 type DialogEngine interface {
 	// Bots lists the loaded bots, sorted by ID. Exactly one is Default.
 	Bots() []*Bot
-	// NewDialog prepares the dialog of one conversation without running
-	// it. The dialog calls host for everything it does.
-	NewDialog(s *Session, host DialogHost) (Dialog, error)
+	// Script returns the bot's current script: the version new runs use.
+	Script(bot BotID) (*Script, error)
+	// NewDialog prepares the dialog of one conversation, running script
+	// sc (the current one or an older version a run is pinned to),
+	// without running it. The dialog calls host for everything it does.
+	NewDialog(s *Session, sc *Script, host DialogHost) (Dialog, error)
 }
 
 // Dialog is the running script of one conversation.
 //
 // Step runs the script until it waits for the next user message (HEAR) or
-// returns. input is nil when a conversation starts: the script runs from
+// returns; done says it returned or failed. input is nil when a conversation starts: the script runs from
 // its first line to its first HEAR. Otherwise input is the user message,
 // given to the HEAR the script waits in. If the script has returned or
 // failed (or never ran, as after a restart), Step runs it again from the
 // top and its first HEAR gets input.
 //
-// A script error is returned as an *Error of KindDialog; the dialog is then
-// ready to start again. Step and Close are called from one goroutine.
+// A script error is returned as an *Error of KindDialog (with done true);
+// the dialog is then ready to start again. An error of the host (a failed
+// commit, a divergence from the journal) is returned as it is, also with
+// done true. Step and Close are called from one goroutine.
+//
+// The script must reach the host for everything that is not pure Lua:
+// each keyword that says, stores or reads something, the time, random
+// numbers and pauses. That is what makes a run repeatable from the
+// journal.
 type Dialog interface {
-	Step(ctx context.Context, input *Message) error
+	Step(ctx context.Context, input *Message) (done bool, err error)
 	Close()
 }
 
 // DialogHost is what a dialog can do to its conversation. Its methods are
-// called only while Step runs.
+// called only while Step runs. During a replay the host answers from the
+// journal and does nothing; the dialog cannot tell.
 type DialogHost interface {
 	// Talk stores and publishes a bot message.
 	Talk(ctx context.Context, text string) error
@@ -40,4 +54,11 @@ type DialogHost interface {
 	// conversation for anonymous visitors). Values are JSON; "" deletes.
 	GetMemory(ctx context.Context, key string) (string, bool, error)
 	SetMemory(ctx context.Context, key, value string) error
+	// Now is the time for NOW() and relative dates.
+	Now(ctx context.Context) (time.Time, error)
+	// Random returns an integer in [lo, hi] (RANDOM, math.random).
+	Random(ctx context.Context, lo, hi int) (int, error)
+	// Wait pauses the script for d (WAIT, TYPING's pause); a WAIT pending
+	// when the server stops fires after a restart at its deadline.
+	Wait(ctx context.Context, d time.Duration) error
 }

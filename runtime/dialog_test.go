@@ -9,16 +9,19 @@ import (
 )
 
 // A failing Step reaches every subscriber of the conversation as an error
-// event of KindDialog; a foreign error is wrapped without leaking its text.
+// event: a script's failure as KindDialog with its message; any other
+// error (the host's: a store that failed) as KindInternal, without
+// leaking its text.
 func TestDialogErrorPublished(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name     string
 		err      error
+		wantCode runtime.Kind
 		wantText string
 	}{
-		{"dialog error", runtime.Errorf(runtime.KindDialog, "main.lua:3: boom"), "main.lua:3: boom"},
-		{"foreign error", errors.New("secret internals"), "the bot failed; send a message to start again"},
+		{"dialog error", runtime.Errorf(runtime.KindDialog, "main.lua:3: boom"), runtime.KindDialog, "main.lua:3: boom"},
+		{"foreign error", errors.New("secret internals"), runtime.KindInternal, "the bot could not answer; send your message again later"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -36,8 +39,8 @@ func TestDialogErrorPublished(t *testing.T) {
 			for _, sub := range []*runtime.Subscription{a, b} {
 				expectMessage(t, sub, runtime.SenderUser, "hi")
 				e := nextEvent(t, sub)
-				if e.Type != runtime.EventError || e.Code != runtime.KindDialog || e.Text != tc.wantText || e.SessionID != a.Session.ID {
-					t.Fatalf("event = %+v, want a dialog_error %q", e, tc.wantText)
+				if e.Type != runtime.EventError || e.Code != tc.wantCode || e.Text != tc.wantText || e.SessionID != a.Session.ID {
+					t.Fatalf("event = %+v, want %s %q", e, tc.wantCode, tc.wantText)
 				}
 			}
 		})

@@ -55,7 +55,11 @@ func (e *fakeEngine) Bots() []*runtime.Bot {
 	}
 }
 
-func (e *fakeEngine) NewDialog(s *runtime.Session, h runtime.DialogHost) (runtime.Dialog, error) {
+func (e *fakeEngine) Script(bot runtime.BotID) (*runtime.Script, error) {
+	return &runtime.Script{Bot: bot, Version: "v1", Source: "-- fake"}, nil
+}
+
+func (e *fakeEngine) NewDialog(s *runtime.Session, sc *runtime.Script, h runtime.DialogHost) (runtime.Dialog, error) {
 	if e.newErr != nil {
 		return nil, e.newErr
 	}
@@ -67,9 +71,12 @@ type fakeDialog struct {
 	host runtime.DialogHost
 }
 
-func (d *fakeDialog) Step(ctx context.Context, in *runtime.Message) error {
+// Step never ends the run: like a script looping over HEAR, unless the
+// step fails.
+func (d *fakeDialog) Step(ctx context.Context, in *runtime.Message) (bool, error) {
 	d.e.steps.Add(1)
-	return d.e.step(ctx, d.host, in)
+	err := d.e.step(ctx, d.host, in)
+	return err != nil, err
 }
 
 func (d *fakeDialog) Close() {}

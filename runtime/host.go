@@ -1,42 +1,184 @@
 package runtime
 
-import "context"
+import (
+	"context"
+	"math/rand/v2"
+	"strconv"
+	"time"
+)
 
-// host is a conversation's DialogHost. Its methods run on the dialog
-// goroutine while Step runs.
-type host struct{ c *conv }
+// host is a conversation's DialogHost: every method journals what it does
+// (runner.go), or answers from the journal during a replay. Its methods
+// run on the dialog goroutine while Step runs.
+type host struct{ r *runner }
 
 var _ DialogHost = (*host)(nil)
 
 func (h *host) Talk(ctx context.Context, text string) error {
-	_, err := h.c.append(ctx, &Message{Sender: SenderBot, Content: text})
-	return err
+	r := h.r
+	if r.replaying() {
+		e, err := r.take(EntryTalk)
+		if err == nil && e.Value != textHash(text) {
+			err = divergence(EntryTalk+" of other text", e)
+		}
+		return err
+	}
+	m := &Message{Sender: SenderBot, Content: text}
+	r.record(JournalEntry{Kind: EntryTalk, Value: textHash(text)})
+	r.pending.Messages = append(r.pending.Messages, m)
+	r.events = append(r.events, &Event{Type: EventMessage, SessionID: r.c.id, Message: m})
+	return r.flushIfStale(ctx)
 }
 
 func (h *host) Suggest(ctx context.Context, list []string) error {
-	return h.c.setSuggestions(ctx, list)
+	r := h.r
+	if list == nil {
+		list = []string{}
+	}
+	if r.replaying() {
+		_, err := r.take(EntrySuggest)
+		return err
+	}
+	r.record(JournalEntry{Kind: EntrySuggest})
+	r.pending.Suggestions = &list
+	r.events = append(r.events, &Event{Type: EventSuggestion, SessionID: r.c.id, Suggestions: list})
+	return r.flushIfStale(ctx)
 }
 
+// Typing is not journaled: an indicator is not a durable effect, so it is
+// skipped during a replay. Live, it is shown at once, unless messages wait
+// to be committed: then it keeps its place after them.
 func (h *host) Typing(ctx context.Context, active bool) error {
-	h.c.publish(&Event{Type: EventTyping, SessionID: h.c.id, Sender: SenderBot, Active: active})
+	r := h.r
+	if r.replaying() {
+		return nil
+	}
+	e := &Event{Type: EventTyping, SessionID: r.c.id, Sender: SenderBot, Active: active}
+	if len(r.events) > 0 {
+		r.events = append(r.events, e)
+		return nil
+	}
+	r.c.publish(e)
 	return nil
 }
 
 func (h *host) GetMemory(ctx context.Context, key string) (string, bool, error) {
-	return h.c.hub.store.GetMemory(ctx, h.scope(), key)
+	r := h.r
+	if r.replaying() {
+		e, err := r.take(EntryGet)
+		return e.Value, e.Found, err
+	}
+	v, ok, err := r.memory(ctx, key)
+	if err != nil {
+		return "", false, err
+	}
+	r.record(JournalEntry{Kind: EntryGet, Value: v, Found: ok})
+	return v, ok, nil
+}
+
+// memory reads a key, seeing the run's own writes that have not committed.
+func (r *runner) memory(ctx context.Context, key string) (string, bool, error) {
+	for i := len(r.pending.Memory) - 1; i >= 0; i-- {
+		if w := r.pending.Memory[i]; w.Key == key {
+			return w.Value, w.Value != "", nil
+		}
+	}
+	return r.c.hub.store.GetMemory(ctx, r.scope(), key)
 }
 
 func (h *host) SetMemory(ctx context.Context, key, value string) error {
-	return h.c.hub.store.SetMemory(ctx, h.scope(), key, value)
+	r := h.r
+	if r.replaying() {
+		_, err := r.take(EntrySet)
+		return err
+	}
+	r.record(JournalEntry{Kind: EntrySet, Value: key})
+	r.pending.Memory = append(r.pending.Memory, MemoryWrite{Scope: r.scope(), Key: key, Value: value})
+	return r.flushIfStale(ctx)
+}
+
+func (h *host) Now(ctx context.Context) (time.Time, error) {
+	r := h.r
+	if r.replaying() {
+		e, err := r.take(EntryNow)
+		if err != nil {
+			return time.Time{}, err
+		}
+		return time.Parse(time.RFC3339Nano, e.Value)
+	}
+	t := r.c.hub.now().UTC()
+	r.record(JournalEntry{Kind: EntryNow, Value: t.Format(time.RFC3339Nano)})
+	return t, nil
+}
+
+func (h *host) Random(ctx context.Context, lo, hi int) (int, error) {
+	r := h.r
+	if r.replaying() {
+		e, err := r.take(EntryRandom)
+		if err != nil {
+			return 0, err
+		}
+		return strconv.Atoi(e.Value)
+	}
+	n := r.c.hub.cfg.Rand(lo, hi)
+	r.record(JournalEntry{Kind: EntryRandom, Value: strconv.Itoa(n)})
+	return n, nil
+}
+
+// Wait is durable: the deadline is committed before the pause, so that a
+// WAIT pending when the server stops fires after a restart at its
+// deadline (the replay reaches this entry and waits out what is left).
+func (h *host) Wait(ctx context.Context, d time.Duration) error {
+	r := h.r
+	var deadline time.Time
+	if r.replaying() {
+		e, err := r.take(EntryWait)
+		if err != nil {
+			return err
+		}
+		if deadline, err = time.Parse(time.RFC3339Nano, e.Value); err != nil {
+			return err
+		}
+		if len(r.replay) > 0 {
+			return nil // the pause was over before the journal went on
+		}
+	} else {
+		deadline = r.c.hub.now().Add(d).UTC()
+		r.record(JournalEntry{Kind: EntryWait, Value: deadline.Format(time.RFC3339Nano)})
+		r.pending.WakeAt = &deadline
+		if err := r.flush(ctx); err != nil {
+			return err
+		}
+	}
+	if err := sleepUntil(ctx, r.c.hub.now, deadline); err != nil {
+		return err
+	}
+	zero := time.Time{}
+	r.pending.WakeAt = &zero // committed with what the script does next
+	return nil
+}
+
+func sleepUntil(ctx context.Context, now func() time.Time, deadline time.Time) error {
+	t := time.NewTimer(deadline.Sub(now()))
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // scope is the memory of this user with this bot; an anonymous visitor
 // has no identity beyond the conversation, so its memory is per
 // conversation and goes with it.
-func (h *host) scope() MemoryScope {
-	s := h.c.session // BotID, UserID and Anonymous never change
+func (r *runner) scope() MemoryScope {
+	s := r.c.session // BotID, UserID and Anonymous never change
 	if s.Anonymous {
 		return MemoryScope{BotID: s.BotID, Owner: "session:" + string(s.ID)}
 	}
 	return MemoryScope{BotID: s.BotID, Owner: "user:" + s.UserID}
 }
+
+// defaultRand is RANDOM's source unless Config.Rand replaces it.
+func defaultRand(lo, hi int) int { return lo + rand.IntN(hi-lo+1) }

@@ -26,6 +26,12 @@ type Config struct {
 	TicketTTL time.Duration
 	// Limiter applies rate limits; nil means none.
 	Limiter Limiter
+	// Rand is the source of RANDOM (default math/rand/v2); tests fix it.
+	Rand func(lo, hi int) int
+	// DialogIdleEvict is how long a dialog may sit idle in memory before it
+	// is dropped, to be rebuilt from its journal on its next message
+	// (default 5m).
+	DialogIdleEvict time.Duration
 }
 
 // Hub owns the live conversations. ws and rest call its methods; every
@@ -44,8 +50,10 @@ type Hub struct {
 	joinMu  sync.Mutex // serialises users' find-or-create in Join
 	mu      sync.Mutex
 	convs   map[SessionID]*conv
+	saved   map[string]bool // script versions stored by this process
 	closing bool
 	wg      sync.WaitGroup // dialog goroutines and the sweep
+	counters
 }
 
 // New returns a Hub and starts its background sweep.
@@ -57,9 +65,11 @@ func New(cfg Config) *Hub {
 		tickets: newTickets(cfg.Now, cfg.TicketTTL),
 		ctx:     ctx, cancel: cancel,
 		convs: make(map[SessionID]*conv),
+		saved: make(map[string]bool),
 	}
-	h.wg.Add(1)
+	h.wg.Add(2)
 	go h.sweepLoop()
+	go h.evictLoop()
 	return h
 }
 
@@ -81,6 +91,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Limiter == nil {
 		c.Limiter = noLimits{}
+	}
+	if c.Rand == nil {
+		c.Rand = defaultRand
+	}
+	if c.DialogIdleEvict <= 0 {
+		c.DialogIdleEvict = 5 * time.Minute
 	}
 	return c
 }

@@ -1,6 +1,9 @@
 package runtime
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
 // JoinRequest is what a socket asks for when it connects.
 type JoinRequest struct {
@@ -32,16 +35,26 @@ func (h *Hub) Join(ctx context.Context, id Identity, req JoinRequest) (*Subscrip
 			return nil, err
 		}
 	}
-	c, err := h.adopt(s)
-	if err != nil {
-		return nil, err
+	for {
+		c, err := h.adopt(s)
+		if err != nil {
+			return nil, err
+		}
+		sub, err := c.subscribe(id)
+		if errors.Is(err, errEvicted) {
+			if s, err = h.store.FindSession(ctx, s.ID); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		sub.ResumeToken = token
+		// A conversation that never started (new, or created just before
+		// a crash) starts its dialog now.
+		if created || (sub.Session.Run == 0 && sub.Session.LastSeq == 0) {
+			c.enqueue(nil)
+		}
+		return sub, nil
 	}
-	sub := c.subscribe(id)
-	sub.ResumeToken = token
-	if created {
-		c.enqueue(nil)
-	}
-	return sub, nil
 }
 
 // sessionToJoin finds or creates the conversation a socket joins.

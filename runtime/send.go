@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"unicode/utf8"
 )
@@ -25,14 +26,14 @@ func (h *Hub) Send(ctx context.Context, id Identity, req SendRequest) (m *Messag
 	if err := validateSend(req); err != nil {
 		return nil, false, err
 	}
-	c, err := h.conv(ctx, req.SessionID)
-	if err != nil {
-		return nil, false, err
-	}
-	if err := mayAccess(id, c.snapshot()); err != nil {
-		return nil, false, err
-	}
-	return h.send(ctx, c, id, req)
+	err = h.retryEvicted(ctx, req.SessionID, func(c *conv) error {
+		if err := mayAccess(id, c.snapshot()); err != nil {
+			return err
+		}
+		m, created, err = h.send(ctx, c, id, req)
+		return err
+	})
+	return m, created, err
 }
 
 // Send is Hub.Send for the conversation of a socket, whose access was
@@ -44,7 +45,12 @@ func (s *Subscription) Send(ctx context.Context, req SendRequest) (*Message, boo
 	if req.SessionID != "" && req.SessionID != s.Session.ID {
 		return nil, false, Errorf(KindForbidden, "this socket belongs to conversation %s", s.Session.ID)
 	}
-	return s.conv.hub.send(ctx, s.conv, s.Identity, req)
+	m, created, err := s.conv.hub.send(ctx, s.conv, s.Identity, req)
+	if errors.Is(err, errEvicted) {
+		// Unreachable: a conversation with subscribers is never evicted.
+		err = Errorf(KindUnavailable, "the conversation is being reloaded; send again")
+	}
+	return m, created, err
 }
 
 // send stores, publishes and enqueues a validated message.

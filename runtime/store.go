@@ -106,6 +106,7 @@ type Store interface {
 	MessageStore
 	MemoryStore
 	UserStore
+	DialogStore
 	// Ping reports whether the database answers (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error

@@ -46,6 +46,19 @@ type Session struct {
 	Suggestions []string // quick replies in force
 	Metadata    json.RawMessage
 
+	// The durable dialog (journal.go). LastUserSeq is the seq of the newest
+	// user message (kept by AppendMessage); ConsumedSeq that of the newest
+	// one the dialog has taken. Run counts the script's runs from the top;
+	// RunEnded says the current one returned or failed, so the next
+	// message starts another. ScriptVersion pins the script the run uses.
+	// WakeAt is the deadline of a pending WAIT (zero: none).
+	LastUserSeq   int64
+	ConsumedSeq   int64
+	Run           int64
+	RunEnded      bool
+	ScriptVersion string
+	WakeAt        time.Time
+
 	CreatedAt    time.Time
 	LastActivity time.Time
 }

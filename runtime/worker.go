@@ -13,6 +13,9 @@ func (c *conv) enqueue(m *Message) {
 	c.inMu.Lock()
 	c.inputs = append(c.inputs, m)
 	c.busy++
+	if m != evictInput {
+		c.lastInput, c.evictedDialog = c.hub.now(), false
+	}
 	c.inMu.Unlock()
 	select {
 	case c.wake <- struct{}{}:
@@ -82,11 +85,7 @@ func (c *conv) stopping() bool {
 // run is the dialog goroutine.
 func (c *conv) run() {
 	defer close(c.done)
-	defer func() {
-		if c.dialog != nil {
-			c.dialog.Close()
-		}
-	}()
+	defer c.runner.closeDialog()
 	for {
 		for m, ok := c.next(); ok; m, ok = c.next() {
 			c.step(m)
@@ -103,27 +102,62 @@ func (c *conv) run() {
 	}
 }
 
-// step runs the dialog with one input. A script failure is logged by the
-// engine and reported to the conversation as an error event; the next
-// message starts the script again.
+// Inputs other than user messages: nil starts a new conversation's
+// dialog; these ask the goroutine to bring the dialog back from the store
+// (resume) or to drop it from memory (evict).
+var (
+	resumeInput = &Message{}
+	evictInput  = &Message{}
+)
+
+// step handles one input on the dialog goroutine.
 func (c *conv) step(m *Message) {
 	if c.ctx.Err() != nil {
 		return
 	}
-	if c.dialog == nil {
-		d, err := c.hub.engine.NewDialog(c.snapshot(), &host{c: c})
-		if err != nil {
-			c.logger().Error("cannot start dialog", "err", err)
-			c.publish(ErrorEvent(c.id, Wrap(KindDialog, err, "the bot is not available"), ""))
-			return
+	r := &c.runner
+	if m == evictInput {
+		if r.dialog != nil {
+			c.hub.counters.evictions.Add(1)
 		}
-		c.dialog = d
+		r.reset()
+		return
 	}
-	if err := c.dialog.Step(c.ctx, m); err != nil && c.ctx.Err() == nil {
-		c.logger().Warn("dialog step failed", "err", err)
-		if ErrorKind(err) != KindDialog {
-			err = Wrap(KindDialog, err, "the bot failed; send a message to start again")
+	err := c.loadRunner()
+	switch {
+	case err != nil:
+	case m == nil:
+		if !r.running {
+			_, err = r.start(c.ctx)
 		}
+	case m != resumeInput:
+		err = r.give(c.ctx, m)
+	}
+	if err != nil && c.ctx.Err() == nil {
+		c.stepFailed(err)
+	}
+}
+
+// loadRunner rebuilds the runner from the store the first time it is
+// needed.
+func (c *conv) loadRunner() error {
+	if c.runner.loaded {
+		return nil
+	}
+	return c.runner.load(c.ctx)
+}
+
+// stepFailed reports a failed turn. A script failure is the bot's: its
+// message reaches the conversation. Anything else is ours: it is logged,
+// the conversation hears only that something went wrong, and the runner
+// starts over from the store on the next input.
+func (c *conv) stepFailed(err error) {
+	if IsKind(err, KindDialog) {
+		c.logger().Warn("dialog failed", "err", err)
 		c.publish(ErrorEvent(c.id, err, ""))
+		return
 	}
+	c.logger().Error("dialog step failed", "err", err)
+	c.runner.reset()
+	c.publish(ErrorEvent(c.id, Wrap(KindInternal, err, "the bot could not answer; send your message again later"), ""))
 }

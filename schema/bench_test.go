@@ -13,7 +13,8 @@ import (
 
 // BenchmarkAppendMessage measures durable appends (synchronous=FULL: one
 // WAL fsync per commit). "parallel" spreads goroutines over many sessions,
-// as a busy server does; they still share the one writer connection.
+// as a busy server does; their appends share commits (committer.go, and
+// BenchmarkGroupCommit for the comparison).
 func BenchmarkAppendMessage(b *testing.B) {
 	for _, bc := range []struct {
 		name     string

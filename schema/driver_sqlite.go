@@ -49,8 +49,11 @@ func (db *DB) openSQLite(ctx context.Context, path string) error {
 	if db.write, err = openPool(ctx, path, writePragmas(), 1); err != nil {
 		return err
 	}
-	db.read, err = openPool(ctx, path, readPragmas(), max(4, goruntime.NumCPU()))
-	return err
+	if db.read, err = openPool(ctx, path, readPragmas(), max(4, goruntime.NumCPU())); err != nil {
+		return err
+	}
+	db.commit = newCommitter(db.write)
+	return nil
 }
 
 // checkSQLitePath rejects DSNs that the two pools cannot share.

@@ -42,24 +42,20 @@ func (r messageRow) message() *runtime.Message {
 }
 
 // AppendMessage stores m with the next seq of its session; see
-// runtime.MessageStore. Everything happens in one transaction on the single
-// writer: the client_id lookup, the seq bump and the insert, so two appends
-// can neither share a seq nor both store one client_id. m is changed only
-// when the transaction commits.
-func (db *DB) AppendMessage(ctx context.Context, m *runtime.Message) (created bool, err error) {
-	row := messageRow{
-		ID: m.ID, SessionID: string(m.SessionID), Sender: string(m.Sender), Content: m.Content,
-		Attachments: jsonText(m.Attachments), Metadata: jsonText(m.Metadata),
-	}
-	if row.ID == "" {
-		row.ID = uuid.Must(uuid.NewV7()).String() // time-ordered: inserts stay at the index's end
-	}
+// runtime.MessageStore. It is one request to the committer (committer.go):
+// the client_id lookup, the seq bump and the insert run together on the
+// single writer, so two appends can neither share a seq nor both store one
+// client_id. m is changed only once the transaction has committed.
+func (db *DB) AppendMessage(ctx context.Context, m *runtime.Message) (bool, error) {
+	row := newMessageRow(m)
 	if m.ClientID != "" {
 		clientID := m.ClientID // not &m.ClientID: m is overwritten below
 		row.ClientID = &clientID
 	}
 	var stored *runtime.Message
-	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
+	var created bool
+	err := db.commit.do(ctx, func(ctx context.Context, tx execQueryer) error {
+		var err error
 		stored, created, err = db.appendTx(ctx, tx, row)
 		return err
 	})
@@ -70,10 +66,24 @@ func (db *DB) AppendMessage(ctx context.Context, m *runtime.Message) (created bo
 	return created, nil
 }
 
+// newMessageRow is m to insert, without its client id, with a new ID when
+// m has none.
+func newMessageRow(m *runtime.Message) messageRow {
+	row := messageRow{
+		ID: m.ID, SessionID: string(m.SessionID), Sender: string(m.Sender), Content: m.Content,
+		Attachments: jsonText(m.Attachments), Metadata: jsonText(m.Metadata),
+	}
+	if row.ID == "" {
+		row.ID = uuid.Must(uuid.NewV7()).String() // time-ordered: inserts stay at the index's end
+	}
+	return row
+}
+
 // appendTx returns the message already stored under row's client id, or
 // stores row with the next seq. The time is read here, while holding the
-// writer, so that CreatedAt never decreases as seq grows.
-func (db *DB) appendTx(ctx context.Context, tx *sqlx.Tx, row messageRow) (*runtime.Message, bool, error) {
+// writer, so that CreatedAt never decreases as seq grows. A user message
+// also becomes the session's last_user_seq: the dialog has it to take.
+func (db *DB) appendTx(ctx context.Context, tx execQueryer, row messageRow) (*runtime.Message, bool, error) {
 	row.CreatedAt = dbTime(db.now())
 	if row.ClientID != nil {
 		dup, err := db.findByClientIDTx(ctx, tx, row.SessionID, *row.ClientID)
@@ -82,30 +92,36 @@ func (db *DB) appendTx(ctx context.Context, tx *sqlx.Tx, row messageRow) (*runti
 		}
 	}
 	// RETURNING gives the bumped seq without a second read; no row means
-	// no session, which the caller reports as KindNotFound.
-	q := db.write.Rebind(`UPDATE sessions SET last_seq = last_seq + 1, last_activity = ?
+	// no session, which the caller reports as KindNotFound. Right of =,
+	// last_seq is the old value in both dialects.
+	q := db.write.Rebind(`UPDATE sessions SET last_seq = last_seq + 1, last_activity = ?,
+		last_user_seq = CASE WHEN ? THEN last_seq + 1 ELSE last_user_seq END
 		WHERE id = ? RETURNING last_seq`)
-	err := tx.QueryRowxContext(ctx, q, row.CreatedAt, row.SessionID).Scan(&row.Seq)
+	isUser := row.Sender == string(runtime.SenderUser)
+	err := tx.QueryRowxContext(ctx, q, row.CreatedAt, isUser, row.SessionID).Scan(&row.Seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, runtime.Errorf(runtime.KindNotFound, "session not found")
 	}
 	if err != nil {
 		return nil, false, err
 	}
-	q = `INSERT INTO message_history (` + messageColumns + `) VALUES (:id, :session_id, :seq,
-		:sender, :content, :client_id, :attachments, :metadata, :created_at)`
-	if _, err := tx.NamedExecContext(ctx, q, row); err != nil {
+	// Positional, not named: binding names costs a parse per call, and
+	// this is the hottest statement of the store.
+	q = db.write.Rebind(`INSERT INTO message_history (` + messageColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	_, err = tx.ExecContext(ctx, q, row.ID, row.SessionID, row.Seq, row.Sender, row.Content,
+		row.ClientID, row.Attachments, row.Metadata, row.CreatedAt)
+	if err != nil {
 		return nil, false, err
 	}
 	return row.message(), true, nil
 }
 
 // findByClientIDTx returns the session's message with clientID, or nil.
-func (db *DB) findByClientIDTx(ctx context.Context, tx *sqlx.Tx, session, clientID string) (*runtime.Message, error) {
+func (db *DB) findByClientIDTx(ctx context.Context, tx sqlx.QueryerContext, session, clientID string) (*runtime.Message, error) {
 	var rows []messageRow
 	q := db.write.Rebind(`SELECT ` + messageColumns + ` FROM message_history
 		WHERE session_id = ? AND client_id = ?`)
-	if err := tx.SelectContext(ctx, &rows, q, session, clientID); err != nil || len(rows) == 0 {
+	if err := sqlx.SelectContext(ctx, tx, &rows, q, session, clientID); err != nil || len(rows) == 0 {
 		return nil, err
 	}
 	return rows[0].message(), nil

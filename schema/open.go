@@ -31,6 +31,8 @@ type DB struct {
 	write *sqlx.DB
 	// read serves plain reads; with WAL they run beside the writer.
 	read *sqlx.DB
+	// commit batches the writes of the message path (committer.go).
+	commit *committer
 
 	dialect *dialect
 	clock   func() time.Time
@@ -85,9 +87,12 @@ func (db *DB) Ping(ctx context.Context) error {
 	return db.fail(err, "database")
 }
 
-// Close closes both pools. Writes in flight finish first (database/sql
-// waits for connections in use).
+// Close closes both pools. Writes in flight finish first: the committer
+// commits what is queued, and database/sql waits for connections in use.
 func (db *DB) Close() error {
+	if db.commit != nil {
+		db.commit.close()
+	}
 	var errs []error
 	for _, p := range []*sqlx.DB{db.read, db.write} {
 		if p != nil {

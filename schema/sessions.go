@@ -15,6 +15,7 @@ import (
 // alias the table as s.
 const sessionColumns = `s.id, s.bot_id, s.user_id, s.user_name, s.anonymous, s.status,
 	s.resume_token_hash, s.last_seq, s.read_seq, s.suggestions, s.metadata,
+	s.last_user_seq, s.consumed_seq, s.run, s.run_ended, s.script_version, s.wake_at,
 	s.created_at, s.last_activity`
 
 // sessionRow is a sessions row as the driver sees it.
@@ -30,6 +31,12 @@ type sessionRow struct {
 	ReadSeq         int64    `db:"read_seq"`
 	Suggestions     jsonText `db:"suggestions"`
 	Metadata        jsonText `db:"metadata"`
+	LastUserSeq     int64    `db:"last_user_seq"`
+	ConsumedSeq     int64    `db:"consumed_seq"`
+	Run             int64    `db:"run"`
+	RunEnded        bool     `db:"run_ended"`
+	ScriptVersion   string   `db:"script_version"`
+	WakeAt          dbTime   `db:"wake_at"`
 	CreatedAt       dbTime   `db:"created_at"`
 	LastActivity    dbTime   `db:"last_activity"`
 }
@@ -39,7 +46,9 @@ func newSessionRow(s *runtime.Session) sessionRow {
 		ID: string(s.ID), BotID: string(s.BotID), UserID: s.UserID, UserName: s.UserName,
 		Anonymous: s.Anonymous, Status: s.Status, ResumeTokenHash: s.ResumeTokenHash,
 		LastSeq: s.LastSeq, ReadSeq: s.ReadSeq, Suggestions: stringsJSON(s.Suggestions),
-		Metadata: jsonText(s.Metadata), CreatedAt: dbTime(s.CreatedAt), LastActivity: dbTime(s.LastActivity),
+		Metadata: jsonText(s.Metadata), LastUserSeq: s.LastUserSeq, ConsumedSeq: s.ConsumedSeq,
+		Run: s.Run, RunEnded: s.RunEnded, ScriptVersion: s.ScriptVersion, WakeAt: dbTime(s.WakeAt),
+		CreatedAt: dbTime(s.CreatedAt), LastActivity: dbTime(s.LastActivity),
 	}
 }
 
@@ -53,20 +62,26 @@ func (r *sessionRow) session() (*runtime.Session, error) {
 		UserName: r.UserName, Anonymous: r.Anonymous, Status: r.Status,
 		ResumeTokenHash: r.ResumeTokenHash, LastSeq: r.LastSeq, ReadSeq: r.ReadSeq,
 		Suggestions: sugg, Metadata: r.Metadata.raw(),
+		LastUserSeq: r.LastUserSeq, ConsumedSeq: r.ConsumedSeq, Run: r.Run, RunEnded: r.RunEnded,
+		ScriptVersion: r.ScriptVersion, WakeAt: r.WakeAt.Time(),
 		CreatedAt: r.CreatedAt.Time(), LastActivity: r.LastActivity.Time(),
 	}, nil
 }
 
 // CreateSession inserts s. Fields the caller left zero get defaults, written
 // back into s: a random ID, CreatedAt now, LastActivity = CreatedAt, Status
-// active. LastSeq starts at 0 whatever s says: a new conversation has no
-// messages. An existing ID is KindConflict.
+// active. LastSeq, LastUserSeq and ConsumedSeq start at 0 whatever s says:
+// a new conversation has no messages. The other dialog fields (Run,
+// RunEnded, ScriptVersion, WakeAt) are stored as given. An existing ID is
+// KindConflict.
 func (db *DB) CreateSession(ctx context.Context, s *runtime.Session) error {
 	db.fillSession(s)
 	const q = `INSERT INTO sessions (id, bot_id, user_id, user_name, anonymous, status,
-		resume_token_hash, last_seq, read_seq, suggestions, metadata, created_at, last_activity)
+		resume_token_hash, last_seq, read_seq, suggestions, metadata,
+		last_user_seq, consumed_seq, run, run_ended, script_version, wake_at, created_at, last_activity)
 		VALUES (:id, :bot_id, :user_id, :user_name, :anonymous, :status,
-		:resume_token_hash, :last_seq, :read_seq, :suggestions, :metadata, :created_at, :last_activity)`
+		:resume_token_hash, :last_seq, :read_seq, :suggestions, :metadata,
+		:last_user_seq, :consumed_seq, :run, :run_ended, :script_version, :wake_at, :created_at, :last_activity)`
 	_, err := db.write.NamedExecContext(ctx, q, newSessionRow(s))
 	return db.fail(err, "session")
 }
@@ -88,7 +103,10 @@ func (db *DB) fillSession(s *runtime.Session) {
 	}
 	s.CreatedAt = utcMicro(s.CreatedAt)
 	s.LastActivity = utcMicro(s.LastActivity)
-	s.LastSeq = 0
+	if !s.WakeAt.IsZero() {
+		s.WakeAt = utcMicro(s.WakeAt)
+	}
+	s.LastSeq, s.LastUserSeq, s.ConsumedSeq = 0, 0, 0
 }
 
 // FindSession returns the session with id, or KindNotFound.

@@ -7,8 +7,16 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// inTx runs fn in a transaction on the writer connection and commits when
-// fn returns nil. Every write goes through here.
+// execQueryer is what the write helpers (fooTx) need: a *sqlx.Tx, or the
+// committer's connection inside its transaction (a *sqlx.Conn).
+type execQueryer interface {
+	sqlx.QueryerContext
+	sqlx.ExecerContext
+}
+
+// inTx runs fn in a transaction of its own on the writer connection and
+// commits when fn returns nil. The writes that are not on the message path
+// use it; those that are go through the committer (committer.go).
 func (db *DB) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	tx, err := db.write.BeginTxx(ctx, nil)
 	if err != nil {

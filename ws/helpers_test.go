@@ -31,7 +31,11 @@ func (e engine) Bots() []*runtime.Bot {
 	return []*runtime.Bot{{ID: "echo", Name: "Echo", Default: true}}
 }
 
-func (e engine) NewDialog(_ *runtime.Session, h runtime.DialogHost) (runtime.Dialog, error) {
+func (e engine) Script(bot runtime.BotID) (*runtime.Script, error) {
+	return &runtime.Script{Bot: bot, Version: "v1"}, nil
+}
+
+func (e engine) NewDialog(_ *runtime.Session, _ *runtime.Script, h runtime.DialogHost) (runtime.Dialog, error) {
 	return &dialog{step: e.step, host: h}, nil
 }
 
@@ -50,8 +54,11 @@ type dialog struct {
 	host runtime.DialogHost
 }
 
-func (d *dialog) Step(ctx context.Context, in *runtime.Message) error { return d.step(ctx, d.host, in) }
-func (d *dialog) Close()                                              {}
+func (d *dialog) Step(ctx context.Context, in *runtime.Message) (bool, error) {
+	err := d.step(ctx, d.host, in)
+	return err != nil, err
+}
+func (d *dialog) Close() {}
 
 // tokens authenticates the bearer token "alice".
 type tokens struct{}

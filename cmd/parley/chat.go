@@ -34,7 +34,7 @@ func chat(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	hub, closeAll, err := openHub(ctx, c, engine, log)
+	hub, closeAll, err := openHub(ctx, c, engine, log, runtime.Config{})
 	if err != nil {
 		return err
 	}
@@ -42,8 +42,9 @@ func chat(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return converse(ctx, hub, runtime.BotID(fs.Arg(0)), os.Stdin, stdout)
 }
 
-// openHub opens the store and a Hub over engine, as Main.Run does.
-func openHub(ctx context.Context, c Config, engine runtime.DialogEngine, log *slog.Logger) (*runtime.Hub, func(), error) {
+// openHub opens the store and a Hub over engine, as Main.Run does; cfg
+// may set the Hub's clock and randomness.
+func openHub(ctx context.Context, c Config, engine runtime.DialogEngine, log *slog.Logger, cfg runtime.Config) (*runtime.Hub, func(), error) {
 	store, err := openStore(ctx, c)
 	if err != nil {
 		return nil, nil, err
@@ -52,7 +53,8 @@ func openHub(ctx context.Context, c Config, engine runtime.DialogEngine, log *sl
 		store.Close()
 		return nil, nil, err
 	}
-	hub := runtime.New(runtime.Config{Store: store, Engine: engine, Logger: log})
+	cfg.Store, cfg.Engine, cfg.Logger = store, engine, log
+	hub := runtime.New(cfg)
 	return hub, func() { hub.Close(ctx); store.Close() }, nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"parley/rest"
+	"parley/runtime"
 )
 
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -68,7 +69,7 @@ func TestChatCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hub, closeAll, err := openHub(context.Background(), c, engine, log)
+	hub, closeAll, err := openHub(context.Background(), c, engine, log, runtime.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -88,19 +88,25 @@ func mustDial(t *testing.T, s *testServer, query, token string) (*wsClient, fram
 func (c *wsClient) read() {
 	defer close(c.frames)
 	for {
-		_, data, err := c.conn.Read(context.Background())
+		f, err := readFrame(context.Background(), c.conn)
 		if err != nil {
 			c.err = err
 			return
 		}
-		var f frame
-		if err := json.Unmarshal(data, &f); err != nil {
-			c.err = err
-			return
-		}
-		f.raw = string(data)
 		c.frames <- f
 	}
+}
+
+// readFrame reads and decodes one server frame.
+func readFrame(ctx context.Context, conn *websocket.Conn) (frame, error) {
+	_, data, err := conn.Read(ctx)
+	if err != nil {
+		return frame{}, err
+	}
+	var f frame
+	err = json.Unmarshal(data, &f)
+	f.raw = string(data)
+	return f, err
 }
 
 // send writes v as a JSON text frame.

@@ -14,16 +14,17 @@ import (
 // Config is every setting of the server, read once by loadConfig and
 // passed down as plain values: viper stays in this package.
 type Config struct {
-	Addr           string        `mapstructure:"addr"`
-	Data           string        `mapstructure:"data"`
-	Bots           string        `mapstructure:"bots"`
-	DatabaseURL    string        `mapstructure:"database-url"`
-	JWTSecret      string        `mapstructure:"jwt-secret"`
-	AllowedOrigins []string      `mapstructure:"allowed-origins"`
-	RateLimits     string        `mapstructure:"rate-limits"`
-	AnonymousTTL   time.Duration `mapstructure:"anonymous-ttl"`
-	TurnTimeout    time.Duration `mapstructure:"turn-timeout"`
-	LogLevel       string        `mapstructure:"log-level"`
+	Addr            string        `mapstructure:"addr"`
+	Data            string        `mapstructure:"data"`
+	Bots            string        `mapstructure:"bots"`
+	DatabaseURL     string        `mapstructure:"database-url"`
+	JWTSecret       string        `mapstructure:"jwt-secret"`
+	AllowedOrigins  []string      `mapstructure:"allowed-origins"`
+	RateLimits      string        `mapstructure:"rate-limits"`
+	AnonymousTTL    time.Duration `mapstructure:"anonymous-ttl"`
+	TurnTimeout     time.Duration `mapstructure:"turn-timeout"`
+	DialogIdleEvict time.Duration `mapstructure:"dialog-idle-evict"`
+	LogLevel        string        `mapstructure:"log-level"`
 }
 
 // configFlags registers the configuration flags every subcommand accepts
@@ -39,6 +40,7 @@ func configFlags(fs *pflag.FlagSet) {
 	fs.String("rate-limits", "on", "on, or off to lift every rate limit and connection cap")
 	fs.Duration("anonymous-ttl", 30*time.Minute, "delete anonymous conversations idle this long")
 	fs.Duration("turn-timeout", 10*time.Second, "most Lua time one dialog turn may use")
+	fs.Duration("dialog-idle-evict", 5*time.Minute, "drop a dialog idle this long from memory (rebuilt from its journal on the next message)")
 	fs.String("log-level", "info", "debug, info, warn or error")
 }
 
@@ -93,8 +95,8 @@ func (c *Config) validate() error {
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres") {
 		return fmt.Errorf("config: database-url must be empty (SQLite) or postgres://…")
 	}
-	if c.AnonymousTTL <= 0 || c.TurnTimeout <= 0 {
-		return fmt.Errorf("config: anonymous-ttl and turn-timeout must be positive")
+	if c.AnonymousTTL <= 0 || c.TurnTimeout <= 0 || c.DialogIdleEvict <= 0 {
+		return fmt.Errorf("config: anonymous-ttl, turn-timeout and dialog-idle-evict must be positive")
 	}
 	for i, o := range c.AllowedOrigins {
 		c.AllowedOrigins[i] = strings.TrimSpace(o)

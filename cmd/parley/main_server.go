@@ -36,6 +36,8 @@ type Main struct {
 	ln     net.Listener
 	socks  sync.WaitGroup // open /ws handlers
 	served chan error
+
+	stopWatch context.CancelFunc
 }
 
 // Run starts the server and returns once it accepts connections.
@@ -69,10 +71,26 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	m.hub = runtime.New(runtime.Config{
 		Store: m.store, Engine: m.engine, Logger: m.Log,
-		AnonymousTTL: m.Config.AnonymousTTL,
-		Limiter:      rest.NewLimiter(rest.LimitConfig{Off: m.Config.RateLimits == "off"}),
+		AnonymousTTL:    m.Config.AnonymousTTL,
+		DialogIdleEvict: m.Config.DialogIdleEvict,
+		Limiter:         rest.NewLimiter(rest.LimitConfig{Off: m.Config.RateLimits == "off"}),
 	})
+	m.watch()
+	if _, err := m.hub.Recover(ctx); err != nil {
+		return fmt.Errorf("resuming dialogs: %w", err)
+	}
 	return m.listen(&rest.JWT{Secret: secret})
+}
+
+// watch reloads bots edited on disk until Close.
+func (m *Main) watch() {
+	ctx, cancel := context.WithCancel(context.Background())
+	m.stopWatch = cancel
+	go func() {
+		if err := m.engine.Watch(ctx); err != nil && ctx.Err() == nil {
+			m.Log.Error("watching the bots directory failed; edits need a restart", "err", err)
+		}
+	}()
 }
 
 // listen starts the HTTP server on the configured address.
@@ -111,6 +129,8 @@ func (m *Main) routes(auth runtime.Authenticator) http.Handler {
 	return mux
 }
 
+// readyz is 200 while the database answers. Its body lists bots whose
+// folder no longer compiles (they keep running their last good version).
 func (m *Main) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
@@ -120,6 +140,9 @@ func (m *Main) readyz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fmt.Fprintln(w, "ready")
+	for _, p := range m.engine.Problems() {
+		fmt.Fprintln(w, "bot problem (last good version running):", p)
+	}
 }
 
 // trackSockets counts open /ws handlers so that Close can wait for them.
@@ -148,6 +171,9 @@ func (m *Main) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var errs []error
+	if m.stopWatch != nil {
+		m.stopWatch()
+	}
 	if m.server != nil {
 		errs = append(errs, m.server.Shutdown(ctx))
 	}
@@ -175,7 +201,7 @@ func openStore(ctx context.Context, c Config) (*schema.DB, error) {
 // loadBots compiles the configured bots: --bots, else ./bots when it
 // exists, else the bots built into the binary.
 func loadBots(c Config, log *slog.Logger) (*dialogs.Engine, error) {
-	e, err := dialogs.New(dialogs.Config{Bots: botsFS(c), Logger: log, TurnTimeout: c.TurnTimeout})
+	e, err := dialogs.New(dialogs.Config{Bots: botsFS(c), Dir: botsDir(c), Logger: log, TurnTimeout: c.TurnTimeout})
 	if err != nil {
 		return nil, fmt.Errorf("bots: %w", err)
 	}
@@ -183,11 +209,19 @@ func loadBots(c Config, log *slog.Logger) (*dialogs.Engine, error) {
 }
 
 func botsFS(c Config) fs.FS {
-	if c.Bots != "" {
-		return os.DirFS(c.Bots)
-	}
-	if st, err := os.Stat("bots"); err == nil && st.IsDir() {
-		return os.DirFS("bots")
+	if dir := botsDir(c); dir != "" {
+		return os.DirFS(dir)
 	}
 	return bots.FS
+}
+
+// botsDir is the bots directory on disk, or "" for the built-in bots.
+func botsDir(c Config) string {
+	if c.Bots != "" {
+		return c.Bots
+	}
+	if st, err := os.Stat("bots"); err == nil && st.IsDir() {
+		return "bots"
+	}
+	return ""
 }

@@ -74,17 +74,16 @@ func runTranscriptFile(ctx context.Context, c Config, fsys fs.FS, name string, l
 			return err
 		}
 	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	engine, err := dialogs.New(dialogs.Config{
-		Bots: bots, Logger: log, TurnTimeout: c.TurnTimeout,
-		Now:  func() time.Time { return time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC) },
-		Rand: func(lo, hi int) int { return lo + rng.IntN(hi-lo+1) },
-	})
+	engine, err := dialogs.New(dialogs.Config{Bots: bots, Logger: log, TurnTimeout: c.TurnTimeout})
 	if err != nil {
 		return err
 	}
 	c.Data, c.DatabaseURL = filepath.Join(tmp, "data"), ""
-	hub, closeAll, err := openHub(ctx, c, engine, log)
+	rng := rand.New(rand.NewPCG(1, 2))
+	hub, closeAll, err := openHub(ctx, c, engine, log, runtime.Config{
+		Now:  func() time.Time { return time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC) },
+		Rand: func(lo, hi int) int { return lo + rng.IntN(hi-lo+1) },
+	})
 	if err != nil {
 		return err
 	}

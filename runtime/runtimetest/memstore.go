@@ -27,6 +27,8 @@ type MemStore struct {
 	byID     map[string]*runtime.Message
 	memory   map[memKey]string
 	users    map[string]runtime.Identity
+	journal  map[runtime.SessionID][]runtime.JournalEntry // every run, in commit order
+	scripts  map[scriptKey]string                         // source by bot and version
 }
 
 type memKey struct {
@@ -44,6 +46,8 @@ func NewMemStore() *MemStore {
 		byID:     make(map[string]*runtime.Message),
 		memory:   make(map[memKey]string),
 		users:    make(map[string]runtime.Identity),
+		journal:  make(map[runtime.SessionID][]runtime.JournalEntry),
+		scripts:  make(map[scriptKey]string),
 	}
 }
 

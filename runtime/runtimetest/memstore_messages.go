@@ -24,13 +24,22 @@ func (s *MemStore) AppendMessage(ctx context.Context, m *runtime.Message) (bool,
 	if _, ok := s.byID[m.ID]; ok {
 		return false, runtime.Errorf(runtime.KindConflict, "message already exists")
 	}
+	s.appendLocked(sess, m)
+	return true, nil
+}
+
+// appendLocked stores m, which has its ID, with the next seq of sess and
+// moves the session as schema does; s.mu is held.
+func (s *MemStore) appendLocked(sess *runtime.Session, m *runtime.Message) {
 	sess.LastSeq++
 	m.Seq, m.CreatedAt = sess.LastSeq, s.now()
 	sess.LastActivity = m.CreatedAt
+	if m.Sender == runtime.SenderUser {
+		sess.LastUserSeq = m.Seq
+	}
 	stored := cloneMessage(m)
 	s.messages[m.SessionID] = append(s.messages[m.SessionID], stored)
 	s.byID[m.ID] = stored
-	return true, nil
 }
 
 // byClientID returns the session's message with clientID, or nil; s.mu is

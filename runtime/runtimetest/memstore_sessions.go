@@ -10,7 +10,8 @@ import (
 )
 
 // CreateSession stores a copy of s, filling the zero fields as schema does:
-// ID, CreatedAt, LastActivity, Status; LastSeq starts at 0.
+// ID, CreatedAt, LastActivity, Status; LastSeq, LastUserSeq and
+// ConsumedSeq start at 0.
 func (s *MemStore) CreateSession(ctx context.Context, sess *runtime.Session) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -30,7 +31,10 @@ func (s *MemStore) CreateSession(ctx context.Context, sess *runtime.Session) err
 		sess.Status = runtime.StatusActive
 	}
 	sess.CreatedAt, sess.LastActivity = utcMicro(sess.CreatedAt), utcMicro(sess.LastActivity)
-	sess.LastSeq = 0
+	if !sess.WakeAt.IsZero() {
+		sess.WakeAt = utcMicro(sess.WakeAt)
+	}
+	sess.LastSeq, sess.LastUserSeq, sess.ConsumedSeq = 0, 0, 0
 	s.sessions[sess.ID] = cloneSession(sess)
 	return nil
 }
@@ -147,6 +151,7 @@ func (s *MemStore) deleteSession(id runtime.SessionID) {
 	}
 	delete(s.messages, id)
 	delete(s.sessions, id)
+	delete(s.journal, id)
 	for k := range s.memory {
 		if k.scope.Owner == "session:"+string(id) {
 			delete(s.memory, k)

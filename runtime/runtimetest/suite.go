@@ -38,6 +38,15 @@ func StoreSuite(t *testing.T, newStore func(t *testing.T) runtime.Store) {
 		{"DeleteIdleAnonymous", testDeleteIdleAnonymous},
 		{"ConcurrentAppend", testConcurrentAppend},
 		{"UsersAndPing", testUsersAndPing},
+		{"LastUserSeq", testLastUserSeq},
+		{"CommitDialog", testCommitDialog},
+		{"CommitDialogRuns", testCommitDialogRuns},
+		{"CommitDialogMissingSession", testCommitDialogMissingSession},
+		{"CommitDialogAtomic", testCommitDialogAtomic},
+		{"CommitDialogInvalid", testCommitDialogInvalid},
+		{"Scripts", testScripts},
+		{"PendingDialogs", testPendingDialogs},
+		{"ConcurrentDialog", testConcurrentDialog},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })
@@ -134,8 +143,10 @@ func checkSession(t *testing.T, got, want *runtime.Session) {
 	}
 	checkTime(t, "session CreatedAt", g.CreatedAt, w.CreatedAt)
 	checkTime(t, "session LastActivity", g.LastActivity, w.LastActivity)
+	checkTime(t, "session WakeAt", g.WakeAt, w.WakeAt)
 	g.Metadata, w.Metadata, g.Suggestions, w.Suggestions = nil, nil, nil, nil
 	g.CreatedAt, w.CreatedAt, g.LastActivity, w.LastActivity = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+	g.WakeAt, w.WakeAt = time.Time{}, time.Time{}
 	if !reflect.DeepEqual(g, w) {
 		t.Errorf("session:\n got %+v\nwant %+v", g, w)
 	}

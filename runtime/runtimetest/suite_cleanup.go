@@ -50,6 +50,9 @@ func newIdleFixture(t *testing.T, st runtime.Store) *idleFixture {
 		if err := st.SetMemory(ctx, mem(owner(s)), "k", `"v"`); err != nil {
 			t.Fatal(err)
 		}
+		// A parked dialog: a journal, but no message, so no activity.
+		mustCommit(t, st, &runtime.DialogWrite{SessionID: s.ID, Run: startRun(1, "v1"),
+			Entries: []runtime.JournalEntry{entry(1, 1, runtime.EntryPark)}})
 	}
 	return &f
 }
@@ -94,6 +97,9 @@ func checkDeleted(t *testing.T, st runtime.Store, ids []runtime.SessionID, msgs 
 		if _, ok, _ := st.GetMemory(ctx, mem("session:"+string(id)), "k"); ok {
 			t.Errorf("memory of deleted session %s is still there", id)
 		}
+		if j := mustJournal(t, st, id, 1); len(j) != 0 {
+			t.Errorf("journal of deleted session %s is still there: %+v", id, j)
+		}
 		_, err = st.AppendMessage(ctx, &runtime.Message{SessionID: id, Sender: runtime.SenderUser, Content: "x"})
 		wantKind(t, err, runtime.KindNotFound, "AppendMessage(deleted session)")
 	}
@@ -111,6 +117,9 @@ func checkKept(t *testing.T, st runtime.Store, sessions []*runtime.Session, msgs
 		mustFind(t, st, s.ID)
 		if _, ok, _ := st.GetMemory(ctx, mem(owner(s)), "k"); !ok {
 			t.Errorf("memory of kept session %s was deleted", s.ID)
+		}
+		if j := mustJournal(t, st, s.ID, 1); len(j) != 1 {
+			t.Errorf("journal of kept session %s: %+v; want its one entry", s.ID, j)
 		}
 	}
 	for _, m := range msgs {

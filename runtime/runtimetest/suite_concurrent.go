@@ -82,3 +82,56 @@ func testUsersAndPing(t *testing.T, st runtime.Store) {
 		}
 	}
 }
+
+// testConcurrentDialog: dialog commits and user appends race on one
+// session. Seqs stay gapless, the messages of one commit are consecutive,
+// and every journal entry is there. Run it with -race.
+func testConcurrentDialog(t *testing.T, st runtime.Store) {
+	const workers, perWorker = 8, 10
+	s := mustCreate(t, st, newSession("u1", "support", t0))
+	mustCommit(t, st, &runtime.DialogWrite{SessionID: s.ID, Run: startRun(1, "v1")})
+	var wg sync.WaitGroup
+	for w := range workers {
+		if w%2 == 0 {
+			wg.Go(func() { appendMany(t, st, s.ID, w, perWorker) })
+			continue
+		}
+		wg.Go(func() {
+			for i := range perWorker {
+				idx := int64(w*perWorker + i + 1) // unique across workers
+				msgs := []*runtime.Message{botMessage("a"), botMessage("b")}
+				err := st.CommitDialog(context.Background(), &runtime.DialogWrite{SessionID: s.ID, Messages: msgs,
+					Entries: []runtime.JournalEntry{entry(1, idx, runtime.EntryTalk)}})
+				if err != nil {
+					t.Errorf("worker %d commit %d: %v", w, i, err)
+					return
+				}
+				if msgs[1].Seq != msgs[0].Seq+1 {
+					t.Errorf("one commit got seqs %d and %d; want consecutive", msgs[0].Seq, msgs[1].Seq)
+				}
+			}
+		})
+	}
+	wg.Wait()
+
+	total := int64(workers/2*perWorker + workers/2*perWorker*2)
+	list := mustMessages(t, st, runtime.MessageFilter{SessionID: s.ID})
+	if got := seqs(list); !slices.Equal(got, seqRange(1, total)) {
+		t.Errorf("seqs = %v; want 1..%d without gaps or repeats", got, total)
+	}
+	var lastUser int64
+	for i, m := range list {
+		if i > 0 && m.CreatedAt.Before(list[i-1].CreatedAt) {
+			t.Errorf("seq %d is older than seq %d", m.Seq, list[i-1].Seq)
+		}
+		if m.Sender == runtime.SenderUser {
+			lastUser = m.Seq
+		}
+	}
+	if got := mustFind(t, st, s.ID); got.LastSeq != total || got.LastUserSeq != lastUser {
+		t.Errorf("LastSeq %d, LastUserSeq %d; want %d, %d", got.LastSeq, got.LastUserSeq, total, lastUser)
+	}
+	if n := len(mustJournal(t, st, s.ID, 1)); n != workers/2*perWorker {
+		t.Errorf("journal holds %d entries; want %d", n, workers/2*perWorker)
+	}
+}

@@ -22,6 +22,17 @@ func testCreateFind(t *testing.T, st runtime.Store) {
 	mustCreate(t, st, s)
 	checkSession(t, mustFind(t, st, s.ID), s) // times come back in UTC
 
+	// The dialog fields are stored as given, but a new conversation has no
+	// messages: the seqs start at 0.
+	d := newSession("u1", "support", t0)
+	d.Run, d.RunEnded, d.ScriptVersion, d.WakeAt = 3, true, "v3", t0.Add(time.Hour).In(plus2)
+	d.LastUserSeq, d.ConsumedSeq, d.LastSeq = 7, 5, 9
+	mustCreate(t, st, d)
+	if d.LastSeq != 0 || d.LastUserSeq != 0 || d.ConsumedSeq != 0 {
+		t.Errorf("CreateSession kept seqs %d/%d/%d; want 0/0/0", d.LastSeq, d.LastUserSeq, d.ConsumedSeq)
+	}
+	checkSession(t, mustFind(t, st, d.ID), d)
+
 	anon := mustCreate(t, st, &runtime.Session{ID: runtime.SessionID(newID()), BotID: "support",
 		UserID: "anon-1", Anonymous: true, Status: runtime.StatusActive, CreatedAt: t0, LastActivity: t0})
 	checkSession(t, mustFind(t, st, anon.ID), anon)

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// A dialog evicted between two HEARs is rebuilt from its journal on the
+// next message; the user sees nothing unusual (the client checks that
+// every frame follows the last, and there is no error frame).
+func TestEvictionBetweenHears(t *testing.T) {
+	s := MustRunMain(t)
+	tok := tokenFor(t, "eve")
+	c, _ := mustDial(t, s, "bot_id=durable", tok)
+	start := c.expectMessage("bot", "start …")
+	c.say("42", "e1")
+	c.expectMessage("user", "42")
+	c.expectMessage("bot", "pick a color")
+
+	before := s.hub.Stats()
+	s.hub.Evict(time.Now().Add(time.Hour)) // everything is idle from there
+	waitUntil(t, func() bool { return s.hub.Stats().Evictions > before.Evictions })
+
+	c.say("green", "e2")
+	c.expectMessage("user", "green")
+	c.expectMessage("bot", "saved 42 green")
+	if after := s.hub.Stats(); after.Replays <= before.Replays {
+		t.Fatalf("the dialog was not rebuilt from its journal: %+v → %+v", before, after)
+	}
+	c.say("hi", "e3")
+	c.expectMessage("user", "hi")
+	done := c.expectMessage("bot", "done hi 42 green …")
+	if want := "done hi 42 green " + start.Content[len("start "):]; done.Content[:len(want)] != want {
+		t.Fatalf("after the replay the dialog said %q, want %q…", done.Content, want)
+	}
+
+	// With no socket open, the whole conversation leaves memory.
+	c.conn.CloseNow()
+	waitUntil(t, func() bool {
+		s.hub.Evict(time.Now().Add(time.Hour))
+		return s.hub.Stats().Conversations == 0
+	})
+	back, _ := mustDial(t, s, "bot_id=durable", tok)
+	back.say("more", "e4")
+	back.expect("message", func(f frame) bool { return f.Sender == "bot" && f.Content == "again more" })
+}
+
+// Editing a bot on disk is picked up without a restart: a conversation
+// that started on the old script finishes on it (even across a restart),
+// a new one gets the new script.
+func TestScriptEditedMidConversation(t *testing.T) {
+	c := testConfig(t)
+	bot := filepath.Join(c.Bots, "editable")
+	writeBot(t, c.Bots, "editable", "name: Editable\n", `TALK "v1 hello"
+local a = HEAR()
+TALK("v1 got " .. a)
+local b = HEAR()
+TALK("v1 end " .. b)
+`)
+	s := mustStart(t, c)
+	tok := tokenFor(t, "ed")
+	old, hello := mustDial(t, s, "bot_id=editable", tok)
+	old.expectMessage("bot", "v1 hello")
+	old.say("one", "o1")
+	old.expectMessage("user", "one")
+	old.expectMessage("bot", "v1 got one")
+
+	v1, _ := s.engine.Script("editable")
+	os.WriteFile(filepath.Join(bot, "start.lua"), []byte(`TALK "v2 hello"
+while true do TALK("v2 got " .. HEAR()) end
+`), 0o644)
+	waitUntil(t, func() bool {
+		sc, err := s.engine.Script("editable")
+		return err == nil && sc.Version != v1.Version
+	})
+
+	// A new conversation runs the new script.
+	var st startBody
+	api(t, s, "POST", "/api/conversations/start", tok, map[string]string{"bot_id": "editable"}, &st)
+	fresh, _ := mustDial(t, s, "after=0&session_id="+st.SessionID, tok)
+	fresh.expectMessage("bot", "v2 hello")
+
+	// The old one finishes on the old script, even after a restart.
+	s.Close()
+	s2 := mustStart(t, c)
+	again, _ := mustDial(t, s2, "session_id="+hello.SessionID, tok)
+	again.say("two", "o2")
+	again.expectMessage("user", "two")
+	again.expectMessage("bot", "v1 end two")
+	// Its run is over: the next message starts a new run, on v2.
+	again.say("three", "o3")
+	again.expectMessage("user", "three")
+	again.expectMessage("bot", "v2 hello")
+	again.expectMessage("bot", "v2 got three")
+}

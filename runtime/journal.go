@@ -1,0 +1,102 @@
+package runtime
+
+import (
+	"context"
+	"time"
+)
+
+// A dialog is durable because everything it does is written to a journal,
+// in the same transaction as its effects: the user messages it took
+// (EntryHear), what it said and did, and every value that could differ on
+// a second run (NOW, RANDOM, GET, WAIT deadlines). To bring a dialog back
+// after eviction or a crash, the runtime runs its script again from the
+// top, answers each keyword from the journal instead of doing it, and
+// goes live where the journal ends (replay.go).
+
+// Journal entry kinds.
+const (
+	EntryHear    = "hear"    // the dialog took a user message: Seq, Value = its content
+	EntryPark    = "park"    // the dialog waits in HEAR with nothing left to take
+	EntryTalk    = "talk"    // it said something; Value = a hash of the text
+	EntrySuggest = "suggest" // it set suggestions
+	EntryTyping  = "typing"  // it showed or hid the typing indicator
+	EntryNow     = "now"     // NOW(): Value = the time, RFC 3339 with nanoseconds
+	EntryRandom  = "random"  // RANDOM(): Value = the integer
+	EntryGet     = "get"     // GET(): Value = the JSON value; Found = whether set
+	EntrySet     = "set"     // SET(): Value = the key
+	EntryWait    = "wait"    // WAIT(): Value = the deadline, RFC 3339 with nanoseconds
+)
+
+// JournalEntry is one step of a dialog's current run.
+type JournalEntry struct {
+	Run   int64
+	Index int64 // position in the run, from 1
+	Kind  string
+	Value string
+	Found bool  // EntryGet
+	Seq   int64 // EntryHear: the message's seq
+}
+
+// Script is one version of a bot's script. Version is a hash of Source:
+// a conversation pins the version its run started with.
+type Script struct {
+	Bot     BotID
+	Version string
+	Source  string
+}
+
+// MemoryWrite is a SET.
+type MemoryWrite struct {
+	Scope MemoryScope
+	Key   string
+	Value string // JSON; "" deletes
+}
+
+// RunState starts or ends a run of a conversation's script.
+type RunState struct {
+	Run     int64  // the run number
+	Ended   bool   // the run returned or failed: its journal is deleted
+	Version string // the script version the run uses (when starting)
+}
+
+// DialogWrite is what a dialog changes between two commits, written in
+// one transaction: journal entries, bot messages, memory, suggestions and
+// the conversation's dialog state. Nothing of it is visible to anyone
+// before it has committed.
+type DialogWrite struct {
+	SessionID   SessionID
+	Entries     []JournalEntry // appended to the journal
+	Messages    []*Message     // bot messages; ID, Seq and CreatedAt are set on commit
+	Memory      []MemoryWrite
+	Suggestions *[]string
+	ConsumedSeq int64      // raises the session's ConsumedSeq to this (0: unchanged)
+	WakeAt      *time.Time // sets the WAIT deadline (zero time: clears it)
+	Run         *RunState  // starts or ends a run
+}
+
+// DialogStore keeps durable dialogs.
+type DialogStore interface {
+	// CommitDialog applies w in one transaction. A RunState that ends a run
+	// deletes the run's journal (including w.Entries) and sets RunEnded; one
+	// that starts a run sets Run, ScriptVersion and clears RunEnded.
+	// Messages move LastSeq and LastActivity as AppendMessage does.
+	CommitDialog(ctx context.Context, w *DialogWrite) error
+	// Journal returns the entries of one run of a conversation, in order.
+	Journal(ctx context.Context, sid SessionID, run int64) ([]JournalEntry, error)
+	// SaveScript stores a script version; saving one again is not an error.
+	SaveScript(ctx context.Context, sc *Script) error
+	// FindScript returns a stored version, or KindNotFound.
+	FindScript(ctx context.Context, bot BotID, version string) (*Script, error)
+	// PendingDialogs lists the conversations whose dialog has work to do
+	// without a new message: a user message it has not taken
+	// (LastUserSeq > ConsumedSeq), a WAIT deadline (WakeAt set), or a run
+	// that is neither ended nor parked (its last journal entry is not
+	// EntryPark), as after a crash in the middle of a turn.
+	PendingDialogs(ctx context.Context) ([]PendingDialog, error)
+}
+
+// PendingDialog is a conversation to bring back at start-up.
+type PendingDialog struct {
+	SessionID SessionID
+	WakeAt    time.Time // zero: now
+}

@@ -1,0 +1,363 @@
+package schema
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"parley/runtime"
+)
+
+// holdWriter takes the write connection, so that the committer blocks on
+// its next batch and every write after it queues; release gives it back.
+// It returns once the committer waits for the connection, having taken
+// the write that first (a lone AppendMessage to session first) with it.
+func holdWriter(t *testing.T, db *DB, first runtime.SessionID) (release func(), firstDone <-chan error) {
+	t.Helper()
+	conn, err := db.write.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	waits := db.write.Stats().WaitCount
+	done := make(chan error, 1)
+	go func() {
+		_, err := db.AppendMessage(context.Background(), userMessage(first, "first"))
+		done <- err
+	}()
+	waitFor(t, "the committer to wait for the connection", func() bool { return db.write.Stats().WaitCount > waits })
+	return func() { conn.Close() }, done
+}
+
+// waitQueued waits until n writes are queued behind the held connection.
+func waitQueued(t *testing.T, db *DB, n int) {
+	t.Helper()
+	waitFor(t, fmt.Sprint(n, " queued writes"), func() bool {
+		db.commit.mu.Lock()
+		defer db.commit.mu.Unlock()
+		return len(db.commit.queue) == n
+	})
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+func userMessage(id runtime.SessionID, content string) *runtime.Message {
+	return &runtime.Message{SessionID: id, Sender: runtime.SenderUser, Content: content}
+}
+
+func mustSession(t testing.TB, db *DB) runtime.SessionID {
+	t.Helper()
+	s := &runtime.Session{BotID: "b", UserID: "u"}
+	if err := db.CreateSession(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	return s.ID
+}
+
+// write is one caller of the batch tests: a good write or one that must
+// fail, and what it stores when it succeeds.
+type write struct {
+	run      func(ctx context.Context) error
+	fails    bool
+	session  runtime.SessionID
+	messages int // messages it stores
+}
+
+// mixedWrites returns n writes to sessions, every third one failing: an
+// append to a missing session, or a dialog commit whose journal entry is
+// taken, after a new entry and a message of its own.
+func mixedWrites(t *testing.T, db *DB, sessions []runtime.SessionID, n int) []write {
+	ctx := context.Background()
+	taken := runtime.JournalEntry{Run: 1, Index: 1, Kind: runtime.EntryPark}
+	for _, id := range sessions {
+		err := db.CommitDialog(ctx, &runtime.DialogWrite{SessionID: id, Entries: []runtime.JournalEntry{taken},
+			Run: &runtime.RunState{Run: 1, Version: "v"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var writes []write
+	for i := range n {
+		id := sessions[i%len(sessions)]
+		w := write{session: id}
+		// Entry indexes are unique across the writes: 2+i.
+		entries := []runtime.JournalEntry{{Run: 1, Index: int64(2 + i), Kind: runtime.EntryTalk}}
+		switch i % 6 {
+		case 0, 4:
+			w.messages = 1
+			w.run = func(ctx context.Context) error {
+				_, err := db.AppendMessage(ctx, userMessage(id, "hi"))
+				return err
+			}
+		case 1, 3:
+			w.messages = 2
+			w.run = func(ctx context.Context) error {
+				msgs := []*runtime.Message{{Sender: runtime.SenderBot, Content: "a"}, {Sender: runtime.SenderBot, Content: "b"}}
+				return db.CommitDialog(ctx, &runtime.DialogWrite{SessionID: id, Entries: entries, Messages: msgs})
+			}
+		case 2:
+			w.fails = true
+			w.run = func(ctx context.Context) error {
+				_, err := db.AppendMessage(ctx, userMessage(runtime.SessionID(fmt.Sprint("missing-", i)), "x"))
+				return err
+			}
+		case 5:
+			w.fails = true
+			w.run = func(ctx context.Context) error {
+				return db.CommitDialog(ctx, &runtime.DialogWrite{SessionID: id,
+					Entries:  append(entries, taken),
+					Messages: []*runtime.Message{{Sender: runtime.SenderBot, Content: "lost"}},
+					Memory:   []runtime.MemoryWrite{{Scope: runtime.MemoryScope{BotID: "b", Owner: "user:u"}, Key: "lost", Value: "1"}}})
+			}
+		}
+		writes = append(writes, w)
+	}
+	return writes
+}
+
+// runWrites runs every write in its own goroutine and checks its outcome.
+func runWrites(t *testing.T, writes []write) {
+	var wg sync.WaitGroup
+	for i, w := range writes {
+		wg.Go(func() {
+			err := w.run(context.Background())
+			if w.fails != (err != nil) {
+				t.Errorf("write %d: err = %v; want failure %v", i, err, w.fails)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// checkStored: each session holds exactly the messages of the writes that
+// succeeded, with gapless seqs, and nothing of the failed ones.
+func checkStored(t *testing.T, db *DB, sessions []runtime.SessionID, writes []write, extra int) {
+	t.Helper()
+	ctx := context.Background()
+	want := map[runtime.SessionID]int{sessions[0]: extra}
+	entries := map[runtime.SessionID]int{}
+	for _, w := range writes {
+		if !w.fails {
+			want[w.session] += w.messages
+			if w.messages == 2 {
+				entries[w.session]++
+			}
+		}
+	}
+	for _, id := range sessions {
+		msgs, err := db.FindMessages(ctx, runtime.MessageFilter{SessionID: id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, m := range msgs {
+			if m.Seq != int64(i+1) || m.Content == "lost" {
+				t.Errorf("session %s: message %d is seq %d %q", id, i, m.Seq, m.Content)
+			}
+		}
+		if len(msgs) != want[id] {
+			t.Errorf("session %s holds %d messages; want %d", id, len(msgs), want[id])
+		}
+		j, err := db.Journal(ctx, id, 1)
+		if err != nil || len(j) != 1+entries[id] {
+			t.Errorf("session %s journal: %d entries, %v; want %d", id, len(j), err, 1+entries[id])
+		}
+	}
+	if _, ok, _ := db.GetMemory(ctx, runtime.MemoryScope{BotID: "b", Owner: "user:u"}, "lost"); ok {
+		t.Error("memory of a failed write was stored")
+	}
+}
+
+// TestGroupCommitSavepoints: writes queued behind one commit go in one
+// transaction; the failing ones are rolled back to their savepoints and
+// get their errors, the others commit.
+func TestGroupCommitSavepoints(t *testing.T) {
+	db := openTest(t)
+	sessions := []runtime.SessionID{mustSession(t, db), mustSession(t, db), mustSession(t, db)}
+	writes := mixedWrites(t, db, sessions, 60)
+	before := db.Stats()
+	release, first := holdWriter(t, db, sessions[0])
+	ran := make(chan struct{})
+	go func() { runWrites(t, writes); close(ran) }()
+	waitQueued(t, db, len(writes))
+	release()
+	<-ran
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	checkStored(t, db, sessions, writes, 1)
+
+	after := db.Stats()
+	succeeded := 0
+	for _, w := range writes {
+		if !w.fails {
+			succeeded++
+		}
+	}
+	if c, w, m := after.Commits-before.Commits, after.Writes-before.Writes, after.MaxBatch; c != 2 || w != int64(1+succeeded) || m != int64(succeeded) {
+		t.Errorf("stats: %d commits, %d writes, max batch %d; want 2, %d, %d", c, w, m, 1+succeeded, succeeded)
+	}
+}
+
+// TestGroupCommitConcurrent: many writers at once, some failing, with no
+// help from the test to form batches.
+func TestGroupCommitConcurrent(t *testing.T) {
+	db := openTest(t)
+	var sessions []runtime.SessionID
+	for range 8 {
+		sessions = append(sessions, mustSession(t, db))
+	}
+	writes := mixedWrites(t, db, sessions, 600)
+	runWrites(t, writes)
+	checkStored(t, db, sessions, writes, 0)
+	s := db.Stats()
+	t.Logf("%d commits, %d writes, max batch %d", s.Commits, s.Writes, s.MaxBatch)
+}
+
+// TestGroupCommitFailedCommit: when COMMIT itself fails, every write of
+// the batch fails, none is stored, and the connection is usable after.
+func TestGroupCommitFailedCommit(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	id := mustSession(t, db)
+	release, first := holdWriter(t, db, id)
+
+	good := userMessage(id, "good")
+	errs := make(chan error, 2)
+	go func() {
+		_, err := db.AppendMessage(ctx, good)
+		errs <- err
+	}()
+	waitQueued(t, db, 1)
+	go func() {
+		// With deferred foreign keys the orphan row passes its statement
+		// and its savepoint; COMMIT refuses it.
+		errs <- db.commit.do(ctx, func(ctx context.Context, tx execQueryer) error {
+			_, err := tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`)
+			if err == nil {
+				_, err = tx.ExecContext(ctx, `INSERT INTO message_history (id, session_id, seq, sender, content, created_at)
+					VALUES ('orphan', 'no-such-session', 1, 'user', 'x', 'now')`)
+			}
+			return err
+		})
+	}()
+	waitQueued(t, db, 2)
+	release()
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := <-errs; err == nil {
+			t.Error("a write of the failed batch succeeded")
+		}
+	}
+	if good.Seq != 0 || !good.CreatedAt.IsZero() {
+		t.Errorf("the failed write was given a seq: %+v", good)
+	}
+	again := userMessage(id, "again")
+	if _, err := db.AppendMessage(ctx, again); err != nil || again.Seq != 2 {
+		t.Errorf("append after the failed commit: seq %d, %v; want 2", again.Seq, err)
+	}
+}
+
+// TestGroupCommitCancel: a write whose caller gives up while it is queued
+// is not stored; one already running finishes and reports success.
+func TestGroupCommitCancel(t *testing.T) {
+	db := openTest(t)
+	id := mustSession(t, db)
+	release, first := holdWriter(t, db, id)
+	ctx, cancel := context.WithCancel(context.Background())
+	gaveUp := make(chan error, 1)
+	go func() {
+		_, err := db.AppendMessage(ctx, userMessage(id, "given up"))
+		gaveUp <- err
+	}()
+	waitQueued(t, db, 1)
+	cancel()
+	if err := <-gaveUp; !runtime.IsKind(err, runtime.KindUnavailable) {
+		t.Errorf("cancelled queued write: %v; want %s", err, runtime.KindUnavailable)
+	}
+	waitQueued(t, db, 0)
+	release()
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+
+	// Cancelled while its statements run: the write is not interrupted,
+	// and the caller hears that it committed.
+	ctx, cancel = context.WithCancel(context.Background())
+	err := db.commit.do(ctx, func(ctx context.Context, tx execQueryer) error {
+		cancel()
+		_, _, err := db.appendTx(ctx, tx, newMessageRow(userMessage(id, "in flight")))
+		return err
+	})
+	if err != nil {
+		t.Errorf("write cancelled in flight: %v; want it committed", err)
+	}
+	msgs, _ := db.FindMessages(context.Background(), runtime.MessageFilter{SessionID: id})
+	if len(msgs) != 2 || msgs[1].Content != "in flight" {
+		t.Errorf("stored %d messages; want first and in flight", len(msgs))
+	}
+}
+
+// TestCloseDrains: Close commits what is queued before closing, and
+// refuses writes that come after it began.
+func TestCloseDrains(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "parley.db")
+	ctx := context.Background()
+	db, err := Open(ctx, Config{DSN: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	id := mustSession(t, db)
+	release, first := holdWriter(t, db, id)
+	const queued = 5
+	var wg sync.WaitGroup
+	for range queued {
+		wg.Go(func() {
+			if _, err := db.AppendMessage(ctx, userMessage(id, "queued")); err != nil {
+				t.Errorf("queued write: %v", err)
+			}
+		})
+	}
+	waitQueued(t, db, queued)
+	closed := make(chan error, 1)
+	go func() { closed <- db.Close() }()
+	waitFor(t, "Close to begin", func() bool {
+		db.commit.mu.Lock()
+		defer db.commit.mu.Unlock()
+		return db.commit.closed
+	})
+	if _, err := db.AppendMessage(ctx, userMessage(id, "late")); !runtime.IsKind(err, runtime.KindUnavailable) {
+		t.Errorf("write after Close: %v; want %s", err, runtime.KindUnavailable)
+	}
+	release()
+	wg.Wait()
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-closed; err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+
+	db, err = Open(ctx, Config{DSN: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s, err := db.FindSession(ctx, id)
+	if err != nil || s.LastSeq != 1+queued {
+		t.Errorf("after reopening: LastSeq %d, %v; want %d", s.LastSeq, err, 1+queued)
+	}
+}

@@ -1,0 +1,83 @@
+package schema
+
+import (
+	"context"
+
+	"parley/runtime"
+)
+
+// journalRow is a dialog_journal row as the driver sees it.
+type journalRow struct {
+	Run   int64  `db:"run"`
+	Index int64  `db:"idx"`
+	Kind  string `db:"kind"`
+	Value string `db:"value"`
+	Found bool   `db:"found"`
+	Seq   int64  `db:"seq"`
+}
+
+// Journal returns the entries of one run of a conversation in index
+// order; none (not an error) when the run has no journal, ended or never
+// existed.
+func (db *DB) Journal(ctx context.Context, sid runtime.SessionID, run int64) ([]runtime.JournalEntry, error) {
+	var rows []journalRow
+	q := db.write.Rebind(`SELECT run, idx, kind, value, found, seq FROM dialog_journal
+		WHERE session_id = ? AND run = ? ORDER BY idx`)
+	if err := db.read.SelectContext(ctx, &rows, q, sid, run); err != nil {
+		return nil, db.fail(err, "journal")
+	}
+	list := make([]runtime.JournalEntry, len(rows))
+	for i, r := range rows {
+		list[i] = runtime.JournalEntry{Run: r.Run, Index: r.Index, Kind: r.Kind, Value: r.Value, Found: r.Found, Seq: r.Seq}
+	}
+	return list, nil
+}
+
+// pendingQuery finds the conversations PendingDialogs reports, one SELECT
+// per condition so that each reads its own partial index (0002): a user
+// message not taken yet; a WAIT deadline; a run that has not ended and
+// whose last journal entry is not a park, where a run without entries is
+// open only once started (run >= 1: at run 0 nothing has begun). The last
+// entry costs one probe of the journal's primary key per open run.
+//
+// UNION ALL, not UNION: deduplicating in SQL makes SQLite walk every
+// session in id order instead of the small partial indexes; a session
+// that meets two conditions is deduplicated in Go. The last condition
+// reads last_kind once, so the probe runs once per session:
+// coalesce(last_kind = 'park', run < 1) is "parked", or with no entry,
+// "not started".
+const pendingQuery = `
+SELECT id, wake_at FROM sessions WHERE last_user_seq > consumed_seq
+UNION ALL
+SELECT id, wake_at FROM sessions WHERE wake_at IS NOT NULL
+UNION ALL
+SELECT id, wake_at FROM (
+	SELECT s.id, s.wake_at, s.run, (SELECT j.kind FROM dialog_journal j
+		WHERE j.session_id = s.id AND j.run = s.run ORDER BY j.idx DESC LIMIT 1) AS last_kind
+	FROM sessions s WHERE s.run_ended = 0
+) open_runs
+WHERE NOT coalesce(last_kind = 'park', run < 1)`
+
+// pendingRow is a row of pendingQuery.
+type pendingRow struct {
+	ID     string `db:"id"`
+	WakeAt dbTime `db:"wake_at"`
+}
+
+// PendingDialogs lists the conversations whose dialog has work to do
+// without a new message, in no particular order; see runtime.DialogStore.
+func (db *DB) PendingDialogs(ctx context.Context) ([]runtime.PendingDialog, error) {
+	var rows []pendingRow
+	if err := db.read.SelectContext(ctx, &rows, pendingQuery); err != nil {
+		return nil, db.fail(err, "session")
+	}
+	list := make([]runtime.PendingDialog, 0, len(rows))
+	seen := make(map[string]bool, len(rows))
+	for _, r := range rows {
+		if !seen[r.ID] {
+			seen[r.ID] = true
+			list = append(list, runtime.PendingDialog{SessionID: runtime.SessionID(r.ID), WakeAt: r.WakeAt.Time()})
+		}
+	}
+	return list, nil
+}
