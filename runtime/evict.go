@@ -104,3 +104,17 @@ func (c *conv) evictDialog() {
 	c.inMu.Unlock()
 	c.enqueue(evictInput)
 }
+
+// Reload drops a conversation's dialog from memory and rebuilds it from
+// the store at once, as after a restart; it returns when the dialog is
+// live again. Benchmarks measure replay with it; operators can use it to
+// check that a conversation replays.
+func (h *Hub) Reload(ctx context.Context, sid SessionID) error {
+	c, err := h.conv(ctx, sid)
+	if err != nil {
+		return err
+	}
+	c.enqueue(evictInput)
+	c.enqueue(resumeInput)
+	return c.waitIdle(ctx)
+}

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -94,4 +97,59 @@ while true do TALK("v2 got " .. HEAR()) end
 	again.expectMessage("user", "three")
 	again.expectMessage("bot", "v2 hello")
 	again.expectMessage("bot", "v2 got three")
+}
+
+// client_id dedupe and after=SEQ hold across a restart.
+func TestResumeAcrossRestart(t *testing.T) {
+	c := testConfig(t)
+	s := mustStart(t, c)
+	tok := tokenFor(t, "rae")
+	sock, hello := mustDial(t, s, "bot_id=echo", tok)
+	sock.say("before", "k1")
+	first := sock.expectMessage("user", "before")
+	sock.expectMessage("bot", "before")
+	s.Close()
+
+	s2 := mustStart(t, c)
+	back, again := mustDial(t, s2, "bot_id=echo&after=1", tok)
+	if again.SessionID != hello.SessionID || *again.LastSeq != 2 {
+		t.Fatalf("after restart: %s", again.raw)
+	}
+	back.expectMessage("bot", "before") // seq 2, the backlog after 1
+	back.lastSeq = 0                    // the duplicate answer repeats seq 1
+	back.say("before", "k1")
+	if dup := back.expectMessage("user", "before"); dup.ID != first.ID {
+		t.Fatalf("re-sent client_id after restart stored again: %s", dup.raw)
+	}
+	back.lastSeq = 2
+	back.say("after", "k2")
+	if m := back.expectMessage("user", "after"); m.Seq != 3 {
+		t.Fatalf("next message %s, want seq 3: the duplicate was answered", m.raw)
+	}
+	back.expectMessage("bot", "after")
+}
+
+// A bot folder that stops compiling keeps its last good version running;
+// /readyz names the problem with file:line.
+func TestBrokenBotKeepsLastGood(t *testing.T) {
+	c := testConfig(t)
+	writeBot(t, c.Bots, "fragile", "name: Fragile\n", "while true do TALK('ok ' .. HEAR()) end\n")
+	s := mustStart(t, c)
+	os.WriteFile(filepath.Join(c.Bots, "fragile", "start.lua"), []byte("TALK('oops'\n"), 0o644)
+	var body string
+	waitUntil(t, func() bool {
+		resp, err := http.Get(s.URL() + "/readyz")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		body = string(b)
+		return resp.StatusCode == 200 && strings.Contains(body, "fragile/start.lua:")
+	})
+	t.Logf("readyz: %s", body)
+	sock, _ := mustDial(t, s, "bot_id=fragile", tokenFor(t, "fay"))
+	sock.say("still", "f1")
+	sock.expectMessage("user", "still")
+	sock.expectMessage("bot", "ok still")
 }
