@@ -54,12 +54,12 @@ func threadOf(L *lua.LState) *thread {
 const maxTurnCalls = 1000
 
 // host makes one DialogHost call for the script: not at all once the run
-// is stopped, outside the time budget, with a context that ends when the
-// run is stopped (Close, a cancelled Step). An error of the host ends the
-// run (fail).
+// is stopped or the turn's context has ended, outside the time budget,
+// with a context that ends when the run is stopped (Close, a cancelled
+// Step). An error of the host ends the run (fail).
 func (th *thread) host(call func(ctx context.Context) error) {
-	if th.ctx.Err() != nil && th.turn.ctx.Err() != nil {
-		// The caller gave up; its AfterFunc may not have run yet.
+	if th.turn.ctx.Err() != nil {
+		// The caller gave up; begin's AfterFunc may not have run yet.
 		th.stop(turnCanceled{context.Cause(th.turn.ctx)})
 	}
 	if cause := context.Cause(th.run); cause != nil {

@@ -117,6 +117,9 @@ func (th *thread) wait(d time.Duration) {
 
 // log writes a LOG line; where is gopher-lua's "start.lua:12:".
 func (th *thread) log(msg, where string) {
+	if th.d.host.Replaying() {
+		return // written when the line first ran
+	}
 	file, line := splitWhere(where)
 	th.d.eng.cfg.Logger.Info(msg,
 		"bot", th.d.script.Bot, "session", th.d.session.ID,

@@ -124,22 +124,29 @@
 // first insertion, the same for the same sequence of assignments in every
 // state. Two things in gopher-lua broke that and are fixed here: the
 // standard library tables (_G, string, table, math) are filled from Go
-// maps by RegisterModule/SetFuncs, in an order that changes from one state
-// to the next, so sortGlobals rebuilds them in sorted order (and the
-// keywords are installed in sorted order); and tostring and string.format
-// printed addresses ("table: 0xc000123456"). Go code here never lets a
-// script see a Go map's order either: LTable.ForEach walks Go maps, so
-// HEAR's options and SET's tables are walked with Next; JSON objects from
-// GET become tables with their keys inserted sorted.
+// maps by RegisterModule (auxlib.go: "for fname, fn := range funcs"), in
+// an order that changes from one state to the next, so seedGlobals
+// (sandbox.go) first sets every key they will get, in sorted order, and
+// the keywords are installed in sorted order; and tostring and
+// string.format printed addresses ("table: 0xc000123456"), which differ
+// between a run and its replay, so tables, functions and userdata are
+// numbered in the order a run first shows them (the first 10000; later
+// ones show as their type alone). Go code here never lets a script see a
+// Go map's order either: LTable.ForEach walks Go maps, so HEAR's options
+// and SET's tables are walked with Next, and JSON objects from GET become
+// tables with their keys inserted in sorted order.
 //
 // Authors must not make a run depend on anything else, and cannot in
 // practice: there is no clock, file, network or process to read. What
-// they must not do is rely on the wall time a turn takes (a turn over the
-// Lua time budget fails, and how far it got is not repeatable; such a run
-// ends and is not replayed; a turn that needs nearly all of its budget may
-// run out of it in a replay on a busier machine), and they must not edit a running bot expecting
-// the conversations in progress to follow: a run keeps its version; a
-// conversation takes the new one when its dialog next starts from the top.
+// they must not do:
+//   - rely on how long a turn takes: a turn over the Lua time budget
+//     fails, and how far it got is not repeatable (such a run ends and is
+//     not replayed); a turn that needs nearly all of its budget may run
+//     out of it in a replay on a busier machine;
+//   - expect the conversations in progress to follow an edit of their
+//     bot: a run keeps its version; a conversation takes the new one when
+//     its dialog next starts from the top.
+//
 // LOG lines are not journaled: a replay writes them again.
 //
 // # Limits, and what a later security issue must add

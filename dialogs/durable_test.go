@@ -179,6 +179,12 @@ type journalHost struct {
 	mem     map[string]string
 }
 
+func (h *journalHost) Replaying() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.journal) > 0
+}
+
 func (h *journalHost) do(kind, arg string, live func() string) (string, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()

@@ -66,6 +66,7 @@ type Engine struct {
 
 	reloading sync.Mutex    // one reload at a time
 	watching  chan struct{} // closed once Watch watches
+	watchOnce sync.Once     // closes watching
 	watched   atomic.Bool   // Watch was called
 }
 

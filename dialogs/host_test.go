@@ -32,6 +32,14 @@ type fakeHost struct {
 	clock  time.Time         // zero: fixedClock
 	rand   func(lo, hi int) int
 	fast   bool // Wait returns at once
+
+	replaying bool // what Replaying reports
+}
+
+func (h *fakeHost) Replaying() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.replaying
 }
 
 type memory struct {
@@ -274,6 +282,7 @@ type nopHost struct{}
 func (nopHost) Talk(context.Context, string) error                      { return nil }
 func (nopHost) Suggest(context.Context, []string) error                 { return nil }
 func (nopHost) Typing(context.Context, bool) error                      { return nil }
+func (nopHost) Replaying() bool                                         { return false }
 func (nopHost) GetMemory(context.Context, string) (string, bool, error) { return "", false, nil }
 func (nopHost) SetMemory(context.Context, string, string) error         { return nil }
 func (nopHost) Now(context.Context) (time.Time, error)                  { return fixedClock, nil }

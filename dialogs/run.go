@@ -24,10 +24,9 @@ type thread struct {
 	typing bool             // the typing indicator is shown
 	calls  int              // DialogHost calls this turn (maxTurnCalls)
 
-	// ctx is the context of host calls: the turn's, also cancelled when
-	// the run is stopped, so that a WAIT or a slow commit ends at Close.
-	ctx     context.Context
-	release func() // cancels ctx and detaches it from run
+	// ctx is the context of host calls (a hostContext): the turn's values
+	// and deadline, done when the run is stopped.
+	ctx context.Context
 
 	// run is Lua's context (L.SetContext). Cancelling it stops the script at
 	// its next instruction; the cause says why (see outcome).
@@ -96,9 +95,7 @@ func budgetError(limit time.Duration) error {
 func (th *thread) begin(t turn) {
 	th.turn = t
 	th.calls = 0
-	ctx, cancel := context.WithCancel(t.ctx)
-	detach := context.AfterFunc(th.run, cancel)
-	th.ctx, th.release = ctx, func() { detach(); cancel() }
+	th.ctx = hostContext{turn: t.ctx, run: th.run}
 	th.unhook = context.AfterFunc(t.ctx, func() { th.stop(turnCanceled{context.Cause(t.ctx)}) })
 	th.budget.renew()
 }
@@ -112,10 +109,6 @@ func (th *thread) finish() {
 		th.stop(turnCanceled{context.Cause(th.turn.ctx)})
 	}
 	th.unhook = nil
-	if th.release != nil {
-		th.release()
-		th.release = nil
-	}
 }
 
 func (th *thread) close() {
@@ -162,6 +155,21 @@ func (d *dialog) logFailure(se *ScriptError) {
 		"bot", se.Bot, "version", d.script.Version, "session", d.session.ID,
 		"file", se.File, "line", se.Line, "err", se.Err)
 }
+
+// hostContext is the context of host calls: it has the values and the
+// deadline of the turn's context, and is done when the run is stopped,
+// which the end of the turn's context does too (begin's AfterFunc), as do
+// Close, the time budget and a failed host call. So a WAIT or a slow
+// commit ends at Close, and no context is made per turn.
+type hostContext struct {
+	turn context.Context
+	run  context.Context
+}
+
+func (c hostContext) Deadline() (time.Time, bool) { return c.turn.Deadline() }
+func (c hostContext) Done() <-chan struct{}       { return c.run.Done() }
+func (c hostContext) Err() error                  { return c.run.Err() }
+func (c hostContext) Value(key any) any           { return c.turn.Value(key) }
 
 // causeContext makes the error Lua raises on cancellation the cause
 // ("Lua time budget exceeded…") rather than a bare "context canceled";

@@ -17,7 +17,7 @@ const (
 )
 
 // libraries are the only standard libraries a script gets: no os, io,
-// package, debug, channel or coroutine.
+// package, debug, channel or coroutine. The base library comes first.
 var libraries = []struct {
 	name string
 	open lua.LGFunction
@@ -52,13 +52,9 @@ func newState(names *namer, rnd func(lo, hi int) int) *lua.LState {
 		RegistryGrowStep:    registryGrow,
 		MinimizeStackMemory: true,
 	})
-	for _, lib := range libraries {
-		L.Push(L.NewFunction(lib.open))
-		L.Push(lua.LString(lib.name))
-		L.Call(1, 0)
-	}
+	seedGlobals(L)
+	openLibraries(L)
 	keepOnly(L.G.Global, baseWhitelist)
-	sortGlobals(L)
 	explainMissing(L, L.G.Global, "", removedGlobals)
 	hardenBase(L, names)
 	hardenString(L, names)
@@ -66,27 +62,20 @@ func newState(names *namer, rnd func(lo, hi int) int) *lua.LState {
 	return L
 }
 
-// sortGlobals rebuilds the global table and the library tables with their
-// keys inserted in sorted order. gopher-lua fills them from Go maps, so
-// their insertion order, which is the order pairs() walks them in, would
-// differ from one state to the next, and so between a run and its replay.
-// (A key's place in that order cannot be changed in an existing table:
-// deleting and setting it again keeps its first place.)
-func sortGlobals(L *lua.LState) {
-	g := sortedCopy(L, L.G.Global)
-	for _, lib := range libraries {
-		if t, ok := g.RawGetString(lib.name).(*lua.LTable); ok && lib.name != lua.BaseLibName {
-			g.RawSetString(lib.name, sortedCopy(L, t))
-		}
+// libKeys are the keys the standard libraries put in the global table
+// ("") and in their own tables, sorted: learnt once from a scratch state.
+var libKeys = func() map[string][]string {
+	L := lua.NewState(lua.Options{SkipOpenLibs: true})
+	defer L.Close()
+	openLibraries(L)
+	keys := map[string][]string{"": stringKeys(L.G.Global)}
+	for _, lib := range libraries[1:] {
+		keys[lib.name] = stringKeys(L.GetGlobal(lib.name).(*lua.LTable))
 	}
-	g.RawSetString("_G", g)
-	L.G.Global = g
-	L.Env = g // the environment of the functions made from now on: the script
-}
+	return keys
+}()
 
-// sortedCopy copies the string keys of t (library tables have no others)
-// in sorted order.
-func sortedCopy(L *lua.LState, t *lua.LTable) *lua.LTable {
+func stringKeys(t *lua.LTable) []string {
 	var keys []string
 	t.ForEach(func(k, _ lua.LValue) {
 		if s, ok := k.(lua.LString); ok {
@@ -94,11 +83,35 @@ func sortedCopy(L *lua.LState, t *lua.LTable) *lua.LTable {
 		}
 	})
 	sort.Strings(keys)
-	c := L.CreateTable(0, len(keys))
-	for _, k := range keys {
-		c.RawSetString(k, t.RawGetString(k))
+	return keys
+}
+
+// seedGlobals makes the libraries fill the global table and their tables
+// in sorted key order. gopher-lua fills them from Go maps, in an order
+// that changes from one state to the next, and the first insertion of a
+// key fixes its place in the order pairs() walks a table (doc.go,
+// "Determinism"). So each key is set first here, in sorted order, to a
+// placeholder the library then replaces without moving it.
+func seedGlobals(L *lua.LState) {
+	seed := func(t *lua.LTable, keys []string) {
+		for _, k := range keys {
+			t.RawSetString(k, lua.LTrue)
+		}
 	}
-	return c
+	seed(L.G.Global, libKeys[""])
+	for _, lib := range libraries[1:] {
+		t := L.CreateTable(0, len(libKeys[lib.name]))
+		seed(t, libKeys[lib.name])
+		L.G.Global.RawSetString(lib.name, t)
+	}
+}
+
+func openLibraries(L *lua.LState) {
+	for _, lib := range libraries {
+		L.Push(L.NewFunction(lib.open))
+		L.Push(lua.LString(lib.name))
+		L.Call(1, 0)
+	}
 }
 
 // namer names the tables, functions and userdata of one Lua state for

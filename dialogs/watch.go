@@ -21,8 +21,9 @@ import (
 const debounce = 150 * time.Millisecond
 
 // Watch reloads bots when their folders change on disk, until ctx ends
-// (it then returns nil). It watches Config.Dir and each folder in it.
-// Without a Dir it returns nil at once. It may be called once.
+// (it then returns nil). It watches Config.Dir and each folder in it
+// (not deeper: a bot's tests/ do not matter). Without a Dir it returns nil
+// at once. It may be called once.
 //
 // A reload of a bot folder that loads replaces the bot: new dialogs (and
 // Script) get its new version, dialogs already made keep theirs. A folder
@@ -36,6 +37,7 @@ const debounce = 150 * time.Millisecond
 func (e *Engine) Watch(ctx context.Context) error {
 	dir := e.cfg.Dir
 	if dir == "" {
+		e.watchOnce.Do(func() { close(e.watching) })
 		return nil
 	}
 	if !e.watched.CompareAndSwap(false, true) {
@@ -60,7 +62,7 @@ func (e *Engine) Watch(ctx context.Context) error {
 	}
 	// Whatever changed between New and now.
 	e.reload(nil, true)
-	close(e.watching)
+	e.watchOnce.Do(func() { close(e.watching) })
 
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
@@ -101,7 +103,7 @@ func (e *Engine) Watch(ctx context.Context) error {
 }
 
 // Watching is closed once Watch watches the bots directory: a change made
-// after it is seen.
+// after it is seen. Without a Dir it is closed when Watch is called.
 func (e *Engine) Watching() <-chan struct{} { return e.watching }
 
 // watchFolder adds a bot folder to the watch. Hidden folders (.git) are

@@ -295,6 +295,7 @@ func TestWatchWithoutDir(t *testing.T) {
 	if err := e.Watch(t.Context()); err != nil {
 		t.Errorf("Watch: %v", err)
 	}
+	<-e.Watching() // closed: there is nothing to wait for
 	if p := e.Problems(); len(p) != 0 {
 		t.Errorf("problems %q", p)
 	}

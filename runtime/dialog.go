@@ -61,4 +61,7 @@ type DialogHost interface {
 	// Wait pauses the script for d (WAIT, TYPING's pause); a WAIT pending
 	// when the server stops fires after a restart at its deadline.
 	Wait(ctx context.Context, d time.Duration) error
+	// Replaying reports whether the host answers from the journal: side
+	// effects outside the host (LOG lines) should be skipped.
+	Replaying() bool
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -111,19 +112,28 @@ func (h *host) Now(ctx context.Context) (time.Time, error) {
 	return t, nil
 }
 
+// Random journals the bounds with the number, so that a replay of a
+// script that changed its range is caught.
 func (h *host) Random(ctx context.Context, lo, hi int) (int, error) {
 	r := h.r
+	bounds := " " + strconv.Itoa(lo) + " " + strconv.Itoa(hi)
 	if r.replaying() {
 		e, err := r.take(EntryRandom)
 		if err != nil {
 			return 0, err
 		}
-		return strconv.Atoi(e.Value)
+		n, rest, _ := strings.Cut(e.Value, " ")
+		if " "+rest != bounds {
+			return 0, divergence(EntryRandom+" in other bounds", e)
+		}
+		return strconv.Atoi(n)
 	}
 	n := r.c.hub.cfg.Rand(lo, hi)
-	r.record(JournalEntry{Kind: EntryRandom, Value: strconv.Itoa(n)})
+	r.record(JournalEntry{Kind: EntryRandom, Value: strconv.Itoa(n) + bounds})
 	return n, nil
 }
+
+func (h *host) Replaying() bool { return h.r.replaying() }
 
 // Wait is durable: the deadline is committed before the pause, so that a
 // WAIT pending when the server stops fires after a restart at its

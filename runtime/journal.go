@@ -19,9 +19,8 @@ const (
 	EntryPark    = "park"    // the dialog waits in HEAR with nothing left to take
 	EntryTalk    = "talk"    // it said something; Value = a hash of the text
 	EntrySuggest = "suggest" // it set suggestions
-	EntryTyping  = "typing"  // it showed or hid the typing indicator
 	EntryNow     = "now"     // NOW(): Value = the time, RFC 3339 with nanoseconds
-	EntryRandom  = "random"  // RANDOM(): Value = the integer
+	EntryRandom  = "random"  // RANDOM(): Value = "N LO HI"
 	EntryGet     = "get"     // GET(): Value = the JSON value; Found = whether set
 	EntrySet     = "set"     // SET(): Value = the key
 	EntryWait    = "wait"    // WAIT(): Value = the deadline, RFC 3339 with nanoseconds

@@ -47,8 +47,12 @@ func (r *runner) give(ctx context.Context, m *Message) error {
 	}
 	if !r.running {
 		parked, err := r.start(ctx)
-		if err != nil || !parked {
-			// A script that returns without a HEAR still answered m.
+		if err != nil && !IsKind(err, KindDialog) {
+			return err // nothing was taken: the next load gives m again
+		}
+		if !parked {
+			// The new run returned or failed before any HEAR: it was
+			// m's answer all the same.
 			r.consumed = m.Seq
 			r.pending.ConsumedSeq = m.Seq
 			return errors.Join(err, r.flush(ctx))
