@@ -389,3 +389,24 @@ func (c *durableClient) checkHistory(t *testing.T) {
 		}
 	}
 }
+
+// A WAIT pending when the server dies fires after the restart, at its
+// deadline, with nobody sending anything.
+func TestWaitSurvivesCrash(t *testing.T) {
+	dir := testBots(t)
+	writeBot(t, dir, "waiter", "name: Waiter\n", `TALK("waiting")
+WAIT(1)
+TALK("woke")
+HEAR()
+`)
+	srv := newKillable(t, "--bots", dir)
+	srv.start()
+	ts := &testServer{urlOverride: srv.url}
+	tok := tokenFor(t, "wanda")
+	c, hello := mustDial(t, ts, "bot_id=waiter", tok)
+	c.expectMessage("bot", "waiting")
+	srv.kill() // during the WAIT: its deadline is on disk
+	srv.start()
+	back, _ := mustDial(t, ts, "after=1&session_id="+hello.SessionID, tok)
+	back.expectMessage("bot", "woke")
+}
