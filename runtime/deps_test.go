@@ -22,6 +22,7 @@ var allowed = map[string][]string{
 	"web":                 {},
 	"dialogs":             {"parley/runtime", "github.com/yuin/gopher-lua", "go.yaml.in/yaml/v3", "gopkg.in/yaml.v3", "github.com/fsnotify/fsnotify"},
 	"schema":              {"parley/runtime", "github.com/jmoiron/sqlx", "github.com/lib/pq", "modernc.org/sqlite", "github.com/google/uuid"},
+	"schema/schematest":   {"github.com/lib/pq"},
 	"ws":                  {"parley/runtime", "github.com/coder/websocket"},
 	"rest":                {"parley/runtime", "github.com/golang-jwt/jwt/v5", "golang.org/x/time/rate"},
 	"cmd/parley":          {"parley/", "github.com/spf13/viper", "github.com/spf13/pflag", "golang.org/x/tools/txtar"},

@@ -3,7 +3,6 @@ package schema_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 
@@ -11,17 +10,28 @@ import (
 	"parley/schema"
 )
 
-// BenchmarkAppendMessage measures durable appends (synchronous=FULL: one
-// WAL fsync per commit). "parallel" spreads goroutines over many sessions,
-// as a busy server does; their appends share commits (committer.go, and
-// BenchmarkGroupCommit for the comparison).
+// BenchmarkAppendMessage measures durable appends (SQLite with
+// synchronous=FULL: one WAL fsync per commit; PostgreSQL with its
+// defaults, when PARLEY_TEST_DATABASE_URL is set). "parallel" spreads
+// goroutines over many sessions, as a busy server does; their appends
+// share commits (committer.go, and BenchmarkGroupCommit for the
+// comparison).
 func BenchmarkAppendMessage(b *testing.B) {
+	for _, bk := range backends {
+		b.Run(bk.name, func(b *testing.B) {
+			bk.require(b)
+			benchAppend(b, bk)
+		})
+	}
+}
+
+func benchAppend(b *testing.B, bk backend) {
 	for _, bc := range []struct {
 		name     string
 		clientID bool
 	}{{"sequential", false}, {"sequential/client_id", true}} {
 		b.Run(bc.name, func(b *testing.B) {
-			db, ids := benchStore(b, 1)
+			db, ids := benchStore(b, bk, 1)
 			var n int
 			for b.Loop() {
 				n++
@@ -31,7 +41,7 @@ func BenchmarkAppendMessage(b *testing.B) {
 		})
 	}
 	b.Run("parallel", func(b *testing.B) {
-		db, ids := benchStore(b, 64)
+		db, ids := benchStore(b, bk, 64)
 		var next atomic.Int64
 		b.RunParallel(func(pb *testing.PB) {
 			id := ids[int(next.Add(1))%len(ids)]
@@ -43,8 +53,8 @@ func BenchmarkAppendMessage(b *testing.B) {
 	})
 }
 
-func benchStore(b *testing.B, sessions int) (*schema.DB, []runtime.SessionID) {
-	db := openSQLite(b, filepath.Join(b.TempDir(), "bench.db"))
+func benchStore(b *testing.B, bk backend, sessions int) (*schema.DB, []runtime.SessionID) {
+	db := bk.open(b)
 	var ids []runtime.SessionID
 	for range sessions {
 		s := &runtime.Session{BotID: "echo", UserID: "bench"}

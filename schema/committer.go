@@ -2,6 +2,8 @@ package schema
 
 import (
 	"context"
+	"database/sql/driver"
+	"errors"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -13,9 +15,9 @@ import (
 
 // Group commit.
 //
-// With synchronous=FULL every COMMIT waits for the WAL to reach the disk
-// (an fsync: from a few tens of µs on a local NVMe drive to milliseconds
-// on network disks). One transaction per message would cap the server at
+// With synchronous=FULL (SQLite) or synchronous_commit=on (PostgreSQL)
+// every COMMIT waits for the WAL to reach the disk (an fsync: from a few
+// tens of µs on a local NVMe drive to milliseconds on network disks). One transaction per message would cap the server at
 // one message per fsync however many conversations it serves. So the
 // writes on the message path (AppendMessage, CommitDialog) do not commit
 // themselves: they queue a request for the committer, one goroutine that
@@ -32,18 +34,34 @@ import (
 // progress. A lone writer pays no latency, and the busier the server, the
 // more writes share each fsync.
 //
-// The committer takes the single write connection for each batch and
-// gives it back after, so the rarer writes that do not go through it
-// (sessions, memory outside dialogs, users, bots, scripts, the sweep)
-// run on the same connection between batches.
+// On SQLite the committer takes the single write connection for each
+// batch and gives it back after, so the rarer writes that do not go
+// through it (sessions, memory outside dialogs, users, bots, scripts, the
+// sweep) run on the same connection between batches. On PostgreSQL it has
+// a pool of one connection of its own and the rarer writes use the main
+// pool beside it: the message path of a process is still one writer, one
+// batch at a time. Nothing relies on that for correctness, though: seqs
+// come from the session row (UPDATE … RETURNING last_seq), whose row lock
+// orders appends to one conversation from any number of processes.
 
 // maxBatch bounds the requests in one transaction, so that one commit
 // cannot hold the write lock (and its callers) for long.
 const maxBatch = 256
 
-// savepoint is the name of each request's savepoint. One name is enough:
-// a request's savepoint is released before the next one starts.
-const savepoint = "w"
+// The savepoint statements. One name is enough: a request's savepoint is
+// released before the next one opens. Each goes in one simple query with
+// its neighbour, so that a write costs one round trip besides its own
+// statements: BEGIN opens the first savepoint, each request after the
+// first releases the previous one's as it opens its own, and COMMIT
+// releases the last. COMMIT alone would release it too, but on PostgreSQL
+// a COMMIT in a transaction that an unreported error left aborted quietly
+// rolls back instead; the RELEASE fails there, and the batch with it.
+const (
+	openFirst    = "; SAVEPOINT w" // after the dialect's BEGIN
+	openNext     = "RELEASE w; SAVEPOINT w"
+	rollbackTo   = "ROLLBACK TO w"
+	releaseFinal = "RELEASE w; COMMIT"
+)
 
 // writeFunc is the work of one request. tx is the committer's connection
 // inside the batch's transaction (and the request's savepoint).
@@ -59,7 +77,8 @@ type request struct {
 
 // committer serialises the message-path writes into batched transactions.
 type committer struct {
-	pool *sqlx.DB // the write pool (one connection)
+	pool  *sqlx.DB // a pool of one connection
+	begin string   // the dialect's BEGIN
 
 	mu     sync.Mutex
 	queue  []*request
@@ -88,8 +107,8 @@ func (db *DB) Stats() Stats {
 	return Stats{Commits: c.commits.Load(), Writes: c.writes.Load(), MaxBatch: c.maxBatch.Load()}
 }
 
-func newCommitter(pool *sqlx.DB) *committer {
-	c := &committer{pool: pool, wake: make(chan struct{}, 1), exited: make(chan struct{})}
+func newCommitter(pool *sqlx.DB, begin string) *committer {
+	c := &committer{pool: pool, begin: begin, wake: make(chan struct{}, 1), exited: make(chan struct{})}
 	go c.loop()
 	return c
 }
@@ -197,21 +216,29 @@ func (c *committer) next() ([]*request, bool) {
 // skipped instead.
 func (c *committer) run(batch []*request) error {
 	ctx := context.Background()
-	conn, err := c.pool.Connx(ctx)
+	conn, err := c.start(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		return err
-	}
+	fresh := true // the open savepoint has not been used yet
 	for _, r := range batch {
+		if r.err = r.ctx.Err(); r.err != nil {
+			continue // the caller left while queued
+		}
+		if !fresh {
+			if _, err := conn.ExecContext(ctx, openNext); err != nil {
+				rollback(conn)
+				return err
+			}
+		}
+		fresh = false
 		if err := runRequest(conn, r); err != nil {
 			rollback(conn)
 			return err
 		}
 	}
-	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+	if _, err := conn.ExecContext(ctx, releaseFinal); err != nil {
 		// A COMMIT refused (a deferred constraint, say) leaves the
 		// transaction open; the connection must go back clean.
 		rollback(conn)
@@ -221,25 +248,58 @@ func (c *committer) run(batch []*request) error {
 	return nil
 }
 
-// runRequest runs r in its own savepoint and records r's own error in
-// r.err. It returns an error only if the transaction itself broke: then a
-// ROLLBACK TO fails because SQLite already rolled everything back (as it
-// does on a full disk or an I/O error).
+// start takes the connection, begins the batch's transaction and opens
+// the first savepoint. A connection that broke while it sat idle
+// (PostgreSQL restarted, or an administrator or a proxy closed it) fails
+// at BEGIN, before anything was done: it is dropped, and the batch begins
+// once more on a new one rather than fail every write in it.
+func (c *committer) start(ctx context.Context) (*sqlx.Conn, error) {
+	for attempt := 0; ; attempt++ {
+		conn, err := c.pool.Connx(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if _, err = conn.ExecContext(ctx, c.begin+openFirst); err == nil {
+			return conn, nil
+		}
+		broken := errors.Is(err, driver.ErrBadConn) || !valid(conn)
+		conn.Close() // the pool discards a broken connection
+		if !broken || attempt > 0 {
+			return nil, err
+		}
+	}
+}
+
+// valid asks the driver whether conn can still be used.
+func valid(conn *sqlx.Conn) bool {
+	ok := true
+	_ = conn.Raw(func(dc any) error {
+		if v, is := dc.(driver.Validator); is {
+			ok = v.IsValid()
+		}
+		return nil
+	})
+	return ok
+}
+
+// runRequest runs r in the savepoint just opened and records r's own
+// error in r.err. It returns an error only if the transaction itself
+// broke: then a ROLLBACK TO fails because SQLite already rolled everything
+// back (as it does on a full disk or an I/O error), or the connection to
+// PostgreSQL is gone.
+//
+// On PostgreSQL a failed statement leaves the transaction unusable until
+// ROLLBACK TO, so a writeFunc must return the first database error it
+// meets rather than carry on; should one swallow it, the next RELEASE
+// fails and so does the batch, which is never committed half done.
 func runRequest(tx *sqlx.Conn, r *request) error {
-	ctx := context.Background()
-	if r.err = r.ctx.Err(); r.err != nil {
-		return nil // the caller left while queued
-	}
-	if _, err := tx.ExecContext(ctx, "SAVEPOINT "+savepoint); err != nil {
-		return err
-	}
 	if r.err = r.fn(context.WithoutCancel(r.ctx), tx); r.err != nil {
-		if _, err := tx.ExecContext(ctx, "ROLLBACK TO "+savepoint); err != nil {
+		// ROLLBACK TO keeps the savepoint open, to be released next.
+		if _, err := tx.ExecContext(context.Background(), rollbackTo); err != nil {
 			return err
 		}
 	}
-	_, err := tx.ExecContext(ctx, "RELEASE "+savepoint)
-	return err
+	return nil
 }
 
 // rollback ends the connection's transaction, if it still has one. The

@@ -9,26 +9,36 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"parley/runtime"
+	"parley/schema/schematest"
 )
 
 // BenchmarkGroupCommit: W writers, each appending to its own session as
-// fast as it can, on a file with synchronous=FULL. "grouped" is
-// AppendMessage, through the committer; "per-message" runs the same
-// append in a transaction of its own on the same connection, one fsync
-// per message (the store before group commit). Reports msgs/s and the
-// average writes per transaction.
+// fast as it can, on SQLite (a file with synchronous=FULL) and, when
+// PARLEY_TEST_DATABASE_URL is set, PostgreSQL (its defaults: fsync and
+// synchronous_commit on). "grouped" is AppendMessage, through the
+// committer; "per-message" runs the same append in a transaction of its
+// own, one WAL flush per message (the store before group commit): on
+// SQLite on the one write connection, on PostgreSQL on the pool, so
+// writers commit side by side as separate transactions. Reports msgs/s
+// and the average writes per transaction.
 func BenchmarkGroupCommit(b *testing.B) {
-	for _, mode := range []string{"per-message", "grouped"} {
-		for _, writers := range []int{1, 8, 64} {
-			b.Run(fmt.Sprintf("%s/writers=%d", mode, writers), func(b *testing.B) {
-				benchWriters(b, writers, mode == "grouped")
-			})
-		}
+	for _, bk := range testBackends {
+		b.Run(bk.name, func(b *testing.B) {
+			if bk.name == "postgres" {
+				schematest.Require(b)
+			}
+			for _, mode := range []string{"per-message", "grouped"} {
+				for _, writers := range []int{1, 8, 64} {
+					b.Run(fmt.Sprintf("%s/writers=%d", mode, writers), func(b *testing.B) {
+						benchWriters(b, bk.open(b), writers, mode == "grouped")
+					})
+				}
+			}
+		})
 	}
 }
 
-func benchWriters(b *testing.B, writers int, grouped bool) {
-	db := openTest(b)
+func benchWriters(b *testing.B, db *DB, writers int, grouped bool) {
 	ctx := context.Background()
 	sessions := make([]runtime.SessionID, writers)
 	for i := range sessions {

@@ -3,31 +3,33 @@ package schema
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"parley/runtime"
 )
 
-// holdWriter takes the write connection, so that the committer blocks on
+// holdWriter takes the committer's connection, so that it blocks on
 // its next batch and every write after it queues; release gives it back.
 // It returns once the committer waits for the connection, having taken
 // the write that first (a lone AppendMessage to session first) with it.
 func holdWriter(t *testing.T, db *DB, first runtime.SessionID) (release func(), firstDone <-chan error) {
 	t.Helper()
-	conn, err := db.write.Conn(context.Background())
+	pool := db.commit.pool
+	conn, err := pool.Conn(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	waits := db.write.Stats().WaitCount
+	waits := pool.Stats().WaitCount
 	done := make(chan error, 1)
 	go func() {
 		_, err := db.AppendMessage(context.Background(), userMessage(first, "first"))
 		done <- err
 	}()
-	waitFor(t, "the committer to wait for the connection", func() bool { return db.write.Stats().WaitCount > waits })
+	waitFor(t, "the committer to wait for the connection", func() bool { return pool.Stats().WaitCount > waits })
 	return func() { conn.Close() }, done
 }
 
@@ -107,7 +109,7 @@ func mixedWrites(t *testing.T, db *DB, sessions []runtime.SessionID, n int) []wr
 		case 2:
 			w.fails = true
 			w.run = func(ctx context.Context) error {
-				_, err := db.AppendMessage(ctx, userMessage(runtime.SessionID(fmt.Sprint("missing-", i)), "x"))
+				_, err := db.AppendMessage(ctx, userMessage(runtime.SessionID(uuid.NewString()), "x"))
 				return err
 			}
 		case 5:
@@ -180,7 +182,10 @@ func checkStored(t *testing.T, db *DB, sessions []runtime.SessionID, writes []wr
 // transaction; the failing ones are rolled back to their savepoints and
 // get their errors, the others commit.
 func TestGroupCommitSavepoints(t *testing.T) {
-	db := openTest(t)
+	runBackends(t, func(t *testing.T, b testBackend) { testGroupCommitSavepoints(t, b.open(t)) })
+}
+
+func testGroupCommitSavepoints(t *testing.T, db *DB) {
 	sessions := []runtime.SessionID{mustSession(t, db), mustSession(t, db), mustSession(t, db)}
 	writes := mixedWrites(t, db, sessions, 60)
 	before := db.Stats()
@@ -210,7 +215,10 @@ func TestGroupCommitSavepoints(t *testing.T) {
 // TestGroupCommitConcurrent: many writers at once, some failing, with no
 // help from the test to form batches.
 func TestGroupCommitConcurrent(t *testing.T) {
-	db := openTest(t)
+	runBackends(t, func(t *testing.T, b testBackend) { testGroupCommitConcurrent(t, b.open(t)) })
+}
+
+func testGroupCommitConcurrent(t *testing.T, db *DB) {
 	var sessions []runtime.SessionID
 	for range 8 {
 		sessions = append(sessions, mustSession(t, db))
@@ -225,7 +233,10 @@ func TestGroupCommitConcurrent(t *testing.T) {
 // TestGroupCommitFailedCommit: when COMMIT itself fails, every write of
 // the batch fails, none is stored, and the connection is usable after.
 func TestGroupCommitFailedCommit(t *testing.T) {
-	db := openTest(t)
+	runBackends(t, func(t *testing.T, b testBackend) { testGroupCommitFailedCommit(t, b.open(t)) })
+}
+
+func testGroupCommitFailedCommit(t *testing.T, db *DB) {
 	ctx := context.Background()
 	id := mustSession(t, db)
 	release, first := holdWriter(t, db, id)
@@ -238,15 +249,13 @@ func TestGroupCommitFailedCommit(t *testing.T) {
 	}()
 	waitQueued(t, db, 1)
 	go func() {
-		// With deferred foreign keys the orphan row passes its statement
-		// and its savepoint; COMMIT refuses it.
 		errs <- db.commit.do(ctx, func(ctx context.Context, tx execQueryer) error {
-			_, err := tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`)
-			if err == nil {
-				_, err = tx.ExecContext(ctx, `INSERT INTO message_history (id, session_id, seq, sender, content, created_at)
-					VALUES ('orphan', 'no-such-session', 1, 'user', 'x', 'now')`)
+			for _, q := range failAtCommit(db.dialect) {
+				if _, err := tx.ExecContext(ctx, q); err != nil {
+					return err
+				}
 			}
-			return err
+			return nil
 		})
 	}()
 	waitQueued(t, db, 2)
@@ -268,10 +277,30 @@ func TestGroupCommitFailedCommit(t *testing.T) {
 	}
 }
 
+// failAtCommit is statements that pass, and pass their savepoint, but
+// make COMMIT fail: each breaks a deferred foreign key.
+func failAtCommit(d *dialect) []string {
+	if d.name == "postgres" {
+		return []string{
+			`CREATE TEMP TABLE boom (id INT PRIMARY KEY,
+				parent INT REFERENCES boom (id) DEFERRABLE INITIALLY DEFERRED) ON COMMIT DROP`,
+			`INSERT INTO boom VALUES (1, 2)`,
+		}
+	}
+	return []string{
+		`PRAGMA defer_foreign_keys = ON`,
+		`INSERT INTO message_history (id, session_id, seq, sender, content, created_at)
+			VALUES ('orphan', 'no-such-session', 1, 'user', 'x', 'now')`,
+	}
+}
+
 // TestGroupCommitCancel: a write whose caller gives up while it is queued
 // is not stored; one already running finishes and reports success.
 func TestGroupCommitCancel(t *testing.T) {
-	db := openTest(t)
+	runBackends(t, func(t *testing.T, b testBackend) { testGroupCommitCancel(t, b.open(t)) })
+}
+
+func testGroupCommitCancel(t *testing.T, db *DB) {
 	id := mustSession(t, db)
 	release, first := holdWriter(t, db, id)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -311,9 +340,12 @@ func TestGroupCommitCancel(t *testing.T) {
 // TestCloseDrains: Close commits what is queued before closing, and
 // refuses writes that come after it began.
 func TestCloseDrains(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "parley.db")
+	runBackends(t, func(t *testing.T, b testBackend) { testCloseDrains(t, b.config(t)) })
+}
+
+func testCloseDrains(t *testing.T, cfg Config) {
 	ctx := context.Background()
-	db, err := Open(ctx, Config{DSN: path})
+	db, err := Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -351,7 +383,7 @@ func TestCloseDrains(t *testing.T) {
 		t.Fatalf("Close: %v", err)
 	}
 
-	db, err = Open(ctx, Config{DSN: path})
+	db, err = Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -360,4 +392,35 @@ func TestCloseDrains(t *testing.T) {
 	if err != nil || s.LastSeq != 1+queued {
 		t.Errorf("after reopening: LastSeq %d, %v; want %d", s.LastSeq, err, 1+queued)
 	}
+}
+
+// TestGroupCommitSwallowedError: a write that meets a database error and
+// does not report it leaves a PostgreSQL transaction aborted, where
+// COMMIT would quietly roll back. Its batch must fail instead of telling
+// callers their writes are stored, and the committer carry on after.
+func TestGroupCommitSwallowedError(t *testing.T) {
+	runBackends(t, func(t *testing.T, b testBackend) {
+		db := b.open(t)
+		ctx := context.Background()
+		id := mustSession(t, db)
+		scope := runtime.MemoryScope{BotID: "b", Owner: "user:u"}
+		err := db.commit.do(ctx, func(ctx context.Context, tx execQueryer) error {
+			if err := db.setMemoryTx(ctx, tx, scope, "k", `"v"`); err != nil {
+				return err
+			}
+			_, _ = tx.ExecContext(ctx, `SELECT 1 / (SELECT count(*) FROM users WHERE id = 'nobody')`)
+			return nil
+		})
+		_, stored, _ := db.GetMemory(ctx, scope, "k")
+		if stored != (err == nil) {
+			t.Errorf("do = %v, but the write was stored: %v", err, stored)
+		}
+		if b.name == "postgres" && err == nil {
+			t.Error("a batch whose transaction was aborted reported success")
+		}
+		m := userMessage(id, "after")
+		if _, err := db.AppendMessage(ctx, m); err != nil || m.Seq != 1 {
+			t.Errorf("append after the failed batch: seq %d, %v; want 1", m.Seq, err)
+		}
+	})
 }

@@ -19,6 +19,14 @@ func (db *DB) CommitDialog(ctx context.Context, w *runtime.DialogWrite) error {
 	if err != nil {
 		return err
 	}
+	for _, m := range w.Messages {
+		if err := db.checkMessageID(m.ID); err != nil {
+			return err
+		}
+	}
+	if db.noSuchID(string(w.SessionID)) {
+		return runtime.Errorf(runtime.KindNotFound, "session not found")
+	}
 	var stored []*runtime.Message
 	err = db.commit.do(ctx, func(ctx context.Context, tx execQueryer) error {
 		var err error

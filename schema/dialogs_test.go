@@ -2,13 +2,15 @@ package schema
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 
 	"parley/runtime"
+	"parley/schema/schematest"
 )
 
 // TestPendingDialogsPlan: PendingDialogs reads the partial indexes and
@@ -19,7 +21,7 @@ func TestPendingDialogsPlan(t *testing.T) {
 		ID, Parent, NotUsed int
 		Detail              string
 	}
-	if err := db.read.Select(&plan, `EXPLAIN QUERY PLAN `+pendingQuery); err != nil {
+	if err := db.read.Select(&plan, `EXPLAIN QUERY PLAN `+db.pendingQuery()); err != nil {
 		t.Fatal(err)
 	}
 	var used []string
@@ -40,43 +42,86 @@ func TestPendingDialogsPlan(t *testing.T) {
 	}
 }
 
+// TestPendingDialogsPlanPostgres: on PostgreSQL too, PendingDialogs can
+// read the three partial indexes; with sequential scans made expensive,
+// the plan uses them, which it cannot if the query's conditions do not
+// match theirs.
+func TestPendingDialogsPlanPostgres(t *testing.T) {
+	schematest.Require(t)
+	db := testBackends[1].open(t)
+	ctx := context.Background()
+	tx, err := db.read.BeginTxx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(`SET LOCAL enable_seqscan = off`); err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	if err := tx.Select(&lines, `EXPLAIN `+db.pendingQuery()); err != nil {
+		t.Fatal(err)
+	}
+	plan := strings.Join(lines, "\n")
+	for _, index := range []string{"sessions_unconsumed", "sessions_wake", "sessions_open_run", "dialog_journal_pkey"} {
+		if !strings.Contains(plan, index) {
+			t.Errorf("PendingDialogs does not use %s; plan:\n%s", index, plan)
+		}
+	}
+	if strings.Contains(plan, "Seq Scan") {
+		t.Errorf("PendingDialogs scans a table; plan:\n%s", plan)
+	}
+}
+
 // TestMigrateDurableDialogs: sessions from before 0002 count their user
 // messages as taken, so the upgrade does not replay old conversations.
 func TestMigrateDurableDialogs(t *testing.T) {
-	ctx := context.Background()
-	db, err := Open(ctx, Config{DSN: filepath.Join(t.TempDir(), "parley.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	list, err := loadMigrations("sqlite")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.write.Exec(createMigrationsTable); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.inTx(ctx, func(tx *sqlx.Tx) error { return db.applyTx(ctx, tx, list[0]) }); err != nil {
-		t.Fatal(err)
-	}
-	const at = "2024-01-02T03:04:05.000000Z"
-	_, err = db.write.Exec(`INSERT INTO sessions (id, bot_id, user_id, created_at, last_activity, last_seq)
-		VALUES ('old', 'b', 'u', ?1, ?1, 3), ('empty', 'b', 'u', ?1, ?1, 0);
-		INSERT INTO message_history (id, session_id, seq, sender, content, created_at) VALUES
-		('m1', 'old', 1, 'user', 'hi', ?1), ('m2', 'old', 2, 'user', 'there', ?1), ('m3', 'old', 3, 'bot', 'hello', ?1)`, at)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	for id, want := range map[runtime.SessionID]int64{"old": 2, "empty": 0} {
-		s, err := db.FindSession(ctx, id)
-		if err != nil || s.LastUserSeq != want || s.ConsumedSeq != want || s.Run != 0 || s.RunEnded {
-			t.Errorf("session %s after 0002: %+v, %v; want last_user_seq = consumed_seq = %d", id, s, err, want)
+	runBackends(t, func(t *testing.T, b testBackend) {
+		ctx := context.Background()
+		db, err := Open(ctx, b.config(t))
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if p, err := db.PendingDialogs(ctx); err != nil || len(p) != 0 {
-		t.Errorf("PendingDialogs after the upgrade = %v, %v; want none", p, err)
-	}
+		defer db.Close()
+		list, err := loadMigrations(db.dialect.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = db.migrationTx(ctx, func(tx *sqlx.Tx) error {
+			if _, err := tx.Exec(db.dialect.migrationsTable); err != nil {
+				return err
+			}
+			return db.applyTx(ctx, tx, list[0])
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := dbTime(time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC))
+		old, empty := uuid.NewString(), uuid.NewString()
+		exec := func(q string, args ...any) {
+			t.Helper()
+			if _, err := db.write.Exec(db.write.Rebind(q), args...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		const session = `INSERT INTO sessions (id, bot_id, user_id, created_at, last_activity, last_seq) VALUES (?, 'b', 'u', ?, ?, ?)`
+		exec(session, old, at, at, 3)
+		exec(session, empty, at, at, 0)
+		for i, sender := range []string{"user", "user", "bot"} {
+			exec(`INSERT INTO message_history (id, session_id, seq, sender, content, created_at) VALUES (?, ?, ?, ?, 'hi', ?)`,
+				uuid.NewString(), old, i+1, sender, at)
+		}
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for id, want := range map[string]int64{old: 2, empty: 0} {
+			s, err := db.FindSession(ctx, runtime.SessionID(id))
+			if err != nil || s.LastUserSeq != want || s.ConsumedSeq != want || s.Run != 0 || s.RunEnded {
+				t.Errorf("session %s after 0002: %+v, %v; want last_user_seq = consumed_seq = %d", id, s, err, want)
+			}
+		}
+		if p, err := db.PendingDialogs(ctx); err != nil || len(p) != 0 {
+			t.Errorf("PendingDialogs after the upgrade = %v, %v; want none", p, err)
+		}
+	})
 }

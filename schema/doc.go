@@ -1,15 +1,18 @@
 // Package schema keeps Parley's data in SQL: it implements runtime.Store on
-// sqlx, with SQLite (modernc.org/sqlite, pure Go) as the embedded default.
+// sqlx, with SQLite (modernc.org/sqlite, pure Go) as the embedded default
+// and PostgreSQL (github.com/lib/pq) for deployments that outgrow one file.
 //
 // Where to start:
-//   - open.go: Open, Config and the DB type. A DB holds two pools: one
+//   - open.go: Open, Config, the DB type and the dialect struct (what
+//     differs between engines). On SQLite a DB holds two pools: one
 //     connection for every write and transaction, and a pool of read-only
 //     connections, so writers queue in Go instead of meeting SQLITE_BUSY.
+//     On PostgreSQL it holds one pool and the committer's own connection.
 //   - committer.go: group commit. AppendMessage and CommitDialog queue
 //     their work for one goroutine that commits many of them, from many
 //     conversations, in one transaction (one fsync), each in a savepoint.
-//   - driver_sqlite.go: everything SQLite-specific (DSN pragmas, error
-//     translation). A PostgreSQL driver file will sit beside it.
+//   - driver_sqlite.go and driver_postgres.go: everything specific to one
+//     engine (connection settings, pools, error translation, the dialect).
 //   - migrate.go and migrations/<dialect>/*.sql: the schema, applied by
 //     DB.Migrate (Open never migrates by itself).
 //   - messages.go: AppendMessage, the hot path, and the history reads.
@@ -21,11 +24,15 @@
 //   - tx.go: the transaction helpers; errors.go: driver errors to Kinds.
 //   - time.go and json.go: the only column types that need converting.
 //
-// Portability rules, so that PostgreSQL is a driver file and a migration
-// directory away: queries are written once with ? placeholders and go
-// through Rebind; ids are generated in Go (UUIDv7 for messages); times are
-// UTC with microsecond precision (what PostgreSQL keeps); driver errors
-// become runtime Kinds in one function per dialect.
+// Portability rules, so that each engine is a driver file and a migration
+// directory: queries are written once with ? placeholders and go through
+// Rebind; where the SQL must differ, a dialect field holds the difference
+// (BEGIN, the literal false, the snapshot isolation, the migration lock);
+// ids are generated in Go (UUIDv7 for messages), and ids PostgreSQL's UUID
+// columns could not hold are answered in Go (noSuchID); times are UTC with
+// microsecond precision (what PostgreSQL keeps); driver errors become
+// runtime Kinds in one function per dialect. The schematest package gives
+// tests a PostgreSQL schema of their own.
 //
 // Each public method that needs more than one statement opens the
 // transaction itself (inTx, or a committer request) and hands it to small

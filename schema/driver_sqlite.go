@@ -2,6 +2,7 @@ package schema
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"net/url"
@@ -25,17 +26,24 @@ var sqliteDialect = &dialect{
 	name: "sqlite",
 	kind: sqliteKind,
 	ping: "SELECT count(*) FROM sqlite_master",
+	// IMMEDIATE takes the write lock at BEGIN (see writePragmas).
+	begin:    "BEGIN IMMEDIATE",
+	sqlFalse: "0",
+	// A read transaction sees one snapshot of the WAL already.
+	snapshot:        &sql.TxOptions{ReadOnly: true},
+	migrationsTable: createMigrationsTable("TEXT"),
 }
 
 // busyTimeoutMS bounds how long a connection waits for another process
 // (a second parley, the sqlite3 shell) holding the file lock.
 const busyTimeoutMS = "10000"
 
-// openSQLite opens the two pools on the database file at path.
+// openSQLite opens the two pools on the database file cfg.DSN.
 //
 // Every setting is a _pragma DSN parameter, which modernc applies to each
 // new connection, so a connection the pool opens later is configured too.
-func (db *DB) openSQLite(ctx context.Context, path string) error {
+func (db *DB) openSQLite(ctx context.Context, cfg Config) error {
+	path := cfg.DSN
 	if err := checkSQLitePath(path); err != nil {
 		return err
 	}
@@ -46,13 +54,17 @@ func (db *DB) openSQLite(ctx context.Context, path string) error {
 	var err error
 	// The writer connects first: it switches the file to WAL, which the
 	// read-only connections cannot do.
-	if db.write, err = openPool(ctx, path, writePragmas(), 1); err != nil {
+	if db.write, err = openPool(ctx, path, writePragmas(), 1, 1); err != nil {
 		return err
 	}
-	if db.read, err = openPool(ctx, path, readPragmas(), max(4, goruntime.NumCPU())); err != nil {
+	db.addPool(db.write)
+	open, idle := cfg.poolSizes(max(4, goruntime.NumCPU()))
+	if db.read, err = openPool(ctx, path, readPragmas(), open, idle); err != nil {
 		return err
 	}
-	db.commit = newCommitter(db.write)
+	db.addPool(db.read)
+	// The committer shares the single writer with the other writes.
+	db.commit = newCommitter(db.write, db.dialect.begin)
 	return nil
 }
 
@@ -99,14 +111,15 @@ func readPragmas() url.Values {
 	}}
 }
 
-// openPool opens a pool of at most n connections and checks that one works.
-func openPool(ctx context.Context, path string, params url.Values, n int) (*sqlx.DB, error) {
+// openPool opens a pool of at most open connections, idle of them kept
+// when idle, and checks that one works.
+func openPool(ctx context.Context, path string, params url.Values, open, idle int) (*sqlx.DB, error) {
 	pool, err := sqlx.Open("sqlite", path+"?"+params.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("schema: open %s: %w", path, err)
 	}
-	pool.SetMaxOpenConns(n)
-	pool.SetMaxIdleConns(n)
+	pool.SetMaxOpenConns(open)
+	pool.SetMaxIdleConns(idle)
 	// Connections live forever: reopening one reruns every pragma.
 	pool.SetConnMaxLifetime(0)
 	if err := pool.PingContext(ctx); err != nil {

@@ -34,6 +34,8 @@ func message(k runtime.Kind, what string) string {
 		return what + " already exists"
 	case runtime.KindUnavailable:
 		return "database unavailable"
+	case runtime.KindInvalid:
+		return "invalid " + what
 	}
 	return "database error"
 }

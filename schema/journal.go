@@ -20,6 +20,9 @@ type journalRow struct {
 // order; none (not an error) when the run has no journal, ended or never
 // existed.
 func (db *DB) Journal(ctx context.Context, sid runtime.SessionID, run int64) ([]runtime.JournalEntry, error) {
+	if db.noSuchID(string(sid)) {
+		return []runtime.JournalEntry{}, nil
+	}
 	var rows []journalRow
 	q := db.write.Rebind(`SELECT run, idx, kind, value, found, seq FROM dialog_journal
 		WHERE session_id = ? AND run = ? ORDER BY idx`)
@@ -45,8 +48,9 @@ func (db *DB) Journal(ctx context.Context, sid runtime.SessionID, run int64) ([]
 // that meets two conditions is deduplicated in Go. The last condition
 // reads last_kind once, so the probe runs once per session:
 // coalesce(last_kind = 'park', run < 1) is "parked", or with no entry,
-// "not started".
-const pendingQuery = `
+// "not started". run_ended = false is spelt as the index spells it.
+func (db *DB) pendingQuery() string {
+	return `
 SELECT id, wake_at FROM sessions WHERE last_user_seq > consumed_seq
 UNION ALL
 SELECT id, wake_at FROM sessions WHERE wake_at IS NOT NULL
@@ -54,9 +58,10 @@ UNION ALL
 SELECT id, wake_at FROM (
 	SELECT s.id, s.wake_at, s.run, (SELECT j.kind FROM dialog_journal j
 		WHERE j.session_id = s.id AND j.run = s.run ORDER BY j.idx DESC LIMIT 1) AS last_kind
-	FROM sessions s WHERE s.run_ended = 0
+	FROM sessions s WHERE s.run_ended = ` + db.dialect.sqlFalse + `
 ) open_runs
 WHERE NOT coalesce(last_kind = 'park', run < 1)`
+}
 
 // pendingRow is a row of pendingQuery.
 type pendingRow struct {
@@ -68,7 +73,7 @@ type pendingRow struct {
 // without a new message, in no particular order; see runtime.DialogStore.
 func (db *DB) PendingDialogs(ctx context.Context) ([]runtime.PendingDialog, error) {
 	var rows []pendingRow
-	if err := db.read.SelectContext(ctx, &rows, pendingQuery); err != nil {
+	if err := db.read.SelectContext(ctx, &rows, db.pendingQuery()); err != nil {
 		return nil, db.fail(err, "session")
 	}
 	list := make([]runtime.PendingDialog, 0, len(rows))

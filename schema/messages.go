@@ -43,10 +43,19 @@ func (r messageRow) message() *runtime.Message {
 
 // AppendMessage stores m with the next seq of its session; see
 // runtime.MessageStore. It is one request to the committer (committer.go):
-// the client_id lookup, the seq bump and the insert run together on the
-// single writer, so two appends can neither share a seq nor both store one
-// client_id. m is changed only once the transaction has committed.
+// the client_id lookup, the seq bump and the insert run together in one
+// transaction. Two appends cannot share a seq: the bump takes the session
+// row's lock. Nor can both store one client_id, which the unique index
+// refuses; should two processes race with one client id (only possible
+// on PostgreSQL), the loser asks again and gets the winner's message. m is
+// changed only once the transaction has committed.
 func (db *DB) AppendMessage(ctx context.Context, m *runtime.Message) (bool, error) {
+	if err := db.checkMessageID(m.ID); err != nil {
+		return false, err
+	}
+	if db.noSuchID(string(m.SessionID)) {
+		return false, runtime.Errorf(runtime.KindNotFound, "session not found")
+	}
 	row := newMessageRow(m)
 	if m.ClientID != "" {
 		clientID := m.ClientID // not &m.ClientID: m is overwritten below
@@ -54,16 +63,34 @@ func (db *DB) AppendMessage(ctx context.Context, m *runtime.Message) (bool, erro
 	}
 	var stored *runtime.Message
 	var created bool
-	err := db.commit.do(ctx, func(ctx context.Context, tx execQueryer) error {
-		var err error
-		stored, created, err = db.appendTx(ctx, tx, row)
-		return err
-	})
+	store := func() error {
+		return db.commit.do(ctx, func(ctx context.Context, tx execQueryer) error {
+			var err error
+			stored, created, err = db.appendTx(ctx, tx, row)
+			return err
+		})
+	}
+	err := store()
+	if err != nil && row.ClientID != nil && db.dialect.kind(err) == runtime.KindConflict {
+		// The lookup takes no lock: another process stored this client
+		// id between it and the insert. Now the lookup finds that row.
+		err = store()
+	}
 	if err != nil {
 		return false, db.fail(err, "message")
 	}
 	*m = *stored
 	return created, nil
+}
+
+// checkMessageID refuses, before anything is queued, a message id the
+// caller chose that the database cannot store (one that is not a UUID,
+// on PostgreSQL). Empty is fine: the store picks one.
+func (db *DB) checkMessageID(id string) error {
+	if id != "" && db.noSuchID(id) {
+		return runtime.Errorf(runtime.KindInvalid, "a message id must be a UUID")
+	}
+	return nil
 }
 
 // newMessageRow is m to insert, without its client id, with a new ID when
@@ -129,6 +156,9 @@ func (db *DB) findByClientIDTx(ctx context.Context, tx sqlx.QueryerContext, sess
 
 // FindMessage returns the message with id, or KindNotFound.
 func (db *DB) FindMessage(ctx context.Context, id string) (*runtime.Message, error) {
+	if db.noSuchID(id) {
+		return nil, runtime.Errorf(runtime.KindNotFound, "message not found")
+	}
 	var row messageRow
 	q := db.write.Rebind(`SELECT ` + messageColumns + ` FROM message_history WHERE id = ?`)
 	if err := db.read.GetContext(ctx, &row, q, id); err != nil {
@@ -141,6 +171,9 @@ func (db *DB) FindMessage(ctx context.Context, id string) (*runtime.Message, err
 // first. With f.Newest the query walks the seq index backwards and the page
 // is reversed here, so "the last 50" costs 50 rows, not the whole history.
 func (db *DB) FindMessages(ctx context.Context, f runtime.MessageFilter) ([]*runtime.Message, error) {
+	if db.noSuchID(string(f.SessionID)) {
+		return []*runtime.Message{}, nil
+	}
 	where, args := messageWhere(f)
 	order := " ORDER BY seq ASC"
 	if f.Newest {

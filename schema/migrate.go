@@ -27,11 +27,15 @@ type migration struct {
 	sql     string
 }
 
-const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
+// createMigrationsTable is the DDL of schema_migrations, with the
+// dialect's type for times.
+func createMigrationsTable(timeType string) string {
+	return `CREATE TABLE IF NOT EXISTS schema_migrations (
 	version    INTEGER PRIMARY KEY,
 	name       TEXT NOT NULL,
-	applied_at TEXT NOT NULL
+	applied_at ` + timeType + ` NOT NULL
 )`
+}
 
 // Migrate applies the migrations the database has not seen yet, each in its
 // own transaction together with its schema_migrations row, so a migration
@@ -42,11 +46,15 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := db.write.ExecContext(ctx, createMigrationsTable); err != nil {
+	err = db.migrationTx(ctx, func(tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, db.dialect.migrationsTable)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("schema: create schema_migrations: %w", err)
 	}
 	for _, m := range list {
-		err := db.inTx(ctx, func(tx *sqlx.Tx) error { return db.applyTx(ctx, tx, m) })
+		err := db.migrationTx(ctx, func(tx *sqlx.Tx) error { return db.applyTx(ctx, tx, m) })
 		if err != nil {
 			return fmt.Errorf("schema: migration %s: %w", m.name, err)
 		}
@@ -54,9 +62,24 @@ func (db *DB) Migrate(ctx context.Context) error {
 	return nil
 }
 
+// migrationTx runs fn in a transaction that no other process migrating
+// the same database runs beside: SQLite's holds the write lock from
+// BEGIN; PostgreSQL's takes the dialect's advisory lock first, as even
+// CREATE TABLE IF NOT EXISTS can fail when two sessions run it at once.
+func (db *DB) migrationTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+		if db.dialect.migrationLock != "" {
+			if _, err := tx.ExecContext(ctx, db.dialect.migrationLock); err != nil {
+				return err
+			}
+		}
+		return fn(tx)
+	})
+}
+
 // applyTx applies m unless it is recorded already. The check is inside the
-// transaction, which holds the write lock, so two processes migrating at
-// once cannot both apply m.
+// transaction, which holds the migration lock, so two processes migrating
+// at once cannot both apply m.
 func (db *DB) applyTx(ctx context.Context, tx *sqlx.Tx, m migration) error {
 	var n int
 	q := tx.Rebind(`SELECT count(*) FROM schema_migrations WHERE version = ?`)

@@ -2,10 +2,13 @@ package schema
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 
 	"parley/runtime"
@@ -18,33 +21,80 @@ type Config struct {
 	// DSN is the database file path for SQLite (its directory is created)
 	// or the connection URL for PostgreSQL.
 	DSN string
+	// MaxOpenConns bounds the connections of the pool that serves reads
+	// (SQLite) or reads and the writes outside the message path
+	// (PostgreSQL). Each store has one more connection beside it: the
+	// single writer (SQLite) or the group committer's (PostgreSQL).
+	// 0 means the default: max(4, CPUs) for SQLite, 10 for PostgreSQL.
+	MaxOpenConns int
+	// MaxIdleConns is how many of those stay open when idle; 0 means all
+	// of them (MaxOpenConns), so a burst does not reconnect.
+	MaxIdleConns int
 	// Now is the clock for the times the store sets itself (message
 	// CreatedAt, LastActivity, updated_at). Tests inject a fake one.
 	// Defaults to time.Now.
 	Now func() time.Time
 }
 
+// poolSizes returns the open and idle limits of cfg, with def as the
+// default number of open connections.
+func (cfg Config) poolSizes(def int) (open, idle int) {
+	open, idle = cfg.MaxOpenConns, cfg.MaxIdleConns
+	if open <= 0 {
+		open = def
+	}
+	if idle <= 0 || idle > open {
+		idle = open
+	}
+	return open, idle
+}
+
 // DB is a runtime.Store on SQL. It is safe for concurrent use.
 type DB struct {
-	// write has exactly one connection and carries every write, so writes
-	// are serialised here rather than by SQLite's file lock.
+	// write carries the writes outside the message path. On SQLite it has
+	// exactly one connection and carries every write, so writes are
+	// serialised here rather than by SQLite's file lock.
 	write *sqlx.DB
-	// read serves plain reads; with WAL they run beside the writer.
+	// read serves plain reads; with WAL they run beside the writer. On
+	// PostgreSQL it is the same pool as write.
 	read *sqlx.DB
 	// commit batches the writes of the message path (committer.go).
 	commit *committer
+	// pools lists every distinct pool, for Close.
+	pools []*sqlx.DB
 
 	dialect *dialect
 	clock   func() time.Time
 }
 
-// dialect is what differs between database engines.
+// dialect is what differs between database engines. Queries are written
+// once, with ? placeholders that sqlx's Rebind turns into the dialect's;
+// the few places where the SQL itself must differ read a field here
+// rather than keep a copy of a method per dialect.
 type dialect struct {
 	name string
 	// kind translates a driver error to a runtime Kind.
 	kind func(error) runtime.Kind
-	// ping is a cheap query that still touches the database file.
+	// ping is a cheap query that still reaches the stored data.
 	ping string
+	// begin opens the committer's transactions, sent as plain SQL on its
+	// connection (committer.go).
+	begin string
+	// sqlFalse is false as the partial indexes spell it: a query must
+	// repeat the index's condition word for word for SQLite to use it.
+	sqlFalse string
+	// snapshot begins the read-only transactions that must see one
+	// snapshot across several queries.
+	snapshot *sql.TxOptions
+	// migrationLock, when set, runs first in every migration transaction
+	// so that processes migrating at once take turns (SQLite needs none:
+	// its transactions take the write lock at BEGIN).
+	migrationLock string
+	// migrationsTable creates schema_migrations.
+	migrationsTable string
+	// uuidIDs says that session and message ids are UUID columns; see
+	// DB.noSuchID.
+	uuidIDs bool
 }
 
 var _ runtime.Store = (*DB)(nil)
@@ -59,9 +109,9 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	var err error
 	switch cfg.Driver {
 	case "", "sqlite":
-		err = db.openSQLite(ctx, cfg.DSN)
+		err = db.openSQLite(ctx, cfg)
 	case "postgres":
-		err = errors.New("schema: driver postgres is not supported yet")
+		err = db.openPostgres(ctx, cfg)
 	default:
 		err = fmt.Errorf("schema: unknown driver %q (want sqlite or postgres)", cfg.Driver)
 	}
@@ -87,17 +137,37 @@ func (db *DB) Ping(ctx context.Context) error {
 	return db.fail(err, "database")
 }
 
-// Close closes both pools. Writes in flight finish first: the committer
+// Close closes the pools. Writes in flight finish first: the committer
 // commits what is queued, and database/sql waits for connections in use.
 func (db *DB) Close() error {
 	if db.commit != nil {
 		db.commit.close()
 	}
 	var errs []error
-	for _, p := range []*sqlx.DB{db.read, db.write} {
-		if p != nil {
-			errs = append(errs, p.Close())
-		}
+	for _, p := range db.pools {
+		errs = append(errs, p.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// addPool records p for Close, once however many roles it has.
+func (db *DB) addPool(p *sqlx.DB) {
+	if !slices.Contains(db.pools, p) {
+		db.pools = append(db.pools, p)
+	}
+}
+
+// noSuchID reports whether id cannot name a session or message row. On
+// PostgreSQL those ids are UUID columns, and only the canonical form the
+// store writes (lowercase, hyphenated) names a row, as on SQLite, where
+// ids compare as text. Anything else is answered here: PostgreSQL would
+// refuse the value with an error rather than find nothing.
+func (db *DB) noSuchID(id string) bool {
+	return db.dialect.uuidIDs && !canonicalUUID(id)
+}
+
+// canonicalUUID reports whether s is a UUID in canonical form.
+func canonicalUUID(s string) bool {
+	u, err := uuid.Parse(s)
+	return err == nil && u.String() == s
 }

@@ -76,6 +76,9 @@ func (r *sessionRow) session() (*runtime.Session, error) {
 // KindConflict.
 func (db *DB) CreateSession(ctx context.Context, s *runtime.Session) error {
 	db.fillSession(s)
+	if db.noSuchID(string(s.ID)) {
+		return runtime.Errorf(runtime.KindInvalid, "a session id must be a UUID")
+	}
 	const q = `INSERT INTO sessions (id, bot_id, user_id, user_name, anonymous, status,
 		resume_token_hash, last_seq, read_seq, suggestions, metadata,
 		last_user_seq, consumed_seq, run, run_ended, script_version, wake_at, created_at, last_activity)
@@ -111,6 +114,9 @@ func (db *DB) fillSession(s *runtime.Session) {
 
 // FindSession returns the session with id, or KindNotFound.
 func (db *DB) FindSession(ctx context.Context, id runtime.SessionID) (*runtime.Session, error) {
+	if db.noSuchID(string(id)) {
+		return nil, runtime.Errorf(runtime.KindNotFound, "session not found")
+	}
 	s, err := db.getSession(ctx, db.read, `WHERE s.id = ?`, id)
 	return s, db.fail(err, "session")
 }
@@ -137,6 +143,9 @@ func (db *DB) getSession(ctx context.Context, q sqlx.QueryerContext, tail string
 // UpdateSession applies the non-nil fields of upd and returns the session
 // as stored, or KindNotFound.
 func (db *DB) UpdateSession(ctx context.Context, id runtime.SessionID, upd runtime.SessionUpdate) (*runtime.Session, error) {
+	if db.noSuchID(string(id)) {
+		return nil, runtime.Errorf(runtime.KindNotFound, "session not found")
+	}
 	var s *runtime.Session
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
 		if err := db.updateSessionTx(ctx, tx, id, upd); err != nil {

@@ -2,7 +2,6 @@ package schema_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
@@ -11,47 +10,57 @@ import (
 	"parley/runtime"
 	"parley/runtime/runtimetest"
 	"parley/schema"
+	"parley/schema/schematest"
 )
 
 // backend opens a fresh, migrated database for one test.
 type backend struct {
 	name string
-	env  string // when set, the backend runs only if this variable is set
-	open func(t testing.TB) *schema.DB
+	// require skips the test (or fails it in CI) when the backend is
+	// not available.
+	require func(t testing.TB)
+	// config returns the Config of a new, empty database for t.
+	config func(t testing.TB) schema.Config
 }
 
-// backends lists the set-ups every test runs on. PostgreSQL (issue 6)
-// joins with its driver: {"postgres", "PARLEY_TEST_DATABASE_URL", open…},
-// skipped without the variable and never skipped in CI.
+// backends lists the set-ups every test runs on. PostgreSQL runs when
+// PARLEY_TEST_DATABASE_URL is set, each test in a schema of its own; it is
+// skipped otherwise, and never skipped in CI (schematest).
 var backends = []backend{
-	{"sqlite", "", func(t testing.TB) *schema.DB { return openSQLite(t, filepath.Join(t.TempDir(), "parley.db")) }},
+	{"sqlite", func(testing.TB) {}, func(t testing.TB) schema.Config {
+		return schema.Config{Driver: "sqlite", DSN: filepath.Join(t.TempDir(), "parley.db")}
+	}},
+	{"postgres", func(t testing.TB) { schematest.Require(t) }, func(t testing.TB) schema.Config {
+		return schema.Config{Driver: "postgres", DSN: schematest.URL(t)}
+	}},
+}
+
+// open opens and migrates a new database of b, with a ticking clock,
+// closed at cleanup.
+func (b backend) open(t testing.TB) *schema.DB {
+	t.Helper()
+	cfg := b.config(t)
+	cfg.Now = tickingClock()
+	db := mustOpen(t, cfg)
+	t.Cleanup(func() { db.Close() })
+	return db
 }
 
 // run runs f once per backend, as a subtest (net/http's clientserver_test
 // shape).
-func run(t *testing.T, f func(t *testing.T, open func(t testing.TB) *schema.DB)) {
+func run(t *testing.T, f func(t *testing.T, b backend)) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
-			if b.env != "" && os.Getenv(b.env) == "" {
-				t.Skip(b.env + " not set")
-			}
-			f(t, b.open)
+			b.require(t)
+			f(t, b)
 		})
 	}
 }
 
 func TestStore(t *testing.T) {
-	run(t, func(t *testing.T, open func(t testing.TB) *schema.DB) {
-		runtimetest.StoreSuite(t, func(t *testing.T) runtime.Store { return open(t) })
+	run(t, func(t *testing.T, b backend) {
+		runtimetest.StoreSuite(t, func(t *testing.T) runtime.Store { return b.open(t) })
 	})
-}
-
-// openSQLite opens and migrates the database at path, closed at cleanup.
-func openSQLite(t testing.TB, path string) *schema.DB {
-	t.Helper()
-	db := mustOpen(t, schema.Config{Driver: "sqlite", DSN: path, Now: tickingClock()})
-	t.Cleanup(func() { db.Close() })
-	return db
 }
 
 func mustOpen(t testing.TB, cfg schema.Config) *schema.DB {

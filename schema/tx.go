@@ -2,7 +2,6 @@ package schema
 
 import (
 	"context"
-	"database/sql"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -30,9 +29,10 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 }
 
 // inReadTx runs fn in a read-only transaction on the reader pool, for reads
-// that need one consistent snapshot across several queries.
+// that need one consistent snapshot across several queries (PostgreSQL's
+// default isolation takes a new snapshot for each statement).
 func (db *DB) inReadTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	tx, err := db.read.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := db.read.BeginTxx(ctx, db.dialect.snapshot)
 	if err != nil {
 		return err
 	}

@@ -150,7 +150,7 @@ func (c *wsClient) next() frame {
 	return frame{}
 }
 
-// expect skips frames until one of type typ satisfies match.
+// expect skips frames until one of type typ ("": any) satisfies match.
 func (c *wsClient) expect(typ string, match func(frame) bool) frame {
 	c.t.Helper()
 	deadline := time.After(waitFor)
@@ -161,7 +161,7 @@ func (c *wsClient) expect(typ string, match func(frame) bool) frame {
 				c.t.Fatalf("connection ended while waiting for a %s frame: %v", typ, c.err)
 			}
 			c.checkSeq(f)
-			if f.Type == typ && (match == nil || match(f)) {
+			if (typ == "" || f.Type == typ) && (match == nil || match(f)) {
 				return f
 			}
 		case <-deadline:

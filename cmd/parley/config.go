@@ -18,6 +18,8 @@ type Config struct {
 	Data            string        `mapstructure:"data"`
 	Bots            string        `mapstructure:"bots"`
 	DatabaseURL     string        `mapstructure:"database-url"`
+	DBMaxOpenConns  int           `mapstructure:"db-max-open-conns"`
+	DBMaxIdleConns  int           `mapstructure:"db-max-idle-conns"`
 	JWTSecret       string        `mapstructure:"jwt-secret"`
 	AllowedOrigins  []string      `mapstructure:"allowed-origins"`
 	RateLimits      string        `mapstructure:"rate-limits"`
@@ -35,6 +37,8 @@ func configFlags(fs *pflag.FlagSet) {
 	fs.String("data", "./data", "data directory: SQLite database, JWT secret, uploads")
 	fs.String("bots", "", "bots directory (default ./bots when it exists, else the built-in bots)")
 	fs.String("database-url", "", "empty for embedded SQLite; postgres://… for PostgreSQL")
+	fs.Int("db-max-open-conns", 0, "most connections of the database pool, plus one for writes (0: max(4, CPUs) readers for SQLite, 10 for PostgreSQL)")
+	fs.Int("db-max-idle-conns", 0, "pool connections kept open while idle (0: all of db-max-open-conns)")
 	fs.String("jwt-secret", "", "HS256 secret (default: generated once and kept in the data directory)")
 	fs.StringSlice("allowed-origins", nil, "origins browsers may connect from, comma-separated (default: same host only)")
 	fs.String("rate-limits", "on", "on, or off to lift every rate limit and connection cap")
@@ -92,8 +96,11 @@ func (c *Config) validate() error {
 	default:
 		return fmt.Errorf("config: rate-limits must be on or off, not %q", c.RateLimits)
 	}
-	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres") {
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return fmt.Errorf("config: database-url must be empty (SQLite) or postgres://…")
+	}
+	if c.DBMaxOpenConns < 0 || c.DBMaxIdleConns < 0 {
+		return fmt.Errorf("config: db-max-open-conns and db-max-idle-conns must not be negative")
 	}
 	if c.AnonymousTTL <= 0 || c.TurnTimeout <= 0 || c.DialogIdleEvict <= 0 {
 		return fmt.Errorf("config: anonymous-ttl, turn-timeout and dialog-idle-evict must be positive")

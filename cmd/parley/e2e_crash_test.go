@@ -136,6 +136,7 @@ func newKillable(t *testing.T, args ...string) *killable {
 	ln.Close()
 	k := &killable{t: t, url: "http://" + addr}
 	k.args = append([]string{"serve", "--addr", addr, "--data", t.TempDir(), "--jwt-secret", testSecret}, args...)
+	k.args = append(k.args, databaseArgs(t)...)
 	t.Cleanup(k.kill)
 	return k
 }

@@ -71,9 +71,9 @@ TALK("v1 end " .. b)
 	old.expectMessage("bot", "v1 got one")
 
 	v1, _ := s.engine.Script("editable")
-	os.WriteFile(filepath.Join(bot, "start.lua"), []byte(`TALK "v2 hello"
+	writeAtomic(t, filepath.Join(bot, "start.lua"), `TALK "v2 hello"
 while true do TALK("v2 got " .. HEAR()) end
-`), 0o644)
+`)
 	waitUntil(t, func() bool {
 		sc, err := s.engine.Script("editable")
 		return err == nil && sc.Version != v1.Version
@@ -135,7 +135,7 @@ func TestBrokenBotKeepsLastGood(t *testing.T) {
 	c := testConfig(t)
 	writeBot(t, c.Bots, "fragile", "name: Fragile\n", "while true do TALK('ok ' .. HEAR()) end\n")
 	s := mustStart(t, c)
-	os.WriteFile(filepath.Join(c.Bots, "fragile", "start.lua"), []byte("TALK('oops'\n"), 0o644)
+	writeAtomic(t, filepath.Join(c.Bots, "fragile", "start.lua"), "TALK('oops'\n")
 	var body string
 	waitUntil(t, func() bool {
 		resp, err := http.Get(s.URL() + "/readyz")
@@ -152,4 +152,17 @@ func TestBrokenBotKeepsLastGood(t *testing.T) {
 	sock.say("still", "f1")
 	sock.expectMessage("user", "still")
 	sock.expectMessage("bot", "ok still")
+}
+
+// writeAtomic replaces a file by renaming a complete copy over it, so the
+// bots watcher never reads it half-written.
+func writeAtomic(t *testing.T, path, content string) {
+	t.Helper()
+	tmp := filepath.Join(t.TempDir(), filepath.Base(path))
+	if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
 }

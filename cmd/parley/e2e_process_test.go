@@ -54,11 +54,11 @@ func (e *buildError) Error() string { return e.err.Error() + "\n" + e.out }
 
 var listenLine = regexp.MustCompile(`^listening on (http://\S+)$`)
 
-// startProcess runs the real binary with args and waits for its
-// "listening on" line.
+// startProcess runs the real binary with args (and the test's database,
+// see databaseArgs) and waits for its "listening on" line.
 func startProcess(t *testing.T, args ...string) (*exec.Cmd, string) {
 	t.Helper()
-	cmd := exec.Command(parleyBinary(t), args...)
+	cmd := exec.Command(parleyBinary(t), append(args, databaseArgs(t)...)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

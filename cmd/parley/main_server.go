@@ -125,7 +125,7 @@ func (m *Main) routes(auth runtime.Authenticator) http.Handler {
 		fmt.Fprintln(w, "ok")
 	})
 	mux.HandleFunc("GET /readyz", m.readyz)
-	mux.Handle("/", webHandler())
+	mux.Handle("/", webHandler(m.Config.AllowedOrigins, m.Log))
 	return mux
 }
 
@@ -187,15 +187,19 @@ func (m *Main) Close() error {
 	return errors.Join(errs...)
 }
 
-// openStore opens the configured database.
+// openStore opens the configured database: PostgreSQL when a database
+// URL is set, else SQLite in the data directory.
 func openStore(ctx context.Context, c Config) (*schema.DB, error) {
+	sc := schema.Config{MaxOpenConns: c.DBMaxOpenConns, MaxIdleConns: c.DBMaxIdleConns}
 	if c.DatabaseURL != "" {
-		return schema.Open(ctx, schema.Config{Driver: "postgres", DSN: c.DatabaseURL})
+		sc.Driver, sc.DSN = "postgres", c.DatabaseURL
+		return schema.Open(ctx, sc)
 	}
 	if err := os.MkdirAll(c.Data, 0o700); err != nil {
 		return nil, err
 	}
-	return schema.Open(ctx, schema.Config{Driver: "sqlite", DSN: filepath.Join(c.Data, "parley.db")})
+	sc.Driver, sc.DSN = "sqlite", filepath.Join(c.Data, "parley.db")
+	return schema.Open(ctx, sc)
 }
 
 // loadBots compiles the configured bots: --bots, else ./bots when it

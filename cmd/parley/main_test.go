@@ -19,7 +19,8 @@ import (
 const testSecret = "e2e-test-secret"
 
 // MustRunMain starts the real server on a random port with SQLite in a
-// temporary directory and the built-in bots plus the test bots of
+// temporary directory (PostgreSQL in a schema of its own under
+// TestE2EPostgres) and the built-in bots plus the test bots of
 // testdata/bots. It is closed when the test ends.
 func MustRunMain(t *testing.T, opts ...func(*Config)) *testServer {
 	t.Helper()
@@ -30,12 +31,14 @@ func MustRunMain(t *testing.T, opts ...func(*Config)) *testServer {
 	return mustStart(t, c)
 }
 
+// testConfig is the configuration of one test server. Servers started
+// from one Config share their database, as a restarted server does.
 func testConfig(t *testing.T) Config {
 	t.Helper()
 	return Config{
 		Addr: "127.0.0.1:0", Data: t.TempDir(), Bots: testBots(t), JWTSecret: testSecret,
 		RateLimits: "off", AnonymousTTL: 30 * time.Minute, TurnTimeout: 2 * time.Second, LogLevel: "info",
-		DialogIdleEvict: 5 * time.Minute,
+		DialogIdleEvict: 5 * time.Minute, DatabaseURL: testDatabaseURL(t),
 	}
 }
 

@@ -1,0 +1,161 @@
+// Shared by the browser tests and the screenshot script: start Parley
+// servers from PARLEY_BIN, launch Debian's Chromium through playwright-core
+// (which never downloads a browser of its own), and small page helpers.
+import { spawn, execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { chromium } from "playwright-core";
+
+export const BIN = process.env.PARLEY_BIN || "parley";
+export const CHROMIUM = process.env.PARLEY_CHROMIUM || "/usr/bin/chromium";
+
+// Generous, because CI machines are slow; the waits end as soon as the
+// awaited text or state shows up.
+export const WAIT = 20_000;
+
+/** A fresh data directory, removed at exit. */
+export function tempDir() {
+  const dir = mkdtempSync(join(tmpdir(), "parley-e2e-"));
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/**
+ * Starts `parley serve` and resolves once it prints "listening on URL".
+ * port 0 picks a free port; pass a previous server's port to restart it
+ * in place. The working directory is the data dir, so no ./bots or
+ * parley.yaml of the caller's is picked up: the built-in bots run.
+ */
+export function startServer({ data = tempDir(), port = 0, args = [] } = {}) {
+  const proc = spawn(BIN, ["serve", "--addr", `127.0.0.1:${port}`, "--data", data, ...args], {
+    cwd: data,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let log = "";
+  proc.stderr.on("data", (b) => { log += b; });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const fail = (why) => reject(new Error(`parley did not start: ${why}\n${log}`));
+    proc.on("error", fail);
+    proc.on("exit", (code) => fail(`exited with ${code}`));
+    proc.stdout.on("data", (b) => {
+      out += b;
+      const m = out.match(/listening on (http:\/\/\S+)/);
+      if (!m) return;
+      proc.removeAllListeners("exit");
+      const url = m[1];
+      resolve({
+        url, data, proc,
+        port: Number(new URL(url).port),
+        log: () => log,
+        /** Stops the server: SIGKILL by default (a crash), or "SIGTERM". */
+        stop(signal = "SIGKILL") {
+          if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
+          return new Promise((done) => { proc.once("exit", done); proc.kill(signal); });
+        },
+      });
+    });
+  });
+}
+
+/** A JWT for user, signed with the secret in the server's data dir. */
+export async function token(server, user, name = user) {
+  const { stdout } = await promisify(execFile)(BIN, ["token", "--user", user, "--name", name, "--data", server.data], { cwd: server.data });
+  return stdout.trim();
+}
+
+/** A tiny HTTP server on another port (another origin) serving pages. */
+export function hostServer(pages) {
+  const srv = createServer((req, res) => {
+    const path = new URL(req.url, "http://x").pathname;
+    if (path === "/favicon.ico") return res.writeHead(204).end();
+    const body = pages[path];
+    res.writeHead(body ? 200 : 404, { "Content-Type": "text/html; charset=utf-8" });
+    res.end(body || "not found");
+  });
+  return new Promise((resolve) => srv.listen(0, "127.0.0.1", () => {
+    const { port } = srv.address();
+    resolve({ url: `http://127.0.0.1:${port}`, port, close: () => new Promise((r) => srv.close(r)) });
+  }));
+}
+
+/**
+ * Launches Chromium. Playwright gives every launch a fresh temporary
+ * profile (user-data-dir) and removes it on close.
+ */
+export function launch() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
+      "--no-first-run", "--disable-component-update", "--disable-sync"],
+  });
+}
+
+/**
+ * Opens a page in a new context and collects what would show a bug: page
+ * errors and console errors (a CSP violation is one).
+ */
+export async function open(browser, url, opts = {}) {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 800 }, ...opts });
+  context.setDefaultTimeout(WAIT);
+  const page = await context.newPage();
+  page.problems = [];
+  page.on("pageerror", (e) => page.problems.push(String(e)));
+  page.on("console", (m) => { if (m.type() === "error") page.problems.push(m.text()); });
+  if (url) await page.goto(url);
+  return page;
+}
+
+/** The chat's messages as [sender class, text] pairs, in page order. */
+export function transcript(page) {
+  return page.locator("#log .msg").evaluateAll((lis) => lis.map((li) => [
+    li.classList.contains("pending") ? "pending" : li.classList[1],
+    li.querySelector(".bubble").textContent,
+  ]));
+}
+
+/** Types text into the message box and presses Enter. */
+export async function say(page, text) {
+  const box = page.getByRole("textbox", { name: "Message" });
+  await box.fill(text);
+  await box.press("Enter");
+}
+
+/** A locator for confirmed (stored, not pending) messages whose text is exactly text. */
+export const msg = (page, sender, text) =>
+  page.locator(`#log .msg.${sender}:not(.pending)`)
+    .filter({ has: page.locator(".bubble", { hasText: new RegExp("^" + text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "$") }) });
+
+/**
+ * Routes the page's /ws through a switch: down() drops every socket and
+ * refuses new ones (a network outage), up() lets them through again.
+ * lose(direction, frame) may return true to drop one frame ("up" is page →
+ * server, "down" server → page), as a dying connection would; twice(frame)
+ * may return true to deliver a frame from the server twice.
+ */
+export async function flakyNetwork(page) {
+  const net = { cut: false, lose: () => false, twice: () => false, open: new Set() };
+  await page.routeWebSocket(/\/ws/, (ws) => {
+    if (net.cut) return ws.close({ code: 1011, reason: "test: network down" });
+    const srv = ws.connectToServer();
+    const conn = { ws, srv };
+    net.open.add(conn);
+    ws.onMessage((m) => { if (!net.lose("up", JSON.parse(m))) srv.send(m); });
+    srv.onMessage((m) => {
+      const f = JSON.parse(m);
+      if (net.lose("down", f)) return;
+      ws.send(m);
+      if (net.twice(f)) ws.send(m);
+    });
+  });
+  net.down = () => {
+    net.cut = true;
+    for (const { ws, srv } of net.open) { ws.close({ code: 1011, reason: "test: network down" }); srv.close(); }
+    net.open.clear();
+  };
+  net.up = () => { net.cut = false; };
+  return net;
+}
