@@ -58,7 +58,7 @@ func TestCredentialsAndUnknownPaths(t *testing.T) {
 	}
 }
 
-// X-API-Key is answered 401 until API keys exist, even beside a JWT.
+// An unknown X-API-Key is answered 401, even beside a valid JWT.
 func TestAPIKeyRefused(t *testing.T) {
 	t.Parallel()
 	a := newAPI(t, runtime.Config{})

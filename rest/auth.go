@@ -8,13 +8,19 @@ import (
 	"parley/runtime"
 )
 
-// identify returns the caller: the user of a bearer token, or an anonymous
+// identify returns the caller: the user of an API key (X-API-Key, which
+// wins over Authorization) or of a bearer token, or an anonymous
 // visitor known by address when there are no credentials. Bad credentials
 // are an error, never anonymous.
 func (h *Handler) identify(r *http.Request) (runtime.Identity, error) {
 	ip := clientIP(r)
-	if r.Header.Get("X-API-Key") != "" {
-		return runtime.Identity{}, runtime.Errorf(runtime.KindUnauthorized, "API keys are not enabled on this server")
+	if key := r.Header.Get("X-API-Key"); key != "" {
+		if h.cfg.APIKeys == nil {
+			return runtime.Identity{}, runtime.Errorf(runtime.KindUnauthorized, "API keys are not enabled on this server")
+		}
+		id, err := h.cfg.APIKeys.Authenticate(r.Context(), strings.TrimSpace(key))
+		id.IP = ip
+		return id, err
 	}
 	auth := r.Header.Get("Authorization")
 	if auth == "" {

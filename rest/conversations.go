@@ -65,6 +65,15 @@ func (h *Handler) patchConversation(w http.ResponseWriter, r *http.Request, id r
 	return nil
 }
 
+// deleteConversation deletes one of the caller's conversations: 204.
+func (h *Handler) deleteConversation(w http.ResponseWriter, r *http.Request, id runtime.Identity) error {
+	if err := h.hub.DeleteConversation(r.Context(), id, runtime.SessionID(r.PathValue("id"))); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 func (h *Handler) listBots(w http.ResponseWriter, r *http.Request, _ runtime.Identity) error {
 	bots := h.hub.Bots()
 	out := make([]botJSON, len(bots))

@@ -10,9 +10,11 @@ import (
 
 // Config configures the API handler.
 type Config struct {
-	Hub    *runtime.Hub
-	Auth   runtime.Authenticator
-	Logger *slog.Logger
+	Hub  *runtime.Hub
+	Auth runtime.Authenticator
+	// APIKeys checks the X-API-Key header; nil refuses every key.
+	APIKeys runtime.Authenticator
+	Logger  *slog.Logger
 	// MaxBody is the largest request body in bytes (default 64 KiB); a
 	// larger one is answered 413 too_large.
 	MaxBody int64
@@ -45,6 +47,7 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("POST /api/conversations/start", h.private(h.startConversation))
 	h.mux.HandleFunc("GET /api/conversations", h.private(h.listConversations))
 	h.mux.HandleFunc("PATCH /api/conversations/{id}", h.private(h.patchConversation))
+	h.mux.HandleFunc("DELETE /api/conversations/{id}", h.private(h.deleteConversation))
 	h.mux.HandleFunc("POST /api/conversations/{id}/messages", h.private(h.postMessage))
 	h.mux.HandleFunc("GET /api/conversations/{id}/history", h.private(h.history))
 	h.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {

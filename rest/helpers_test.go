@@ -42,20 +42,25 @@ type quiet struct{}
 func (quiet) Step(context.Context, *runtime.Message) (bool, error) { return false, nil }
 func (quiet) Close()                                               {}
 
-// api is /api over a MemStore hub, with JWT auth.
+// api is /api over a MemStore hub, with JWT and API key auth.
 type api struct {
 	*httptest.Server
-	hub *runtime.Hub
-	jwt *rest.JWT
+	hub   *runtime.Hub
+	jwt   *rest.JWT
+	store *runtimetest.MemStore
+	keys  *rest.APIKeys
 }
 
 func newAPI(t *testing.T, hubCfg runtime.Config) *api {
 	t.Helper()
-	hubCfg.Store, hubCfg.Engine = runtimetest.NewMemStore(), engine{}
+	store := runtimetest.NewMemStore()
+	hubCfg.Store, hubCfg.Engine = store, engine{}
 	hub := runtime.New(hubCfg)
 	j := &rest.JWT{Secret: secret}
 	log := slog.New(slog.NewTextHandler(tLog{t}, nil))
-	a := &api{Server: httptest.NewServer(rest.New(rest.Config{Hub: hub, Auth: j, Logger: log})), hub: hub, jwt: j}
+	keys := &rest.APIKeys{Store: store, Logger: log}
+	srv := httptest.NewServer(rest.New(rest.Config{Hub: hub, Auth: j, APIKeys: keys, Logger: log}))
+	a := &api{Server: srv, hub: hub, jwt: j, store: store, keys: keys}
 	t.Cleanup(func() {
 		a.Close()
 		hub.Close(context.Background())

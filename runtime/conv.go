@@ -23,6 +23,7 @@ type conv struct {
 	subs    map[*Subscription]struct{}
 	closed  bool // the hub is closing: user messages are refused
 	evicted bool // dropped from the hub: callers must look it up again
+	deleted bool // deleted from the store: the dialog must write nothing
 
 	// inputs for the dialog goroutine; a nil *Message starts the dialog.
 	inMu    sync.Mutex

@@ -98,6 +98,9 @@ func (r *runner) flush(ctx context.Context) error {
 	c := r.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.deleted {
+		return errDeleted
+	}
 	if err := c.hub.store.CommitDialog(ctx, &w); err != nil {
 		return err
 	}

@@ -23,6 +23,9 @@ type SessionStore interface {
 	// DeleteIdleAnonymous deletes anonymous sessions (their messages and
 	// memory too) whose last activity is before cutoff, and returns their ids.
 	DeleteIdleAnonymous(ctx context.Context, cutoff time.Time) ([]SessionID, error)
+	// DeleteSession deletes one session with its messages, journal and
+	// session-owned memory, or returns KindNotFound.
+	DeleteSession(ctx context.Context, id SessionID) error
 }
 
 // SessionFilter selects conversations of one user.
@@ -107,6 +110,7 @@ type Store interface {
 	MemoryStore
 	UserStore
 	DialogStore
+	APIKeyStore
 	// Ping reports whether the database answers (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error

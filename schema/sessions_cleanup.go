@@ -2,6 +2,7 @@ package schema
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -67,3 +68,23 @@ func (db *DB) deleteSessionMemoryTx(ctx context.Context, tx *sqlx.Tx, ids []runt
 // sessionOwner is the memory owner of an anonymous session, as the runtime
 // builds it (runtime.MemoryScope).
 func sessionOwner(id runtime.SessionID) string { return "session:" + string(id) }
+
+// DeleteSession deletes one session with its messages and journal
+// (ON DELETE CASCADE) and its session-owned memory, in one transaction,
+// or returns KindNotFound.
+func (db *DB) DeleteSession(ctx context.Context, id runtime.SessionID) error {
+	if db.noSuchID(string(id)) {
+		return runtime.Errorf(runtime.KindNotFound, "session not found")
+	}
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, db.write.Rebind(`DELETE FROM sessions WHERE id = ?`), id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return orErr(err, sql.ErrNoRows)
+		}
+		return db.deleteSessionMemoryTx(ctx, tx, []runtime.SessionID{id})
+	})
+	return db.fail(err, "session")
+}

@@ -173,3 +173,26 @@ TALK("lucky: " .. RANDOM(1, 6) .. " at " .. NOW())
 		t.Fatalf("exit %d, output:\n%s", code, out)
 	}
 }
+
+// apikey refuses incomplete commands and unknown ids.
+func TestAPIKeyCommandErrors(t *testing.T) {
+	data := t.TempDir()
+	for _, args := range [][]string{
+		{"apikey"},
+		{"apikey", "nope"},
+		{"apikey", "create", "--name", "x"},
+		{"apikey", "create", "--user", "u"},
+		{"apikey", "create", "--user", "u", "--name", "x", "--role", "root"},
+		{"apikey", "list"},
+		{"apikey", "revoke"},
+		{"apikey", "revoke", "00000000-0000-4000-8000-000000000000"},
+	} {
+		if code, out, _ := runCLI(t, append(args, "--data", data)...); code == 0 {
+			t.Errorf("%v succeeded: %q", args, out)
+		}
+	}
+	code, out, errs := runCLI(t, "apikey", "list", "--user", "nobody", "--data", data)
+	if code != 0 || strings.Count(out, "\n") != 1 {
+		t.Fatalf("list of no keys: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+}

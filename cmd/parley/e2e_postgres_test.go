@@ -28,6 +28,8 @@ import (
 var e2eTests = []func(*testing.T){
 	// e2e_anon_test.go
 	TestAnonymousChat, TestAnonymousOtherBotForbidden, TestAnonymousResume,
+	// e2e_apikey_test.go
+	TestAPIKeyLifecycle, TestRESTDeleteConversation,
 	// e2e_crash_test.go
 	TestCrashRecovery, TestWaitSurvivesCrash,
 	// e2e_dialog_test.go

@@ -1,6 +1,6 @@
 // Command parley is the Parley bot runtime: `parley serve` (the default)
 // runs the HTTP and WebSocket server; the other subcommands (migrate,
-// token, check) work on the same configuration. See README.md.
+// token, apikey, check) work on the same configuration. See README.md.
 package main
 
 import (
@@ -20,12 +20,16 @@ import (
 	"parley/rest"
 )
 
-const usage = `usage: parley [serve|migrate|token|check|chat|test] [flags]
+const usage = `usage: parley [serve|migrate|token|apikey|check|chat|test] [flags]
 
   serve                      run the server (default)
   migrate                    apply database migrations and exit
   token --user NAME [--name DISPLAY] [--role user|agent|admin] [--ttl 24h]
                              print a JWT signed with the server's secret
+  apikey create --user U --name N [--role user|agent|admin]
+                             print a new API key (shown once; only its hash is kept)
+  apikey list --user U       list a user's API keys
+  apikey revoke ID           revoke an API key
   check [DIR]                compile every bot under DIR (default: --bots)
   chat BOT                   talk to one bot in the terminal, no server needed
   test [DIR]                 run the transcript tests (*.txtar) of the bots under DIR
@@ -45,7 +49,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	commands := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
 		"serve": serve, "migrate": migrate, "token": token, "check": check, "chat": chat,
-		"test": testCmd,
+		"test": testCmd, "apikey": apikey,
 	}
 	f, ok := commands[cmd]
 	if !ok {

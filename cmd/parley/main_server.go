@@ -120,7 +120,8 @@ func (m *Main) routes(auth runtime.Authenticator) http.Handler {
 	mux := http.NewServeMux()
 	sockets := ws.New(ws.Config{Hub: m.hub, Auth: auth, Logger: m.Log, AllowedOrigins: m.Config.AllowedOrigins})
 	mux.Handle("/ws", m.trackSockets(sockets))
-	mux.Handle("/api/", rest.New(rest.Config{Hub: m.hub, Auth: auth, Logger: m.Log}))
+	keys := &rest.APIKeys{Store: m.store, Logger: m.Log}
+	mux.Handle("/api/", rest.New(rest.Config{Hub: m.hub, Auth: auth, APIKeys: keys, Logger: m.Log}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})

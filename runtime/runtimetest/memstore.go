@@ -29,6 +29,7 @@ type MemStore struct {
 	users    map[string]runtime.Identity
 	journal  map[runtime.SessionID][]runtime.JournalEntry // every run, in commit order
 	scripts  map[scriptKey]string                         // source by bot and version
+	apiKeys  map[string]*runtime.APIKey                   // by id
 }
 
 type memKey struct {

@@ -158,3 +158,15 @@ func (s *MemStore) deleteSession(id runtime.SessionID) {
 		}
 	}
 }
+
+// DeleteSession deletes one session with its messages, journal and
+// session-owned memory.
+func (s *MemStore) DeleteSession(ctx context.Context, id runtime.SessionID) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.sessions[id]; !ok {
+		return runtime.Errorf(runtime.KindNotFound, "session not found")
+	}
+	s.deleteSession(id)
+	return nil
+}

@@ -36,6 +36,8 @@ func StoreSuite(t *testing.T, newStore func(t *testing.T) runtime.Store) {
 		{"FindMessagesGrid", testFindMessagesGrid},
 		{"Memory", testMemory},
 		{"DeleteIdleAnonymous", testDeleteIdleAnonymous},
+		{"DeleteSession", testDeleteSession},
+		{"APIKeys", testAPIKeys},
 		{"ConcurrentAppend", testConcurrentAppend},
 		{"UsersAndPing", testUsersAndPing},
 		{"LastUserSeq", testLastUserSeq},
