@@ -142,3 +142,23 @@ func TestJoinResumesAndShares(t *testing.T) {
 		t.Fatalf("bob joined alice's conversation")
 	}
 }
+
+// A token whose sub looks like an anonymous conversation's generated user
+// id neither joins nor lists that conversation.
+func TestAnonymousUserIDNotReachable(t *testing.T) {
+	t.Parallel()
+	h := newHub(t, echo, runtime.Config{})
+	visitor := h.join(t, anon, runtime.JoinRequest{})
+	if _, _, err := visitor.Send(context.Background(), runtime.SendRequest{Content: "secret"}); err != nil {
+		t.Fatal(err)
+	}
+	forger := runtime.Identity{UserID: "anon:" + string(visitor.Session.ID), Role: runtime.RoleUser}
+	sub := h.join(t, forger, runtime.JoinRequest{})
+	if sub.Session.ID == visitor.Session.ID {
+		t.Fatal("a forged sub joined the visitor's conversation")
+	}
+	list, total, err := h.Conversations(context.Background(), forger, runtime.ConversationFilter{Limit: 10})
+	if err != nil || total != 1 || list[0].ID != sub.Session.ID {
+		t.Fatalf("the forger lists %d conversations (%v): want only its own", total, err)
+	}
+}

@@ -122,10 +122,11 @@ func (db *DB) FindSession(ctx context.Context, id runtime.SessionID) (*runtime.S
 }
 
 // FindLatestSession returns the user's active session with bot that saw
-// activity last, or KindNotFound.
+// activity last, or KindNotFound. Anonymous sessions never match: their
+// user ids are generated, and a token's sub must not reach one.
 func (db *DB) FindLatestSession(ctx context.Context, userID string, bot runtime.BotID) (*runtime.Session, error) {
-	s, err := db.getSession(ctx, db.read, `WHERE s.user_id = ? AND s.bot_id = ? AND s.status = ?
-		ORDER BY s.last_activity DESC, s.id DESC LIMIT 1`, userID, bot, runtime.StatusActive)
+	s, err := db.getSession(ctx, db.read, `WHERE s.user_id = ? AND s.bot_id = ? AND s.status = ? AND s.anonymous = ?
+		ORDER BY s.last_activity DESC, s.id DESC LIMIT 1`, userID, bot, runtime.StatusActive, false)
 	return s, db.fail(err, "session")
 }
 

@@ -87,9 +87,10 @@ func (db *DB) listSessionsTx(ctx context.Context, tx *sqlx.Tx, f runtime.Session
 }
 
 // sessionWhere is the WHERE clause of f. The user filter always applies:
-// an empty UserID matches no real session rather than every session.
+// an empty UserID matches no real session rather than every session, and
+// anonymous sessions (generated user ids) are never listed.
 func sessionWhere(f runtime.SessionFilter) (string, []any) {
-	conds, args := []string{"s.user_id = ?"}, []any{f.UserID}
+	conds, args := []string{"s.user_id = ?", "s.anonymous = ?"}, []any{f.UserID, false}
 	if f.BotID != "" {
 		conds, args = append(conds, "s.bot_id = ?"), append(args, f.BotID)
 	}

@@ -57,7 +57,7 @@ func (s *MemStore) FindLatestSession(ctx context.Context, userID string, bot run
 	defer s.mu.Unlock()
 	var best *runtime.Session
 	for _, sess := range s.sessions {
-		if sess.UserID != userID || sess.BotID != bot || sess.Status != runtime.StatusActive {
+		if sess.UserID != userID || sess.BotID != bot || sess.Status != runtime.StatusActive || sess.Anonymous {
 			continue
 		}
 		if best == nil || newerFirst(sess, best) < 0 {
@@ -85,7 +85,7 @@ func (s *MemStore) ListSessions(ctx context.Context, f runtime.SessionFilter) ([
 	defer s.mu.Unlock()
 	var match []*runtime.Session
 	for _, sess := range s.sessions {
-		if sess.UserID == f.UserID && (f.BotID == "" || sess.BotID == f.BotID) &&
+		if sess.UserID == f.UserID && !sess.Anonymous && (f.BotID == "" || sess.BotID == f.BotID) &&
 			(f.Status == "" || sess.Status == f.Status) {
 			match = append(match, sess)
 		}
