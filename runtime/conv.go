@@ -67,6 +67,9 @@ func (c *conv) subscribe(id Identity) (*Subscription, error) {
 	if c.evicted {
 		return nil, errEvicted
 	}
+	if c.closed {
+		return nil, Errorf(KindUnavailable, "the server is shutting down")
+	}
 	snap := *c.session
 	snap.Suggestions = append([]string(nil), c.session.Suggestions...)
 	sub.Session = &snap
@@ -119,7 +122,11 @@ func (c *conv) append(ctx context.Context, m *Message) (created bool, err error)
 	c.publishLocked(&Event{Type: EventMessage, SessionID: c.id, Message: m})
 	if m.Sender == SenderUser {
 		if len(c.session.Suggestions) > 0 {
-			c.setSuggestionsLocked(ctx, nil)
+			// The message is stored: the sender leaving must not keep
+			// stale suggestions in force.
+			if err := c.setSuggestionsLocked(context.WithoutCancel(ctx), nil); err != nil {
+				c.logger().Warn("clearing suggestions failed", "err", err)
+			}
 		}
 		c.enqueue(m)
 	}

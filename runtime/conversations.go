@@ -14,6 +14,16 @@ func (h *Hub) StartConversation(ctx context.Context, id Identity, bot BotID, ini
 	if bot == "" {
 		return nil, Errorf(KindInvalid, "bot_id is required")
 	}
+	if initial != "" {
+		// Checked before anything is created: a refused first message
+		// must not leave a conversation behind.
+		if err := validateSend(SendRequest{Content: initial}); err != nil {
+			return nil, err
+		}
+		if err := h.allow(BucketMessages, id); err != nil {
+			return nil, err
+		}
+	}
 	b, err := h.botFor(id, bot)
 	if err != nil {
 		return nil, err
@@ -31,7 +41,8 @@ func (h *Hub) StartConversation(ctx context.Context, id Identity, bot BotID, ini
 	}
 	c.enqueue(nil)
 	if initial != "" {
-		if _, _, err := h.send(ctx, c, id, SendRequest{SessionID: s.ID, Content: initial}); err != nil {
+		m := &Message{Sender: SenderUser, Content: initial}
+		if _, err := c.append(ctx, m); err != nil {
 			return nil, err
 		}
 	}

@@ -21,7 +21,7 @@ func TestDialogErrorPublished(t *testing.T) {
 		wantText string
 	}{
 		{"dialog error", runtime.Errorf(runtime.KindDialog, "main.lua:3: boom"), runtime.KindDialog, "main.lua:3: boom"},
-		{"foreign error", errors.New("secret internals"), runtime.KindInternal, "the bot could not answer; send your message again later"},
+		{"foreign error", errors.New("secret internals"), runtime.KindInternal, "the bot could not answer yet; it will try again"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -57,7 +57,7 @@ func (h *Hub) Evict(cutoff time.Time) int {
 	n := 0
 	for _, c := range idle {
 		switch {
-		case h.drop(c):
+		case h.drop(c, cutoff):
 			n++
 		case !c.dialogEvicted():
 			c.evictDialog()
@@ -66,13 +66,16 @@ func (h *Hub) Evict(cutoff time.Time) int {
 	return n
 }
 
-// drop removes c from the hub when it has no subscribers.
-func (h *Hub) drop(c *conv) bool {
+// drop removes c from the hub when it has no subscribers and is still
+// idle. The idleness is checked again under c.mu: a send that was
+// appending while c was picked has queued its message by now, and the
+// conversation must then stay (else a second goroutine would answer it).
+func (h *Hub) drop(c *conv, cutoff time.Time) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.subs) > 0 || h.convs[c.id] != c {
+	if len(c.subs) > 0 || h.convs[c.id] != c || !c.idleSince(cutoff) {
 		return false
 	}
 	c.evicted = true

@@ -36,12 +36,17 @@ func (r *runner) rebuild(ctx context.Context, s *Session) error {
 	if err == nil {
 		err = r.open(sc)
 	}
+	if err != nil && (IsKind(err, KindDialog) || IsKind(err, KindNotFound)) {
+		err = errors.Join(errDiverged, err) // its version is gone or broken
+	}
 	if err == nil {
 		r.replay = entries
 		r.c.hub.counters.replays.Add(1)
 		err = r.replayRun(ctx)
 	}
-	if err != nil && (IsKind(err, KindDialog) || IsKind(err, KindNotFound)) {
+	// A script error in the live rest of the turn was settled like any
+	// other; only a run that cannot be continued starts over here.
+	if errors.Is(err, errDiverged) {
 		r.c.logger().Error("cannot continue the dialog from its journal; starting over", "run", s.Run, "version", s.ScriptVersion, "err", err)
 		r.replay = nil
 		r.c.publish(ErrorEvent(r.c.id, divergenceError(err), ""))

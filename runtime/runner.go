@@ -23,11 +23,13 @@ type runner struct {
 	dialog Dialog
 	script *Script
 
-	loaded   bool  // rehydrated from the store since the conv went live
-	run      int64 // the current run; 0 before the first
-	running  bool  // the run has neither returned nor failed
-	index    int64 // journal entries of this run so far
-	consumed int64 // seq of the newest user message taken
+	loaded   bool          // rehydrated from the store since the conv went live
+	run      int64         // the current run; 0 before the first
+	running  bool          // the run has neither returned nor failed
+	index    int64         // journal entries of this run so far
+	consumed int64         // seq of the newest user message taken
+	startFor int64         // the message a run is being started for, if any
+	retry    time.Duration // backoff of rebuilding after a store failure
 
 	replay  []JournalEntry // entries still to answer from, in order
 	pending DialogWrite    // effects since the last commit

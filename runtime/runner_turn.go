@@ -46,16 +46,17 @@ func (r *runner) give(ctx context.Context, m *Message) error {
 		return nil // taken before (a replayed run, or a duplicate input)
 	}
 	if !r.running {
+		// A run that returns or fails before any HEAR is m's answer all
+		// the same: end commits m as taken with the run's last effects.
+		r.startFor = m.Seq
 		parked, err := r.start(ctx)
+		r.startFor = 0
 		if err != nil && !IsKind(err, KindDialog) {
 			return err // nothing was taken: the next load gives m again
 		}
 		if !parked {
-			// The new run returned or failed before any HEAR: it was
-			// m's answer all the same.
 			r.consumed = m.Seq
-			r.pending.ConsumedSeq = m.Seq
-			return errors.Join(err, r.flush(ctx))
+			return err
 		}
 	}
 	r.consumed = m.Seq
@@ -85,9 +86,12 @@ func (r *runner) end(ctx context.Context, stepErr error) error {
 		return stepErr // the host failed: nothing more can be written now
 	}
 	r.pending.Run = &RunState{Run: r.run, Ended: true}
+	if r.startFor > r.consumed {
+		r.pending.ConsumedSeq = r.startFor
+	}
 	if err := r.flush(ctx); err != nil {
 		r.reset()
-		return errors.Join(stepErr, err)
+		return err // the store's failure, not the script's
 	}
 	return stepErr
 }

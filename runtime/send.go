@@ -73,7 +73,7 @@ func validateSend(req SendRequest) error {
 		return Errorf(KindTooLarge, "content is longer than %d bytes", MaxContentLen)
 	case strings.TrimSpace(req.Content) == "" && !hasAttachments(req.Attachments):
 		return Errorf(KindInvalidMsg, "content is empty")
-	case len(req.ClientID) > MaxClientIDLen:
+	case utf8.RuneCountInString(req.ClientID) > MaxClientIDLen:
 		return Errorf(KindInvalidMsg, "client_id is longer than %d characters", MaxClientIDLen)
 	case !utf8.ValidString(req.Content):
 		return Errorf(KindInvalidMsg, "content is not valid UTF-8")
@@ -81,7 +81,9 @@ func validateSend(req SendRequest) error {
 	return nil
 }
 
+// hasAttachments reports whether raw is a non-empty JSON array: only
+// real attachments excuse empty content.
 func hasAttachments(raw json.RawMessage) bool {
-	s := strings.TrimSpace(string(raw))
-	return s != "" && s != "null" && s != "[]"
+	var list []json.RawMessage
+	return json.Unmarshal(raw, &list) == nil && len(list) > 0
 }

@@ -20,6 +20,9 @@ var sendCases = []struct {
 	{"whitespace with empty attachments", runtime.SendRequest{Content: " ", Attachments: json.RawMessage(" [] ")}, runtime.KindInvalidMsg},
 	{"whitespace with null attachments", runtime.SendRequest{Content: " ", Attachments: json.RawMessage("null")}, runtime.KindInvalidMsg},
 	{"attachments only", runtime.SendRequest{Attachments: json.RawMessage(`[{"url":"https://x/y.png"}]`)}, ""},
+	{"attachments not a list", runtime.SendRequest{Attachments: json.RawMessage(`0`)}, runtime.KindInvalidMsg},
+	{"attachments an object", runtime.SendRequest{Attachments: json.RawMessage(`{}`)}, runtime.KindInvalidMsg},
+	{"client_id of 64 characters, more bytes", runtime.SendRequest{Content: "x", ClientID: strings.Repeat("é", 64)}, ""},
 	{"at the size limit", runtime.SendRequest{Content: strings.Repeat("a", runtime.MaxContentLen)}, ""},
 	{"over the size limit", runtime.SendRequest{Content: strings.Repeat("a", runtime.MaxContentLen+1)}, runtime.KindTooLarge},
 	{"client_id at the limit", runtime.SendRequest{Content: "x", ClientID: strings.Repeat("c", runtime.MaxClientIDLen)}, ""},
@@ -142,5 +145,19 @@ func TestSuggestionsClearedByUserMessage(t *testing.T) {
 	}
 	if s, _ := h.store.FindSession(context.Background(), sub.Session.ID); len(s.Suggestions) != 0 {
 		t.Fatalf("stored suggestions after clearing = %v", s.Suggestions)
+	}
+}
+
+// A first message that would be refused leaves no conversation behind.
+func TestStartConversationValidatesFirstMessage(t *testing.T) {
+	t.Parallel()
+	h := newHub(t, echo, runtime.Config{})
+	for _, initial := range []string{"   ", strings.Repeat("x", runtime.MaxContentLen+1)} {
+		if _, err := h.StartConversation(context.Background(), alice, "echo", initial); err == nil {
+			t.Fatalf("initial message %.10q accepted", initial)
+		}
+	}
+	if _, total, _ := h.Conversations(context.Background(), alice, runtime.ConversationFilter{Limit: 10}); total != 0 {
+		t.Fatalf("%d conversations left behind", total)
 	}
 }

@@ -1,6 +1,9 @@
 package runtime
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // The dialog goroutine of a live conversation. It takes stored user
 // messages in seq order and steps the dialog with each; the dialog's
@@ -133,7 +136,10 @@ func (c *conv) step(m *Message) {
 	case m != resumeInput:
 		err = r.give(c.ctx, m)
 	}
-	if err != nil && c.ctx.Err() == nil {
+	switch {
+	case err == nil:
+		r.retry = 0
+	case c.ctx.Err() == nil:
 		c.stepFailed(err)
 	}
 }
@@ -157,7 +163,17 @@ func (c *conv) stepFailed(err error) {
 		c.publish(ErrorEvent(c.id, err, ""))
 		return
 	}
-	c.logger().Error("dialog step failed", "err", err)
+	c.logger().Error("dialog step failed; retrying from the store", "err", err)
 	c.runner.reset()
-	c.publish(ErrorEvent(c.id, Wrap(KindInternal, err, "the bot could not answer; send your message again later"), ""))
+	c.publish(ErrorEvent(c.id, Wrap(KindInternal, err, "the bot could not answer yet; it will try again"), ""))
+	// The message is stored (it was acknowledged): rebuild from the store
+	// and answer it once the store is back. A re-send with the same
+	// client_id would not queue it again.
+	r := &c.runner
+	r.retry = min(max(2*r.retry, time.Second), time.Minute)
+	time.AfterFunc(r.retry, func() {
+		if c.ctx.Err() == nil {
+			c.enqueue(resumeInput)
+		}
+	})
 }
