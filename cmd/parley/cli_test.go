@@ -196,3 +196,12 @@ func TestAPIKeyCommandErrors(t *testing.T) {
 		t.Fatalf("list of no keys: exit %d, stdout %q, stderr %q", code, out, errs)
 	}
 }
+
+// An empty secret file is refused rather than used as an empty key.
+func TestEmptySecretFileRefused(t *testing.T) {
+	data := t.TempDir()
+	os.WriteFile(filepath.Join(data, "jwt-secret"), []byte("\n"), 0o600)
+	if code, _, errs := runCLI(t, "token", "--user", "x", "--data", data); code == 0 || !strings.Contains(errs, "empty") {
+		t.Fatalf("token with an empty secret file: exit %d, %q", code, errs)
+	}
+}

@@ -20,25 +20,50 @@ func jwtSecret(c Config) ([]byte, error) {
 	path := filepath.Join(c.Data, "jwt-secret")
 	b, err := os.ReadFile(path)
 	if err == nil {
-		return []byte(strings.TrimSpace(string(b))), nil
+		secret := strings.TrimSpace(string(b))
+		if secret == "" {
+			// An empty HMAC key would accept tokens anyone can sign.
+			return nil, fmt.Errorf("jwt secret: %s is empty; delete it to generate a new one", path)
+		}
+		return []byte(secret), nil
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	if err := os.MkdirAll(c.Data, 0o700); err != nil {
+	if err := createSecret(c.Data, path); err != nil {
 		return nil, err
 	}
-	secret := rand.Text() + rand.Text()
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return jwtSecret(c) // another process made it first
+	return jwtSecret(c)
+}
+
+// createSecret writes a new secret to path unless one is there already.
+// The file appears whole or not at all: it is written and synced under
+// another name, then linked into place (link fails if path exists, so two
+// processes starting at once agree on one secret).
+func createSecret(dir, path string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, ".jwt-secret-*")
+	if err != nil {
+		return fmt.Errorf("jwt secret: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	_, err = tmp.WriteString(rand.Text() + rand.Text() + "\n")
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), 0o600)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("jwt secret: %w", err)
+		return fmt.Errorf("jwt secret: %w", err)
 	}
-	defer f.Close()
-	if _, err := f.WriteString(secret + "\n"); err != nil {
-		return nil, err
+	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("jwt secret: %w", err)
 	}
-	return []byte(secret), f.Sync()
+	return nil
 }
