@@ -130,7 +130,9 @@ func (c *conv) step(m *Message) {
 	switch {
 	case err != nil:
 	case m == nil:
-		if !r.running {
+		// Only a conversation's first run starts without a message; a
+		// second start (two joins racing) finds it started.
+		if r.run == 0 {
 			_, err = r.start(c.ctx)
 		}
 	case m != resumeInput:
