@@ -85,7 +85,10 @@ func (h *Handler) listBots(w http.ResponseWriter, r *http.Request, _ runtime.Ide
 }
 
 func (h *Handler) issueTicket(w http.ResponseWriter, r *http.Request, id runtime.Identity) error {
-	ticket, ttl := h.hub.IssueTicket(id)
+	ticket, ttl, err := h.hub.IssueTicket(id)
+	if err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"ticket": ticket, "expires_in": int(ttl.Seconds())})
 	return nil
 }

@@ -21,6 +21,8 @@ type LimitConfig struct {
 	// ConversationsPerHour caps conversations an anonymous IP starts
 	// (default 100: a page reloaded without its resume token).
 	ConversationsPerHour int
+	// TicketsPerMinute caps /ws tickets per user (default 60).
+	TicketsPerMinute int
 	// Open sockets.
 	ConnsPerUser int // default 50
 	ConnsPerIP   int // default 500
@@ -37,6 +39,7 @@ func (c LimitConfig) withDefaults() LimitConfig {
 	def(&c.HistoryPerMinute, 100)
 	def(&c.ListPerMinute, 30)
 	def(&c.ConversationsPerHour, 100)
+	def(&c.TicketsPerMinute, 60)
 	def(&c.ConnsPerUser, 50)
 	def(&c.ConnsPerIP, 500)
 	if c.Now == nil {
@@ -115,6 +118,8 @@ func (l *Limiter) size(name string) (int, time.Duration) {
 		return l.cfg.ListPerMinute, time.Minute
 	case runtime.BucketConversations:
 		return l.cfg.ConversationsPerHour, time.Hour
+	case runtime.BucketTickets:
+		return l.cfg.TicketsPerMinute, time.Minute
 	}
 	return 60, time.Minute
 }

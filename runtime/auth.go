@@ -27,8 +27,11 @@ func mayAccess(id Identity, s *Session) error {
 
 // IssueTicket returns a single-use ticket that opens one socket as id,
 // for browsers, which cannot set headers on a WebSocket.
-func (h *Hub) IssueTicket(id Identity) (ticket string, ttl time.Duration) {
-	return h.tickets.issue(id), h.cfg.TicketTTL
+func (h *Hub) IssueTicket(id Identity) (ticket string, ttl time.Duration, err error) {
+	if err := h.allow(BucketTickets, id); err != nil {
+		return "", 0, err // unredeemed tickets are held until they expire
+	}
+	return h.tickets.issue(id), h.cfg.TicketTTL, nil
 }
 
 // RedeemTicket returns the identity of a ticket and invalidates it.

@@ -28,6 +28,9 @@ func (h *Hub) StartConversation(ctx context.Context, id Identity, bot BotID, ini
 	if err != nil {
 		return nil, err
 	}
+	if err := h.allow(BucketConversations, id); err != nil {
+		return nil, err // each one holds memory until it is evicted
+	}
 	if err := h.store.UpsertUser(ctx, id); err != nil {
 		return nil, err
 	}
@@ -174,9 +177,15 @@ func (h *Hub) update(ctx context.Context, id Identity, sid SessionID, upd Sessio
 }
 
 // MarkRead is Hub.MarkRead for the conversation of a socket.
+// A read mark only moves forward and never past the last message, so a
+// client repeating read frames costs no writes.
 func (s *Subscription) MarkRead(ctx context.Context, seq int64) error {
 	if seq < 0 {
 		return Errorf(KindInvalid, "seq must not be negative")
+	}
+	cur := s.conv.snapshot()
+	if seq = min(seq, cur.LastSeq); seq <= cur.ReadSeq {
+		return nil
 	}
 	_, err := s.conv.update(ctx, SessionUpdate{ReadSeq: &seq})
 	return err

@@ -29,5 +29,6 @@
 //     DialogHost methods the script calls run on that goroutine while Step
 //     runs.
 //   - Publishing never blocks: a subscriber whose queue is full is dropped.
-//   - Lock order: Hub.joinMu, then Hub.mu, then conv.mu, then conv.inMu.
+//   - Lock order: a Hub.joinMu stripe, then Hub.mu, then conv.mu, then
+//     conv.inMu.
 package runtime

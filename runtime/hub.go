@@ -47,7 +47,7 @@ type Hub struct {
 	ctx    context.Context // the sweep's; cancelled when the hub is closed
 	cancel context.CancelFunc
 
-	joinMu  sync.Mutex // serialises users' find-or-create in Join
+	joinMu  [64]sync.Mutex // serialise one user's find-or-create in Join (striped by user)
 	mu      sync.Mutex
 	convs   map[SessionID]*conv
 	saved   map[string]bool // script versions stored by this process

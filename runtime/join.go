@@ -23,8 +23,9 @@ func (h *Hub) Join(ctx context.Context, id Identity, req JoinRequest) (*Subscrip
 	if !id.Anonymous && req.SessionID == "" {
 		// Two devices joining at once must find or create one
 		// conversation, and the dialog must start before either sends.
-		h.joinMu.Lock()
-		defer h.joinMu.Unlock()
+		mu := &h.joinMu[stripe(id.UserID, len(h.joinMu))]
+		mu.Lock()
+		defer mu.Unlock()
 	}
 	s, token, created, err := h.sessionToJoin(ctx, id, req, bot)
 	if err != nil {
@@ -164,4 +165,14 @@ func (h *Hub) DefaultBot() (*Bot, bool) {
 		}
 	}
 	return nil, false
+}
+
+// stripe picks one of n locks for key (FNV-1a), so that users do not wait
+// for each other's database round trips.
+func stripe(key string, n int) int {
+	h := uint32(2166136261)
+	for i := 0; i < len(key); i++ {
+		h = (h ^ uint32(key[i])) * 16777619
+	}
+	return int(h % uint32(n))
 }

@@ -9,8 +9,10 @@ const (
 	BucketHistory  = "history"
 	BucketList     = "list"
 	// BucketConversations counts conversations started by one anonymous
-	// address.
+	// address, or started over REST by one user.
 	BucketConversations = "conversations"
+	// BucketTickets counts /ws tickets issued to one user.
+	BucketTickets = "tickets"
 )
 
 // Limiter decides whether a caller may spend one token of a bucket. It is

@@ -111,3 +111,22 @@ func checkLimited(t *testing.T, lim *refuser, err error, asked string) {
 		t.Fatalf("limiter asked for %q, want %q", got, asked)
 	}
 }
+
+// Users starting conversations over REST and fetching tickets are
+// limited too: each start holds memory until eviction, each unredeemed
+// ticket until it expires.
+func TestStartAndTicketLimited(t *testing.T) {
+	t.Parallel()
+	lim := &refuser{refuse: map[string]bool{runtime.BucketConversations: true, runtime.BucketTickets: true}}
+	h := newHub(t, echo, runtime.Config{Limiter: lim})
+	_, err := h.StartConversation(context.Background(), alice, "echo", "")
+	expectKind(t, err, runtime.KindRateLimited)
+	if got := lim.lastAsked(); got != runtime.BucketConversations+" user:alice" {
+		t.Fatalf("asked %q", got)
+	}
+	_, _, err = h.IssueTicket(alice)
+	expectKind(t, err, runtime.KindRateLimited)
+	if _, total, _ := h.Conversations(context.Background(), alice, runtime.ConversationFilter{Limit: 5}); total != 0 {
+		t.Fatalf("a refused start left %d conversations", total)
+	}
+}

@@ -11,11 +11,11 @@ import (
 func TestTicketSingleUse(t *testing.T) {
 	t.Parallel()
 	h := newHub(t, silent, runtime.Config{TicketTTL: 20 * time.Second})
-	ticket, ttl := h.IssueTicket(alice)
+	ticket, ttl, _ := h.IssueTicket(alice)
 	if ticket == "" || ttl != 20*time.Second {
 		t.Fatalf("IssueTicket = %q, %v", ticket, ttl)
 	}
-	other, _ := h.IssueTicket(bob)
+	other, _, _ := h.IssueTicket(bob)
 	if other == ticket {
 		t.Fatal("two tickets are equal")
 	}
@@ -37,8 +37,8 @@ func TestTicketExpiry(t *testing.T) {
 	t.Parallel()
 	clk := newClock()
 	h := newHub(t, silent, runtime.Config{Now: clk.Now})
-	onTime, ttl := h.IssueTicket(alice)
-	late, _ := h.IssueTicket(alice)
+	onTime, ttl, _ := h.IssueTicket(alice)
+	late, _, _ := h.IssueTicket(alice)
 	if ttl != 30*time.Second {
 		t.Fatalf("default TTL = %v, want 30s", ttl)
 	}
