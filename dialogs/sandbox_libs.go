@@ -10,11 +10,6 @@ import (
 // it `("x"):rep(1e10)` takes the whole process down before any budget could.
 const maxBuiltString = 1 << 20
 
-// maxFormatWidth is Lua's own limit on a format's width and precision
-// (two digits); gopher-lua hands formats to fmt.Sprintf, which would build
-// "%999999999d" happily.
-const maxFormatWidth = 99
-
 // hardenString removes string.dump, caps string.rep and string.format, and
 // gives strings a metatable of their own that scripts can neither read nor
 // replace. (gopher-lua makes the string table itself the metatable.)

@@ -26,13 +26,13 @@ func TestDeleteConversation(t *testing.T) {
 	expectKind(t, h.DeleteConversation(ctx, bob, sid), runtime.KindForbidden)
 	expectKind(t, h.DeleteConversation(ctx, anon, sid), runtime.KindForbidden)
 	expectKind(t, h.DeleteConversation(ctx, alice, runtime.SessionID(runtime.NewID())), runtime.KindNotFound)
-	live := h.Live()
+	live := h.Stats().Conversations
 	if err := h.DeleteConversation(ctx, alice, sid); err != nil {
 		t.Fatalf("DeleteConversation: %v", err)
 	}
 	expectDone(t, sub, runtime.ReasonDeleted)
-	if h.Live() != live-1 {
-		t.Errorf("%d conversations live after the delete, want %d", h.Live(), live-1)
+	if h.Stats().Conversations != live-1 {
+		t.Errorf("%d conversations live after the delete, want %d", h.Stats().Conversations, live-1)
 	}
 	if _, err := h.store.FindSession(ctx, sid); !runtime.IsKind(err, runtime.KindNotFound) {
 		t.Fatalf("deleted conversation still stored: %v", err)

@@ -179,10 +179,3 @@ func (h *Hub) forget(id SessionID) {
 		c.cancel()
 	}
 }
-
-// Live reports how many conversations are in memory.
-func (h *Hub) Live() int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return len(h.convs)
-}

@@ -92,8 +92,8 @@ func TestLimitBuckets(t *testing.T) {
 	checkLimited(t, lim, err, "list user:bob")
 	_, err = h.Join(ctx, anon, runtime.JoinRequest{})
 	checkLimited(t, lim, err, "conversations ip:"+anon.IP)
-	if n := h.Live(); n != 1 {
-		t.Fatalf("Live() = %d: a refused anonymous join created a conversation", n)
+	if n := h.Stats().Conversations; n != 1 {
+		t.Fatalf("Stats().Conversations = %d: a refused anonymous join created a conversation", n)
 	}
 
 	lim.noSocket = true

@@ -102,7 +102,7 @@ func TestSweepEndsSubscriptionsOfDeleted(t *testing.T) {
 	store.hook = func() {
 		late, joinErr = h.Join(ctx, anon, runtime.JoinRequest{SessionID: first.Session.ID, ResumeToken: first.ResumeToken})
 	}
-	live := h.Live()
+	live := h.Stats().Conversations
 	clk.Add(ttl + time.Second)
 	if err := h.Sweep(ctx); err != nil {
 		t.Fatal(err)
@@ -111,7 +111,7 @@ func TestSweepEndsSubscriptionsOfDeleted(t *testing.T) {
 		t.Fatalf("join during the sweep: %v", joinErr)
 	}
 	expectDone(t, late, runtime.ReasonDeleted)
-	if h.Live() != live-1 {
-		t.Fatalf("Live() = %d, want %d: the deleted conversation is still in memory", h.Live(), live-1)
+	if h.Stats().Conversations != live-1 {
+		t.Fatalf("Stats().Conversations = %d, want %d: the deleted conversation is still in memory", h.Stats().Conversations, live-1)
 	}
 }

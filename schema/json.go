@@ -69,11 +69,3 @@ func stringsFromJSON(j jsonText) ([]string, error) {
 	}
 	return list, nil
 }
-
-// nullString maps "" to NULL, for optional text columns such as client_id.
-func nullString(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
