@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -40,6 +41,12 @@ type conv struct {
 	cancel context.CancelFunc
 	done   chan struct{} // closed when the dialog goroutine has exited
 	runner runner        // owned by the dialog goroutine
+
+	// The dialog lease when nodes share the database (cluster.go): fence
+	// belongs to the dialog goroutine; leased mirrors fence > 0 for the
+	// goroutines that hand it messages.
+	fence  int64
+	leased atomic.Bool
 }
 
 func newConv(h *Hub, s *Session) *conv {
@@ -99,8 +106,10 @@ func (c *conv) hasSubscribers() bool {
 }
 
 // append stores m and publishes it. A user message clears the suggestions
-// in force and is handed to the dialog under mu, so that the dialog gets
-// user messages in seq order and none is accepted after closeInput.
+// in force (the store clears them in the same transaction) and is handed
+// to the dialog under mu, so that the dialog gets user messages in seq
+// order and none is accepted after closeInput. Messages other nodes
+// stored before m are published first (fillGapLocked).
 // created is false when m's client_id was already stored; m then holds the
 // stored message and nothing is published.
 func (c *conv) append(ctx context.Context, m *Message) (created bool, err error) {
@@ -117,20 +126,23 @@ func (c *conv) append(ctx context.Context, m *Message) (created bool, err error)
 	if err != nil || !created {
 		return created, err
 	}
+	c.publishStoredLocked(context.WithoutCancel(ctx), m)
+	if m.Sender == SenderUser {
+		c.userMessageLocked(m)
+	}
+	return true, nil
+}
+
+// publishStoredLocked publishes a message this node has just stored,
+// after any another node stored before it.
+func (c *conv) publishStoredLocked(ctx context.Context, m *Message) {
+	if err := c.fillGapLocked(ctx, m.Seq); err != nil {
+		// The clients see a gap in seq and fetch it from history.
+		c.logger().Warn("reading other nodes' messages failed", "err", err)
+	}
 	c.session.LastSeq = m.Seq
 	c.session.LastActivity = m.CreatedAt
 	c.publishLocked(&Event{Type: EventMessage, SessionID: c.id, Message: m})
-	if m.Sender == SenderUser {
-		if len(c.session.Suggestions) > 0 {
-			// The message is stored: the sender leaving must not keep
-			// stale suggestions in force.
-			if err := c.setSuggestionsLocked(context.WithoutCancel(ctx), nil); err != nil {
-				c.logger().Warn("clearing suggestions failed", "err", err)
-			}
-		}
-		c.enqueue(m)
-	}
-	return true, nil
 }
 
 // closeInput refuses user messages from now on. Every message accepted
@@ -154,18 +166,6 @@ func (c *conv) update(ctx context.Context, upd SessionUpdate) (*Session, error) 
 	}
 	c.session.Status, c.session.ReadSeq = s.Status, s.ReadSeq
 	return s, nil
-}
-
-func (c *conv) setSuggestionsLocked(ctx context.Context, list []string) error {
-	if list == nil {
-		list = []string{}
-	}
-	if _, err := c.hub.store.UpdateSession(ctx, c.id, SessionUpdate{Suggestions: &list}); err != nil {
-		return err
-	}
-	c.session.Suggestions = list
-	c.publishLocked(&Event{Type: EventSuggestion, SessionID: c.id, Suggestions: list})
-	return nil
 }
 
 // publish fans e out to every subscriber.

@@ -32,6 +32,9 @@ type Config struct {
 	// is dropped, to be rebuilt from its journal on its next message
 	// (default 5m).
 	DialogIdleEvict time.Duration
+	// Cluster connects this node to the others on its database; nil for
+	// a single node (cluster.go).
+	Cluster Cluster
 }
 
 // Hub owns the live conversations. ws and rest call its methods; every
@@ -70,6 +73,11 @@ func New(cfg Config) *Hub {
 	h.wg.Add(2)
 	go h.sweepLoop()
 	go h.evictLoop()
+	if cfg.Cluster != nil {
+		h.wg.Add(2)
+		go h.watchLoop()
+		go h.orphanLoop()
+	}
 	return h
 }
 

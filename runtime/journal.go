@@ -71,6 +71,10 @@ type DialogWrite struct {
 	ConsumedSeq int64      // raises the session's ConsumedSeq to this (0: unchanged)
 	WakeAt      *time.Time // sets the WAIT deadline (zero time: clears it)
 	Run         *RunState  // starts or ends a run
+	// Fence is the lease the write was made under (cluster.go); the store
+	// refuses the write with ErrNotRunner once the conversation's fence
+	// has moved on. 0: a single node, not checked.
+	Fence int64
 }
 
 // DialogStore keeps durable dialogs.

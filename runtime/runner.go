@@ -96,7 +96,7 @@ func (r *runner) flush(ctx context.Context) error {
 		return nil
 	}
 	w := r.pending
-	w.SessionID = r.c.id
+	w.SessionID, w.Fence = r.c.id, r.c.fence
 	c := r.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -105,6 +105,11 @@ func (r *runner) flush(ctx context.Context) error {
 	}
 	if err := c.hub.store.CommitDialog(ctx, &w); err != nil {
 		return err
+	}
+	if len(w.Messages) > 0 {
+		if err := c.fillGapLocked(ctx, w.Messages[0].Seq); err != nil {
+			c.logger().Warn("reading other nodes' messages failed", "err", err)
+		}
 	}
 	c.applyLocked(&w)
 	for _, e := range r.events {

@@ -57,7 +57,8 @@ type SessionUpdate struct {
 type MessageStore interface {
 	// AppendMessage stores m in one transaction with the next seq of its
 	// session, and sets m.ID (when empty), m.Seq and m.CreatedAt. The
-	// session's LastSeq and LastActivity move with it.
+	// session's LastSeq and LastActivity move with it; a user message
+	// also clears the session's Suggestions (the choice is over).
 	//
 	// When m.ClientID is set and the session already has a message with
 	// that client id, nothing is stored: m is overwritten with the stored

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -88,6 +89,7 @@ func (c *conv) stopping() bool {
 // run is the dialog goroutine.
 func (c *conv) run() {
 	defer close(c.done)
+	defer c.releaseLease()
 	defer c.runner.closeDialog()
 	for {
 		for m, ok := c.next(); ok; m, ok = c.next() {
@@ -126,7 +128,16 @@ func (c *conv) step(m *Message) {
 		r.reset()
 		return
 	}
-	err := c.loadRunner()
+	mine, err := c.lease()
+	if err == nil && !mine {
+		// Another node runs the dialog: it has the message from the
+		// store, and its answer reaches this node's sockets the same way.
+		r.reset()
+		return
+	}
+	if err == nil {
+		err = c.loadRunner()
+	}
 	switch {
 	case err != nil:
 	case m == nil:
@@ -141,6 +152,8 @@ func (c *conv) step(m *Message) {
 	switch {
 	case err == nil:
 		r.retry = 0
+	case errors.Is(err, ErrNotRunner):
+		c.lostLease()
 	case c.ctx.Err() == nil:
 		c.stepFailed(err)
 	}

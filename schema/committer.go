@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -70,6 +71,7 @@ type writeFunc func(ctx context.Context, tx execQueryer) error
 // request is one caller's write, waiting for its batch.
 type request struct {
 	ctx  context.Context
+	sid  string // the conversation written to, announced to other nodes
 	fn   writeFunc
 	err  error         // set by the committer before done closes
 	done chan struct{} // closed when the batch is over
@@ -79,6 +81,10 @@ type request struct {
 type committer struct {
 	pool  *sqlx.DB // a pool of one connection
 	begin string   // the dialect's BEGIN
+	// retryable reports a failure of a whole batch that running it again
+	// may not meet: PostgreSQL aborted it to break a deadlock with
+	// another process's batch.
+	retryable func(error) bool
 
 	mu     sync.Mutex
 	queue  []*request
@@ -86,6 +92,12 @@ type committer struct {
 
 	wake   chan struct{} // capacity 1: the queue may have work
 	exited chan struct{} // closed when the loop has returned
+
+	// announce, when set (PostgreSQL with several nodes, cluster.go),
+	// returns the statements that tell the other nodes which
+	// conversations a batch wrote to; they run in the batch's
+	// transaction, so they are delivered if and only if it commits.
+	announce atomic.Pointer[func(sids []string) string]
 
 	commits, writes, maxBatch atomic.Int64 // see Stats
 }
@@ -107,8 +119,8 @@ func (db *DB) Stats() Stats {
 	return Stats{Commits: c.commits.Load(), Writes: c.writes.Load(), MaxBatch: c.maxBatch.Load()}
 }
 
-func newCommitter(pool *sqlx.DB, begin string) *committer {
-	c := &committer{pool: pool, begin: begin, wake: make(chan struct{}, 1), exited: make(chan struct{})}
+func newCommitter(pool *sqlx.DB, begin string, retryable func(error) bool) *committer {
+	c := &committer{pool: pool, begin: begin, retryable: retryable, wake: make(chan struct{}, 1), exited: make(chan struct{})}
 	go c.loop()
 	return c
 }
@@ -121,8 +133,8 @@ var errClosed = runtime.Errorf(runtime.KindUnavailable, "database unavailable")
 // waits for the batch whatever ctx says: the write may be committing, and
 // the caller must not learn "failed" about a write that is on disk, nor
 // touch what fn uses while it runs.
-func (c *committer) do(ctx context.Context, fn writeFunc) error {
-	r := &request{ctx: ctx, fn: fn, done: make(chan struct{})}
+func (c *committer) do(ctx context.Context, sid string, fn writeFunc) error {
+	r := &request{ctx: ctx, sid: sid, fn: fn, done: make(chan struct{})}
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -175,6 +187,12 @@ func (c *committer) loop() {
 			return
 		}
 		err := c.run(batch)
+		for try := 1; err != nil && try < 3 && c.retryable(err); try++ {
+			for _, r := range batch {
+				r.err = nil // nothing of the batch was stored
+			}
+			err = c.run(batch)
+		}
 		for _, r := range batch {
 			if err != nil && r.err == nil {
 				r.err = err
@@ -216,6 +234,11 @@ func (c *committer) next() ([]*request, bool) {
 // skipped instead.
 func (c *committer) run(batch []*request) error {
 	ctx := context.Background()
+	// Row locks are taken in conversation order, as every node's
+	// committer takes them, so that two processes' batches touching the
+	// same conversations cannot deadlock on their sessions rows. Stable:
+	// one conversation's writes keep their order.
+	slices.SortStableFunc(batch, func(a, b *request) int { return strings.Compare(a.sid, b.sid) })
 	conn, err := c.start(ctx)
 	if err != nil {
 		return err
@@ -238,7 +261,7 @@ func (c *committer) run(batch []*request) error {
 			return err
 		}
 	}
-	if _, err := conn.ExecContext(ctx, releaseFinal); err != nil {
+	if _, err := conn.ExecContext(ctx, c.final(batch)); err != nil {
 		// A COMMIT refused (a deferred constraint, say) leaves the
 		// transaction open; the connection must go back clean.
 		rollback(conn)
@@ -246,6 +269,25 @@ func (c *committer) run(batch []*request) error {
 	}
 	c.count(batch)
 	return nil
+}
+
+// final is the statement that ends a batch: releaseFinal, with the
+// announcement of the conversations written to before the COMMIT.
+func (c *committer) final(batch []*request) string {
+	announce := c.announce.Load()
+	if announce == nil {
+		return releaseFinal
+	}
+	var sids []string
+	for _, r := range batch {
+		if r.err == nil && r.sid != "" && !slices.Contains(sids, r.sid) {
+			sids = append(sids, r.sid)
+		}
+	}
+	if len(sids) == 0 {
+		return releaseFinal
+	}
+	return "RELEASE w; " + (*announce)(sids) + "COMMIT"
 }
 
 // start takes the connection, begins the batch's transaction and opens

@@ -249,7 +249,7 @@ func testGroupCommitFailedCommit(t *testing.T, db *DB) {
 	}()
 	waitQueued(t, db, 1)
 	go func() {
-		errs <- db.commit.do(ctx, func(ctx context.Context, tx execQueryer) error {
+		errs <- db.commit.do(ctx, "", func(ctx context.Context, tx execQueryer) error {
 			for _, q := range failAtCommit(db.dialect) {
 				if _, err := tx.ExecContext(ctx, q); err != nil {
 					return err
@@ -323,7 +323,7 @@ func testGroupCommitCancel(t *testing.T, db *DB) {
 	// Cancelled while its statements run: the write is not interrupted,
 	// and the caller hears that it committed.
 	ctx, cancel = context.WithCancel(context.Background())
-	err := db.commit.do(ctx, func(ctx context.Context, tx execQueryer) error {
+	err := db.commit.do(ctx, "", func(ctx context.Context, tx execQueryer) error {
 		cancel()
 		_, _, err := db.appendTx(ctx, tx, newMessageRow(userMessage(id, "in flight")))
 		return err
@@ -404,7 +404,7 @@ func TestGroupCommitSwallowedError(t *testing.T) {
 		ctx := context.Background()
 		id := mustSession(t, db)
 		scope := runtime.MemoryScope{BotID: "b", Owner: "user:u"}
-		err := db.commit.do(ctx, func(ctx context.Context, tx execQueryer) error {
+		err := db.commit.do(ctx, "", func(ctx context.Context, tx execQueryer) error {
 			if err := db.setMemoryTx(ctx, tx, scope, "k", `"v"`); err != nil {
 				return err
 			}

@@ -28,7 +28,7 @@ func (db *DB) CommitDialog(ctx context.Context, w *runtime.DialogWrite) error {
 		return runtime.Errorf(runtime.KindNotFound, "session not found")
 	}
 	var stored []*runtime.Message
-	err = db.commit.do(ctx, func(ctx context.Context, tx execQueryer) error {
+	err = db.commit.do(ctx, string(w.SessionID), func(ctx context.Context, tx execQueryer) error {
 		var err error
 		stored, err = db.commitDialogTx(ctx, tx, w, rows)
 		return err
@@ -112,13 +112,27 @@ func (db *DB) updateDialogStateTx(ctx context.Context, tx sqlx.ExecerContext, w 
 		sets = append(sets, "run = ?", "run_ended = ?", "script_version = ?")
 		args = append(args, r.Run, false, r.Version)
 	}
-	q := db.write.Rebind(`UPDATE sessions SET ` + strings.Join(sets, ", ") + ` WHERE id = ?`)
-	res, err := tx.ExecContext(ctx, q, append(args, w.SessionID)...)
+	where := ` WHERE id = ?`
+	args = append(args, w.SessionID)
+	if w.Fence != 0 {
+		// The lease check of several nodes (0004_cluster.sql): the row
+		// lock this UPDATE takes keeps the fence from moving until the
+		// batch commits.
+		where, args = where+` AND runner_fence = ?`, append(args, w.Fence)
+	}
+	q := db.write.Rebind(`UPDATE sessions SET ` + strings.Join(sets, ", ") + where)
+	res, err := tx.ExecContext(ctx, q, args...)
 	if err != nil {
 		return err
 	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return orErr(err, runtime.Errorf(runtime.KindNotFound, "session not found"))
+	n, err := res.RowsAffected()
+	switch {
+	case err != nil:
+		return err
+	case n == 0 && w.Fence != 0:
+		return runtime.Wrap(runtime.KindConflict, runtime.ErrNotRunner, "another node runs this dialog")
+	case n == 0:
+		return runtime.Errorf(runtime.KindNotFound, "session not found")
 	}
 	return nil
 }

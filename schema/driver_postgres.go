@@ -42,6 +42,7 @@ const defaultPostgresConns = 10
 // DSN may carry any PostgreSQL setting, search_path included.
 func (db *DB) openPostgres(ctx context.Context, cfg Config) error {
 	db.dialect = postgresDialect
+	db.dsn = cfg.DSN
 	pc, err := pq.NewConfig(cfg.DSN)
 	if err != nil {
 		return fmt.Errorf("schema: postgres DSN: %w", err)
@@ -65,7 +66,7 @@ func (db *DB) openPostgres(ctx context.Context, cfg Config) error {
 		return err
 	}
 	db.addPool(commitPool)
-	db.commit = newCommitter(commitPool, db.dialect.begin)
+	db.commit = newCommitter(commitPool, db.dialect.begin, postgresRetryable)
 	return nil
 }
 
@@ -84,6 +85,14 @@ func openPostgresPool(ctx context.Context, pc pq.Config, open, idle int) (*sqlx.
 		return nil, fmt.Errorf("schema: connect to postgres: %w", err)
 	}
 	return pool, nil
+}
+
+// postgresRetryable reports a transaction PostgreSQL aborted because it
+// lost to another one (a deadlock, a serialisation failure): running it
+// again may succeed.
+func postgresRetryable(err error) bool {
+	pe := pq.As(err)
+	return pe != nil && (pe.Code == pqerror.TRDeadlockDetected || pe.Code == pqerror.TRSerializationFailure)
 }
 
 // postgresKind translates an error from lib/pq to a runtime Kind.

@@ -64,7 +64,8 @@ func (db *DB) openSQLite(ctx context.Context, cfg Config) error {
 	}
 	db.addPool(db.read)
 	// The committer shares the single writer with the other writes.
-	db.commit = newCommitter(db.write, db.dialect.begin)
+	// SQLite has one writer: no other transaction can abort a batch.
+	db.commit = newCommitter(db.write, db.dialect.begin, func(error) bool { return false })
 	return nil
 }
 

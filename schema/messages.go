@@ -64,7 +64,7 @@ func (db *DB) AppendMessage(ctx context.Context, m *runtime.Message) (bool, erro
 	var stored *runtime.Message
 	var created bool
 	store := func() error {
-		return db.commit.do(ctx, func(ctx context.Context, tx execQueryer) error {
+		return db.commit.do(ctx, row.SessionID, func(ctx context.Context, tx execQueryer) error {
 			var err error
 			stored, created, err = db.appendTx(ctx, tx, row)
 			return err
@@ -109,7 +109,8 @@ func newMessageRow(m *runtime.Message) messageRow {
 // appendTx returns the message already stored under row's client id, or
 // stores row with the next seq. The time is read here, while holding the
 // writer, so that CreatedAt never decreases as seq grows. A user message
-// also becomes the session's last_user_seq: the dialog has it to take.
+// also becomes the session's last_user_seq (the dialog has it to take)
+// and clears its suggestions.
 func (db *DB) appendTx(ctx context.Context, tx execQueryer, row messageRow) (*runtime.Message, bool, error) {
 	row.CreatedAt = dbTime(db.now())
 	if row.ClientID != nil {
@@ -121,11 +122,13 @@ func (db *DB) appendTx(ctx context.Context, tx execQueryer, row messageRow) (*ru
 	// RETURNING gives the bumped seq without a second read; no row means
 	// no session, which the caller reports as KindNotFound. Right of =,
 	// last_seq is the old value in both dialects.
+	// A user message also ends the suggestions in force.
 	q := db.write.Rebind(`UPDATE sessions SET last_seq = last_seq + 1, last_activity = ?,
-		last_user_seq = CASE WHEN ? THEN last_seq + 1 ELSE last_user_seq END
+		last_user_seq = CASE WHEN ? THEN last_seq + 1 ELSE last_user_seq END,
+		suggestions = CASE WHEN ? THEN NULL ELSE suggestions END
 		WHERE id = ? RETURNING last_seq`)
 	isUser := row.Sender == string(runtime.SenderUser)
-	err := tx.QueryRowxContext(ctx, q, row.CreatedAt, isUser, row.SessionID).Scan(&row.Seq)
+	err := tx.QueryRowxContext(ctx, q, row.CreatedAt, isUser, isUser, row.SessionID).Scan(&row.Seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, runtime.Errorf(runtime.KindNotFound, "session not found")
 	}

@@ -65,6 +65,7 @@ type DB struct {
 
 	dialect *dialect
 	clock   func() time.Time
+	dsn     string // PostgreSQL: for the connections outside the pools (cluster.go)
 }
 
 // dialect is what differs between database engines. Queries are written

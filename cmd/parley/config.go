@@ -26,6 +26,8 @@ type Config struct {
 	AnonymousTTL    time.Duration `mapstructure:"anonymous-ttl"`
 	TurnTimeout     time.Duration `mapstructure:"turn-timeout"`
 	DialogIdleEvict time.Duration `mapstructure:"dialog-idle-evict"`
+	NodeID          string        `mapstructure:"node-id"`
+	LeaseTime       time.Duration `mapstructure:"lease-time"`
 	LogLevel        string        `mapstructure:"log-level"`
 }
 
@@ -45,6 +47,8 @@ func configFlags(fs *pflag.FlagSet) {
 	fs.Duration("anonymous-ttl", 30*time.Minute, "delete anonymous conversations idle this long")
 	fs.Duration("turn-timeout", 10*time.Second, "most Lua time one dialog turn may use")
 	fs.Duration("dialog-idle-evict", 5*time.Minute, "drop a dialog idle this long from memory (rebuilt from its journal on the next message)")
+	fs.String("node-id", "", "this node's name among nodes sharing a PostgreSQL database (default: generated once and kept in the data directory)")
+	fs.Duration("lease-time", 10*time.Second, "PostgreSQL: how long a dead node's conversations wait before another node takes them over")
 	fs.String("log-level", "info", "debug, info, warn or error")
 }
 
@@ -104,6 +108,9 @@ func (c *Config) validate() error {
 	}
 	if c.AnonymousTTL <= 0 || c.TurnTimeout <= 0 || c.DialogIdleEvict <= 0 {
 		return fmt.Errorf("config: anonymous-ttl, turn-timeout and dialog-idle-evict must be positive")
+	}
+	if c.LeaseTime < time.Second {
+		return fmt.Errorf("config: lease-time must be at least 1s")
 	}
 	for i, o := range c.AllowedOrigins {
 		c.AllowedOrigins[i] = strings.TrimSpace(o)

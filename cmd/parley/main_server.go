@@ -29,13 +29,14 @@ type Main struct {
 	Stdout io.Writer // the "listening on" line
 	Log    *slog.Logger
 
-	store  *schema.DB
-	engine *dialogs.Engine
-	hub    *runtime.Hub
-	server *http.Server
-	ln     net.Listener
-	socks  sync.WaitGroup // open /ws handlers
-	served chan error
+	store   *schema.DB
+	cluster *schema.Cluster // PostgreSQL only
+	engine  *dialogs.Engine
+	hub     *runtime.Hub
+	server  *http.Server
+	ln      net.Listener
+	socks   sync.WaitGroup // open /ws handlers
+	served  chan error
 
 	stopWatch context.CancelFunc
 }
@@ -69,17 +70,39 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	m.hub = runtime.New(runtime.Config{
+	hc := runtime.Config{
 		Store: m.store, Engine: m.engine, Logger: m.Log,
 		AnonymousTTL:    m.Config.AnonymousTTL,
 		DialogIdleEvict: m.Config.DialogIdleEvict,
 		Limiter:         rest.NewLimiter(rest.LimitConfig{Off: m.Config.RateLimits == "off"}),
-	})
+	}
+	if m.Config.DatabaseURL != "" {
+		if m.cluster, err = m.joinCluster(ctx); err != nil {
+			return err
+		}
+		hc.Cluster = m.cluster
+	}
+	m.hub = runtime.New(hc)
 	m.watch()
 	if _, err := m.hub.Recover(ctx); err != nil {
 		return fmt.Errorf("resuming dialogs: %w", err)
 	}
 	return m.listen(&rest.JWT{Secret: secret})
+}
+
+// joinCluster makes this server one node of those sharing its PostgreSQL
+// database: any of them may run any conversation (docs/deploy.md).
+func (m *Main) joinCluster(ctx context.Context) (*schema.Cluster, error) {
+	id, err := nodeID(m.Config)
+	if err != nil {
+		return nil, err
+	}
+	c, err := m.store.StartCluster(ctx, schema.ClusterConfig{NodeID: id, LeaseTime: m.Config.LeaseTime, Logger: m.Log})
+	if err != nil {
+		return nil, err
+	}
+	m.Log.Info("joined the nodes of this database", "node", id, "lease_time", m.Config.LeaseTime)
+	return c, nil
 }
 
 // watch reloads bots edited on disk until Close.
@@ -180,6 +203,10 @@ func (m *Main) Close() error {
 	}
 	if m.hub != nil {
 		errs = append(errs, m.hub.Close(ctx))
+	}
+	if m.cluster != nil {
+		// After the hub: its dialogs have stopped writing.
+		errs = append(errs, m.cluster.Close(ctx))
 	}
 	m.socks.Wait()
 	if m.store != nil {

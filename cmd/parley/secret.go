@@ -30,26 +30,55 @@ func jwtSecret(c Config) ([]byte, error) {
 	if !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	if err := createSecret(c.Data, path); err != nil {
-		return nil, err
+	if err := createOnce(c.Data, path, rand.Text()+rand.Text()+"\n"); err != nil {
+		return nil, fmt.Errorf("jwt secret: %w", err)
 	}
 	return jwtSecret(c)
 }
 
-// createSecret writes a new secret to path unless one is there already.
+// nodeID returns the configured node id, or the one kept in the data
+// directory: a node that restarts keeps its id, and so takes its dialog
+// leases back at once instead of waiting for them to lapse.
+func nodeID(c Config) (string, error) {
+	if c.NodeID != "" {
+		return c.NodeID, nil
+	}
+	path := filepath.Join(c.Data, "node-id")
+	b, err := os.ReadFile(path)
+	if err == nil && strings.TrimSpace(string(b)) != "" {
+		return strings.TrimSpace(string(b)), nil
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", err
+	}
+	host, _ := os.Hostname()
+	id := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' {
+			return r
+		}
+		return -1
+	}, host)
+	id = id[:min(len(id), 40)] + "-" + strings.ToLower(rand.Text()[:10])
+	if err := createOnce(c.Data, path, id+"\n"); err != nil {
+		return "", fmt.Errorf("node id: %w", err)
+	}
+	return nodeID(c)
+}
+
+// createOnce writes content to path unless the file is there already.
 // The file appears whole or not at all: it is written and synced under
 // another name, then linked into place (link fails if path exists, so two
-// processes starting at once agree on one secret).
-func createSecret(dir, path string) error {
+// processes starting at once agree on one content).
+func createOnce(dir, path, content string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, ".jwt-secret-*")
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+"-*")
 	if err != nil {
-		return fmt.Errorf("jwt secret: %w", err)
+		return err
 	}
 	defer os.Remove(tmp.Name())
-	_, err = tmp.WriteString(rand.Text() + rand.Text() + "\n")
+	_, err = tmp.WriteString(content)
 	if err == nil {
 		err = tmp.Sync()
 	}
@@ -60,10 +89,10 @@ func createSecret(dir, path string) error {
 		err = os.Chmod(tmp.Name(), 0o600)
 	}
 	if err != nil {
-		return fmt.Errorf("jwt secret: %w", err)
+		return err
 	}
 	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("jwt secret: %w", err)
+		return err
 	}
 	return nil
 }

@@ -36,6 +36,7 @@ func (s *MemStore) appendLocked(sess *runtime.Session, m *runtime.Message) {
 	sess.LastActivity = m.CreatedAt
 	if m.Sender == runtime.SenderUser {
 		sess.LastUserSeq = m.Seq
+		sess.Suggestions = []string{}
 	}
 	stored := cloneMessage(m)
 	s.messages[m.SessionID] = append(s.messages[m.SessionID], stored)

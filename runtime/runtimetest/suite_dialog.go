@@ -64,8 +64,22 @@ func testLastUserSeq(t *testing.T, st runtime.Store) {
 			t.Errorf("after a %s message (seq %d): LastUserSeq %d; want %d", sender, m.Seq, got, want)
 		}
 	}
+	suggest := func(list ...string) {
+		t.Helper()
+		if _, err := st.UpdateSession(ctx, s.ID, runtime.SessionUpdate{Suggestions: &list}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	suggest("a", "b")
 	send(runtime.SenderUser, "c1", 1)
+	if got := mustFind(t, st, s.ID).Suggestions; len(got) != 0 {
+		t.Errorf("suggestions after a user message: %q; want none (a user message clears them)", got)
+	}
+	suggest("a", "b")
 	send(runtime.SenderBot, "", 1)
+	if got := mustFind(t, st, s.ID).Suggestions; len(got) != 2 {
+		t.Errorf("suggestions after a bot message: %q; want them kept", got)
+	}
 	send(runtime.SenderAgent, "", 1)
 	send(runtime.SenderUser, "c1", 1) // a resend stores nothing
 	send(runtime.SenderUser, "", 4)

@@ -1,0 +1,258 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+)
+
+// Several nodes on one database (PostgreSQL). Any node serves any socket:
+// a user's phone may be on one node and the laptop on another. Two things
+// make that work.
+//
+// Fan-out. A node learns that other nodes wrote to a conversation from
+// Cluster.Changes: batches of conversation ids, a wake-up and never the
+// source of truth. For each conversation live here it reads the session
+// row and the messages after the last seq it published, and publishes
+// them in seq order (catchUp). A local append whose seq is not the next
+// one first publishes the messages in between (fillGapLocked), so each
+// node's sockets see every message once, in seq order, whoever wrote it.
+// A nil batch means the feed was interrupted: every live conversation is
+// read again.
+//
+// One runner. Only the node holding a conversation's lease runs its
+// dialog (Cluster.Acquire). The node that stores a user message tries to
+// take the lease; when another live node holds it, that node learns of the
+// message through the feed and gives it to its dialog. Each dialog write
+// carries the lease's fence, and the store refuses it once another node
+// has taken the lease (ErrNotRunner): a stalled node cannot answer twice.
+// A node's leases die with it; every node looks for conversations with
+// work and no live runner (Cluster.Orphans) and takes them over, rebuilding
+// their dialogs from the journal.
+
+// Cluster is what a node shares with the other nodes of its database.
+// Nil in Config means a single node: it runs every dialog.
+type Cluster interface {
+	// Acquire makes this node the runner of sid's dialog unless another
+	// live node is, and returns the fence its dialog writes must carry
+	// (DialogWrite.Fence). 0 means another node runs it.
+	Acquire(ctx context.Context, sid SessionID) (fence int64, err error)
+	// Release gives up the lease taken with fence, if still held.
+	Release(ctx context.Context, sid SessionID, fence int64) error
+	// Orphans lists the conversations whose dialog has work to do (as
+	// DialogStore.PendingDialogs) and no live node running it.
+	Orphans(ctx context.Context) ([]SessionID, error)
+	// Changes delivers the ids of conversations other nodes wrote to, in
+	// batches. A nil batch says changes may have been missed.
+	Changes() <-chan []SessionID
+	// SweepEvery is how often to look for orphans.
+	SweepEvery() time.Duration
+}
+
+// ErrNotRunner is the store's answer to a dialog write whose fence is no
+// longer the conversation's: another node runs the dialog now.
+var ErrNotRunner = errors.New("another node runs this conversation's dialog")
+
+// watchLoop applies the other nodes' changes to the live conversations.
+func (h *Hub) watchLoop() {
+	defer h.wg.Done()
+	ch := h.cfg.Cluster.Changes()
+	for {
+		select {
+		case <-h.ctx.Done():
+			return
+		case ids, ok := <-ch:
+			if !ok {
+				return
+			}
+			h.applyChanges(ids)
+		}
+	}
+}
+
+// applyChanges catches up the conversations of ids that are live here
+// (all of them when ids is nil).
+func (h *Hub) applyChanges(ids []SessionID) {
+	h.mu.Lock()
+	var convs []*conv
+	if ids == nil {
+		for _, c := range h.convs {
+			convs = append(convs, c)
+		}
+	} else {
+		for _, id := range ids {
+			if c, ok := h.convs[id]; ok {
+				convs = append(convs, c)
+			}
+		}
+	}
+	h.mu.Unlock()
+	for _, c := range convs {
+		if err := c.catchUp(h.ctx); err != nil && h.ctx.Err() == nil {
+			c.logger().Warn("catching up with other nodes failed", "err", err)
+		}
+	}
+}
+
+// orphanLoop takes over the dialogs that no live node runs.
+func (h *Hub) orphanLoop() {
+	defer h.wg.Done()
+	t := time.NewTicker(h.cfg.Cluster.SweepEvery())
+	defer t.Stop()
+	for {
+		select {
+		case <-h.ctx.Done():
+			return
+		case <-t.C:
+			if _, err := h.adoptOrphans(h.ctx); err != nil && h.ctx.Err() == nil {
+				h.log.Warn("looking for orphaned dialogs failed", "err", err)
+			}
+		}
+	}
+}
+
+// adoptOrphans asks each orphaned conversation's dialog goroutine to take
+// the lease and carry on from the journal. It returns how many it asked.
+func (h *Hub) adoptOrphans(ctx context.Context) (int, error) {
+	ids, err := h.cfg.Cluster.Orphans(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range ids {
+		h.mu.Lock()
+		c, live := h.convs[id]
+		h.mu.Unlock()
+		if live && c.leased.Load() {
+			continue // ours already; its goroutine has the work in hand
+		}
+		c, err := h.conv(ctx, id)
+		if IsKind(err, KindNotFound) {
+			continue
+		}
+		if err != nil {
+			return n, err
+		}
+		c.enqueue(resumeInput)
+		n++
+	}
+	if n > 0 {
+		h.log.Info("taking over dialogs", "count", n)
+	}
+	return n, nil
+}
+
+// catchUp publishes what other nodes stored since this node last
+// published: the messages after LastSeq in order, then the suggestions
+// as the session row has them. The row is read first and the messages
+// only up to its last_seq, so the suggestions published are those in
+// force after the last message published.
+func (c *conv) catchUp(ctx context.Context) error {
+	s, err := c.hub.store.FindSession(ctx, c.id)
+	if IsKind(err, KindNotFound) {
+		c.hub.forget(c.id) // deleted on another node
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.evicted || c.deleted {
+		return nil
+	}
+	if err := c.fillGapLocked(ctx, s.LastSeq+1); err != nil {
+		return err
+	}
+	if c.session.LastSeq == s.LastSeq && !slices.Equal(c.session.Suggestions, s.Suggestions) {
+		c.session.Suggestions = s.Suggestions
+		c.publishLocked(&Event{Type: EventSuggestion, SessionID: c.id, Suggestions: s.Suggestions})
+	}
+	c.session.Status, c.session.ReadSeq = s.Status, s.ReadSeq
+	return nil
+}
+
+// fillGapLocked publishes the stored messages with LastSeq < seq < before
+// that this node has not published: those another node wrote. A user
+// message among them clears the suggestions, as a local one does, and
+// goes to the dialog when this node runs it.
+func (c *conv) fillGapLocked(ctx context.Context, before int64) error {
+	for c.session.LastSeq+1 < before {
+		list, err := c.hub.store.FindMessages(ctx, MessageFilter{
+			SessionID: c.id, AfterSeq: c.session.LastSeq, BeforeSeq: before, Limit: 100,
+		})
+		if err != nil {
+			return err
+		}
+		if len(list) == 0 {
+			return nil // deleted meanwhile
+		}
+		for _, m := range list {
+			c.session.LastSeq, c.session.LastActivity = m.Seq, m.CreatedAt
+			c.publishLocked(&Event{Type: EventMessage, SessionID: c.id, Message: m})
+			if m.Sender == SenderUser {
+				c.userMessageLocked(m)
+			}
+		}
+	}
+	return nil
+}
+
+// userMessageLocked does what follows a stored user message here: the
+// suggestions in force are over (the store cleared them with the append),
+// and the dialog gets the message if this node runs it.
+func (c *conv) userMessageLocked(m *Message) {
+	if len(c.session.Suggestions) > 0 {
+		c.session.Suggestions = []string{}
+		c.publishLocked(&Event{Type: EventSuggestion, SessionID: c.id, Suggestions: []string{}})
+	}
+	if c.hub.cfg.Cluster == nil || c.leased.Load() {
+		c.enqueue(m)
+	}
+}
+
+// lease makes sure this node may run the dialog, taking the lease when it
+// has none. false means another live node runs it. On the dialog
+// goroutine only.
+func (c *conv) lease() (bool, error) {
+	cl := c.hub.cfg.Cluster
+	if cl == nil || c.fence > 0 {
+		return true, nil
+	}
+	fence, err := cl.Acquire(c.ctx, c.id)
+	if err != nil || fence == 0 {
+		return false, err
+	}
+	// Set before the runner reads the store: a message another node
+	// stores from now on is either in what load reads or handed over by
+	// catchUp, which checks leased.
+	c.fence = fence
+	c.leased.Store(true)
+	c.runner.reset() // the last runner may have been another node
+	return true, nil
+}
+
+// lostLease forgets a lease another node has taken.
+func (c *conv) lostLease() {
+	c.logger().Info("another node took over the dialog")
+	c.fence = 0
+	c.leased.Store(false)
+	c.runner.reset()
+}
+
+// releaseLease gives the lease back as the dialog goroutine exits, so
+// that another node may take the conversation at once.
+func (c *conv) releaseLease() {
+	cl := c.hub.cfg.Cluster
+	if cl == nil || c.fence == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := cl.Release(ctx, c.id, c.fence); err != nil {
+		c.logger().Warn("releasing the dialog lease failed; it lapses with this node", "err", err)
+	}
+	c.fence = 0
+	c.leased.Store(false)
+}

@@ -1,0 +1,342 @@
+package schema
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/lib/pq"
+
+	"parley/runtime"
+)
+
+// Several nodes on one PostgreSQL database: runtime.Cluster.
+//
+// Leases (0004_cluster.sql). A node takes a conversation's lease by
+// writing its id into the session row and raising the fence, which it
+// may do when the row names no node, this node, or a node whose row in
+// nodes has expired. Each node renews all its leases at once by moving
+// its nodes.expires_at forward (the heartbeat), so a dead node's leases
+// lapse together, a lease time after its last heartbeat. All times are
+// the database's clock: the nodes' clocks do not matter.
+//
+// Wake-ups. Each batch of the group committer ends with a NOTIFY naming
+// the conversations it wrote to and the node that wrote, in the batch's
+// transaction: it is delivered exactly when the batch commits, after its
+// rows are visible. Each node LISTENs on its own connection and hands the
+// ids of other nodes' writes to the runtime, which reads the rows. When
+// that connection is lost, notifications sent meanwhile are lost with it:
+// after reconnecting the runtime is told to re-read everything live.
+
+// ClusterConfig makes a DB one node of several.
+type ClusterConfig struct {
+	// NodeID names this node in leases: letters, digits, '.', '_', '-',
+	// at most 64. A node that restarts with the same id takes its leases
+	// back at once; two running nodes must never share one.
+	NodeID string
+	// LeaseTime is how long a node's leases outlive its last heartbeat
+	// (default 10s). Heartbeats go every LeaseTime/5, other nodes look
+	// for orphans every LeaseTime/10, so a dead node's dialogs move
+	// within LeaseTime plus a sweep.
+	LeaseTime time.Duration
+	Logger    *slog.Logger
+}
+
+// Cluster is a node's lease and wake-up service; see runtime.Cluster.
+type Cluster struct {
+	db       *DB
+	node     string
+	lease    time.Duration
+	channel  string
+	listener *pq.Listener
+	changes  chan []runtime.SessionID
+	log      *slog.Logger
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	once   sync.Once
+}
+
+var nodeIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+// notifyLimit keeps a NOTIFY payload under PostgreSQL's 8000 bytes.
+const notifyLimit = 7000
+
+// StartCluster joins this store's node to the others on its database: it
+// records the node's heartbeat, starts listening for their writes and
+// makes the committer announce this node's. PostgreSQL only.
+func (db *DB) StartCluster(ctx context.Context, cfg ClusterConfig) (*Cluster, error) {
+	if db.dialect != postgresDialect {
+		return nil, errors.New("schema: several nodes need PostgreSQL")
+	}
+	if !nodeIDPattern.MatchString(cfg.NodeID) {
+		return nil, fmt.Errorf("schema: node id %q: use 1 to 64 letters, digits, '.', '_' or '-'", cfg.NodeID)
+	}
+	if cfg.LeaseTime <= 0 {
+		cfg.LeaseTime = 10 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	var schemaName string
+	if err := db.read.GetContext(ctx, &schemaName, `SELECT coalesce(current_schema(), '')`); err != nil {
+		return nil, fmt.Errorf("schema: cluster: %w", err)
+	}
+	cctx, cancel := context.WithCancel(context.Background())
+	c := &Cluster{
+		db: db, node: cfg.NodeID, lease: cfg.LeaseTime, log: cfg.Logger,
+		// One channel per schema: installations sharing a database do
+		// not wake each other.
+		channel: "parley " + schemaName,
+		changes: make(chan []runtime.SessionID, 64),
+		ctx:     cctx, cancel: cancel,
+	}
+	if err := c.heartbeat(ctx, true); err != nil {
+		cancel()
+		return nil, fmt.Errorf("schema: cluster heartbeat: %w", err)
+	}
+	c.listener = pq.NewListener(withApplicationName(db.dsn, "parley-listen"), 50*time.Millisecond, time.Second,
+		func(ev pq.ListenerEventType, err error) {
+			if err != nil {
+				c.log.Warn("wake-up connection", "event", ev.String(), "err", err)
+			} else if ev == pq.ListenerEventReconnected {
+				c.log.Info("wake-up connection back; re-reading live conversations")
+			}
+		})
+	if err := c.listenCtx(ctx); err != nil {
+		c.listener.Close()
+		cancel()
+		return nil, fmt.Errorf("schema: LISTEN: %w", err)
+	}
+	announce := c.announce
+	db.commit.announce.Store(&announce)
+	c.wg.Add(2)
+	go c.heartbeatLoop()
+	go c.listenLoop()
+	return c, nil
+}
+
+// listenCtx is Listen bounded by ctx: Listen blocks for as long as the
+// database cannot be reached.
+func (c *Cluster) listenCtx(ctx context.Context) error {
+	done := make(chan error, 1)
+	go func() { done <- c.listener.Listen(c.channel) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// NodeID is this node's id.
+func (c *Cluster) NodeID() string { return c.node }
+
+// SweepEvery is how often the runtime looks for orphans.
+func (c *Cluster) SweepEvery() time.Duration { return c.lease / 10 }
+
+// Changes delivers the ids other nodes wrote to; nil: re-read everything.
+func (c *Cluster) Changes() <-chan []runtime.SessionID { return c.changes }
+
+// Close stops the heartbeat and the listener and gives up every lease of
+// this node, so that the others take its conversations at once rather
+// than after the lease time. Call it after the runtime has stopped.
+func (c *Cluster) Close(ctx context.Context) error {
+	var err error
+	c.once.Do(func() {
+		c.db.commit.announce.Store(nil)
+		c.cancel()
+		c.listener.Close()
+		c.wg.Wait()
+		_, err1 := c.db.write.ExecContext(ctx, c.db.write.Rebind(`UPDATE sessions SET runner_node = NULL WHERE runner_node = ?`), c.node)
+		_, err2 := c.db.write.ExecContext(ctx, c.db.write.Rebind(`DELETE FROM nodes WHERE id = ?`), c.node)
+		err = errors.Join(err1, err2)
+	})
+	return err
+}
+
+// Acquire takes sid's lease unless another live node holds it.
+func (c *Cluster) Acquire(ctx context.Context, sid runtime.SessionID) (int64, error) {
+	if c.db.noSuchID(string(sid)) {
+		return 0, runtime.Errorf(runtime.KindNotFound, "session not found")
+	}
+	var fence []int64
+	err := c.db.write.SelectContext(ctx, &fence, `
+		UPDATE sessions SET runner_node = $1, runner_fence = runner_fence + 1
+		WHERE id = $2 AND (runner_node IS NULL OR runner_node = $1 OR NOT EXISTS (
+			SELECT 1 FROM nodes n WHERE n.id = sessions.runner_node AND n.expires_at > now()))
+		RETURNING runner_fence`, c.node, sid)
+	if err != nil || len(fence) == 0 {
+		return 0, c.db.fail(err, "session")
+	}
+	return fence[0], nil
+}
+
+// Release gives sid's lease up if this node still holds it with fence.
+func (c *Cluster) Release(ctx context.Context, sid runtime.SessionID, fence int64) error {
+	_, err := c.db.write.ExecContext(ctx, `
+		UPDATE sessions SET runner_node = NULL
+		WHERE id = $1 AND runner_node = $2 AND runner_fence = $3`, sid, c.node, fence)
+	return c.db.fail(err, "session")
+}
+
+// Orphans lists the conversations with dialog work (PendingDialogs)
+// whose lease names no node, a dead node, or this node (which may have
+// lost them from memory without releasing them, while the database was
+// away).
+func (c *Cluster) Orphans(ctx context.Context) ([]runtime.SessionID, error) {
+	var ids []string
+	err := c.db.read.SelectContext(ctx, &ids, `
+		SELECT DISTINCT p.id FROM (`+c.db.pendingQuery()+`) p JOIN sessions s ON s.id = p.id
+		WHERE s.runner_node IS NULL OR s.runner_node = $1 OR NOT EXISTS (
+			SELECT 1 FROM nodes n WHERE n.id = s.runner_node AND n.expires_at > now())`, c.node)
+	if err != nil {
+		return nil, c.db.fail(err, "session")
+	}
+	list := make([]runtime.SessionID, len(ids))
+	for i, id := range ids {
+		list[i] = runtime.SessionID(id)
+	}
+	return list, nil
+}
+
+// heartbeat renews every lease of this node.
+func (c *Cluster) heartbeat(ctx context.Context, first bool) error {
+	var live bool
+	if first {
+		// A live row under this id is this node before a crash or a
+		// second process with the same id: worth a line in the log.
+		err := c.db.read.GetContext(ctx, &live, `SELECT EXISTS (SELECT 1 FROM nodes WHERE id = $1 AND expires_at > now())`, c.node)
+		if err != nil {
+			return err
+		}
+	}
+	_, err := c.db.write.ExecContext(ctx, `
+		INSERT INTO nodes (id, started_at, expires_at) VALUES ($1, now(), now() + make_interval(secs => $2))
+		ON CONFLICT (id) DO UPDATE SET expires_at = EXCLUDED.expires_at`, c.node, c.lease.Seconds())
+	if live && err == nil {
+		c.log.Warn("node id was live in the database: this node restarted within the lease time, or another running node uses the same id (give each node its own --node-id)", "node", c.node)
+	}
+	return err
+}
+
+func (c *Cluster) heartbeatLoop() {
+	defer c.wg.Done()
+	t := time.NewTicker(c.lease / 5)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.ctx.Done():
+			return
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(c.ctx, c.lease/5)
+			err := c.heartbeat(ctx, false)
+			cancel()
+			if err != nil && c.ctx.Err() == nil {
+				// The leases are still fenced: should they lapse and
+				// move, this node's dialog writes are refused.
+				c.log.Warn("lease heartbeat failed", "err", err)
+			}
+		}
+	}
+}
+
+// listenLoop turns notifications into batches of ids for the runtime.
+// Notifications that arrive together make one batch; a conversation named
+// twice in it is read once.
+func (c *Cluster) listenLoop() {
+	defer c.wg.Done()
+	ping := time.NewTicker(c.lease / 5)
+	defer ping.Stop()
+	for {
+		var n *pq.Notification
+		select {
+		case <-c.ctx.Done():
+			return
+		case <-ping.C:
+			// A connection that died quietly (a network partition)
+			// is found here; the listener then reconnects.
+			go c.listener.Ping()
+			continue
+		case n = <-c.listener.Notify:
+		}
+		var batch []runtime.SessionID
+		resync := false
+		seen := map[string]bool{}
+		for more := true; more; {
+			if n == nil {
+				resync = true // reconnected: what was sent meanwhile is lost
+			} else {
+				batch = c.parse(n.Extra, batch, seen)
+			}
+			select {
+			case n = <-c.listener.Notify:
+			default:
+				more = false
+			}
+		}
+		if resync {
+			batch = nil
+		} else if len(batch) == 0 {
+			continue
+		}
+		select {
+		case c.changes <- batch:
+		case <-c.ctx.Done():
+			return
+		}
+	}
+}
+
+// parse adds the conversations of one payload ("node|id,id,…") to batch,
+// unless this node wrote them.
+func (c *Cluster) parse(payload string, batch []runtime.SessionID, seen map[string]bool) []runtime.SessionID {
+	node, ids, ok := strings.Cut(payload, "|")
+	if !ok || node == c.node {
+		return batch
+	}
+	for _, id := range strings.Split(ids, ",") {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			batch = append(batch, runtime.SessionID(id))
+		}
+	}
+	return batch
+}
+
+// announce is the committer's hook: NOTIFY statements naming sids, each
+// payload under PostgreSQL's limit. Ids and node ids need no escaping
+// (UUIDs, nodeIDPattern); QuoteLiteral is there all the same.
+func (c *Cluster) announce(sids []string) string {
+	var b strings.Builder
+	ch := pq.QuoteIdentifier(c.channel)
+	for len(sids) > 0 {
+		payload := c.node + "|"
+		for len(sids) > 0 && len(payload)+len(sids[0]) < notifyLimit {
+			payload += sids[0] + ","
+			sids = sids[1:]
+		}
+		b.WriteString("NOTIFY " + ch + ", " + pq.QuoteLiteral(payload) + "; ")
+	}
+	return b.String()
+}
+
+// withApplicationName sets application_name in a postgres:// URL or a
+// key=value connection string, naming the connection in pg_stat_activity.
+func withApplicationName(dsn, name string) string {
+	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		q := u.Query()
+		q.Set("application_name", name)
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	return dsn + " application_name=" + name
+}
