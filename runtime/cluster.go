@@ -46,6 +46,11 @@ type Cluster interface {
 	// Changes delivers the ids of conversations other nodes wrote to, in
 	// batches. A nil batch says changes may have been missed.
 	Changes() <-chan []SessionID
+	// Broadcast offers e, an event that is not a row (typing, a dialog
+	// error), to the other nodes, at most once and without blocking.
+	Broadcast(e *Event)
+	// Events delivers the other nodes' broadcasts.
+	Events() <-chan *Event
 	// SweepEvery is how often to look for orphans.
 	SweepEvery() time.Duration
 }
@@ -55,9 +60,16 @@ type Cluster interface {
 var ErrNotRunner = errors.New("another node runs this conversation's dialog")
 
 // watchLoop applies the other nodes' changes to the live conversations.
+// A conversation whose catch-up failed (the database went away) is tried
+// again, with backoff, until it succeeds: its sockets must not wait for
+// the next change to see what they missed.
 func (h *Hub) watchLoop() {
 	defer h.wg.Done()
-	ch := h.cfg.Cluster.Changes()
+	ch, events := h.cfg.Cluster.Changes(), h.cfg.Cluster.Events()
+	retry := time.NewTimer(time.Hour)
+	retry.Stop()
+	var failed []SessionID
+	backoff := time.Duration(0)
 	for {
 		select {
 		case <-h.ctx.Done():
@@ -66,14 +78,37 @@ func (h *Hub) watchLoop() {
 			if !ok {
 				return
 			}
-			h.applyChanges(ids)
+			if ids != nil {
+				ids = append(ids, failed...)
+			}
+			failed = h.applyChanges(ids)
+		case <-retry.C:
+			failed = h.applyChanges(failed)
+		case e := <-events:
+			h.mu.Lock()
+			c, live := h.convs[e.SessionID]
+			h.mu.Unlock()
+			if live {
+				c.mu.Lock()
+				c.publishLocked(e)
+				c.mu.Unlock()
+			}
+			continue
+		}
+		switch {
+		case len(failed) == 0:
+			backoff = 0
+			retry.Stop()
+		default:
+			backoff = min(max(2*backoff, 50*time.Millisecond), 2*time.Second)
+			retry.Reset(backoff)
 		}
 	}
 }
 
 // applyChanges catches up the conversations of ids that are live here
-// (all of them when ids is nil).
-func (h *Hub) applyChanges(ids []SessionID) {
+// (all of them when ids is nil) and returns those that failed.
+func (h *Hub) applyChanges(ids []SessionID) (failed []SessionID) {
 	h.mu.Lock()
 	var convs []*conv
 	if ids == nil {
@@ -81,8 +116,10 @@ func (h *Hub) applyChanges(ids []SessionID) {
 			convs = append(convs, c)
 		}
 	} else {
+		seen := make(map[SessionID]bool, len(ids))
 		for _, id := range ids {
-			if c, ok := h.convs[id]; ok {
+			if c, ok := h.convs[id]; ok && !seen[id] {
+				seen[id] = true
 				convs = append(convs, c)
 			}
 		}
@@ -90,9 +127,11 @@ func (h *Hub) applyChanges(ids []SessionID) {
 	h.mu.Unlock()
 	for _, c := range convs {
 		if err := c.catchUp(h.ctx); err != nil && h.ctx.Err() == nil {
-			c.logger().Warn("catching up with other nodes failed", "err", err)
+			c.logger().Warn("catching up with other nodes failed; trying again", "err", err)
+			failed = append(failed, c.id)
 		}
 	}
+	return failed
 }
 
 // orphanLoop takes over the dialogs that no live node runs.

@@ -168,11 +168,16 @@ func (c *conv) update(ctx context.Context, upd SessionUpdate) (*Session, error) 
 	return s, nil
 }
 
-// publish fans e out to every subscriber.
+// publish fans e out to every subscriber, on every node. It is for the
+// events that are not rows (typing, dialog errors); rows reach the other
+// nodes through the store (cluster.go).
 func (c *conv) publish(e *Event) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.publishLocked(e)
+	c.mu.Unlock()
+	if cl := c.hub.cfg.Cluster; cl != nil {
+		cl.Broadcast(e)
+	}
 }
 
 // publishLocked offers e to each subscriber without blocking; one whose

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -57,6 +58,8 @@ type Cluster struct {
 	channel  string
 	listener *pq.Listener
 	changes  chan []runtime.SessionID
+	events   chan *runtime.Event // received broadcasts
+	outbox   chan *runtime.Event // broadcasts to send
 	log      *slog.Logger
 
 	ctx    context.Context
@@ -97,13 +100,18 @@ func (db *DB) StartCluster(ctx context.Context, cfg ClusterConfig) (*Cluster, er
 		// not wake each other.
 		channel: "parley " + schemaName,
 		changes: make(chan []runtime.SessionID, 64),
+		events:  make(chan *runtime.Event, 256),
+		outbox:  make(chan *runtime.Event, 256),
 		ctx:     cctx, cancel: cancel,
 	}
 	if err := c.heartbeat(ctx, true); err != nil {
 		cancel()
 		return nil, fmt.Errorf("schema: cluster heartbeat: %w", err)
 	}
-	c.listener = pq.NewListener(withApplicationName(db.dsn, "parley-listen"), 50*time.Millisecond, time.Second,
+	// Named after the node in pg_stat_activity: an operator (or a test)
+	// can tell which node's wake-ups a connection carries.
+	name := "parley-listen-" + c.node
+	c.listener = pq.NewListener(withApplicationName(db.dsn, name[:min(len(name), 63)]), 50*time.Millisecond, time.Second,
 		func(ev pq.ListenerEventType, err error) {
 			if err != nil {
 				c.log.Warn("wake-up connection", "event", ev.String(), "err", err)
@@ -118,9 +126,10 @@ func (db *DB) StartCluster(ctx context.Context, cfg ClusterConfig) (*Cluster, er
 	}
 	announce := c.announce
 	db.commit.announce.Store(&announce)
-	c.wg.Add(2)
+	c.wg.Add(3)
 	go c.heartbeatLoop()
 	go c.listenLoop()
+	go c.sendLoop()
 	return c, nil
 }
 
@@ -297,10 +306,23 @@ func (c *Cluster) listenLoop() {
 }
 
 // parse adds the conversations of one payload ("node|id,id,…") to batch,
-// unless this node wrote them.
+// unless this node wrote them. A broadcast ("node|!{json}") goes to the
+// runtime as it is.
 func (c *Cluster) parse(payload string, batch []runtime.SessionID, seen map[string]bool) []runtime.SessionID {
 	node, ids, ok := strings.Cut(payload, "|")
 	if !ok || node == c.node {
+		return batch
+	}
+	if event, ok := strings.CutPrefix(ids, "!"); ok {
+		var e runtime.Event
+		if err := json.Unmarshal([]byte(event), &e); err != nil {
+			c.log.Warn("malformed broadcast", "err", err)
+			return batch
+		}
+		select {
+		case c.events <- &e:
+		default: // an indicator or an error the sockets can do without
+		}
 		return batch
 	}
 	for _, id := range strings.Split(ids, ",") {
@@ -310,6 +332,40 @@ func (c *Cluster) parse(payload string, batch []runtime.SessionID, seen map[stri
 		}
 	}
 	return batch
+}
+
+// Events delivers the other nodes' broadcasts.
+func (c *Cluster) Events() <-chan *runtime.Event { return c.events }
+
+// Broadcast queues e for the other nodes; when the queue is full it is
+// dropped (these events are not rows: nothing durable is lost).
+func (c *Cluster) Broadcast(e *runtime.Event) {
+	select {
+	case c.outbox <- e:
+	default:
+	}
+}
+
+// sendLoop sends the broadcasts in order, one NOTIFY each.
+func (c *Cluster) sendLoop() {
+	defer c.wg.Done()
+	for {
+		select {
+		case <-c.ctx.Done():
+			return
+		case e := <-c.outbox:
+			b, err := json.Marshal(e)
+			if err != nil || len(b) > notifyLimit {
+				continue // an error text cannot be that long; drop it anyway
+			}
+			ctx, cancel := context.WithTimeout(c.ctx, c.lease/5)
+			_, err = c.db.write.ExecContext(ctx, `SELECT pg_notify($1, $2)`, c.channel, c.node+"|!"+string(b))
+			cancel()
+			if err != nil && c.ctx.Err() == nil {
+				c.log.Debug("broadcast failed", "err", err)
+			}
+		}
+	}
 }
 
 // announce is the committer's hook: NOTIFY statements naming sids, each

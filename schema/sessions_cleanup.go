@@ -84,7 +84,21 @@ func (db *DB) DeleteSession(ctx context.Context, id runtime.SessionID) error {
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return orErr(err, sql.ErrNoRows)
 		}
-		return db.deleteSessionMemoryTx(ctx, tx, []runtime.SessionID{id})
+		if err := db.deleteSessionMemoryTx(ctx, tx, []runtime.SessionID{id}); err != nil {
+			return err
+		}
+		return db.announceTx(ctx, tx, string(id)) // other nodes close its sockets
 	})
 	return db.fail(err, "session")
+}
+
+// announceTx tells the other nodes, when there are any (cluster.go), that
+// tx wrote to the conversations sids; they hear it if tx commits.
+func (db *DB) announceTx(ctx context.Context, tx *sqlx.Tx, sids ...string) error {
+	announce := db.commit.announce.Load()
+	if announce == nil {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, (*announce)(sids))
+	return err
 }
