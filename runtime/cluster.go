@@ -53,6 +53,9 @@ type Cluster interface {
 	Events() <-chan *Event
 	// SweepEvery is how often to look for orphans.
 	SweepEvery() time.Duration
+	// Lock takes a lock named key across all nodes, waiting for it while
+	// ctx allows; unlock gives it back.
+	Lock(ctx context.Context, key string) (unlock func(), err error)
 }
 
 // ErrNotRunner is the store's answer to a dialog write whose fence is no

@@ -26,6 +26,14 @@ func (h *Hub) Join(ctx context.Context, id Identity, req JoinRequest) (*Subscrip
 		mu := &h.joinMu[stripe(id.UserID, len(h.joinMu))]
 		mu.Lock()
 		defer mu.Unlock()
+		if cl := h.cfg.Cluster; cl != nil {
+			// The devices may be on different nodes.
+			unlock, err := cl.Lock(ctx, "join "+id.UserID)
+			if err != nil {
+				return nil, err
+			}
+			defer unlock()
+		}
 	}
 	s, token, created, err := h.sessionToJoin(ctx, id, req, bot)
 	if err != nil {

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"context"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -215,6 +216,30 @@ func (c *Cluster) Orphans(ctx context.Context) ([]runtime.SessionID, error) {
 		list[i] = runtime.SessionID(id)
 	}
 	return list, nil
+}
+
+// Lock takes a session-level advisory lock on a connection of its own,
+// held until unlock. Keys are namespaced by schema, as the channel is.
+func (c *Cluster) Lock(ctx context.Context, key string) (func(), error) {
+	conn, err := c.db.write.Connx(ctx)
+	if err != nil {
+		return nil, c.db.fail(err, "lock")
+	}
+	const args = `hashtext('parley ' || coalesce(current_schema(), '')), hashtext($1)`
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(`+args+`)`, key); err != nil {
+		conn.Close()
+		return nil, c.db.fail(err, "lock")
+	}
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_unlock(`+args+`)`, key); err != nil {
+			// The lock may still be held: the connection must not go
+			// back to the pool with it, and closing it ends the lock.
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+		conn.Close()
+	}, nil
 }
 
 // heartbeat renews every lease of this node.

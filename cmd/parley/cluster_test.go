@@ -3,6 +3,7 @@ package main
 import (
 	"database/sql"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -279,5 +280,38 @@ func TestDatabaseConnectionsCut(t *testing.T) {
 	round("everything", c.cutAll)
 	if !strings.HasPrefix(seen[0].Content, "listener") || seen[0].Seq != 1 {
 		t.Fatalf("first message %s", seen[0].raw)
+	}
+}
+
+// TestJoinAtOnceOnTwoNodes: two devices of a user connecting at the same
+// instant, each to a different node, without a session_id, join one
+// conversation (the find-or-create is locked across nodes).
+func TestJoinAtOnceOnTwoNodes(t *testing.T) {
+	c := newCluster(t)
+	nodes := []*testServer{server(c.node("node-a")), server(c.node("node-b"))}
+	for i := range 8 {
+		tok := tokenFor(t, fmt.Sprintf("user-%d", i))
+		h := http.Header{"Authorization": {"Bearer " + tok}}
+		dialed := make(chan *wsClient, 2)
+		for _, n := range nodes {
+			go func() {
+				ws, _, err := dialWS(t, n, "bot_id=tally", h)
+				if err != nil {
+					t.Error(err)
+				}
+				dialed <- ws
+			}()
+		}
+		var sessions []string
+		for range nodes {
+			ws := <-dialed
+			if ws == nil {
+				t.FailNow()
+			}
+			sessions = append(sessions, ws.expect("status", nil).SessionID)
+		}
+		if sessions[0] != sessions[1] {
+			t.Fatalf("user-%d's devices joined two conversations: %v", i, sessions)
+		}
 	}
 }
