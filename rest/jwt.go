@@ -2,6 +2,7 @@ package rest
 
 import (
 	"context"
+	"crypto/rsa"
 	"errors"
 	"time"
 
@@ -10,13 +11,38 @@ import (
 	"parley/runtime"
 )
 
-// JWT verifies and signs the HS256 tokens of protocol §3. The key is the
-// secret's bytes as given. The algorithm is pinned, exp is required and a
-// small clock skew is allowed.
+// JWT verifies and signs the tokens of protocol §3: HS256 with Secret (the
+// secret's bytes as given) or, when PublicKey is set, RS256 tokens signed
+// by an identity provider with the matching private key. One algorithm is
+// accepted, never both: a server with a public key refuses HS256 tokens,
+// so its public key cannot be used as an HMAC secret. exp is required and
+// a small clock skew is allowed.
 type JWT struct {
-	Secret []byte
-	Skew   time.Duration // default 30s
-	Now    func() time.Time
+	Secret    []byte
+	PublicKey *rsa.PublicKey
+	Skew      time.Duration // default 30s
+	Now       func() time.Time
+}
+
+// ParseRSAPublicKey reads a PEM public key (PKIX "PUBLIC KEY" or PKCS #1
+// "RSA PUBLIC KEY", or a certificate) for RS256.
+func ParseRSAPublicKey(pem []byte) (*rsa.PublicKey, error) {
+	k, err := jwt.ParseRSAPublicKeyFromPEM(pem)
+	if err != nil {
+		return nil, err
+	}
+	if k.N.BitLen() < 2048 {
+		return nil, errors.New("the RSA key is shorter than 2048 bits")
+	}
+	return k, nil
+}
+
+// method is the one algorithm accepted, and the key that checks it.
+func (j *JWT) method() (jwt.SigningMethod, any) {
+	if j.PublicKey != nil {
+		return jwt.SigningMethodRS256, j.PublicKey
+	}
+	return jwt.SigningMethodHS256, j.Secret
 }
 
 var _ runtime.Authenticator = (*JWT)(nil)
@@ -31,8 +57,9 @@ type Claims struct {
 // Authenticate verifies token and returns the identity it names.
 func (j *JWT) Authenticate(ctx context.Context, token string) (runtime.Identity, error) {
 	var c Claims
-	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return j.Secret, nil },
-		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+	method, key := j.method()
+	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return key, nil },
+		jwt.WithValidMethods([]string{method.Alg()}),
 		jwt.WithExpirationRequired(),
 		jwt.WithLeeway(j.skew()),
 		jwt.WithTimeFunc(j.now),
@@ -54,8 +81,12 @@ func (j *JWT) Authenticate(ctx context.Context, token string) (runtime.Identity,
 	return runtime.Identity{UserID: c.Subject, Name: c.Name, Role: role}, nil
 }
 
-// Sign returns a token for user valid for ttl.
+// Sign returns an HS256 token for user valid for ttl. A server verifying
+// RS256 cannot sign: its tokens come from whoever holds the private key.
 func (j *JWT) Sign(user, name, role string, ttl time.Duration) (string, error) {
+	if j.PublicKey != nil {
+		return "", errors.New("this server verifies RS256 tokens (jwt-public-key); sign them with the private key, not with parley token")
+	}
 	now := j.now()
 	c := Claims{Name: name, Role: role, RegisteredClaims: jwt.RegisteredClaims{
 		Subject:   user,

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"strings"
 	"testing"
 	"time"
@@ -117,5 +119,58 @@ func TestJWTSkew(t *testing.T) {
 		if (err == nil) != tc.ok {
 			t.Errorf("at exp%+v with skew %v: err = %v, want ok %v", tc.now.Sub(exp), tc.skew, err, tc.ok)
 		}
+	}
+}
+
+// TestJWTRS256: with a public key configured, RS256 tokens signed by its
+// private key are accepted and nothing else is: not HS256 (not even keyed
+// with the public key's PEM, the classic algorithm confusion), not another
+// RSA key, not an expired token. Such a server cannot sign.
+func TestJWTRS256(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemKey := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
+	pub, err := rest.ParseRSAPublicKey(pemKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := &rest.JWT{PublicKey: pub, Now: at(t0)}
+	valid := jwt.MapClaims{"sub": "ann", "role": "agent", "exp": t0.Add(time.Hour).Unix()}
+	id, err := j.Authenticate(context.Background(), sign(t, jwt.SigningMethodRS256, key, valid))
+	if err != nil || id.UserID != "ann" || id.Role != runtime.RoleAgent {
+		t.Fatalf("RS256 token: %+v, %v", id, err)
+	}
+	expired := jwt.MapClaims{"sub": "ann", "exp": t0.Add(-time.Hour).Unix()}
+	for name, tok := range map[string]string{
+		"HS256 keyed with the PEM": sign(t, jwt.SigningMethodHS256, pemKey, valid),
+		"HS256":                    sign(t, jwt.SigningMethodHS256, secret, valid),
+		"another RSA key":          sign(t, jwt.SigningMethodRS256, other, valid),
+		"RS512":                    sign(t, jwt.SigningMethodRS512, key, valid),
+		"expired":                  sign(t, jwt.SigningMethodRS256, key, expired),
+	} {
+		if _, err := j.Authenticate(context.Background(), tok); !runtime.IsKind(err, runtime.KindUnauthorized) {
+			t.Errorf("%s: %v, want unauthorized", name, err)
+		}
+	}
+	if _, err := j.Sign("ann", "", "user", time.Hour); err == nil {
+		t.Error("a server verifying RS256 signed a token")
+	}
+	small, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, _ = x509.MarshalPKIXPublicKey(&small.PublicKey)
+	if _, err := rest.ParseRSAPublicKey(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})); err == nil {
+		t.Error("a 1024-bit key was accepted")
 	}
 }

@@ -17,9 +17,12 @@ import (
 
 // Config configures the /ws handler. Zero values are replaced by defaults.
 type Config struct {
-	Hub    *runtime.Hub
-	Auth   runtime.Authenticator
-	Logger *slog.Logger
+	Hub  *runtime.Hub
+	Auth runtime.Authenticator
+	// APIKeys checks an X-API-Key header (servers and scripts connecting
+	// without a browser); nil refuses every key.
+	APIKeys runtime.Authenticator
+	Logger  *slog.Logger
 
 	// AllowedOrigins are host patterns (path.Match syntax, as in
 	// coder/websocket's OriginPatterns) browsers may connect from. The
@@ -107,13 +110,19 @@ func joinRequest(r *http.Request) (req runtime.JoinRequest, after int64, err err
 	return req, after, nil
 }
 
-// identify authenticates a connect request: a bearer JWT in the
-// Authorization header, a ticket in the query, or nobody (anonymous).
+// identify authenticates a connect request: an API key (X-API-Key, which
+// wins, as on REST), a bearer JWT in the Authorization header, a ticket in
+// the query, or nobody (anonymous).
 func (h *Handler) identify(r *http.Request) (runtime.Identity, error) {
 	ip := clientIP(r)
 	var id runtime.Identity
 	var err error
 	switch auth := r.Header.Get("Authorization"); {
+	case r.Header.Get("X-API-Key") != "":
+		if h.cfg.APIKeys == nil {
+			return id, runtime.Errorf(runtime.KindUnauthorized, "API keys are not enabled on this server")
+		}
+		id, err = h.cfg.APIKeys.Authenticate(r.Context(), strings.TrimSpace(r.Header.Get("X-API-Key")))
 	case auth != "":
 		token, ok := strings.CutPrefix(auth, "Bearer ")
 		if !ok || h.cfg.Auth == nil {

@@ -21,6 +21,7 @@ type Config struct {
 	DBMaxOpenConns  int           `mapstructure:"db-max-open-conns"`
 	DBMaxIdleConns  int           `mapstructure:"db-max-idle-conns"`
 	JWTSecret       string        `mapstructure:"jwt-secret"`
+	JWTPublicKey    string        `mapstructure:"jwt-public-key"`
 	AllowedOrigins  []string      `mapstructure:"allowed-origins"`
 	RateLimits      string        `mapstructure:"rate-limits"`
 	AnonymousTTL    time.Duration `mapstructure:"anonymous-ttl"`
@@ -42,6 +43,7 @@ func configFlags(fs *pflag.FlagSet) {
 	fs.Int("db-max-open-conns", 0, "most connections of the database pool, plus one for writes (0: max(4, CPUs) readers for SQLite, 10 for PostgreSQL)")
 	fs.Int("db-max-idle-conns", 0, "pool connections kept open while idle (0: all of db-max-open-conns)")
 	fs.String("jwt-secret", "", "HS256 secret (default: generated once and kept in the data directory)")
+	fs.String("jwt-public-key", "", "PEM file of an RSA public key: accept RS256 tokens signed with its private key instead of HS256")
 	fs.StringSlice("allowed-origins", nil, "origins browsers may connect from, comma-separated (default: same host only)")
 	fs.String("rate-limits", "on", "on, or off to lift every rate limit and connection cap")
 	fs.Duration("anonymous-ttl", 30*time.Minute, "delete anonymous conversations idle this long")
@@ -108,6 +110,9 @@ func (c *Config) validate() error {
 	}
 	if c.AnonymousTTL <= 0 || c.TurnTimeout <= 0 || c.DialogIdleEvict <= 0 {
 		return fmt.Errorf("config: anonymous-ttl, turn-timeout and dialog-idle-evict must be positive")
+	}
+	if c.JWTSecret != "" && c.JWTPublicKey != "" {
+		return fmt.Errorf("config: set jwt-secret (HS256) or jwt-public-key (RS256), not both: one algorithm is accepted")
 	}
 	if c.LeaseTime < time.Second {
 		return fmt.Errorf("config: lease-time must be at least 1s")

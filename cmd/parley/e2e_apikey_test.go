@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/coder/websocket"
+
+	"parley/ws"
 )
 
 // errorBody is a REST error answer.
@@ -77,6 +79,15 @@ func TestAPIKeyLifecycle(t *testing.T) {
 		t.Fatalf("history with the key: %d", code)
 	}
 
+	// The key opens a socket too, as dora.
+	sock, hello := dialKey(t, s, "session_id="+st.SessionID, key)
+	if hello.SessionID != st.SessionID {
+		t.Fatalf("socket with the key joined %s, want %s", hello.SessionID, st.SessionID)
+	}
+	sock.say("by key", "k1")
+	sock.expectMessage("user", "by key")
+	sock.expectMessage("bot", "by key")
+
 	code, out, errs = runCLI(t, append([]string{"apikey", "list", "--user", "dora"}, storeArgs(s)...)...)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if code != 0 || len(lines) != 2 || !strings.Contains(lines[1], " ci ") || strings.Contains(out, key) {
@@ -97,10 +108,31 @@ func TestAPIKeyLifecycle(t *testing.T) {
 	if code := withKey(t, s, "GET", "/api/conversations", key, &e); code != 401 || e.Error != "unauthorized" {
 		t.Fatalf("a revoked key: %d %+v, want 401 unauthorized", code, e)
 	}
+	revoked, _, err := dialWS(t, s, "bot_id=echo", http.Header{"X-API-Key": {key}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	revoked.expectError("unauthorized")
+	revoked.expectClose(ws.CloseUnauthorized)
 	_, out, _ = runCLI(t, append([]string{"apikey", "list", "--user", "dora"}, storeArgs(s)...)...)
 	if f := strings.Fields(strings.Split(strings.TrimSpace(out), "\n")[1]); f[len(f)-1] == "-" {
 		t.Errorf("apikey list after revoke: %q, want a revocation time", out)
 	}
+}
+
+// dialKey connects to /ws?query with an API key and returns the client and
+// its connected frame.
+func dialKey(t *testing.T, s *testServer, query, key string) (*wsClient, frame) {
+	t.Helper()
+	c, _, err := dialWS(t, s, query, http.Header{"X-API-Key": {key}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := c.next()
+	if f.Type != "status" || f.Status != "connected" {
+		t.Fatalf("first frame = %s, want status connected", f.raw)
+	}
+	return c, f
 }
 
 // DELETE on REST closes the conversation's open socket with 4004, and the

@@ -1,8 +1,14 @@
 package main
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
 	"encoding/base64"
+	"encoding/pem"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -161,4 +167,44 @@ func TestRESTBadBodies(t *testing.T) {
 	if code := api(t, s, "GET", "/api/conversations/"+st.SessionID+"/history?limit=-1", tok, nil, &e); code != 400 || e.Error != "invalid_request" {
 		t.Errorf("limit=-1: %d %+v", code, e)
 	}
+}
+
+// TestRS256Tokens: a server given --jwt-public-key accepts RS256 tokens
+// signed with the private key, on /ws and REST, and refuses HS256 ones.
+func TestRS256Tokens(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "jwt.pub")
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := MustRunMain(t, func(c *Config) { c.JWTSecret, c.JWTPublicKey = "", path })
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims{
+		"sub": "rita", "exp": time.Now().Add(time.Hour).Unix(),
+	}).SignedString(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := mustDial(t, s, "bot_id=echo", tok)
+	c.say("signed elsewhere", "r1")
+	c.expectMessage("user", "signed elsewhere")
+	if code := api(t, s, "GET", "/api/conversations", tok, nil, &listBody{}); code != 200 {
+		t.Fatalf("REST with an RS256 token: %d", code)
+	}
+	hs := tokenFor(t, "rita") // HS256
+	if code := api(t, s, "GET", "/api/conversations", hs, nil, &struct{}{}); code != 401 {
+		t.Fatalf("REST with an HS256 token: %d, want 401", code)
+	}
+	refused, _, err := dialWS(t, s, "bot_id=echo", http.Header{"Authorization": {"Bearer " + hs}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused.expectError("unauthorized")
+	refused.expectClose(ws.CloseUnauthorized)
 }

@@ -37,7 +37,7 @@ var e2eTests = []func(*testing.T){
 	// e2e_durable_test.go
 	TestEvictionBetweenHears, TestScriptEditedMidConversation, TestResumeAcrossRestart, TestBrokenBotKeepsLastGood,
 	// e2e_errors_test.go
-	TestBadFrames, TestBadTokens, TestOtherUsersConversation, TestRESTBadBodies,
+	TestBadFrames, TestBadTokens, TestOtherUsersConversation, TestRESTBadBodies, TestRS256Tokens,
 	// e2e_limits_test.go
 	TestMessageRateLimit, TestConnectionCap, TestOrigins, TestTickets,
 	// e2e_process_test.go

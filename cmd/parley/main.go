@@ -17,7 +17,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"parley/dialogs"
-	"parley/rest"
 )
 
 const usage = `usage: parley [serve|migrate|token|apikey|check|chat|test] [flags]
@@ -150,11 +149,11 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if name == "" {
 		name = user
 	}
-	secret, err := jwtSecret(c)
+	j, err := verifier(c)
 	if err != nil {
 		return err
 	}
-	t, err := (&rest.JWT{Secret: secret}).Sign(user, name, role, ttl)
+	t, err := j.Sign(user, name, role, ttl)
 	if err != nil {
 		return err
 	}

@@ -66,7 +66,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err = m.store.SyncBots(ctx, m.engine.Bots()); err != nil {
 		return err
 	}
-	secret, err := jwtSecret(m.Config)
+	auth, err := verifier(m.Config)
 	if err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if _, err := m.hub.Recover(ctx); err != nil {
 		return fmt.Errorf("resuming dialogs: %w", err)
 	}
-	return m.listen(&rest.JWT{Secret: secret})
+	return m.listen(auth)
 }
 
 // joinCluster makes this server one node of those sharing its PostgreSQL
@@ -141,9 +141,9 @@ func (m *Main) listen(auth runtime.Authenticator) error {
 // routes is the whole HTTP surface.
 func (m *Main) routes(auth runtime.Authenticator) http.Handler {
 	mux := http.NewServeMux()
-	sockets := ws.New(ws.Config{Hub: m.hub, Auth: auth, Logger: m.Log, AllowedOrigins: m.Config.AllowedOrigins})
-	mux.Handle("/ws", m.trackSockets(sockets))
 	keys := &rest.APIKeys{Store: m.store, Logger: m.Log}
+	sockets := ws.New(ws.Config{Hub: m.hub, Auth: auth, APIKeys: keys, Logger: m.Log, AllowedOrigins: m.Config.AllowedOrigins})
+	mux.Handle("/ws", m.trackSockets(sockets))
 	mux.Handle("/api/", rest.New(rest.Config{Hub: m.hub, Auth: auth, APIKeys: keys, Logger: m.Log}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")

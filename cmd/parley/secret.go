@@ -8,7 +8,30 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"parley/rest"
 )
+
+// verifier returns the JWT settings of c: RS256 with the public key in
+// the file jwt-public-key when it is set, else HS256 with jwtSecret.
+func verifier(c Config) (*rest.JWT, error) {
+	if c.JWTPublicKey != "" {
+		b, err := os.ReadFile(c.JWTPublicKey)
+		if err != nil {
+			return nil, fmt.Errorf("jwt public key: %w", err)
+		}
+		k, err := rest.ParseRSAPublicKey(b)
+		if err != nil {
+			return nil, fmt.Errorf("jwt public key %s: %w", c.JWTPublicKey, err)
+		}
+		return &rest.JWT{PublicKey: k}, nil
+	}
+	secret, err := jwtSecret(c)
+	if err != nil {
+		return nil, err
+	}
+	return &rest.JWT{Secret: secret}, nil
+}
 
 // jwtSecret returns the configured secret, or the one kept in the data
 // directory, generating it on first use so that `parley token` and
