@@ -2,6 +2,7 @@ package runtime_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -128,5 +129,26 @@ func TestStartAndTicketLimited(t *testing.T) {
 	expectKind(t, err, runtime.KindRateLimited)
 	if _, total, _ := h.Conversations(context.Background(), alice, runtime.ConversationFilter{Limit: 5}); total != 0 {
 		t.Fatalf("a refused start left %d conversations", total)
+	}
+}
+
+func TestCheckJSONDepth(t *testing.T) {
+	nest := func(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n) }
+	for _, tc := range []struct {
+		json string
+		ok   bool
+	}{
+		{`{"a":1}`, true},
+		{nest(runtime.MaxJSONDepth), true},
+		{nest(runtime.MaxJSONDepth + 1), false},
+		{`{"a":` + nest(runtime.MaxJSONDepth) + `}`, false},
+		{`{"s":"` + nest(100) + `"}`, true},                  // brackets in a string
+		{`{"s":"\"` + nest(100) + `\\"}`, true},              // escaped quotes stay in the string
+		{`{"s":"\\"}` + nest(runtime.MaxJSONDepth+1), false}, // the string ended
+	} {
+		err := runtime.CheckJSONDepth([]byte(tc.json))
+		if (err == nil) != tc.ok || (err != nil && !runtime.IsKind(err, runtime.KindInvalid)) {
+			t.Errorf("%.40q: %v, want ok=%v", tc.json, err, tc.ok)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package ws
 import (
 	"encoding/json"
 	"time"
+	"unicode/utf8"
 
 	"parley/runtime"
 )
@@ -20,6 +21,13 @@ type inFrame struct {
 // decodeFrame parses one client frame. Errors are KindInvalid with a
 // message that says what was wrong.
 func decodeFrame(data []byte) (*inFrame, error) {
+	if !utf8.Valid(data) {
+		// encoding/json would quietly turn the bad bytes into U+FFFD.
+		return nil, runtime.Errorf(runtime.KindInvalid, "the frame is not valid UTF-8")
+	}
+	if err := runtime.CheckJSONDepth(data); err != nil {
+		return nil, err
+	}
 	var f inFrame
 	if err := json.Unmarshal(data, &f); err != nil {
 		return nil, runtime.Errorf(runtime.KindInvalid, "the frame is not a JSON object: %v", err)

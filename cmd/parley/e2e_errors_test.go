@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/json"
 	"encoding/pem"
 	"net/http"
 	"os"
@@ -37,6 +38,10 @@ func TestBadFrames(t *testing.T) {
 		{`{"type":"message","content":"hi","client_id":"` + strings.Repeat("x", 65) + `"}`, "invalid_message"},
 		{`{"type":"message","content":"` + strings.Repeat("y", 33<<10) + `"}`, "too_large"},
 		{`{"type":"read"}`, "invalid_request"},
+		// Nested deeper than runtime.MaxJSONDepth (32), well under the
+		// frame limit: refused before any decoder recurses into it.
+		{`{"type":"message","content":"deep","attachments":` + strings.Repeat("[", 5000) + strings.Repeat("]", 5000) + `}`, "invalid_request"},
+		{"{\"type\":\"message\",\"content\":\"bad utf-8 \xff\xfe\"}", "invalid_request"},
 	}
 	for _, tc := range cases {
 		c.sendRaw(tc.frame)
@@ -160,6 +165,10 @@ func TestRESTBadBodies(t *testing.T) {
 	}
 	if code := api(t, s, "POST", path, tok, "not an object", &e); code != 400 || e.Error != "invalid_request" {
 		t.Errorf("bad JSON: %d %+v", code, e)
+	}
+	deep := json.RawMessage(`{"content":"deep","attachments":` + strings.Repeat(`[`, 40) + strings.Repeat(`]`, 40) + `}`)
+	if code := api(t, s, "POST", path, tok, deep, &e); code != 400 || e.Error != "invalid_request" {
+		t.Errorf("deeply nested JSON: %d %+v", code, e)
 	}
 	if code := api(t, s, "POST", "/api/conversations/start", tok, map[string]string{"bot_id": "nope"}, &e); code != 404 || e.Error != "not_found" {
 		t.Errorf("unknown bot: %d %+v", code, e)
