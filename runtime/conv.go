@@ -189,6 +189,7 @@ func (c *conv) publishLocked(e *Event) {
 		default:
 			delete(c.subs, sub)
 			sub.end(ReasonSlow)
+			c.hub.counters.slowDrops.Add(1)
 			c.hub.log.Info("dropped slow subscriber", "session", c.id)
 		}
 	}

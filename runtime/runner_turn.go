@@ -36,6 +36,7 @@ func (r *runner) open(sc *Script) error {
 		return Wrap(KindDialog, err, "the bot is not available")
 	}
 	r.dialog, r.script = d, sc
+	r.c.hub.counters.dialogs.Add(1)
 	return nil
 }
 
@@ -108,5 +109,6 @@ func (r *runner) closeDialog() {
 	if r.dialog != nil {
 		r.dialog.Close()
 		r.dialog = nil
+		r.c.hub.counters.dialogs.Add(-1)
 	}
 }

@@ -147,6 +147,7 @@ func (c *conv) step(m *Message) {
 			_, err = r.start(c.ctx)
 		}
 	case m != resumeInput:
+		c.hub.counters.turns.Add(1)
 		err = r.give(c.ctx, m)
 	}
 	switch {

@@ -125,6 +125,7 @@ func (c *connection) readLoop(ctx context.Context) {
 			}
 			return
 		}
+		c.h.framesIn.Add(1)
 		if typ != websocket.MessageText {
 			c.sub.Offer(c.errorEvent(runtime.Errorf(runtime.KindInvalid, "frames must be JSON text"), ""))
 			continue

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -57,7 +58,24 @@ func (c Config) withDefaults() Config {
 }
 
 // Handler serves /ws.
-type Handler struct{ cfg Config }
+type Handler struct {
+	cfg Config
+
+	sockets             atomic.Int64 // open sockets, accepted and not yet closed
+	framesIn, framesOut atomic.Uint64
+}
+
+// Stats are the handler's counters, for metrics.
+type Stats struct {
+	Sockets   int64  // open sockets
+	FramesIn  uint64 // client frames read
+	FramesOut uint64 // server frames written
+}
+
+// Stats returns the counters now.
+func (h *Handler) Stats() Stats {
+	return Stats{Sockets: h.sockets.Load(), FramesIn: h.framesIn.Load(), FramesOut: h.framesOut.Load()}
+}
 
 // New returns the /ws handler.
 func New(cfg Config) *Handler { return &Handler{cfg: cfg.withDefaults()} }
@@ -72,6 +90,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // Accept has answered the request
 	}
+	h.sockets.Add(1)
+	defer h.sockets.Add(-1)
 	conn.SetReadLimit(h.cfg.ReadLimit)
 	c := &connection{h: h, conn: conn, log: h.cfg.Logger}
 	if !h.originAllowed(r) {

@@ -30,6 +30,7 @@ func (c *connection) writeJSON(ctx context.Context, v any) error {
 func (c *connection) write(ctx context.Context, data []byte) error {
 	ctx, cancel := context.WithTimeout(ctx, c.h.cfg.WriteTimeout)
 	defer cancel()
+	c.h.framesOut.Add(1)
 	return c.conn.Write(ctx, websocket.MessageText, data)
 }
 

@@ -29,14 +29,16 @@ type Main struct {
 	Stdout io.Writer // the "listening on" line
 	Log    *slog.Logger
 
-	store   *schema.DB
-	cluster *schema.Cluster // PostgreSQL only
-	engine  *dialogs.Engine
-	hub     *runtime.Hub
-	server  *http.Server
-	ln      net.Listener
-	socks   sync.WaitGroup // open /ws handlers
-	served  chan error
+	store     *schema.DB
+	cluster   *schema.Cluster // PostgreSQL only
+	engine    *dialogs.Engine
+	hub       *runtime.Hub
+	server    *http.Server
+	pprof     *http.Server // --pprof-addr
+	pprofAddr string
+	ln        net.Listener
+	socks     sync.WaitGroup // open /ws handlers
+	served    chan error
 
 	stopWatch context.CancelFunc
 }
@@ -132,9 +134,27 @@ func (m *Main) listen(auth runtime.Authenticator) error {
 	}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.server.Serve(ln) }()
+	if m.Config.PprofAddr != "" {
+		if err := m.listenPprof(); err != nil {
+			return err
+		}
+	}
 	line := "listening on " + m.URL()
 	fmt.Fprintln(m.Stdout, line)
 	m.Log.Info(line)
+	return nil
+}
+
+// listenPprof serves net/http/pprof on its own address.
+func (m *Main) listenPprof() error {
+	ln, err := net.Listen("tcp", m.Config.PprofAddr)
+	if err != nil {
+		return fmt.Errorf("pprof: %w", err)
+	}
+	m.pprof = &http.Server{Handler: pprofHandler(), ReadHeaderTimeout: 10 * time.Second}
+	m.pprofAddr = ln.Addr().String()
+	go m.pprof.Serve(ln)
+	m.Log.Info("profiles on http://" + ln.Addr().String() + "/debug/pprof/")
 	return nil
 }
 
@@ -144,6 +164,7 @@ func (m *Main) routes(auth runtime.Authenticator) http.Handler {
 	keys := &rest.APIKeys{Store: m.store, Logger: m.Log}
 	sockets := ws.New(ws.Config{Hub: m.hub, Auth: auth, APIKeys: keys, Logger: m.Log, AllowedOrigins: m.Config.AllowedOrigins})
 	mux.Handle("/ws", m.trackSockets(sockets))
+	mux.Handle("GET /metrics", metricsHandler(&statsCollector{hub: m.hub.Stats, sockets: sockets.Stats, store: m.store.Stats}))
 	mux.Handle("/api/", rest.New(rest.Config{Hub: m.hub, Auth: auth, APIKeys: keys, Logger: m.Log}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
@@ -197,6 +218,9 @@ func (m *Main) Close() error {
 	var errs []error
 	if m.stopWatch != nil {
 		m.stopWatch()
+	}
+	if m.pprof != nil {
+		m.pprof.Close()
 	}
 	if m.server != nil {
 		errs = append(errs, m.server.Shutdown(ctx))

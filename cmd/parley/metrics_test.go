@@ -1,0 +1,83 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"regexp"
+	"strconv"
+	"testing"
+)
+
+// scrape returns the value of one unlabelled metric from /metrics.
+func scrape(t *testing.T, s *testServer, name string) float64 {
+	t.Helper()
+	resp, err := http.Get(s.URL() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("/metrics: %d", resp.StatusCode)
+	}
+	m := regexp.MustCompile(`(?m)^` + name + ` (\S+)$`).FindSubmatch(body)
+	if m == nil {
+		t.Fatalf("/metrics has no %s:\n%s", name, body)
+	}
+	v, err := strconv.ParseFloat(string(m[1]), 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// /metrics counts what happens: sockets, frames, turns, dialogs, commits.
+func TestMetrics(t *testing.T) {
+	s := MustRunMain(t)
+	turns, commits := scrape(t, s, "parley_turns_total"), scrape(t, s, "parley_db_commits_total")
+	c, _ := mustDial(t, s, "bot_id=echo", tokenFor(t, "mo"))
+	c.say("count me", "m1")
+	c.expectMessage("user", "count me")
+	c.expectMessage("bot", "count me")
+	if got := scrape(t, s, "parley_sockets"); got != 1 {
+		t.Errorf("parley_sockets %v, want 1", got)
+	}
+	if got := scrape(t, s, "parley_turns_total"); got != turns+1 {
+		t.Errorf("parley_turns_total %v, want %v", got, turns+1)
+	}
+	if got := scrape(t, s, "parley_dialogs_live"); got != 1 {
+		t.Errorf("parley_dialogs_live %v, want 1", got)
+	}
+	if got := scrape(t, s, "parley_frames_received_total"); got < 1 {
+		t.Errorf("parley_frames_received_total %v", got)
+	}
+	if got := scrape(t, s, "parley_frames_sent_total"); got < 3 {
+		t.Errorf("parley_frames_sent_total %v, want at least connected + 2 messages", got)
+	}
+	if got := scrape(t, s, "parley_db_commits_total"); got < commits+2 {
+		t.Errorf("parley_db_commits_total %v, want at least %v", got, commits+2)
+	}
+	scrape(t, s, "go_goroutines")
+}
+
+// --pprof-addr serves profiles on its own listener, never on the public one.
+func TestPprofAddr(t *testing.T) {
+	s := MustRunMain(t, func(c *Config) { c.PprofAddr = "127.0.0.1:0" })
+	resp, err := http.Get("http://" + s.pprofAddr + "/debug/pprof/goroutine?debug=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("pprof: %d", resp.StatusCode)
+	}
+	resp, err = http.Get(s.URL() + "/debug/pprof/goroutine?debug=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if regexp.MustCompile(`goroutine profile`).Match(b) {
+		t.Fatal("the public listener serves pprof")
+	}
+}
