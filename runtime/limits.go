@@ -41,7 +41,9 @@ func (h *Hub) allow(bucket string, id Identity) error {
 	if ok {
 		return nil
 	}
-	return &Error{Kind: KindRateLimited, Message: "too many requests; slow down", RetryAfter: wait}
+	// A token due in less than a millisecond still means "not now": the
+	// client is always told to wait (retry_after_ms is never 0).
+	return &Error{Kind: KindRateLimited, Message: "too many requests; slow down", RetryAfter: max(wait, time.Millisecond)}
 }
 
 // Connect counts a new socket against the connection caps.

@@ -119,7 +119,7 @@ func encodeEvent(e *runtime.Event) ([]byte, error) {
 	default:
 		return json.Marshal(errorFrame{
 			Type: "error", Code: wireCode(e.Code), Message: e.Text, SessionID: sid,
-			ClientID: e.ClientID, RetryAfterMS: e.RetryAfter.Milliseconds(),
+			ClientID: e.ClientID, RetryAfterMS: (e.RetryAfter + time.Millisecond - 1).Milliseconds(), // rounded up
 		})
 	}
 }
