@@ -25,7 +25,7 @@ var allowed = map[string][]string{
 	"schema/schematest":   {"github.com/lib/pq"},
 	"ws":                  {"parley/runtime", "github.com/coder/websocket"},
 	"rest":                {"parley/runtime", "github.com/golang-jwt/jwt/v5", "golang.org/x/time/rate"},
-	"cmd/parley":          {"parley/", "github.com/spf13/viper", "github.com/spf13/pflag", "golang.org/x/tools/txtar"},
+	"cmd/parley":          {"parley/", "github.com/spf13/viper", "github.com/spf13/pflag", "golang.org/x/tools/txtar", "github.com/prometheus/client_golang/"},
 }
 
 func TestDependencyRule(t *testing.T) {
