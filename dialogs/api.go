@@ -25,6 +25,9 @@ var api = map[string]lua.LGFunction{
 	"RANDOM":  luaRandom,
 	"WAIT":    luaWait,
 	"LOG":     luaLog,
+
+	"HTTP_GET":  luaHTTPGet,
+	"HTTP_POST": luaHTTPPost,
 }
 
 // apiNames are api's keys, sorted: globals are set in this order, so that

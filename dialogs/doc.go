@@ -80,6 +80,12 @@
 //	RANDOM(m, n) → int    an integer in [m, n], from the host
 //	WAIT(seconds)         pause the script (at most 24 h; durable: a WAIT
 //	                      pending at a restart fires at its deadline)
+//	HTTP_GET(url) → body, status     a request to a host of bot.yaml's
+//	                      http_allow; any status is returned, a refused or
+//	                      failed request (not allowed, timed out, response
+//	                      over 256 KiB) raises an error the script can pcall
+//	HTTP_POST(url, body) → body, status   the same with a body: a string
+//	                      (text/plain), a table (JSON) or nil; at most 64 KiB
 //	LOG(…)                a log line tagged with bot, session, file and line
 //
 // The standard library is a whitelist: of the base library only assert,
@@ -106,7 +112,9 @@
 //     host is asked for the date only when the answer is such a word),
 //   - randomness: RANDOM and math.random,
 //   - memory: GET,
-//   - pauses: WAIT, and TYPING(seconds) (Typing, then Wait).
+//   - pauses: WAIT, and TYPING(seconds) (Typing, then Wait),
+//   - the network: HTTP_GET and HTTP_POST (the status and body, or the
+//     error, are journaled; a replay does not send the request again).
 //
 // Everything else a script can reach is pure Lua computation, which
 // gopher-lua runs deterministically: arithmetic, strings, string patterns,
@@ -137,8 +145,8 @@
 // tables with their keys inserted in sorted order.
 //
 // Authors must not make a run depend on anything else, and cannot in
-// practice: there is no clock, file, network or process to read. What
-// they must not do:
+// practice: there is no clock, file, network or process to read but
+// through the host. What they must not do:
 //   - rely on how long a turn takes: a turn over the Lua time budget
 //     fails, and how far it got is not repeatable (such a run ends and is
 //     not replayed); a turn that needs nearly all of its budget may run
@@ -154,8 +162,9 @@
 // A turn may run Lua for Config.TurnTimeout (10 s); waiting in HEAR, and
 // time in the DialogHost (WAIT and TYPING's pauses, commits), does not
 // count. Since host time is free, a turn may make at most 1000 host calls
-// (TALK, SUGGEST, TYPING, GET, SET, NOW, RANDOM, WAIT, math.random): a
-// loop of TALK cannot flood a conversation or grow its journal for ever.
+// (TALK, SUGGEST, TYPING, GET, SET, NOW, RANDOM, WAIT, HTTP_GET,
+// HTTP_POST, math.random): a loop of TALK cannot flood a conversation or
+// grow its journal for ever.
 // The call stack holds 200 frames and the data stack 64 Ki slots.
 // gopher-lua has no memory accounting, so the 16 MiB memory budget of
 // protocol §2 is not enforced yet. Still open:

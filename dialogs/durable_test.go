@@ -117,7 +117,7 @@ func TestHostOutOfRange(t *testing.T) {
 func TestHostErrorEndsRun(t *testing.T) {
 	t.Parallel()
 	for _, kw := range []string{`NOW()`, `RANDOM(1, 2)`, `math.random()`, `WAIT(1)`, `TYPING(1)`,
-		`GET("k")`, `SET("k", 1)`, `SUGGEST("a")`, `TALK("x")`} {
+		`GET("k")`, `SET("k", 1)`, `SUGGEST("a")`, `TALK("x")`, `HTTP_GET("https://a.example/")`} {
 		c := startChat(t, newEngine(t, sourceFS(`
 			HEAR()
 			for i = 1, 3 do pcall(function() `+kw+` end) end
@@ -253,6 +253,11 @@ func (h *journalHost) Wait(_ context.Context, d time.Duration) error {
 	return err
 }
 
+func (h *journalHost) HTTP(_ context.Context, req runtime.HTTPRequest) (runtime.HTTPResponse, error) {
+	v, err := h.do("http", req.Method+" "+req.URL+" "+req.Body, func() string { return strconv.Itoa(rand.IntN(1000)) })
+	return runtime.HTTPResponse{Status: 200, Body: v}, err
+}
+
 // TestReplayIsIdentical runs a script that touches every source of
 // nondeterminism, then replays it many times, each in a fresh Lua state,
 // from its journal: each replay must make exactly the same host calls
@@ -286,7 +291,8 @@ func TestReplayIsIdentical(t *testing.T) {
 	}
 	for _, want := range []string{"talk table: 1 function: 2 function: 2 table: 3 function: 4 →",
 		`(unknown option "zz" (as, choices, retry))`, // the first bad key in pairs() order
-		"(a function cannot be stored)"} {
+		"(a function cannot be stored)",
+		`http POST https://api.example.com/n {"at":"`} {
 		if !strings.Contains(strings.Join(first.calls, "\n"), want) {
 			t.Errorf("no call %q in\n%s", want, strings.Join(first.calls, "\n"))
 		}

@@ -32,6 +32,8 @@ type fakeHost struct {
 	clock  time.Time         // zero: fixedClock
 	rand   func(lo, hi int) int
 	fast   bool // Wait returns at once
+	// web answers HTTP; nil: status 200 and the body "METHOD URL".
+	web func(req runtime.HTTPRequest) (runtime.HTTPResponse, error)
 
 	replaying bool // what Replaying reports
 }
@@ -118,6 +120,20 @@ func (h *fakeHost) Wait(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+func (h *fakeHost) HTTP(_ context.Context, req runtime.HTTPRequest) (runtime.HTTPResponse, error) {
+	line := "http: " + req.Method + " " + req.URL
+	if req.ContentType != "" || req.Body != "" {
+		line += " [" + req.ContentType + "] " + req.Body
+	}
+	if err := h.record("%s", line); err != nil {
+		return runtime.HTTPResponse{}, err
+	}
+	if h.web != nil {
+		return h.web(req)
+	}
+	return runtime.HTTPResponse{Status: 200, Body: req.Method + " " + req.URL}, nil
 }
 
 // take returns the events recorded since the last take.
@@ -288,3 +304,6 @@ func (nopHost) SetMemory(context.Context, string, string) error         { return
 func (nopHost) Now(context.Context) (time.Time, error)                  { return fixedClock, nil }
 func (nopHost) Random(_ context.Context, lo, _ int) (int, error)        { return lo, nil }
 func (nopHost) Wait(context.Context, time.Duration) error               { return nil }
+func (nopHost) HTTP(context.Context, runtime.HTTPRequest) (runtime.HTTPResponse, error) {
+	return runtime.HTTPResponse{Status: 204}, nil
+}

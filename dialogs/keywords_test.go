@@ -149,7 +149,8 @@ func TestGlobals(t *testing.T) {
 	t.Parallel()
 	c := startChat(t, newEngine(t, botFS(t, "globals")), "t", nil)
 	c.begin("talk: " + strings.Join([]string{
-		"GET", "HEAR", "LOG", "MENU", "NOW", "RANDOM", "SET", "SUGGEST", "TALK", "TYPING", "USER", "WAIT",
+		"GET", "HEAR", "HTTP_GET", "HTTP_POST", "LOG", "MENU", "NOW", "RANDOM", "SET", "SUGGEST", "TALK", "TYPING",
+		"USER", "WAIT",
 		"_G", "assert", "error", "getmetatable", "ipairs",
 		"math.abs", "math.acos", "math.asin", "math.atan", "math.atan2", "math.ceil", "math.cos",
 		"math.cosh", "math.deg", "math.exp", "math.floor", "math.fmod", "math.frexp", "math.huge",

@@ -36,9 +36,36 @@ type bot struct {
 // manifest is bot.yaml. Unknown fields are errors, so a typo such as
 // "defualt: true" is caught by `parley check` instead of silently ignored.
 type manifest struct {
-	Name        string `yaml:"name"`
-	Description string `yaml:"description"`
-	Default     bool   `yaml:"default"`
+	Name        string      `yaml:"name"`
+	Description string      `yaml:"description"`
+	Default     bool        `yaml:"default"`
+	HTTPAllow   []allowItem `yaml:"http_allow"` // runtime/http_allow.go has the syntax
+
+	hosts []string // HTTPAllow, checked
+}
+
+// allowItem is one http_allow entry and its line, for the error that
+// names a bad one.
+type allowItem struct {
+	host string
+	line int
+}
+
+func (a *allowItem) UnmarshalYAML(n *yaml.Node) error {
+	a.line = n.Line
+	return n.Decode(&a.host)
+}
+
+// checkHTTPAllow checks the http_allow entries and keeps them in hosts;
+// the first bad one is the error.
+func (m *manifest) checkHTTPAllow(id runtime.BotID) error {
+	for _, a := range m.HTTPAllow {
+		if err := runtime.ValidateHTTPAllow(a.host); err != nil {
+			return &ScriptError{Bot: id, File: manifestFile, Line: a.line, Err: fmt.Errorf("http_allow: %w", err)}
+		}
+		m.hosts = append(m.hosts, a.host)
+	}
+	return nil
 }
 
 // slugPattern keeps bot ids safe in URLs, file names and logs.
@@ -106,7 +133,7 @@ func loadBot(fsys fs.FS, slug string) (*bot, []error) {
 	if m.Name == "" {
 		m.Name = slug
 	}
-	info := runtime.Bot{ID: id, Name: m.Name, Description: m.Description}
+	info := runtime.Bot{ID: id, Name: m.Name, Description: m.Description, HTTPAllow: m.hosts}
 	return &bot{info: info, declared: m.Default, script: sc, proto: proto}, nil
 }
 
@@ -123,7 +150,7 @@ func readManifest(fsys fs.FS, id runtime.BotID) (manifest, error) {
 		line, msg := yamlPosition(err)
 		return m, &ScriptError{Bot: id, File: manifestFile, Line: line, Err: errors.New(msg)}
 	}
-	return m, nil
+	return m, m.checkHTTPAllow(id)
 }
 
 // yamlPosition pulls the first "line N: " out of a yaml error, which puts
@@ -135,8 +162,9 @@ func yamlPosition(err error) (int, string) {
 	if _, scanErr := fmt.Sscanf(msg, "line %d:", &line); scanErr == nil {
 		msg = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
 	}
+	msg = strings.ReplaceAll(msg, "into []dialogs.allowItem", "into http_allow, a list of hosts")
 	if strings.Contains(msg, "in type dialogs.manifest") { // a Go name means nothing to a bot author
-		msg = strings.ReplaceAll(msg, " in type dialogs.manifest", "") + " (bot.yaml has name, description, default)"
+		msg = strings.ReplaceAll(msg, " in type dialogs.manifest", "") + " (bot.yaml has name, description, default, http_allow)"
 	}
 	return line, msg
 }

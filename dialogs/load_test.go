@@ -43,7 +43,15 @@ func TestCheck(t *testing.T) {
 		{"unknown field", good(fstest.MapFS{
 			"b/bot.yaml":  file("name: B\ndefualt: true\n"),
 			"b/start.lua": file("TALK 'x'"),
-		}, "a", true), []string{"b/bot.yaml:2: field defualt not found (bot.yaml has name, description, default)"}},
+		}, "a", true), []string{"b/bot.yaml:2: field defualt not found (bot.yaml has name, description, default, http_allow)"}},
+		{"bad http_allow entry", good(fstest.MapFS{
+			"b/bot.yaml":  file("name: B\nhttp_allow:\n  - api.example.com\n  - https://x.example.com/\n"),
+			"b/start.lua": file("TALK 'x'"),
+		}, "a", true), []string{`b/bot.yaml:4: http_allow: "https://x.example.com/": an entry is a host, host:port or *.domain, without scheme or path`}},
+		{"http_allow not a list", good(fstest.MapFS{
+			"b/bot.yaml":  file("name: B\nhttp_allow: api.example.com\n"),
+			"b/start.lua": file("TALK 'x'"),
+		}, "a", true), []string{"b/bot.yaml:2: cannot unmarshal !!str `api.exa...` into http_allow, a list of hosts"}},
 		{"missing script and manifest", good(fstest.MapFS{
 			"b/bot.yaml":  file("name: B\n"),
 			"c/start.lua": file("TALK 'x'"),
@@ -109,5 +117,24 @@ func TestNewDialogUnknownBot(t *testing.T) {
 	_, err := newEngine(t, bots.FS).NewDialog(&runtime.Session{BotID: "nope"}, nil, nopHost{})
 	if !runtime.IsKind(err, runtime.KindNotFound) {
 		t.Errorf("got %v", err)
+	}
+}
+
+// TestHTTPAllowLoaded: bot.yaml's http_allow reaches the runtime on the
+// bot, as written; a bot without one may call nobody.
+func TestHTTPAllowLoaded(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t, fstest.MapFS{
+		"a/bot.yaml":  file("name: A\ndefault: true\nhttp_allow:\n  - api.example.com\n  - '*.example.org:8443'\n  - localhost:9000\n"),
+		"a/start.lua": file("TALK 'a'"),
+		"b/bot.yaml":  file("name: B\n"),
+		"b/start.lua": file("TALK 'b'"),
+	})
+	bots := e.Bots()
+	if got := strings.Join(bots[0].HTTPAllow, " "); got != "api.example.com *.example.org:8443 localhost:9000" {
+		t.Errorf("a: http_allow %q", got)
+	}
+	if bots[1].HTTPAllow != nil {
+		t.Errorf("b: http_allow %q", bots[1].HTTPAllow)
 	}
 }

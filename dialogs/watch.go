@@ -240,7 +240,8 @@ func (e *Engine) reloadBot(next *botSet, slug string) {
 	}
 	delete(next.problems, id)
 	if old != nil && old.script.Version == b.script.Version && old.info.Name == b.info.Name &&
-		old.info.Description == b.info.Description && old.declared == b.declared {
+		old.info.Description == b.info.Description && old.declared == b.declared &&
+		slices.Equal(old.info.HTTPAllow, b.info.HTTPAllow) {
 		return // unchanged: keep the published bot
 	}
 	if old != nil && old.script.Version != b.script.Version {
@@ -252,6 +253,12 @@ func (e *Engine) reloadBot(next *botSet, slug string) {
 	} else {
 		log.Info("bot reloaded", "version", b.script.Version, "was", old.script.Version)
 	}
+}
+
+// sameInfo reports whether Bots says the same of a and b.
+func sameInfo(a, b runtime.Bot) bool {
+	return a.ID == b.ID && a.Name == b.Name && a.Description == b.Description &&
+		a.Default == b.Default && slices.Equal(a.HTTPAllow, b.HTTPAllow)
 }
 
 // changedBots lists, sorted, the bots whose state differs between two
@@ -270,7 +277,7 @@ func changedBots(a, b *botSet) []runtime.BotID {
 	var out []runtime.BotID
 	for _, id := range slices.Sorted(maps.Keys(ids)) {
 		x, y := a.bots[id], b.bots[id]
-		same := x == y || (x != nil && y != nil && x.info == y.info && x.script.Version == y.script.Version)
+		same := x == y || (x != nil && y != nil && sameInfo(x.info, y.info) && x.script.Version == y.script.Version)
 		if !same || a.gone[id] != b.gone[id] || !slices.Equal(a.problems[id], b.problems[id]) {
 			out = append(out, id)
 		}

@@ -300,3 +300,16 @@ func TestWatchWithoutDir(t *testing.T) {
 		t.Errorf("problems %q", p)
 	}
 }
+
+// TestWatchHTTPAllow: an edit of http_allow alone is a reload, which the
+// runtime sees on the bot (and applies to the next request).
+func TestWatchHTTPAllow(t *testing.T) {
+	t.Parallel()
+	w := startWatch(t)
+	writeFile(t, filepath.Join(w.dir, "t", "bot.yaml"), "name: T\nhttp_allow: [api.example.com]\n")
+	w.waitReload("t")
+	i := slices.IndexFunc(w.e.Bots(), func(b *runtime.Bot) bool { return b.ID == "t" })
+	if got := w.e.Bots()[i].HTTPAllow; !slices.Equal(got, []string{"api.example.com"}) {
+		t.Errorf("http_allow after the edit: %q", got)
+	}
+}

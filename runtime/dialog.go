@@ -61,6 +61,12 @@ type DialogHost interface {
 	// Wait pauses the script for d (WAIT, TYPING's pause); a WAIT pending
 	// when the server stops fires after a restart at its deadline.
 	Wait(ctx context.Context, d time.Duration) error
+	// HTTP makes an HTTP request (HTTP_GET, HTTP_POST) to a host the bot's
+	// http_allow lists; a replay answers it from the journal. A request
+	// refused or failed is an *HTTPError, which is the script's to handle
+	// (and journaled, so a replay fails alike); any other error is the
+	// host's. A non-2xx status is not an error.
+	HTTP(ctx context.Context, req HTTPRequest) (HTTPResponse, error)
 	// Replaying reports whether the host answers from the journal: side
 	// effects outside the host (LOG lines) should be skipped.
 	Replaying() bool

@@ -41,17 +41,18 @@ func echo(ctx context.Context, h runtime.DialogHost, in *runtime.Message) error 
 // fakeEngine is a runtime.DialogEngine with two bots, "echo" (the default)
 // and "other"; every dialog runs step and counts its calls.
 type fakeEngine struct {
-	step   stepFunc
-	newErr error // NewDialog fails with it when set
-	steps  atomic.Int64
+	step      stepFunc
+	newErr    error    // NewDialog fails with it when set
+	httpAllow []string // both bots' http_allow; set before the hub runs
+	steps     atomic.Int64
 }
 
 var _ runtime.DialogEngine = (*fakeEngine)(nil)
 
 func (e *fakeEngine) Bots() []*runtime.Bot {
 	return []*runtime.Bot{
-		{ID: "echo", Name: "Echo", Description: "says it back", Default: true},
-		{ID: "other", Name: "Other", Description: "for users only"},
+		{ID: "echo", Name: "Echo", Description: "says it back", Default: true, HTTPAllow: e.httpAllow},
+		{ID: "other", Name: "Other", Description: "for users only", HTTPAllow: e.httpAllow},
 	}
 }
 

@@ -8,10 +8,10 @@ import (
 // A dialog is durable because everything it does is written to a journal,
 // in the same transaction as its effects: the user messages it took
 // (EntryHear), what it said and did, and every value that could differ on
-// a second run (NOW, RANDOM, GET, WAIT deadlines). To bring a dialog back
-// after eviction or a crash, the runtime runs its script again from the
-// top, answers each keyword from the journal instead of doing it, and
-// goes live where the journal ends (replay.go).
+// a second run (NOW, RANDOM, GET, WAIT deadlines, HTTP responses). To
+// bring a dialog back after eviction or a crash, the runtime runs its
+// script again from the top, answers each keyword from the journal
+// instead of doing it, and goes live where the journal ends (replay.go).
 
 // Journal entry kinds.
 const (
@@ -24,6 +24,7 @@ const (
 	EntryGet     = "get"     // GET(): Value = the JSON value; Found = whether set
 	EntrySet     = "set"     // SET(): Value = the key
 	EntryWait    = "wait"    // WAIT(): Value = the deadline, RFC 3339 with nanoseconds
+	EntryHTTP    = "http"    // HTTP_GET/POST: Value = JSON {req hash, status, body} or {req hash, error} (host_http.go)
 )
 
 // JournalEntry is one step of a dialog's current run.

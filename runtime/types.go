@@ -82,6 +82,9 @@ type Bot struct {
 	Name        string
 	Description string
 	Default     bool
+	// HTTPAllow is bot.yaml's http_allow: the hosts HTTP_GET and HTTP_POST
+	// may reach (http_allow.go has the syntax). Empty: none. Read-only.
+	HTTPAllow []string
 }
 
 // Roles of authenticated users.

@@ -40,6 +40,8 @@ var e2eTests = []func(*testing.T){
 	TestBadFrames, TestBadTokens, TestOtherUsersConversation, TestRESTBadBodies, TestRS256Tokens,
 	// e2e_hostile_test.go
 	TestHostileClients,
+	// e2e_http_test.go
+	TestHTTPFromScripts,
 	// e2e_limits_test.go
 	TestMessageRateLimit, TestConnectionCap, TestOrigins, TestTickets,
 	// e2e_process_test.go

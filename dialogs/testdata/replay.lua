@@ -1,7 +1,7 @@
 -- Everything a replay must reproduce: the order pairs() walks library
 -- tables, script tables and tables from GET; tostring and string.format
 -- of tables and functions; NOW, RANDOM, math.random; error messages that
--- name table keys; HEAR's relative dates; TYPING and WAIT.
+-- name table keys; HEAR's relative dates; TYPING and WAIT; HTTP.
 local function keys(t)
   local out = {}
   for k in pairs(t) do out[#out + 1] = tostring(k) end
@@ -28,6 +28,13 @@ TALK(keys(o) .. " " .. keys(o.a))
 local _, err = pcall(HEAR, {zz = 1, yy = 2, as = "text"})
 TALK(err)
 _, err = pcall(SET, "k", {a = function() end, b = 0 / 0, c = {}})
+TALK(err)
+
+local body, status = HTTP_GET("https://api.example.com/n")
+TALK(body .. " " .. status)
+body = HTTP_POST("https://api.example.com/n", {n = body, at = NOW()})
+TALK(body)
+_, err = pcall(HTTP_POST, "https://api.example.com/n", {f = TALK})
 TALK(err)
 
 TALK("name? ")
