@@ -1,6 +1,7 @@
 package rest_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -88,7 +89,7 @@ func TestWSTicketEndpoint(t *testing.T) {
 	if fields(r.body) != "expires_in,ticket" || r.body["expires_in"] != 30.0 {
 		t.Fatalf("body %s", r.raw)
 	}
-	id, err := a.hub.RedeemTicket(r.body["ticket"].(string))
+	id, err := a.hub.RedeemTicket(context.Background(), r.body["ticket"].(string))
 	if err != nil || id.UserID != "alice" || id.Role != runtime.RoleAgent {
 		t.Fatalf("ticket names %+v, %v", id, err)
 	}

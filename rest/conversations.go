@@ -85,7 +85,7 @@ func (h *Handler) listBots(w http.ResponseWriter, r *http.Request, _ runtime.Ide
 }
 
 func (h *Handler) issueTicket(w http.ResponseWriter, r *http.Request, id runtime.Identity) error {
-	ticket, ttl, err := h.hub.IssueTicket(id)
+	ticket, ttl, err := h.hub.IssueTicket(r.Context(), id)
 	if err != nil {
 		return err
 	}

@@ -26,18 +26,36 @@ func mayAccess(id Identity, s *Session) error {
 }
 
 // IssueTicket returns a single-use ticket that opens one socket as id,
-// for browsers, which cannot set headers on a WebSocket.
-func (h *Hub) IssueTicket(id Identity) (ticket string, ttl time.Duration, err error) {
+// for browsers, which cannot set headers on a WebSocket. With several
+// nodes it is kept in the database, so that any node redeems it: the
+// socket need not reach the node that issued it.
+func (h *Hub) IssueTicket(ctx context.Context, id Identity) (ticket string, ttl time.Duration, err error) {
 	if err := h.allow(BucketTickets, id); err != nil {
 		return "", 0, err // unredeemed tickets are held until they expire
+	}
+	if cl := h.cfg.Cluster; cl != nil {
+		secret := newSecret()
+		if err := cl.SaveTicket(ctx, hashSecret(secret), id, h.now().Add(h.cfg.TicketTTL)); err != nil {
+			return "", 0, err
+		}
+		return secret, h.cfg.TicketTTL, nil
 	}
 	return h.tickets.issue(id), h.cfg.TicketTTL, nil
 }
 
 // RedeemTicket returns the identity of a ticket and invalidates it.
-func (h *Hub) RedeemTicket(ticket string) (Identity, error) {
+func (h *Hub) RedeemTicket(ctx context.Context, ticket string) (Identity, error) {
+	if cl := h.cfg.Cluster; cl != nil {
+		id, ok, err := cl.RedeemTicket(ctx, hashSecret(ticket))
+		if err == nil && !ok {
+			err = errBadTicket
+		}
+		return id, err
+	}
 	return h.tickets.redeem(ticket)
 }
+
+var errBadTicket = Errorf(KindUnauthorized, "the ticket is unknown, used or expired")
 
 // tickets keeps issued tickets in memory, by hash.
 type tickets struct {
@@ -76,7 +94,7 @@ func (t *tickets) redeem(secret string) (Identity, error) {
 	tk, ok := t.byHash[h]
 	delete(t.byHash, h)
 	if !ok || t.now().After(tk.expires) {
-		return Identity{}, Errorf(KindUnauthorized, "the ticket is unknown, used or expired")
+		return Identity{}, errBadTicket
 	}
 	return tk.id, nil
 }

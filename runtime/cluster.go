@@ -56,6 +56,12 @@ type Cluster interface {
 	// Lock takes a lock named key across all nodes, waiting for it while
 	// ctx allows; unlock gives it back.
 	Lock(ctx context.Context, key string) (unlock func(), err error)
+	// SaveTicket keeps a /ws ticket (its hash) for any node to redeem,
+	// once, until expires.
+	SaveTicket(ctx context.Context, hash string, id Identity, expires time.Time) error
+	// RedeemTicket deletes the ticket and returns its identity; ok is
+	// false when it is unknown, used or expired.
+	RedeemTicket(ctx context.Context, hash string) (id Identity, ok bool, err error)
 }
 
 // ErrNotRunner is the store's answer to a dialog write whose fence is no

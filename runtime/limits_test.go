@@ -125,7 +125,7 @@ func TestStartAndTicketLimited(t *testing.T) {
 	if got := lim.lastAsked(); got != runtime.BucketConversations+" user:alice" {
 		t.Fatalf("asked %q", got)
 	}
-	_, _, err = h.IssueTicket(alice)
+	_, _, err = h.IssueTicket(context.Background(), alice)
 	expectKind(t, err, runtime.KindRateLimited)
 	if _, total, _ := h.Conversations(context.Background(), alice, runtime.ConversationFilter{Limit: 5}); total != 0 {
 		t.Fatalf("a refused start left %d conversations", total)

@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/url"
 	"regexp"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"parley/runtime"
@@ -63,11 +65,19 @@ type Cluster struct {
 	outbox   chan *runtime.Event // broadcasts to send
 	log      *slog.Logger
 
+	// locks holds the connections of advisory locks (Lock): a pool of its
+	// own, so that callers holding a lock while they use the main pool
+	// cannot take all of its connections and wait for themselves.
+	locks *sqlx.DB
+
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	once   sync.Once
 }
+
+// lockConns bounds the cross-node locks held at once by one node.
+const lockConns = 4
 
 var nodeIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
@@ -109,6 +119,14 @@ func (db *DB) StartCluster(ctx context.Context, cfg ClusterConfig) (*Cluster, er
 		cancel()
 		return nil, fmt.Errorf("schema: cluster heartbeat: %w", err)
 	}
+	pc, err := pq.NewConfig(db.dsn)
+	if err == nil {
+		c.locks, err = openPostgresPool(ctx, pc, lockConns, 1)
+	}
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("schema: cluster locks: %w", err)
+	}
 	// Named after the node in pg_stat_activity: an operator (or a test)
 	// can tell which node's wake-ups a connection carries.
 	name := "parley-listen-" + c.node
@@ -122,6 +140,7 @@ func (db *DB) StartCluster(ctx context.Context, cfg ClusterConfig) (*Cluster, er
 		})
 	if err := c.listenCtx(ctx); err != nil {
 		c.listener.Close()
+		c.locks.Close()
 		cancel()
 		return nil, fmt.Errorf("schema: LISTEN: %w", err)
 	}
@@ -168,7 +187,7 @@ func (c *Cluster) Close(ctx context.Context) error {
 		c.wg.Wait()
 		_, err1 := c.db.write.ExecContext(ctx, c.db.write.Rebind(`UPDATE sessions SET runner_node = NULL WHERE runner_node = ?`), c.node)
 		_, err2 := c.db.write.ExecContext(ctx, c.db.write.Rebind(`DELETE FROM nodes WHERE id = ?`), c.node)
-		err = errors.Join(err1, err2)
+		err = errors.Join(err1, err2, c.locks.Close())
 	})
 	return err
 }
@@ -221,7 +240,7 @@ func (c *Cluster) Orphans(ctx context.Context) ([]runtime.SessionID, error) {
 // Lock takes a session-level advisory lock on a connection of its own,
 // held until unlock. Keys are namespaced by schema, as the channel is.
 func (c *Cluster) Lock(ctx context.Context, key string) (func(), error) {
-	conn, err := c.db.write.Connx(ctx)
+	conn, err := c.locks.Connx(ctx)
 	if err != nil {
 		return nil, c.db.fail(err, "lock")
 	}
@@ -240,6 +259,40 @@ func (c *Cluster) Lock(ctx context.Context, key string) (func(), error) {
 		}
 		conn.Close()
 	}, nil
+}
+
+// SaveTicket keeps a ticket's hash for any node to redeem once.
+func (c *Cluster) SaveTicket(ctx context.Context, hash string, id runtime.Identity, expires time.Time) error {
+	_, err := c.db.write.ExecContext(ctx, `INSERT INTO ws_tickets (hash, user_id, name, role, expires_at)
+		VALUES ($1, $2, $3, $4, $5)`, hash, id.UserID, id.Name, id.Role, expires.UTC())
+	return c.db.fail(err, "ticket")
+}
+
+// RedeemTicket deletes the ticket: of two nodes redeeming it at once, one
+// gets the row.
+func (c *Cluster) RedeemTicket(ctx context.Context, hash string) (runtime.Identity, bool, error) {
+	var rows []struct {
+		UserID string `db:"user_id"`
+		Name   string `db:"name"`
+		Role   string `db:"role"`
+		Live   bool   `db:"live"`
+	}
+	err := c.db.write.SelectContext(ctx, &rows, `DELETE FROM ws_tickets WHERE hash = $1
+		RETURNING user_id, name, role, expires_at > now() AS live`, hash)
+	if err != nil {
+		return runtime.Identity{}, false, c.db.fail(err, "ticket")
+	}
+	if len(rows) == 0 || !rows[0].Live {
+		return runtime.Identity{}, false, nil
+	}
+	r := rows[0]
+	return runtime.Identity{UserID: r.UserID, Name: r.Name, Role: r.Role}, true, nil
+}
+
+// purgeTickets deletes tickets that expired unredeemed.
+func (c *Cluster) purgeTickets(ctx context.Context) error {
+	_, err := c.db.write.ExecContext(ctx, `DELETE FROM ws_tickets WHERE expires_at < now()`)
+	return err
 }
 
 // heartbeat renews every lease of this node.
@@ -273,6 +326,11 @@ func (c *Cluster) heartbeatLoop() {
 		case <-t.C:
 			ctx, cancel := context.WithTimeout(c.ctx, c.lease/5)
 			err := c.heartbeat(ctx, false)
+			if err == nil && rand.IntN(25) == 0 {
+				// Every node purges now and then; about once per five
+				// lease times each is plenty.
+				err = c.purgeTickets(ctx)
+			}
 			cancel()
 			if err != nil && c.ctx.Err() == nil {
 				// The leases are still fenced: should they lapse and

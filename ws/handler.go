@@ -150,7 +150,7 @@ func (h *Handler) identify(r *http.Request) (runtime.Identity, error) {
 		}
 		id, err = h.cfg.Auth.Authenticate(r.Context(), strings.TrimSpace(token))
 	case r.URL.Query().Get("ticket") != "":
-		id, err = h.cfg.Hub.RedeemTicket(r.URL.Query().Get("ticket"))
+		id, err = h.cfg.Hub.RedeemTicket(r.Context(), r.URL.Query().Get("ticket"))
 	default:
 		id = runtime.Identity{Anonymous: true}
 	}

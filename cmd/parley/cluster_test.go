@@ -13,6 +13,7 @@ import (
 	_ "github.com/lib/pq"
 
 	"parley/schema/schematest"
+	"parley/ws"
 )
 
 // Several nodes on one PostgreSQL database (docs/deploy.md): real parley
@@ -312,6 +313,57 @@ func TestJoinAtOnceOnTwoNodes(t *testing.T) {
 		}
 		if sessions[0] != sessions[1] {
 			t.Fatalf("user-%d's devices joined two conversations: %v", i, sessions)
+		}
+	}
+}
+
+// TestTicketAnyNode: a /ws ticket issued by one node opens a socket on
+// another (no sticky sessions for browsers either), once.
+func TestTicketAnyNode(t *testing.T) {
+	c := newCluster(t)
+	a, b := server(c.node("node-a")), server(c.node("node-b"))
+	var tk struct{ Ticket string }
+	if code := api(t, a, "POST", "/api/ws-ticket", tokenFor(t, "tia"), nil, &tk); code != 200 {
+		t.Fatalf("ws-ticket: %d", code)
+	}
+	sock, hello := mustDial(t, b, "bot_id=tally&ticket="+tk.Ticket, "")
+	if hello.Anonymous == nil || *hello.Anonymous {
+		t.Fatalf("a ticket from node A opened an anonymous socket on node B: %s", hello.raw)
+	}
+	sock.say("hi", "t1")
+	sock.expectMessage("user", "hi")
+	again, _, err := dialWS(t, a, "bot_id=tally&ticket="+tk.Ticket, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again.expectError("unauthorized")
+	again.expectClose(ws.CloseUnauthorized)
+}
+
+// TestJoinsWithOnePoolConnection: the cross-node join lock has
+// connections of its own, so logged-in joins cannot take the whole
+// database pool and wait for themselves, even with a pool of one.
+func TestJoinsWithOnePoolConnection(t *testing.T) {
+	c := newCluster(t)
+	n := server(c.node("node-a", "--db-max-open-conns", "1"))
+	dialed := make(chan *wsClient, 12)
+	for i := range cap(dialed) {
+		go func() {
+			h := http.Header{"Authorization": {"Bearer " + tokenFor(t, fmt.Sprintf("pool-%d", i%4))}}
+			ws, _, err := dialWS(t, n, "bot_id=tally", h)
+			if err != nil {
+				t.Error(err)
+			}
+			dialed <- ws
+		}()
+	}
+	for range cap(dialed) {
+		ws := <-dialed
+		if ws == nil {
+			t.FailNow()
+		}
+		if f := ws.next(); f.Status != "connected" {
+			t.Fatalf("join: %s", f.raw)
 		}
 	}
 }
