@@ -1,7 +1,6 @@
 package rest
 
 import (
-	"net"
 	"net/http"
 	"strings"
 
@@ -13,7 +12,7 @@ import (
 // visitor known by address when there are no credentials. Bad credentials
 // are an error, never anonymous.
 func (h *Handler) identify(r *http.Request) (runtime.Identity, error) {
-	ip := clientIP(r)
+	ip := runtime.ClientIP(r, h.cfg.TrustedProxies)
 	if key := r.Header.Get("X-API-Key"); key != "" {
 		if h.cfg.APIKeys == nil {
 			return runtime.Identity{}, runtime.Errorf(runtime.KindUnauthorized, "API keys are not enabled on this server")
@@ -33,12 +32,4 @@ func (h *Handler) identify(r *http.Request) (runtime.Identity, error) {
 	id, err := h.cfg.Auth.Authenticate(r.Context(), strings.TrimSpace(token))
 	id.IP = ip
 	return id, err
-}
-
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

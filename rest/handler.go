@@ -4,6 +4,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 
 	"parley/runtime"
 )
@@ -18,6 +19,9 @@ type Config struct {
 	// MaxBody is the largest request body in bytes (default 64 KiB); a
 	// larger one is answered 413 too_large.
 	MaxBody int64
+	// TrustedProxies are the peers whose X-Forwarded-For names the
+	// client (runtime.ClientIP); none by default.
+	TrustedProxies []netip.Prefix
 }
 
 // Handler serves /api.

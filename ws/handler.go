@@ -4,8 +4,8 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -25,6 +25,9 @@ type Config struct {
 	APIKeys runtime.Authenticator
 	Logger  *slog.Logger
 
+	// TrustedProxies are the peers whose X-Forwarded-For names the
+	// client (runtime.ClientIP); none by default.
+	TrustedProxies []netip.Prefix
 	// AllowedOrigins are host patterns (path.Match syntax, as in
 	// coder/websocket's OriginPatterns) browsers may connect from. The
 	// request's own host is always allowed; a missing Origin header is a
@@ -134,7 +137,7 @@ func joinRequest(r *http.Request) (req runtime.JoinRequest, after int64, err err
 // wins, as on REST), a bearer JWT in the Authorization header, a ticket in
 // the query, or nobody (anonymous).
 func (h *Handler) identify(r *http.Request) (runtime.Identity, error) {
-	ip := clientIP(r)
+	ip := runtime.ClientIP(r, h.cfg.TrustedProxies)
 	var id runtime.Identity
 	var err error
 	switch auth := r.Header.Get("Authorization"); {
@@ -156,15 +159,6 @@ func (h *Handler) identify(r *http.Request) (runtime.Identity, error) {
 	}
 	id.IP = ip
 	return id, err
-}
-
-// clientIP is the remote address without its port.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // refuse tells the client why it cannot connect and closes the socket.

@@ -9,6 +9,8 @@ import (
 
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
+
+	"parley/runtime"
 )
 
 // Config is every setting of the server, read once by loadConfig and
@@ -23,6 +25,7 @@ type Config struct {
 	JWTSecret       string        `mapstructure:"jwt-secret"`
 	JWTPublicKey    string        `mapstructure:"jwt-public-key"`
 	AllowedOrigins  []string      `mapstructure:"allowed-origins"`
+	TrustedProxies  []string      `mapstructure:"trusted-proxies"`
 	RateLimits      string        `mapstructure:"rate-limits"`
 	AnonymousTTL    time.Duration `mapstructure:"anonymous-ttl"`
 	TurnTimeout     time.Duration `mapstructure:"turn-timeout"`
@@ -46,6 +49,7 @@ func configFlags(fs *pflag.FlagSet) {
 	fs.String("jwt-secret", "", "HS256 secret (default: generated once and kept in the data directory)")
 	fs.String("jwt-public-key", "", "PEM file of an RSA public key: accept RS256 tokens signed with its private key instead of HS256")
 	fs.StringSlice("allowed-origins", nil, "origins browsers may connect from, comma-separated (default: same host only)")
+	fs.StringSlice("trusted-proxies", nil, "addresses or CIDR prefixes of reverse proxies whose X-Forwarded-For names the client, comma-separated (default: none)")
 	fs.String("rate-limits", "on", "on, or off to lift every rate limit and connection cap")
 	fs.Duration("anonymous-ttl", 30*time.Minute, "delete anonymous conversations idle this long")
 	fs.Duration("turn-timeout", 10*time.Second, "most Lua time one dialog turn may use")
@@ -76,6 +80,9 @@ func loadConfig(fs *pflag.FlagSet) (Config, error) {
 	// An environment variable arrives as one string.
 	if len(c.AllowedOrigins) == 1 && strings.Contains(c.AllowedOrigins[0], ",") {
 		c.AllowedOrigins = strings.Split(c.AllowedOrigins[0], ",")
+	}
+	if len(c.TrustedProxies) == 1 && strings.Contains(c.TrustedProxies[0], ",") {
+		c.TrustedProxies = strings.Split(c.TrustedProxies[0], ",")
 	}
 	return c, c.validate()
 }
@@ -112,6 +119,9 @@ func (c *Config) validate() error {
 	}
 	if c.AnonymousTTL <= 0 || c.TurnTimeout <= 0 || c.DialogIdleEvict <= 0 {
 		return fmt.Errorf("config: anonymous-ttl, turn-timeout and dialog-idle-evict must be positive")
+	}
+	if _, err := runtime.ParseTrustedProxies(c.TrustedProxies); err != nil {
+		return fmt.Errorf("config: trusted-proxies: %v", runtime.ErrorMessage(err))
 	}
 	if c.JWTSecret != "" && c.JWTPublicKey != "" {
 		return fmt.Errorf("config: set jwt-secret (HS256) or jwt-public-key (RS256), not both: one algorithm is accepted")

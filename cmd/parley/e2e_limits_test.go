@@ -202,3 +202,29 @@ func TestTickets(t *testing.T) {
 		t.Fatalf("anonymous ws-ticket: %d, want 401", code)
 	}
 }
+
+// Behind a trusted reverse proxy, limits kept per address count the
+// client X-Forwarded-For names, not the proxy; an untrusted peer's header
+// is ignored.
+func TestTrustedProxies(t *testing.T) {
+	s := MustRunMain(t, func(c *Config) { c.RateLimits, c.TrustedProxies = "on", []string{"127.0.0.1", "::1"} })
+	from := func(ip string) *wsClient {
+		c, _, err := dialWS(t, s, "", http.Header{"X-Forwarded-For": {"198.51.100.7, " + ip}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f := c.next(); f.Status != "connected" {
+			t.Fatalf("connect: %s", f.raw)
+		}
+		return c
+	}
+	flooder := from("203.0.113.1")
+	for i := range 61 {
+		flooder.say(fmt.Sprintf("flood %d", i), "")
+	}
+	flooder.expectError("rate_limited")
+	// Another client behind the same proxy has its own bucket.
+	other := from("203.0.113.2")
+	other.say("my own bucket", "o1")
+	other.expect("message", func(f frame) bool { return f.Sender == "user" && f.Content == "my own bucket" })
+}

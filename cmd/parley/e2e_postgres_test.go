@@ -43,7 +43,7 @@ var e2eTests = []func(*testing.T){
 	// e2e_http_test.go
 	TestHTTPFromScripts,
 	// e2e_limits_test.go
-	TestMessageRateLimit, TestConnectionCap, TestOrigins, TestTickets,
+	TestMessageRateLimit, TestConnectionCap, TestOrigins, TestTickets, TestTrustedProxies,
 	// e2e_process_test.go
 	TestSIGTERMDrains, TestAnonymousExpiry,
 	// e2e_rest_test.go

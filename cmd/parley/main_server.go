@@ -162,10 +162,12 @@ func (m *Main) listenPprof() error {
 func (m *Main) routes(auth runtime.Authenticator) http.Handler {
 	mux := http.NewServeMux()
 	keys := &rest.APIKeys{Store: m.store, Logger: m.Log}
-	sockets := ws.New(ws.Config{Hub: m.hub, Auth: auth, APIKeys: keys, Logger: m.Log, AllowedOrigins: m.Config.AllowedOrigins})
+	proxies, _ := runtime.ParseTrustedProxies(m.Config.TrustedProxies) // checked by Config.validate
+	sockets := ws.New(ws.Config{Hub: m.hub, Auth: auth, APIKeys: keys, Logger: m.Log,
+		AllowedOrigins: m.Config.AllowedOrigins, TrustedProxies: proxies})
 	mux.Handle("/ws", m.trackSockets(sockets))
 	mux.Handle("GET /metrics", metricsHandler(&statsCollector{hub: m.hub.Stats, sockets: sockets.Stats, store: m.store.Stats}))
-	mux.Handle("/api/", rest.New(rest.Config{Hub: m.hub, Auth: auth, APIKeys: keys, Logger: m.Log}))
+	mux.Handle("/api/", rest.New(rest.Config{Hub: m.hub, Auth: auth, APIKeys: keys, Logger: m.Log, TrustedProxies: proxies}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
