@@ -121,6 +121,9 @@ func (db *DB) StartCluster(ctx context.Context, cfg ClusterConfig) (*Cluster, er
 	}
 	pc, err := pq.NewConfig(db.dsn)
 	if err == nil {
+		if pc.ApplicationName == "" {
+			pc.ApplicationName = "parley" // as the other pools
+		}
 		c.locks, err = openPostgresPool(ctx, pc, lockConns, 1)
 	}
 	if err != nil {
