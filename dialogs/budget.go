@@ -1,6 +1,9 @@
 package dialogs
 
-import "time"
+import (
+	"sync/atomic"
+	"time"
+)
 
 // budget is a turn's Lua time budget: a timer that runs only while Lua
 // does. HEAR and every DialogHost call (WAIT and TYPING's pause among them)
@@ -9,19 +12,22 @@ import "time"
 // expire is called (from the timer's goroutine) to stop the script.
 //
 // It is used only from the dialog's goroutine; the timer's own goroutine
-// only calls expire.
+// only calls expire. running publishes, for the memory sentinel
+// (memory_sentinel.go), since when Lua has run without a pause (UnixNano),
+// or 0 while the clock is paused.
 type budget struct {
-	limit  time.Duration
-	timer  *time.Timer
-	left   time.Duration
-	since  time.Time
-	paused bool
+	limit   time.Duration
+	timer   *time.Timer
+	left    time.Duration
+	since   time.Time
+	paused  bool
+	running *atomic.Int64
 }
 
-func newBudget(limit time.Duration, expire func()) *budget {
+func newBudget(limit time.Duration, expire func(), running *atomic.Int64) *budget {
 	t := time.AfterFunc(time.Hour, expire)
 	t.Stop()
-	return &budget{limit: limit, timer: t, paused: true}
+	return &budget{limit: limit, timer: t, paused: true, running: running}
 }
 
 // renew starts a new turn with the whole budget.
@@ -37,6 +43,7 @@ func (b *budget) pause() {
 		return
 	}
 	b.paused = true
+	b.running.Store(0)
 	b.timer.Stop()
 	b.left -= time.Since(b.since)
 }
@@ -60,5 +67,6 @@ func (b *budget) resume() {
 	}
 	b.paused = false
 	b.since = time.Now()
+	b.running.Store(b.since.UnixNano())
 	b.timer.Reset(max(b.left, 0))
 }

@@ -157,7 +157,7 @@
 //
 // LOG lines are not journaled: a replay writes them again.
 //
-// # Limits, and what a later security issue must add
+// # Limits
 //
 // A turn may run Lua for Config.TurnTimeout (10 s); waiting in HEAR, and
 // time in the DialogHost (WAIT and TYPING's pauses, commits), does not
@@ -166,13 +166,11 @@
 // HTTP_POST, math.random): a loop of TALK cannot flood a conversation or
 // grow its journal for ever.
 // The call stack holds 200 frames and the data stack 64 Ki slots.
-// gopher-lua has no memory accounting, so the 16 MiB memory budget of
-// protocol §2 is not enforced yet. Still open:
-//   - memory: s = s .. s, table.concat, string.gsub and ever-growing tables
-//     allocate freely until the time budget ends the turn; so does one
-//     assignment t[n] = x with n up to lua.MaxArrayIndex (2^26), which
-//     fills the array part with n nils at once; a budget needs allocation
-//     hooks in the VM, or a sampling of the heap per dialog;
+// A run's Lua values may hold Config.MemoryBudget (16 MiB): the run walks
+// what it can reach at safe points, `..`, gap-leaving stores and the
+// string and table functions weigh what they build first, and a process
+// sentinel asks long turns to walk (memory.go, docs/security.md). Still
+// open:
 //   - Go-side loops: a pathological pattern in string.find/match/gsub runs
 //     in Go and is not interrupted by the context until it returns;
 //   - one dialog's goroutine and LState are alive while it waits in HEAR;

@@ -33,6 +33,11 @@ type Config struct {
 	// WAIT or TYPING, and time spent in the DialogHost, does not count). A
 	// script over it fails with ErrTimeBudget. Default 10s.
 	TurnTimeout time.Duration
+	// MemoryBudget is how many bytes of Lua values one run of a script may
+	// hold (an estimate: see memory.go and docs/security.md). A script
+	// over it fails with ErrMemoryBudget; so does a single string or
+	// table.concat result larger than it. Default 16 MiB.
+	MemoryBudget int64
 	// OnReload, when set, is called by Watch after a reload changed what
 	// the engine runs or reports for a bot: its version, its bot.yaml, its
 	// default mark, its problems, its folder being removed. It runs on Watch's goroutine after the
@@ -49,6 +54,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.TurnTimeout <= 0 {
 		c.TurnTimeout = DefaultTurnTimeout
+	}
+	if c.MemoryBudget <= 0 {
+		c.MemoryBudget = DefaultMemoryBudget
 	}
 	if c.Bots == nil && c.Dir != "" {
 		c.Bots = os.DirFS(c.Dir)

@@ -1,9 +1,13 @@
 package dialogs_test
 
 import (
+	"cmp"
+	"context"
 	"errors"
+	"io/fs"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"parley/dialogs"
@@ -29,45 +33,129 @@ func scriptError(t *testing.T, err error) *dialogs.ScriptError {
 	return se
 }
 
+// hostileCase is a script that tries to escape the sandbox or to exhaust
+// the server. Each must end with a dialog error whose text contains msg,
+// at line (0: any line), after at most turns user messages.
+type hostileCase struct {
+	name, src string
+	line      int
+	msg       string
+	turns     int           // user messages the attack needs (most need none)
+	timeout   time.Duration // the Lua time budget, when the case is about it
+}
+
+var hostileCases = []hostileCase{
+	// Escapes: what is not in the sandbox fails, and says so.
+	{name: "os.execute", src: `os.execute("rm -rf /")`, line: 1, msg: "os"},
+	{name: "io.open", src: "\nio.open('/etc/passwd')", line: 2, msg: "io"},
+	{name: "require", src: `require("os")`, line: 1, msg: "require"},
+	{name: "load", src: `load("return 1")()`, line: 1, msg: "load"},
+	{name: "bytecode through load", src: `load("\27Lua\81\0\1\4\8\4\8\0")()`, line: 1, msg: "load is not available"},
+	{name: "loadstring", src: `loadstring("return 1")()`, line: 1, msg: "loadstring"},
+	{name: "dofile", src: `dofile("/etc/passwd")`, line: 1, msg: "dofile"},
+	{name: "loadfile", src: `loadfile("/etc/passwd")`, line: 1, msg: "loadfile"},
+	{name: "module", src: `module("evil")`, line: 1, msg: "module"},
+	{name: "print", src: `print("hi")`, line: 1, msg: "print"},
+	{name: "collectgarbage", src: `collectgarbage()`, line: 1, msg: "collectgarbage"},
+	{name: "getfenv", src: `getfenv(1).x = 1`, line: 1, msg: "getfenv"},
+	{name: "setfenv", src: `setfenv(1, {})`, line: 1, msg: "setfenv"},
+	{name: "newproxy", src: `newproxy(true)`, line: 1, msg: "newproxy"},
+	{name: "string.dump", src: `string.dump(function() end)`, line: 1, msg: "dump"},
+	{name: "debug", src: `debug.getinfo(1)`, line: 1, msg: "debug"},
+	{name: "coroutine", src: `coroutine.create(print)`, line: 1, msg: "coroutine"},
+	{name: "coroutine bomb", src: `while true do coroutine.wrap(function() end)() end`, line: 1, msg: "coroutine is not available"},
+	// Metatables: strings' and _G's belong to the host; the rest is the script's own.
+	{name: "string metatable", src: `getmetatable("").__index.upper = nil`, line: 1, msg: "nil"},
+	{name: "set string metatable", src: `setmetatable("", {})`, line: 1, msg: "table expected"},
+	{name: "rawset string metatable", src: `rawset(getmetatable(""), "__index", {})`, line: 1, msg: "table expected"},
+	{name: "hijack _G", src: `setmetatable(_G, {__index = function() return TALK end})`, line: 1, msg: "protected metatable"},
+	{name: "replace a keyword", src: `TALK = function() error("hijacked TALK") end TALK("hi")`, line: 1, msg: "hijacked TALK"},
+	{name: "rawset a library table", src: `rawset(string, "rep", nil) local s = ("x"):rep(3)`, line: 1, msg: "non-function"},
+	{name: "__index loop", src: "local t = setmetatable({}, {})\ngetmetatable(t).__index = t\nlocal x = t.x", line: 3, msg: "recursion"},
+	// Exhaustion: time, stacks, memory.
+	{name: "infinite loop", src: "\nwhile true do end", line: 2, msg: "time budget", timeout: 100 * time.Millisecond},
+	{name: "loop in pcall", src: `while true do pcall(function() while true do end end) end`, line: 1, msg: "time budget", timeout: 100 * time.Millisecond},
+	{name: "deep recursion", src: `local function f() return 1 + f() end f()`, line: 1, msg: "overflow"},
+	{name: "varargs overflow", src: "local function f(...) return f(" + strings.Repeat("{}, ", 100) + "...) end f()", msg: "Lua VM failed"},
+	{name: "many args", src: `local t = {} for i = 1, 1e5 do t[i] = i end unpack(t)`, line: 1, msg: "registry overflow"},
+	{name: "string.rep", src: `local s = string.rep("x", 1e9)`, line: 1, msg: "larger than"},
+	{name: "string.format", src: `string.format("%99999999d", 1)`, line: 1, msg: "invalid format"},
+	{name: "huge string", src: "local s = 'x'\nfor i = 1, 40 do s = s .. s end", line: 2, msg: "memory budget"},
+	{name: "huge string in pcall", src: `while true do pcall(function() local s = "x" for i = 1, 40 do s = s .. s end end) end`, line: 1, msg: "memory budget"},
+	{name: "huge table", src: "local t = {}\nfor i = 1, 1e8 do t[i] = i end", line: 2, msg: "memory budget"},
+	{name: "table of tables", src: `local t = {} while true do t[#t + 1] = {} end`, line: 1, msg: "memory budget"},
+	{name: "table.concat", src: "local s, t = ('x'):rep(2^20), {}\nfor i = 1, 100 do t[i] = s end\nlocal r = table.concat(t)", line: 3, msg: "memory budget"},
+	{name: "string.gsub", src: `local r = ("x"):rep(1000):gsub("x", ("y"):rep(2^20))`, line: 1, msg: "memory budget"},
+	{name: "concat chain", src: "local s = ('x'):rep(2^20)\ns = s .. s s = s .. s s = s .. s\nlocal r = s .. s .. s .. s .. s .. s .. s .. s", line: 3, msg: "memory budget"},
+	{name: "pcall around HEAR", src: `local keep = {} while true do pcall(HEAR) keep[#keep + 1] = ("x"):rep(2^20) end`, msg: "memory budget", turns: 40},
+	// Errors that are not strings.
+	{name: "runtime error", src: "local t\n\nt.x = 1", line: 3, msg: "nil"},
+	{name: "error string", src: `error("went wrong")`, line: 1, msg: "went wrong"},
+	{name: "error table", src: "local x = 1\nerror({message = 'structured'})", line: 2, msg: "structured"},
+	{name: "error table without message", src: `error({code = 7})`, line: 1, msg: "table"},
+	{name: "error table with __tostring", src: `error(setmetatable({}, {__tostring = function() while true do end end}))`, line: 1, msg: "without a message"},
+	{name: "error(nil)", src: "local x = 1\nerror(nil)", line: 2, msg: "nil"},
+	{name: "very long error", src: `error(("x"):rep(2^20))`, line: 1, msg: "(1048576 bytes)"},
+}
+
+// slowMachine is the time budget of tests whose scripts must fail for
+// another reason than time: on a loaded machine, under the race detector,
+// the default 10 s of Lua can run out before a memory bomb fills 16 MiB.
+const slowMachine = 10 * time.Minute
+
+// TestHostileScripts runs each hostile script next to a normal
+// conversation with another bot of the same engine, which must answer
+// every message meanwhile, and checks that the hostile one gets a dialog
+// error, with file and line, and nothing else happens.
 func TestHostileScripts(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		name, src string
-		line      int
-		msg       string // the error contains it
-	}{
-		{"os.execute", `os.execute("rm -rf /")`, 1, "os"},
-		{"io.open", "\nio.open('/etc/passwd')", 2, "io"},
-		{"require", `require("os")`, 1, "require"},
-		{"load", `load("return 1")()`, 1, "load"},
-		{"loadstring", `loadstring("return 1")()`, 1, "loadstring"},
-		{"dofile", `dofile("/etc/passwd")`, 1, "dofile"},
-		{"print", `print("hi")`, 1, "print"},
-		{"collectgarbage", `collectgarbage()`, 1, "collectgarbage"},
-		{"getfenv", `getfenv(1).x = 1`, 1, "getfenv"},
-		{"newproxy", `newproxy(true)`, 1, "newproxy"},
-		{"string.dump", `string.dump(function() end)`, 1, "dump"},
-		{"debug", `debug.getinfo(1)`, 1, "debug"},
-		{"coroutine", `coroutine.create(print)`, 1, "coroutine"},
-		{"string metatable", `getmetatable("").__index.upper = nil`, 1, "nil"},
-		{"set string metatable", `setmetatable("", {})`, 1, "table expected"},
-		{"string.rep", `local s = string.rep("x", 1e9)`, 1, "larger than"},
-		{"string.format", `string.format("%99999999d", 1)`, 1, "invalid format"},
-		{"runtime error", "local t\n\nt.x = 1", 3, "nil"},
-		{"error string", `error("went wrong")`, 1, "went wrong"},
-		{"error table", "local x = 1\nerror({message = 'structured'})", 2, "structured"},
-		{"error table without message", `error({code = 7})`, 1, "table"},
-		{"deep recursion", `local function f() return 1 + f() end f()`, 1, "overflow"},
-		{"many args", `local t = {} for i = 1, 1e6 do t[i] = i end unpack(t)`, 1, "registry overflow"},
-	} {
+	if len(hostileCases) < 30 {
+		t.Errorf("%d hostile cases; the issue asks for at least 30", len(hostileCases))
+	}
+	for _, tc := range hostileCases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			c := startChat(t, newEngine(t, sourceFS(tc.src)), "t", nil)
-			se := scriptError(t, c.stepNil(t.Context()))
-			if se.Line != tc.line || !strings.Contains(se.Err.Error(), tc.msg) {
-				t.Errorf("got %v (line %d), want line %d and %q", se, se.Line, tc.line, tc.msg)
+			e := newEngine(t, withEcho(tc.src), func(c *dialogs.Config) {
+				c.TurnTimeout = cmp.Or(tc.timeout, slowMachine)
+			})
+			h := startChat(t, e, "t", nil)
+			hostile := make(chan error, 1)
+			go func() { hostile <- attack(h, tc.turns) }()
+			bystander := startChat(t, e, "echo", nil)
+			bystander.begin()
+			for i := range 20 {
+				msg := strings.Repeat("y", i+1)
+				bystander.say(msg, "talk: "+msg)
+			}
+			se := scriptError(t, <-hostile)
+			if (tc.line != 0 && se.Line != tc.line) || !strings.Contains(se.Err.Error(), tc.msg) {
+				t.Errorf("got %.300v (line %d), want line %d and %q", se, se.Line, tc.line, tc.msg)
+			}
+			if n := len(se.Error()); n > 5000 {
+				t.Errorf("the error is %d bytes long", n)
 			}
 		})
+	}
+}
+
+// attack starts a conversation and sends up to turns messages, until the
+// dialog fails; it returns that error (nil if it never failed).
+func attack(c *chat, turns int) error {
+	err := c.stepNil(context.Background())
+	for i := 0; err == nil && i < turns; i++ {
+		err = c.step("x")
+	}
+	return err
+}
+
+// withEcho is a bots directory with the bot "t" running src and the
+// default bot "echo", which repeats every message.
+func withEcho(src string) fs.FS {
+	return fstest.MapFS{
+		"t/bot.yaml":     {Data: []byte("name: Test\n")},
+		"t/start.lua":    {Data: []byte(src)},
+		"echo/bot.yaml":  {Data: []byte("name: Echo\ndefault: true\n")},
+		"echo/start.lua": {Data: []byte("while true do TALK(HEAR()) end")},
 	}
 }
 

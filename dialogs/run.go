@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -33,6 +34,7 @@ type thread struct {
 	run    context.Context
 	stop   context.CancelCauseFunc
 	budget *budget
+	mem    *memory
 	unhook func() bool // detaches run from the turn's context
 }
 
@@ -50,13 +52,26 @@ func (d *dialog) run(t turn) result {
 	th := d.newThread(t)
 	defer th.close()
 	th.L.Push(th.L.NewFunctionFromProto(d.proto))
-	err := th.L.PCall(0, 0, nil)
+	err := th.pcall()
 	th.budget.pause()
 	r := th.outcome(err)
 	if herr := th.endTyping(); herr != nil {
 		r.err = herr // the host failed: that is what the caller must know
 	}
 	return r
+}
+
+// pcall runs the script. gopher-lua can panic past its own PCall: an
+// error raised in the middle of a tail call (the data stack overflowing
+// under `return f(x, ...)`) makes its traceback index a position -1. Such
+// a panic ends this run like a script error instead of the process.
+func (th *thread) pcall() (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("the Lua VM failed: %v", p)
+		}
+	}()
+	return th.L.PCall(0, 0, nil)
 }
 
 // endTyping hides the typing indicator when a run ends, unless the run
@@ -78,10 +93,12 @@ func (th *thread) endTyping() error {
 func (d *dialog) newThread(t turn) *thread {
 	run, stop := context.WithCancelCause(d.life)
 	th := &thread{d: d, input: t.input, run: run, stop: stop, names: newNamer()}
-	th.budget = newBudget(d.eng.cfg.TurnTimeout, func() { stop(budgetError(d.eng.cfg.TurnTimeout)) })
-	th.L = newState(th.names, th.random)
-	th.L.SetContext(causeContext{run})
+	th.mem = newMemory(th, d.eng.cfg.MemoryBudget)
+	th.budget = newBudget(d.eng.cfg.TurnTimeout, func() { stop(budgetError(d.eng.cfg.TurnTimeout)) }, &th.mem.lua)
+	th.L = newState(th.names, th.random, th.mem)
+	th.L.SetContext(newLuaContext(run, th.mem))
 	installAPI(th.L, th)
+	watch.add(th.mem)
 	th.begin(t)
 	return th
 }
@@ -95,16 +112,26 @@ func budgetError(limit time.Duration) error {
 func (th *thread) begin(t turn) {
 	th.turn = t
 	th.calls = 0
+	if t.input != nil {
+		th.mem.beginTurn(len(t.input.Content))
+	}
 	th.ctx = hostContext{turn: t.ctx, run: th.run}
 	th.unhook = context.AfterFunc(t.ctx, func() { th.stop(turnCanceled{context.Cause(t.ctx)}) })
 	th.budget.renew()
 }
 
-// finish ends a turn. After it the turn's context is no longer consulted.
-// If that context ended just now, the run is stopped here, so that its
-// cause is set before anyone checks, not during the next turn.
+// finish ends a turn before the script waits in HEAR; a run over its
+// memory budget is stopped here (memory.endTurn).
 func (th *thread) finish() {
 	th.budget.pause()
+	th.mem.endTurn()
+	th.release()
+}
+
+// release detaches the run from the turn's context, which is no longer
+// consulted. If that context ended just now, the run is stopped here, so
+// that its cause is set before anyone checks, not during the next turn.
+func (th *thread) release() {
 	if th.unhook != nil && !th.unhook() {
 		th.stop(turnCanceled{context.Cause(th.turn.ctx)})
 	}
@@ -112,8 +139,10 @@ func (th *thread) finish() {
 }
 
 func (th *thread) close() {
-	th.finish()
+	th.budget.pause()
+	th.release()
 	th.stop(context.Canceled)
+	watch.remove(th.mem)
 	th.L.Close()
 }
 
@@ -143,9 +172,10 @@ func (th *thread) outcome(err error) result {
 		return result{err: tc.err}
 	}
 	se := scriptErrorOf(th.d.script.Bot, err)
-	if errors.Is(cause, ErrTimeBudget) {
+	if errors.Is(cause, ErrTimeBudget) || errors.Is(cause, ErrMemoryBudget) {
 		se.Err = cause
 	}
+	se.Err = clipError(se.Err)
 	th.d.logFailure(se)
 	return result{err: dialogError(se)}
 }
@@ -171,14 +201,45 @@ func (c hostContext) Done() <-chan struct{}       { return c.run.Done() }
 func (c hostContext) Err() error                  { return c.run.Err() }
 func (c hostContext) Value(key any) any           { return c.turn.Value(key) }
 
-// causeContext makes the error Lua raises on cancellation the cause
-// ("Lua time budget exceeded…") rather than a bare "context canceled";
-// gopher-lua raises ctx.Err().Error() at the instruction it stops.
-type causeContext struct{ context.Context }
+// luaContext is the LState's context: run's, with two twists. Its Err is
+// run's cause ("Lua time budget exceeded…") rather than a bare "context
+// canceled", since gopher-lua raises ctx.Err().Error() at the instruction
+// it stops. And its Done, which the VM calls before every instruction,
+// is the memory budget's clock (memory.tick); so it must be called from
+// the run's goroutine only, which only gopher-lua does.
+type luaContext struct {
+	run  context.Context
+	done <-chan struct{}
+	mem  *memory
+}
 
-func (c causeContext) Err() error {
-	if c.Context.Err() == nil {
+func newLuaContext(run context.Context, mem *memory) *luaContext {
+	return &luaContext{run: run, done: run.Done(), mem: mem}
+}
+
+func (c *luaContext) Deadline() (time.Time, bool) { return c.run.Deadline() }
+func (c *luaContext) Value(key any) any           { return c.run.Value(key) }
+
+func (c *luaContext) Done() <-chan struct{} {
+	c.mem.tick()
+	return c.done
+}
+
+func (c *luaContext) Err() error {
+	if c.run.Err() == nil {
 		return nil
 	}
-	return context.Cause(c.Context)
+	return context.Cause(c.run)
+}
+
+// maxErrorText bounds the message of a ScriptError: error(s) with a huge
+// s would otherwise go whole into the log.
+const maxErrorText = 4 << 10
+
+func clipError(err error) error {
+	msg := err.Error()
+	if len(msg) <= maxErrorText {
+		return err
+	}
+	return fmt.Errorf("%s… (%d bytes)", strings.ToValidUTF8(msg[:maxErrorText], ""), len(msg))
 }

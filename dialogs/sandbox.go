@@ -7,8 +7,9 @@ import (
 	lua "github.com/yuin/gopher-lua"
 )
 
-// Sizes of a dialog's Lua state. gopher-lua cannot account memory, so these
-// caps are what bounds a state for now (see doc.go for what is missing).
+// Sizes of a dialog's Lua state. Besides the memory budget (memory.go),
+// which weighs the values a script holds, they bound the data stack and
+// the call stack, which are no Lua values.
 const (
 	callStackSize   = 200       // Lua call depth; deep recursion fails here
 	registrySize    = 256       // initial data stack slots (16 B each); grows
@@ -42,8 +43,9 @@ var baseWhitelist = map[string]bool{
 
 // newState returns a sandboxed Lua state without the keywords (installAPI
 // adds them). rnd backs math.random so that it is as replayable as RANDOM;
-// names gives tables and functions the names tostring shows.
-func newState(names *namer, rnd func(lo, hi int) int) *lua.LState {
+// names gives tables and functions the names tostring shows; the string
+// and table functions that build big values weigh them against mem.
+func newState(names *namer, rnd func(lo, hi int) int, mem *memory) *lua.LState {
 	L := lua.NewState(lua.Options{
 		SkipOpenLibs:        true,
 		CallStackSize:       callStackSize,
@@ -57,7 +59,8 @@ func newState(names *namer, rnd func(lo, hi int) int) *lua.LState {
 	keepOnly(L.G.Global, baseWhitelist)
 	explainMissing(L, L.G.Global, "", removedGlobals)
 	hardenBase(L, names)
-	hardenString(L, names)
+	hardenString(L, names, mem)
+	hardenTable(L, mem)
 	hardenMath(L, rnd)
 	return L
 }

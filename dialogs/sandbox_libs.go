@@ -6,22 +6,23 @@ import (
 	lua "github.com/yuin/gopher-lua"
 )
 
-// maxBuiltString caps the strings string.rep can build in one call; without
-// it `("x"):rep(1e10)` takes the whole process down before any budget could.
+// maxBuiltString caps the strings string.rep can build in one call, below
+// the memory budget: `("x"):rep(1e10)` must fail before it allocates.
 const maxBuiltString = 1 << 20
 
 // hardenString removes string.dump, caps string.rep and string.format, and
 // gives strings a metatable of their own that scripts can neither read nor
 // replace. (gopher-lua makes the string table itself the metatable.)
 // string.format shows tables and functions as tostring does: gopher-lua
-// hands them to fmt.Sprintf, whose %s and %p print their address.
-func hardenString(L *lua.LState, names *namer) {
+// hands them to fmt.Sprintf, whose %s and %p print their address. The
+// functions that build strings weigh them against mem (memory_libs.go).
+func hardenString(L *lua.LState, names *namer, mem *memory) {
 	str := L.GetGlobal("string").(*lua.LTable)
 	str.RawSetString("dump", lua.LNil)
 	explainMissing(L, str, "string.", map[string]string{"dump": ""})
 	str.RawSetString("__index", lua.LNil)
-	format := str.RawGetString("format").(*lua.LFunction)
-	str.RawSetString("rep", L.NewFunction(strRep))
+	format := str.RawGetString("format").(*lua.LFunction).GFunction
+	str.RawSetString("rep", L.NewFunction(func(L *lua.LState) int { return strRep(L, mem) }))
 	str.RawSetString("format", L.NewFunction(func(L *lua.LState) int {
 		if !formatFits(L.CheckString(1)) {
 			L.ArgError(1, "invalid format (width or precision too long)")
@@ -32,17 +33,32 @@ func hardenString(L *lua.LState, names *namer) {
 				L.Replace(i, names.tostring(L, v))
 			}
 		}
-		L.Insert(format, 1)
-		L.Call(L.GetTop()-1, 1)
-		return 1
+		mem.guard(L, "string.format's result", formatBound(L))
+		return format(L)
 	}))
+	str.RawSetString("gsub", L.NewFunction(func(L *lua.LState) int { return strGsub(L, mem) }))
+	gmatch := str.RawGetString("gmatch").(*lua.LFunction)
+	gmatch = L.NewClosure(strGmatch(gmatch.GFunction, mem), gmatch.Upvalues[0].Value())
+	str.RawSetString("gmatch", gmatch)
+	str.RawSetString("gfind", gmatch)
+	for _, name := range []string{"upper", "lower", "reverse"} {
+		str.RawSetString(name, L.NewFunction(charged(str.RawGetString(name).(*lua.LFunction).GFunction, mem)))
+	}
 	mt := L.NewTable()
 	mt.RawSetString("__index", str)
 	mt.RawSetString("__metatable", lua.LFalse)
 	L.SetMetatable(lua.LString(""), mt)
 }
 
-func strRep(L *lua.LState) int {
+// charged wraps a string function whose result is as long as its subject.
+func charged(f lua.LGFunction, mem *memory) lua.LGFunction {
+	return func(L *lua.LState) int {
+		mem.charge(int64(len(L.CheckString(1))))
+		return f(L)
+	}
+}
+
+func strRep(L *lua.LState, mem *memory) int {
 	s := L.CheckString(1)
 	n := L.CheckInt(2)
 	if n <= 0 || s == "" {
@@ -52,8 +68,24 @@ func strRep(L *lua.LState) int {
 	if n > maxBuiltString/len(s) {
 		L.RaiseError("string.rep: the result would be larger than %d bytes", maxBuiltString)
 	}
+	mem.guard(L, "string.rep's result", int64(n*len(s)))
 	L.Push(lua.LString(strings.Repeat(s, n)))
 	return 1
+}
+
+// formatBound is at most how long string.format's result is: its format
+// (whose widths formatFits bounds to 99), and its arguments as strings.
+func formatBound(L *lua.LState) int64 {
+	f := L.CheckString(1)
+	n := int64(len(f)) + 100*int64(strings.Count(f, "%"))
+	for i := 2; i <= L.GetTop(); i++ {
+		if s, ok := L.Get(i).(lua.LString); ok {
+			n += int64(len(s))
+		} else {
+			n += 32
+		}
+	}
+	return n
 }
 
 // formatFits reports whether every directive of a format has a width and a
