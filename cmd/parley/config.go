@@ -29,6 +29,7 @@ type Config struct {
 	RateLimits      string        `mapstructure:"rate-limits"`
 	AnonymousTTL    time.Duration `mapstructure:"anonymous-ttl"`
 	TurnTimeout     time.Duration `mapstructure:"turn-timeout"`
+	DialogMemory    int           `mapstructure:"dialog-memory"`
 	DialogIdleEvict time.Duration `mapstructure:"dialog-idle-evict"`
 	NodeID          string        `mapstructure:"node-id"`
 	LeaseTime       time.Duration `mapstructure:"lease-time"`
@@ -53,6 +54,7 @@ func configFlags(fs *pflag.FlagSet) {
 	fs.String("rate-limits", "on", "on, or off to lift every rate limit and connection cap")
 	fs.Duration("anonymous-ttl", 30*time.Minute, "delete anonymous conversations idle this long")
 	fs.Duration("turn-timeout", 10*time.Second, "most Lua time one dialog turn may use")
+	fs.Int("dialog-memory", 16, "memory budget of one dialog's Lua values, in MiB")
 	fs.Duration("dialog-idle-evict", 5*time.Minute, "drop a dialog idle this long from memory (rebuilt from its journal on the next message)")
 	fs.String("node-id", "", "this node's name among nodes sharing a PostgreSQL database (default: generated once and kept in the data directory)")
 	fs.Duration("lease-time", 10*time.Second, "PostgreSQL: how long a dead node's conversations wait before another node takes them over")
@@ -125,6 +127,9 @@ func (c *Config) validate() error {
 	}
 	if c.JWTSecret != "" && c.JWTPublicKey != "" {
 		return fmt.Errorf("config: set jwt-secret (HS256) or jwt-public-key (RS256), not both: one algorithm is accepted")
+	}
+	if c.DialogMemory < 1 || c.DialogMemory > 4096 {
+		return fmt.Errorf("config: dialog-memory must be between 1 and 4096 (MiB)")
 	}
 	if c.LeaseTime < time.Second {
 		return fmt.Errorf("config: lease-time must be at least 1s")

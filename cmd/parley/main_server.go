@@ -259,7 +259,7 @@ func openStore(ctx context.Context, c Config) (*schema.DB, error) {
 // loadBots compiles the configured bots: --bots, else ./bots when it
 // exists, else the bots built into the binary.
 func loadBots(c Config, log *slog.Logger) (*dialogs.Engine, error) {
-	e, err := dialogs.New(dialogs.Config{Bots: botsFS(c), Dir: botsDir(c), Logger: log, TurnTimeout: c.TurnTimeout})
+	e, err := dialogs.New(dialogs.Config{Bots: botsFS(c), Dir: botsDir(c), Logger: log, TurnTimeout: c.TurnTimeout, MemoryBudget: int64(c.DialogMemory) << 20})
 	if err != nil {
 		return nil, fmt.Errorf("bots: %w", err)
 	}

@@ -74,7 +74,7 @@ func runTranscriptFile(ctx context.Context, c Config, fsys fs.FS, name string, l
 			return err
 		}
 	}
-	engine, err := dialogs.New(dialogs.Config{Bots: bots, Logger: log, TurnTimeout: c.TurnTimeout})
+	engine, err := dialogs.New(dialogs.Config{Bots: bots, Logger: log, TurnTimeout: c.TurnTimeout, MemoryBudget: int64(c.DialogMemory) << 20})
 	if err != nil {
 		return err
 	}
