@@ -2,8 +2,6 @@ package schema
 
 import (
 	"context"
-	"database/sql/driver"
-	"errors"
 	"slices"
 	"strings"
 	"sync"
@@ -44,6 +42,15 @@ import (
 // batch at a time. Nothing relies on that for correctness, though: seqs
 // come from the session row (UPDATE … RETURNING last_seq), whose row lock
 // orders appends to one conversation from any number of processes.
+//
+// On PostgreSQL a batch is bound by round trips rather than by the fsync:
+// the server already shares one WAL flush among the transactions that
+// commit together, and the committer's statements go one after another on
+// one connection. So there the committer keeps its connection and the
+// statements prepared on it (committer_conn.go), an append is one
+// statement (committer_postgres.go), and a run of plain appends in a batch
+// is one statement for all of them (committer_appends.go); should that
+// statement fail, they run again one by one, each in its savepoint.
 
 // maxBatch bounds the requests in one transaction, so that one commit
 // cannot hold the write lock (and its callers) for long.
@@ -70,9 +77,13 @@ type writeFunc func(ctx context.Context, tx execQueryer) error
 
 // request is one caller's write, waiting for its batch.
 type request struct {
-	ctx  context.Context
-	sid  string // the conversation written to, announced to other nodes
-	fn   writeFunc
+	ctx context.Context
+	sid string // the conversation written to, announced to other nodes
+	fn  writeFunc
+	// app, when set, is the plain append fn makes, as data: with
+	// appendMany, the committer may store it together with the appends
+	// beside it instead of calling fn (committer_appends.go).
+	app  *appendWrite
 	err  error         // set by the committer before done closes
 	done chan struct{} // closed when the batch is over
 }
@@ -81,10 +92,19 @@ type request struct {
 type committer struct {
 	pool  *sqlx.DB // a pool of one connection
 	begin string   // the dialect's BEGIN
+	// keep says the connection stays taken between batches, with its
+	// prepared statements (committer_conn.go). Only for a pool of the
+	// committer's own (PostgreSQL): on SQLite the other writes need the
+	// connection between batches.
+	keep bool
+	conn *batchConn // the batch's, and with keep the next one's; only the loop touches it
 	// retryable reports a failure of a whole batch that running it again
 	// may not meet: PostgreSQL aborted it to break a deadlock with
 	// another process's batch.
 	retryable func(error) bool
+	// appendMany, when set, stores several plain appends in one
+	// statement (PostgreSQL: one round trip for all of them).
+	appendMany appendManyFunc
 
 	mu     sync.Mutex
 	queue  []*request
@@ -120,7 +140,12 @@ func (db *DB) Stats() Stats {
 }
 
 func newCommitter(pool *sqlx.DB, begin string, retryable func(error) bool) *committer {
-	c := &committer{pool: pool, begin: begin, retryable: retryable, wake: make(chan struct{}, 1), exited: make(chan struct{})}
+	return (&committer{pool: pool, begin: begin, retryable: retryable}).launch()
+}
+
+// launch starts c's loop; c holds the settings, the rest is set here.
+func (c *committer) launch() *committer {
+	c.wake, c.exited = make(chan struct{}, 1), make(chan struct{})
 	go c.loop()
 	return c
 }
@@ -134,7 +159,13 @@ var errClosed = runtime.Errorf(runtime.KindUnavailable, "database unavailable")
 // the caller must not learn "failed" about a write that is on disk, nor
 // touch what fn uses while it runs.
 func (c *committer) do(ctx context.Context, sid string, fn writeFunc) error {
-	r := &request{ctx: ctx, sid: sid, fn: fn, done: make(chan struct{})}
+	return c.submit(&request{ctx: ctx, sid: sid, fn: fn})
+}
+
+// submit is do for a request the caller made.
+func (c *committer) submit(r *request) error {
+	ctx := r.ctx
+	r.done = make(chan struct{})
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -184,6 +215,7 @@ func (c *committer) loop() {
 	for {
 		batch, ok := c.next()
 		if !ok {
+			c.drop()
 			return
 		}
 		err := c.run(batch)
@@ -223,9 +255,11 @@ func (c *committer) next() ([]*request, bool) {
 	}
 }
 
-// run executes batch in one transaction. Each request's own failure is in
-// its err; the error returned means the transaction as a whole failed, and
-// nothing of the batch is stored.
+// run executes batch in one transaction: each write in its savepoint, or
+// a run of plain appends in one statement, and a batch of nothing else in
+// that statement's own transaction (committer_appends.go). Each request's
+// own failure is in its err; the error returned means the transaction as
+// a whole failed, and nothing of the batch is stored.
 //
 // Statements run under a context that cannot be cancelled: SQLite answers
 // an interrupted write inside a transaction by rolling back the whole
@@ -239,24 +273,23 @@ func (c *committer) run(batch []*request) error {
 	// same conversations cannot deadlock on their sessions rows. Stable:
 	// one conversation's writes keep their order.
 	slices.SortStableFunc(batch, func(a, b *request) int { return strings.Compare(a.sid, b.sid) })
+	merge := c.appendMany != nil
+	if merge && c.onlyAppends(batch) {
+		if ran, err := c.runAlone(batch); ran {
+			return err
+		}
+		merge = false // refused: each write on its own, in its savepoint
+	}
 	conn, err := c.start(ctx)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-	fresh := true // the open savepoint has not been used yet
-	for _, r := range batch {
-		if r.err = r.ctx.Err(); r.err != nil {
-			continue // the caller left while queued
-		}
-		if !fresh {
-			if _, err := conn.ExecContext(ctx, openNext); err != nil {
-				rollback(conn)
-				return err
-			}
-		}
-		fresh = false
-		if err := runRequest(conn, r); err != nil {
+	defer c.release(conn)
+	sp := &savepoint{conn: conn}
+	for rest := batch; len(rest) > 0; {
+		var unit []*request
+		unit, rest = c.nextUnit(rest, merge)
+		if err := c.runUnit(sp, unit); err != nil {
 			rollback(conn)
 			return err
 		}
@@ -290,43 +323,68 @@ func (c *committer) final(batch []*request) string {
 	return "RELEASE w; " + (*announce)(sids) + "COMMIT"
 }
 
-// start takes the connection, begins the batch's transaction and opens
-// the first savepoint. A connection that broke while it sat idle
-// (PostgreSQL restarted, or an administrator or a proxy closed it) fails
-// at BEGIN, before anything was done: it is dropped, and the batch begins
-// once more on a new one rather than fail every write in it.
-func (c *committer) start(ctx context.Context) (*sqlx.Conn, error) {
-	for attempt := 0; ; attempt++ {
-		conn, err := c.pool.Connx(ctx)
-		if err != nil {
-			return nil, err
+// nextUnit returns the writes that run next, in one savepoint, and the
+// rest of the batch: one write or, with merge, a run of plain appends. A
+// write whose caller left while queued is skipped, with the caller's
+// error.
+func (c *committer) nextUnit(batch []*request, merge bool) (unit, rest []*request) {
+	for i, r := range batch {
+		mergeable := merge && r.app != nil
+		if !mergeable && len(unit) > 0 {
+			return unit, batch[i:]
 		}
-		if _, err = conn.ExecContext(ctx, c.begin+openFirst); err == nil {
-			return conn, nil
+		if r.err = r.ctx.Err(); r.err != nil {
+			continue // the caller left while queued
 		}
-		broken := errors.Is(err, driver.ErrBadConn) || !valid(conn)
-		conn.Close() // the pool discards a broken connection
-		if !broken || attempt > 0 {
-			return nil, err
+		unit = append(unit, r)
+		if !mergeable {
+			return unit, batch[i+1:]
 		}
 	}
+	return unit, nil
 }
 
-// valid asks the driver whether conn can still be used.
-func valid(conn *sqlx.Conn) bool {
-	ok := true
-	_ = conn.Raw(func(dc any) error {
-		if v, is := dc.(driver.Validator); is {
-			ok = v.IsValid()
+// runUnit runs the writes nextUnit returned. It returns an error only if
+// the transaction itself broke (see runRequest).
+func (c *committer) runUnit(sp *savepoint, unit []*request) error {
+	if len(unit) > 1 {
+		return c.runAppends(sp, unit)
+	}
+	for _, r := range unit {
+		if err := runRequest(sp, r); err != nil {
+			return err
 		}
-		return nil
-	})
-	return ok
+	}
+	return nil
 }
 
-// runRequest runs r in the savepoint just opened and records r's own
-// error in r.err. It returns an error only if the transaction itself
-// broke: then a ROLLBACK TO fails because SQLite already rolled everything
+// savepoint is the batch's one savepoint: BEGIN opened it for the first
+// write, and each write after releases it and opens it anew.
+type savepoint struct {
+	conn *batchConn
+	used bool // a write has run since it was opened
+}
+
+// open readies the savepoint for the next write.
+func (sp *savepoint) open() error {
+	if sp.used {
+		if _, err := sp.conn.ExecContext(context.Background(), openNext); err != nil {
+			return err
+		}
+	}
+	sp.used = true
+	return nil
+}
+
+// undo rolls back what ran since the savepoint opened; it stays open.
+func (sp *savepoint) undo() error {
+	_, err := sp.conn.ExecContext(context.Background(), rollbackTo)
+	return err
+}
+
+// runRequest runs r in a savepoint of its own and records r's own error
+// in r.err. It returns an error only if the transaction itself broke: then
+// a savepoint statement fails because SQLite already rolled everything
 // back (as it does on a full disk or an I/O error), or the connection to
 // PostgreSQL is gone.
 //
@@ -334,19 +392,20 @@ func valid(conn *sqlx.Conn) bool {
 // ROLLBACK TO, so a writeFunc must return the first database error it
 // meets rather than carry on; should one swallow it, the next RELEASE
 // fails and so does the batch, which is never committed half done.
-func runRequest(tx *sqlx.Conn, r *request) error {
-	if r.err = r.fn(context.WithoutCancel(r.ctx), tx); r.err != nil {
-		// ROLLBACK TO keeps the savepoint open, to be released next.
-		if _, err := tx.ExecContext(context.Background(), rollbackTo); err != nil {
-			return err
-		}
+func runRequest(sp *savepoint, r *request) error {
+	if err := sp.open(); err != nil {
+		return err
+	}
+	if r.err = r.fn(context.WithoutCancel(r.ctx), sp.conn); r.err != nil {
+		// The savepoint stays open, to be released next.
+		return sp.undo()
 	}
 	return nil
 }
 
 // rollback ends the connection's transaction, if it still has one. The
 // error is not worth reporting: the caller reports the one that led here.
-func rollback(conn *sqlx.Conn) {
+func rollback(conn *batchConn) {
 	_, _ = conn.ExecContext(context.Background(), "ROLLBACK")
 }
 

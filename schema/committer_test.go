@@ -3,6 +3,7 @@ package schema
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -12,25 +13,26 @@ import (
 	"parley/runtime"
 )
 
-// holdWriter takes the committer's connection, so that it blocks on
-// its next batch and every write after it queues; release gives it back.
-// It returns once the committer waits for the connection, having taken
-// the write that first (a lone AppendMessage to session first) with it.
+// holdWriter blocks the committer in a batch of its own, so that every
+// write after it queues; release lets it go on. It returns once the
+// committer has begun that batch: the write first (an append to session
+// first), which waits for release before it runs. (The committer may keep
+// its connection between batches, so taking the connection from its pool
+// would not stop it.)
 func holdWriter(t *testing.T, db *DB, first runtime.SessionID) (release func(), firstDone <-chan error) {
 	t.Helper()
-	pool := db.commit.pool
-	conn, err := pool.Conn(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	waits := pool.Stats().WaitCount
+	held, hold := make(chan struct{}), make(chan struct{})
 	done := make(chan error, 1)
 	go func() {
-		_, err := db.AppendMessage(context.Background(), userMessage(first, "first"))
-		done <- err
+		done <- db.commit.do(context.Background(), string(first), func(ctx context.Context, tx execQueryer) error {
+			close(held)
+			<-hold
+			_, _, err := db.appendTx(ctx, tx, newMessageRow(userMessage(first, "first")))
+			return err
+		})
 	}()
-	waitFor(t, "the committer to wait for the connection", func() bool { return pool.Stats().WaitCount > waits })
-	return func() { conn.Close() }, done
+	<-held
+	return func() { close(hold) }, done
 }
 
 // waitQueued waits until n writes are queued behind the held connection.
@@ -423,4 +425,115 @@ func TestGroupCommitSwallowedError(t *testing.T) {
 			t.Errorf("append after the failed batch: seq %d, %v; want 1", m.Seq, err)
 		}
 	})
+}
+
+// TestGroupCommitAppendRun: plain appends queued together (one statement
+// for all of them on PostgreSQL) get gapless seqs in their order, per
+// conversation; a user message moves last_user_seq and clears the
+// suggestions, a bot message neither. An append to a missing session
+// fails alone, and so does one that fails the statement (its message id
+// is taken): the others are then stored one by one. With another kind of
+// write in the batch (mixed), the appends share its transaction.
+func TestGroupCommitAppendRun(t *testing.T) {
+	runBackends(t, func(t *testing.T, b testBackend) {
+		for _, mixed := range []bool{false, true} {
+			for _, taken := range []bool{false, true} {
+				t.Run(fmt.Sprintf("mixed=%v/taken=%v", mixed, taken), func(t *testing.T) {
+					testGroupCommitAppendRun(t, b.open(t), mixed, taken)
+				})
+			}
+		}
+	})
+}
+
+func testGroupCommitAppendRun(t *testing.T, db *DB, mixed, taken bool) {
+	ctx := context.Background()
+	a, b, held := mustSession(t, db), mustSession(t, db), mustSession(t, db)
+	for _, id := range []runtime.SessionID{a, b} {
+		err := db.CommitDialog(ctx, &runtime.DialogWrite{SessionID: id, Suggestions: &[]string{"yes"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := &runtime.Message{SessionID: b, Sender: runtime.SenderBot, Content: "before"}
+	if _, err := db.AppendMessage(ctx, before); err != nil {
+		t.Fatal(err)
+	}
+	msg := func(id runtime.SessionID, s runtime.Sender, content string) *runtime.Message {
+		return &runtime.Message{SessionID: id, Sender: s, Content: content}
+	}
+	msgs := []*runtime.Message{
+		msg(a, runtime.SenderUser, "a1"), msg(b, runtime.SenderBot, "b2"), msg(a, runtime.SenderBot, "a2"),
+		msg(runtime.SessionID(uuid.NewString()), runtime.SenderUser, "missing"),
+		msg(a, runtime.SenderUser, "a3"), msg(b, runtime.SenderBot, "b3"), msg(a, runtime.SenderBot, "a4"),
+	}
+	if taken {
+		msgs = append(msgs, &runtime.Message{ID: before.ID, SessionID: a, Sender: runtime.SenderBot, Content: "taken"})
+	}
+	if mixed {
+		msgs = append(msgs, &runtime.Message{SessionID: held, Sender: runtime.SenderUser, Content: "client id", ClientID: "c"})
+	}
+	want := map[string]runtime.Kind{"missing": runtime.KindNotFound, "taken": runtime.KindConflict}
+
+	release, first := holdWriter(t, db, held)
+	errs := make([]chan error, len(msgs))
+	for i, m := range msgs {
+		errs[i] = make(chan error, 1)
+		go func() {
+			_, err := db.AppendMessage(ctx, m)
+			errs[i] <- err
+		}()
+		waitQueued(t, db, i+1) // one at a time: the queue keeps their order
+	}
+	stats := db.Stats()
+	release()
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range msgs {
+		err := <-errs[i]
+		if k, fails := want[m.Content]; fails != (err != nil) || fails && !runtime.IsKind(err, k) {
+			t.Errorf("append %q: %v; want %s", m.Content, err, k)
+		}
+	}
+	if s := db.Stats(); s.Commits-stats.Commits != 2 {
+		t.Errorf("%d commits; want 2: the held batch and the queued one", s.Commits-stats.Commits)
+	}
+	checkRun(t, db, a, []string{"a1", "a2", "a3", "a4"}, 3, nil)
+	checkRun(t, db, b, []string{"before", "b2", "b3"}, 0, []string{"yes"})
+	for _, m := range msgs {
+		if want[m.Content] == "" && (m.Seq == 0 || m.CreatedAt.IsZero()) {
+			t.Errorf("append %q: stored as %+v", m.Content, m)
+		}
+	}
+}
+
+// checkRun checks that session id holds the messages contents, with
+// seqs 1, 2, …, that its newest user message is lastUser and its
+// suggestions are suggestions.
+func checkRun(t *testing.T, db *DB, id runtime.SessionID, contents []string, lastUser int64, suggestions []string) {
+	t.Helper()
+	ctx := context.Background()
+	msgs, err := db.FindMessages(ctx, runtime.MessageFilter{SessionID: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for i, m := range msgs {
+		got = append(got, m.Content)
+		if m.Seq != int64(i+1) {
+			t.Errorf("session %s: message %q is seq %d; want %d", id, m.Content, m.Seq, i+1)
+		}
+	}
+	if !slices.Equal(got, contents) {
+		t.Errorf("session %s holds %q; want %q", id, got, contents)
+	}
+	s, err := db.FindSession(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.LastSeq != int64(len(contents)) || s.LastUserSeq != lastUser || !slices.Equal(s.Suggestions, suggestions) {
+		t.Errorf("session %s: last seq %d, last user seq %d, suggestions %q; want %d, %d, %q",
+			id, s.LastSeq, s.LastUserSeq, s.Suggestions, len(contents), lastUser, suggestions)
+	}
 }

@@ -66,7 +66,10 @@ func (db *DB) openPostgres(ctx context.Context, cfg Config) error {
 		return err
 	}
 	db.addPool(commitPool)
-	db.commit = newCommitter(commitPool, db.dialect.begin, postgresRetryable)
+	// The committer keeps its connection, and the statements prepared on
+	// it, from one batch to the next: the pool is its own.
+	db.commit = (&committer{pool: commitPool, begin: db.dialect.begin, retryable: postgresRetryable,
+		keep: true, appendMany: db.appendManyPostgres}).launch()
 	return nil
 }
 

@@ -61,15 +61,8 @@ func (db *DB) AppendMessage(ctx context.Context, m *runtime.Message) (bool, erro
 		clientID := m.ClientID // not &m.ClientID: m is overwritten below
 		row.ClientID = &clientID
 	}
-	var stored *runtime.Message
-	var created bool
-	store := func() error {
-		return db.commit.do(ctx, row.SessionID, func(ctx context.Context, tx execQueryer) error {
-			var err error
-			stored, created, err = db.appendTx(ctx, tx, row)
-			return err
-		})
-	}
+	app := &appendWrite{row: row}
+	store := func() error { return db.queueAppend(ctx, app) }
 	err := store()
 	if err != nil && row.ClientID != nil && db.dialect.kind(err) == runtime.KindConflict {
 		// The lookup takes no lock: another process stored this client
@@ -79,8 +72,8 @@ func (db *DB) AppendMessage(ctx context.Context, m *runtime.Message) (bool, erro
 	if err != nil {
 		return false, db.fail(err, "message")
 	}
-	*m = *stored
-	return created, nil
+	*m = *app.stored
+	return app.created, nil
 }
 
 // checkMessageID refuses, before anything is queued, a message id the
@@ -106,6 +99,21 @@ func newMessageRow(m *runtime.Message) messageRow {
 	return row
 }
 
+// queueAppend stores app through the committer, which may store it with
+// the plain appends beside it in its batch (committer_appends.go); one
+// with a client id goes alone, with its lookup.
+func (db *DB) queueAppend(ctx context.Context, app *appendWrite) error {
+	fn := func(ctx context.Context, tx execQueryer) error {
+		var err error
+		app.stored, app.created, err = db.appendTx(ctx, tx, app.row)
+		return err
+	}
+	if app.row.ClientID != nil {
+		return db.commit.do(ctx, app.row.SessionID, fn)
+	}
+	return db.commit.doAppend(ctx, app, fn)
+}
+
 // appendTx returns the message already stored under row's client id, or
 // stores row with the next seq. The time is read here, while holding the
 // writer, so that CreatedAt never decreases as seq grows. A user message
@@ -113,6 +121,9 @@ func newMessageRow(m *runtime.Message) messageRow {
 // and clears its suggestions.
 func (db *DB) appendTx(ctx context.Context, tx execQueryer, row messageRow) (*runtime.Message, bool, error) {
 	row.CreatedAt = dbTime(db.now())
+	if db.dialect == postgresDialect {
+		return appendTxPostgres(ctx, tx, row) // one statement, one round trip
+	}
 	if row.ClientID != nil {
 		dup, err := db.findByClientIDTx(ctx, tx, row.SessionID, *row.ClientID)
 		if dup != nil || err != nil {

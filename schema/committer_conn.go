@@ -1,0 +1,183 @@
+package schema
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// The committer's connection.
+//
+// On SQLite the committer takes the single write connection for each
+// batch and gives it back after. On PostgreSQL its pool is its own, and it
+// keeps the connection from one batch to the next (committer.keep), so
+// that the statements of the message path are prepared once for the
+// connection's lifetime: each run then skips the server's parse and plan,
+// which for the many-appends statement costs more than running it. The
+// statements die with the connection; a broken one is dropped with them
+// (start, release), and the next connection prepares them again.
+
+// start takes the connection, begins the batch's transaction and opens
+// the first savepoint. A connection that broke while it sat idle
+// (PostgreSQL restarted, or an administrator or a proxy closed it) fails
+// at BEGIN, before anything was done: it is dropped, and the batch begins
+// once more on a new one rather than fail every write in it.
+func (c *committer) start(ctx context.Context) (*batchConn, error) {
+	for attempt := 0; ; attempt++ {
+		conn, err := c.take(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if _, err = conn.Conn.ExecContext(ctx, c.begin+openFirst); err == nil {
+			return conn, nil
+		}
+		broken := errors.Is(err, driver.ErrBadConn) || !valid(conn.Conn)
+		c.drop() // the pool discards a broken connection
+		if !broken || attempt > 0 {
+			return nil, err
+		}
+	}
+}
+
+// take returns the connection kept from the last batch, or one from the
+// pool.
+func (c *committer) take(ctx context.Context) (*batchConn, error) {
+	if c.conn == nil {
+		conn, err := c.pool.Connx(ctx)
+		if err != nil {
+			return nil, err
+		}
+		c.conn = newBatchConn(conn, c.keep)
+	}
+	return c.conn, nil
+}
+
+// release ends conn's batch: it keeps conn for the next one, or gives it
+// back to the pool when c does not keep it or it broke.
+func (c *committer) release(conn *batchConn) {
+	if !c.keep || !valid(conn.Conn) {
+		c.drop()
+	}
+}
+
+// drop gives the connection back to the pool, which discards it if it is
+// broken. Its statements are closed first, so that they do not outlive
+// the cache that knows them.
+func (c *committer) drop() {
+	if c.conn == nil {
+		return
+	}
+	for _, st := range c.conn.stmts {
+		st.Close() // fails at once on a broken connection; nothing to do then
+	}
+	c.conn.Close()
+	c.conn = nil
+}
+
+// valid asks the driver whether conn can still be used. database/sql
+// closes a Conn itself when the driver reports it broken (ErrBadConn):
+// Raw fails then.
+func valid(conn *sqlx.Conn) bool {
+	ok := true
+	err := conn.Raw(func(dc any) error {
+		if v, is := dc.(driver.Validator); is {
+			ok = v.IsValid()
+		}
+		return nil
+	})
+	return err == nil && ok
+}
+
+// maxStmts bounds the statements prepared on one connection. The message
+// path has a handful; the bound only keeps a caller that builds its SQL
+// from data from filling the server's memory.
+const maxStmts = 64
+
+// batchConn is the committer's connection as its writeFuncs see it. With
+// a cache (stmts not nil), a query with arguments runs as a prepared
+// statement from its second run on, once a first run, unprepared, has
+// shown that it parses: preparing a statement that does not would abort
+// the batch's transaction with an error the caller may have nowhere to
+// get (QueryRowx reports errors at Scan). Queries without arguments go as
+// they are, in the simple protocol, which also takes several statements
+// at once.
+type batchConn struct {
+	*sqlx.Conn
+	stmts map[string]*sqlx.Stmt // nil: no cache (SQLite)
+	ran   map[string]bool       // queries that ran once, unprepared
+}
+
+func newBatchConn(conn *sqlx.Conn, cache bool) *batchConn {
+	bc := &batchConn{Conn: conn}
+	if cache {
+		bc.stmts, bc.ran = map[string]*sqlx.Stmt{}, map[string]bool{}
+	}
+	return bc
+}
+
+// stmt returns the prepared statement for query, or nil when query is to
+// run unprepared.
+func (bc *batchConn) stmt(ctx context.Context, query string, args []any) *sqlx.Stmt {
+	if bc.stmts == nil || len(args) == 0 {
+		return nil
+	}
+	if st := bc.stmts[query]; st != nil || !bc.ran[query] {
+		return st
+	}
+	st, err := bc.Conn.PreparexContext(ctx, query)
+	if err != nil {
+		// It parsed before: something changed since (a migration), or
+		// the connection broke. The unprepared run that follows reports
+		// the error.
+		delete(bc.ran, query)
+		return nil
+	}
+	bc.stmts[query] = st
+	return st
+}
+
+// done records an unprepared run of query that did not fail.
+func (bc *batchConn) done(query string, args []any, err error) {
+	if err == nil && bc.ran != nil && len(args) > 0 && len(bc.ran) < maxStmts {
+		bc.ran[query] = true
+	}
+}
+
+func (bc *batchConn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := bc.stmt(ctx, query, args); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	res, err := bc.Conn.ExecContext(ctx, query, args...)
+	bc.done(query, args, err)
+	return res, err
+}
+
+func (bc *batchConn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := bc.stmt(ctx, query, args); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	rows, err := bc.Conn.QueryContext(ctx, query, args...)
+	bc.done(query, args, err)
+	return rows, err
+}
+
+func (bc *batchConn) QueryxContext(ctx context.Context, query string, args ...any) (*sqlx.Rows, error) {
+	if st := bc.stmt(ctx, query, args); st != nil {
+		return st.QueryxContext(ctx, args...)
+	}
+	rows, err := bc.Conn.QueryxContext(ctx, query, args...)
+	bc.done(query, args, err)
+	return rows, err
+}
+
+func (bc *batchConn) QueryRowxContext(ctx context.Context, query string, args ...any) *sqlx.Row {
+	if st := bc.stmt(ctx, query, args); st != nil {
+		return st.QueryRowxContext(ctx, args...)
+	}
+	row := bc.Conn.QueryRowxContext(ctx, query, args...)
+	bc.done(query, args, row.Err())
+	return row
+}

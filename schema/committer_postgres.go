@@ -1,0 +1,182 @@
+package schema
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/lib/pq"
+
+	"parley/runtime"
+)
+
+// The append in one statement, on PostgreSQL.
+//
+// appendTx on SQLite is up to three statements: the client id lookup,
+// the seq bump (UPDATE sessions … RETURNING) and the INSERT. On
+// PostgreSQL, where each statement is a round trip to the server and the
+// committer runs a batch's statements one after another, data-modifying
+// CTEs make it one: the bump feeds the INSERT, and the lookup, when there
+// is a client id, stops the bump. The statement fails or succeeds whole,
+// so the savepoint around the write still undoes it alone.
+
+// postgresBump is the seq bump of appendTx as a CTE, for the sessions
+// row that also meets cond. $1 is the time, $2 whether the message is the
+// user's, $3 the session.
+func postgresBump(cond string) string {
+	return `bumped AS (
+	UPDATE sessions SET last_seq = last_seq + 1, last_activity = $1,
+		last_user_seq = CASE WHEN $2 THEN last_seq + 1 ELSE last_user_seq END,
+		suggestions = CASE WHEN $2 THEN NULL ELSE suggestions END
+	WHERE id = $3` + cond + `
+	RETURNING last_seq)`
+}
+
+// postgresInsert inserts the message bumped made room for.
+const postgresInsert = `INSERT INTO message_history (` + messageColumns + `)
+	SELECT $4, $3, last_seq, $5, $6, $7, $8, $9, $1 FROM bumped`
+
+// postgresAppend stores a message without a client id and returns its
+// seq; no row means no session.
+var postgresAppend = `WITH ` + postgresBump("") + `
+` + postgresInsert + ` RETURNING seq`
+
+// postgresAppendClientID stores a message with a client id unless the
+// session has one with that id already. It returns the message stored
+// under the id and whether this statement stored it; no row means no
+// session.
+var postgresAppendClientID = `WITH dup AS (
+	SELECT ` + messageColumns + ` FROM message_history WHERE session_id = $3 AND client_id = $7
+), ` + postgresBump(" AND NOT EXISTS (SELECT FROM dup)") + `, added AS (
+	` + postgresInsert + ` RETURNING ` + messageColumns + `
+)
+SELECT ` + messageColumns + `, TRUE AS created FROM added
+UNION ALL SELECT ` + messageColumns + `, FALSE FROM dup`
+
+// appendTxPostgres is appendTx in one statement; row has its CreatedAt.
+func appendTxPostgres(ctx context.Context, tx execQueryer, row messageRow) (*runtime.Message, bool, error) {
+	isUser := row.Sender == string(runtime.SenderUser)
+	args := []any{row.CreatedAt, isUser, row.SessionID, row.ID, row.Sender, row.Content,
+		row.ClientID, row.Attachments, row.Metadata}
+	if row.ClientID == nil {
+		err := tx.QueryRowxContext(ctx, postgresAppend, args...).Scan(&row.Seq)
+		if err != nil {
+			return nil, false, noSession(err)
+		}
+		return row.message(), true, nil
+	}
+	var stored struct {
+		messageRow
+		Created bool `db:"created"`
+	}
+	if err := tx.QueryRowxContext(ctx, postgresAppendClientID, args...).StructScan(&stored); err != nil {
+		return nil, false, noSession(err)
+	}
+	return stored.message(), stored.Created, nil
+}
+
+// noSession translates the error of an append: no row means no session.
+func noSession(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return runtime.Errorf(runtime.KindNotFound, "session not found")
+	}
+	return err
+}
+
+// postgresAppendMany stores a run of plain appends: the arrays $2… hold
+// them in order ($5 says which are the user's), $1 is the time. It bumps
+// each session once, by its count of messages, and numbers its messages
+// from its old last_seq in array order. The sessions rows are locked in
+// id order first (locked), the order in which the committer sorts its
+// batches, so that two nodes' batches cannot deadlock; a missing session
+// bumps nothing, and its messages are not inserted. It returns the id and
+// seq of each message stored.
+const postgresAppendMany = `WITH input AS (
+	SELECT t.*, row_number() OVER (PARTITION BY t.session_id ORDER BY t.ord) AS k
+	FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::boolean[], $6::text[], $7::jsonb[], $8::jsonb[])
+		WITH ORDINALITY AS t(id, session_id, sender, is_user, content, attachments, metadata, ord)
+), counts AS (
+	SELECT session_id, count(*) AS n, max(k) FILTER (WHERE is_user) AS user_k
+	FROM input GROUP BY session_id
+), locked AS MATERIALIZED (
+	SELECT id FROM sessions WHERE id IN (SELECT session_id FROM counts) ORDER BY id FOR UPDATE
+), bumped AS (
+	UPDATE sessions s SET last_seq = s.last_seq + c.n, last_activity = $1::timestamptz,
+		last_user_seq = CASE WHEN c.user_k IS NULL THEN s.last_user_seq ELSE s.last_seq + c.user_k END,
+		suggestions = CASE WHEN c.user_k IS NULL THEN s.suggestions END
+	FROM counts c JOIN locked l ON l.id = c.session_id
+	WHERE s.id = c.session_id
+	RETURNING s.id, s.last_seq - c.n AS base
+)
+INSERT INTO message_history (` + messageColumns + `)
+SELECT i.id, i.session_id, b.base + i.k, i.sender, i.content, NULL, i.attachments, i.metadata, $1::timestamptz
+FROM input i JOIN bumped b ON b.id = i.session_id
+RETURNING id, seq`
+
+// appendManyPostgres is the committer's appendMany on PostgreSQL.
+func (db *DB) appendManyPostgres(ctx context.Context, tx execQueryer, apps []*appendWrite) error {
+	now := dbTime(db.now())
+	args, err := appendManyArgs(apps)
+	if err != nil {
+		return err // invalid JSON: each append reports its own
+	}
+	rows, err := tx.QueryxContext(ctx, postgresAppendMany, append([]any{now}, args...)...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	seqs := make(map[string]int64, len(apps))
+	for rows.Next() {
+		var id string
+		var seq int64
+		if err := rows.Scan(&id, &seq); err != nil {
+			return err
+		}
+		seqs[id] = seq
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, a := range apps {
+		seq, ok := seqs[a.row.ID]
+		if !ok {
+			a.err = runtime.Errorf(runtime.KindNotFound, "session not found")
+			continue
+		}
+		row := a.row
+		row.Seq, row.CreatedAt = seq, now
+		a.stored, a.created = row.message(), true
+	}
+	return nil
+}
+
+// appendManyArgs returns the arrays $2… of postgresAppendMany.
+func appendManyArgs(apps []*appendWrite) ([]any, error) {
+	n := len(apps)
+	ids, sessions, senders, contents := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	users := make([]bool, n)
+	attachments, metadata := make([]sql.NullString, n), make([]sql.NullString, n)
+	for i, a := range apps {
+		r := a.row
+		ids[i], sessions[i], senders[i], contents[i] = r.ID, r.SessionID, r.Sender, r.Content
+		users[i] = r.Sender == string(runtime.SenderUser)
+		var err error
+		if attachments[i], err = nullJSON(r.Attachments); err != nil {
+			return nil, err
+		}
+		if metadata[i], err = nullJSON(r.Metadata); err != nil {
+			return nil, err
+		}
+	}
+	return []any{pq.Array(ids), pq.Array(sessions), pq.Array(senders), pq.Array(users),
+		pq.Array(contents), pq.Array(attachments), pq.Array(metadata)}, nil
+}
+
+// nullJSON is j as an array element: NULL when empty.
+func nullJSON(j jsonText) (sql.NullString, error) {
+	v, err := j.Value()
+	if err != nil || v == nil {
+		return sql.NullString{}, err
+	}
+	return sql.NullString{String: v.(string), Valid: true}, nil
+}
