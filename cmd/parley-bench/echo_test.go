@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// The generators against the in-process echo server alone: fast, no
+// parley binary needed.
+
+func echoEnv(t *testing.T, o options) (*env, *target) {
+	t.Helper()
+	e, err := startEcho()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.close)
+	return &env{o: o, tag: "test"}, e.target()
+}
+
+func TestClosedLoopOnEcho(t *testing.T) {
+	t.Parallel()
+	e, tg := echoEnv(t, options{Duration: 10 * time.Second, Turns: 20})
+	res, err := e.turnsOn(context.Background(), tg, 2, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := res[0]
+	if r.Turns != 20 || r.Errors != 0 || r.Lat.P50 <= 0 || r.rate() <= 0 {
+		t.Errorf("closed loop: %+v", r)
+	}
+}
+
+func TestOpenLoopOnEcho(t *testing.T) {
+	t.Parallel()
+	e, tg := echoEnv(t, options{Duration: 300 * time.Millisecond})
+	res, err := e.turnsOn(context.Background(), tg, 3, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 100 turns/s for 0.3 s: 30 sends are due.
+	if r := res[0]; r.Turns != 30 || r.Errors != 0 || r.Lat.P99 <= 0 {
+		t.Errorf("open loop: %+v", r)
+	}
+}
+
+func TestFanoutOnEcho(t *testing.T) {
+	t.Parallel()
+	e, tg := echoEnv(t, options{Duration: 10 * time.Second, Turns: 10})
+	r, err := e.fanoutOn(context.Background(), tg, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Sends != 10 || r.Frames != 80 || r.Errors != 0 || r.Each.Count != 40 || r.All.P50 < r.Each.P50 {
+		t.Errorf("fanout: %+v", r)
+	}
+}
+
+func TestHistoryOnEcho(t *testing.T) {
+	t.Parallel()
+	e, tg := echoEnv(t, options{Duration: 10 * time.Second, Turns: 15})
+	r, err := e.historyOn(context.Background(), tg, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Requests != 15 || r.Errors != 0 || r.Lat.P50 <= 0 {
+		t.Errorf("history: %+v", r)
+	}
+}
