@@ -11,6 +11,12 @@
 //   - committer.go: group commit. AppendMessage and CommitDialog queue
 //     their work for one goroutine that commits many of them, from many
 //     conversations, in one transaction (one fsync), each in a savepoint.
+//     committer_conn.go keeps the connection (and, on PostgreSQL, its
+//     prepared statements); committer_postgres.go and committer_appends.go
+//     store one append, or a run of appends, in one statement.
+//   - cluster.go: several nodes on one PostgreSQL database — dialog leases
+//     with fencing, the heartbeat, NOTIFY wake-ups, shared /ws tickets and
+//     cross-node locks (runtime.Cluster).
 //   - driver_sqlite.go and driver_postgres.go: everything specific to one
 //     engine (connection settings, pools, error translation, the dialect).
 //   - migrate.go and migrations/<dialect>/*.sql: the schema, applied by
