@@ -247,6 +247,16 @@ func (c *conv) fillGapLocked(ctx context.Context, before int64) error {
 	return nil
 }
 
+// precedeLocked publishes, before a message this node stored with seq,
+// those other nodes stored before it. A failure is logged, not returned:
+// the message is stored, and clients that see the gap fetch it from
+// history.
+func (c *conv) precedeLocked(ctx context.Context, seq int64) {
+	if err := c.fillGapLocked(ctx, seq); err != nil {
+		c.logger().Warn("reading other nodes' messages failed", "err", err)
+	}
+}
+
 // userMessageLocked does what follows a stored user message here: the
 // suggestions in force are over (the store cleared them with the append),
 // and the dialog gets the message if this node runs it.

@@ -136,10 +136,7 @@ func (c *conv) append(ctx context.Context, m *Message) (created bool, err error)
 // publishStoredLocked publishes a message this node has just stored,
 // after any another node stored before it.
 func (c *conv) publishStoredLocked(ctx context.Context, m *Message) {
-	if err := c.fillGapLocked(ctx, m.Seq); err != nil {
-		// The clients see a gap in seq and fetch it from history.
-		c.logger().Warn("reading other nodes' messages failed", "err", err)
-	}
+	c.precedeLocked(ctx, m.Seq)
 	c.session.LastSeq = m.Seq
 	c.session.LastActivity = m.CreatedAt
 	c.publishLocked(&Event{Type: EventMessage, SessionID: c.id, Message: m})

@@ -107,9 +107,7 @@ func (r *runner) flush(ctx context.Context) error {
 		return err
 	}
 	if len(w.Messages) > 0 {
-		if err := c.fillGapLocked(ctx, w.Messages[0].Seq); err != nil {
-			c.logger().Warn("reading other nodes' messages failed", "err", err)
-		}
+		c.precedeLocked(ctx, w.Messages[0].Seq)
 	}
 	c.applyLocked(&w)
 	for _, e := range r.events {

@@ -67,6 +67,7 @@ func (s *Subscription) Offer(e *Event) {
 	case s.events <- e:
 	default:
 		s.end(ReasonSlow)
+		s.conv.hub.counters.slowDrops.Add(1)
 	}
 }
 
