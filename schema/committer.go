@@ -118,6 +118,12 @@ type committer struct {
 	// conversations a batch wrote to; they run in the batch's
 	// transaction, so they are delivered if and only if it commits.
 	announce atomic.Pointer[func(sids []string) string]
+	// committed, when set, is called after each batch that committed
+	// (SQLite: the checkpointer's cue).
+	committed func()
+	// beforeBatch, when set, runs on the connection before each batch
+	// begins (SQLite: a checkpoint, when one is due).
+	beforeBatch func(ctx context.Context, conn execQueryer)
 
 	commits, writes, maxBatch atomic.Int64 // see Stats
 }
@@ -411,6 +417,9 @@ func rollback(conn *batchConn) {
 
 // count records a committed batch in the stats.
 func (c *committer) count(batch []*request) {
+	if c.committed != nil {
+		c.committed()
+	}
 	var n int64
 	for _, r := range batch {
 		if r.err == nil {

@@ -31,6 +31,9 @@ func (c *committer) start(ctx context.Context) (*batchConn, error) {
 		if err != nil {
 			return nil, err
 		}
+		if c.beforeBatch != nil {
+			c.beforeBatch(ctx, conn)
+		}
 		if _, err = conn.Conn.ExecContext(ctx, c.begin+openFirst); err == nil {
 			return conn, nil
 		}

@@ -25,8 +25,9 @@ import (
 func TestPragmas(t *testing.T) {
 	db := openTest(t)
 	want := map[*sqlx.DB]map[string]string{
-		db.write: {"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": busyTimeoutMS, "query_only": "0"},
-		db.read:  {"journal_mode": "wal", "foreign_keys": "1", "busy_timeout": busyTimeoutMS, "query_only": "1"},
+		db.write: {"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": busyTimeoutMS, "query_only": "0",
+			"temp_store": "2", "wal_autocheckpoint": "0"},
+		db.read: {"journal_mode": "wal", "foreign_keys": "1", "busy_timeout": busyTimeoutMS, "query_only": "1"},
 	}
 	for pool, pragmas := range want {
 		// Hold several connections at once so the pool must open new ones.

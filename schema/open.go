@@ -60,6 +60,9 @@ type DB struct {
 	read *sqlx.DB
 	// commit batches the writes of the message path (committer.go).
 	commit *committer
+	// checkpoints copies SQLite's WAL into the database file
+	// (driver_sqlite_checkpoint.go); nil on PostgreSQL.
+	checkpoints *checkpointer
 	// pools lists every distinct pool, for Close.
 	pools []*sqlx.DB
 
@@ -143,6 +146,9 @@ func (db *DB) Ping(ctx context.Context) error {
 func (db *DB) Close() error {
 	if db.commit != nil {
 		db.commit.close()
+	}
+	if db.checkpoints != nil {
+		db.checkpoints.close()
 	}
 	var errs []error
 	for _, p := range db.pools {
