@@ -57,18 +57,18 @@ import (
 const maxBatch = 256
 
 // The savepoint statements. One name is enough: a request's savepoint is
-// released before the next one opens. Each goes in one simple query with
-// its neighbour, so that a write costs one round trip besides its own
-// statements: BEGIN opens the first savepoint, each request after the
-// first releases the previous one's as it opens its own, and COMMIT
-// releases the last. COMMIT alone would release it too, but on PostgreSQL
-// a COMMIT in a transaction that an unreported error left aborted quietly
-// rolls back instead; the RELEASE fails there, and the batch with it.
-const (
-	openFirst    = "; SAVEPOINT w" // after the dialect's BEGIN
-	openNext     = "RELEASE w; SAVEPOINT w"
-	rollbackTo   = "ROLLBACK TO w"
-	releaseFinal = "RELEASE w; COMMIT"
+// released before the next one opens. On PostgreSQL each goes in one
+// simple query with its neighbour (batchConn.script), so that a write
+// costs one round trip besides its own statements: BEGIN opens the first
+// savepoint, each request after the first releases the previous one's as
+// it opens its own, and COMMIT releases the last. COMMIT alone would
+// release it too, but on PostgreSQL a COMMIT in a transaction that an
+// unreported error left aborted quietly rolls back instead; the RELEASE
+// fails there, and the batch with it.
+var (
+	openFirst  = "SAVEPOINT w" // after the dialect's BEGIN
+	openNext   = []string{"RELEASE w", "SAVEPOINT w"}
+	rollbackTo = "ROLLBACK TO w"
 )
 
 // writeFunc is the work of one request. tx is the committer's connection
@@ -102,6 +102,9 @@ type committer struct {
 	// may not meet: PostgreSQL aborted it to break a deadlock with
 	// another process's batch.
 	retryable func(error) bool
+	// oneByOne runs the committer's own statements one at a time rather
+	// than as one script (batchConn.script).
+	oneByOne bool
 	// appendMany, when set, stores several plain appends in one
 	// statement (PostgreSQL: one round trip for all of them).
 	appendMany appendManyFunc
@@ -300,7 +303,7 @@ func (c *committer) run(batch []*request) error {
 			return err
 		}
 	}
-	if _, err := conn.ExecContext(ctx, c.final(batch)); err != nil {
+	if err := conn.script(ctx, c.final(batch)...); err != nil {
 		// A COMMIT refused (a deferred constraint, say) leaves the
 		// transaction open; the connection must go back clean.
 		rollback(conn)
@@ -310,9 +313,10 @@ func (c *committer) run(batch []*request) error {
 	return nil
 }
 
-// final is the statement that ends a batch: releaseFinal, with the
-// announcement of the conversations written to before the COMMIT.
-func (c *committer) final(batch []*request) string {
+// final is the statements that end a batch: RELEASE and COMMIT, with
+// the announcement of the conversations written to before the COMMIT.
+func (c *committer) final(batch []*request) []string {
+	releaseFinal := []string{"RELEASE w", "COMMIT"}
 	announce := c.announce.Load()
 	if announce == nil {
 		return releaseFinal
@@ -326,7 +330,7 @@ func (c *committer) final(batch []*request) string {
 	if len(sids) == 0 {
 		return releaseFinal
 	}
-	return "RELEASE w; " + (*announce)(sids) + "COMMIT"
+	return []string{"RELEASE w", (*announce)(sids) + "COMMIT"}
 }
 
 // nextUnit returns the writes that run next, in one savepoint, and the
@@ -374,7 +378,7 @@ type savepoint struct {
 // open readies the savepoint for the next write.
 func (sp *savepoint) open() error {
 	if sp.used {
-		if _, err := sp.conn.ExecContext(context.Background(), openNext); err != nil {
+		if err := sp.conn.script(context.Background(), openNext...); err != nil {
 			return err
 		}
 	}

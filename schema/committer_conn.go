@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -34,7 +35,7 @@ func (c *committer) start(ctx context.Context) (*batchConn, error) {
 		if c.beforeBatch != nil {
 			c.beforeBatch(ctx, conn)
 		}
-		if _, err = conn.Conn.ExecContext(ctx, c.begin+openFirst); err == nil {
+		if err = conn.script(ctx, c.begin, openFirst); err == nil {
 			return conn, nil
 		}
 		broken := errors.Is(err, driver.ErrBadConn) || !valid(conn.Conn)
@@ -54,6 +55,7 @@ func (c *committer) take(ctx context.Context) (*batchConn, error) {
 			return nil, err
 		}
 		c.conn = newBatchConn(conn, c.keep)
+		c.conn.oneByOne = c.oneByOne
 	}
 	return c.conn, nil
 }
@@ -111,6 +113,25 @@ type batchConn struct {
 	*sqlx.Conn
 	stmts map[string]*sqlx.Stmt // nil: no cache (SQLite)
 	ran   map[string]bool       // queries that ran once, unprepared
+	// oneByOne says that script runs its statements one at a time
+	// (SQLite, whose driver keeps single statements prepared but parses
+	// a script anew each time; there are no round trips to save).
+	oneByOne bool
+}
+
+// script runs stmts, which take no arguments, in order: as one query, in
+// one round trip, or one by one.
+func (bc *batchConn) script(ctx context.Context, stmts ...string) error {
+	if !bc.oneByOne {
+		_, err := bc.Conn.ExecContext(ctx, strings.Join(stmts, "; "))
+		return err
+	}
+	for _, st := range stmts {
+		if _, err := bc.Conn.ExecContext(ctx, st); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func newBatchConn(conn *sqlx.Conn, cache bool) *batchConn {

@@ -2,6 +2,8 @@ package schema
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -60,23 +62,29 @@ func dialogMessageRows(w *runtime.DialogWrite) ([]messageRow, error) {
 	return rows, nil
 }
 
-// commitDialogTx writes w. The session goes first, so a missing one fails
-// before anything else is tried; the end of a run goes last, so that its
-// delete takes the entries of w too.
+// commitDialogTx writes w in three statements whatever it holds (more
+// only for long journals): the session row, with the seqs of w's messages
+// taken at once; the journal entries, in one insert; the messages, in
+// another. The session goes first, so a missing one fails before anything
+// else is tried; the end of a run goes last, so that its delete takes the
+// entries of w too.
 func (db *DB) commitDialogTx(ctx context.Context, tx execQueryer, w *runtime.DialogWrite, rows []messageRow) ([]*runtime.Message, error) {
-	if err := db.updateDialogStateTx(ctx, tx, w); err != nil {
+	now := dbTime(db.now())
+	last, err := db.updateDialogStateTx(ctx, tx, w, len(rows), now)
+	if err != nil {
 		return nil, err
 	}
 	if err := db.insertEntriesTx(ctx, tx, w.SessionID, w.Entries); err != nil {
 		return nil, err
 	}
 	stored := make([]*runtime.Message, len(rows))
-	for i, row := range rows {
-		m, _, err := db.appendTx(ctx, tx, row)
-		if err != nil {
-			return nil, err
-		}
-		stored[i] = m
+	for i := range rows {
+		rows[i].Seq = last - int64(len(rows)-1-i)
+		rows[i].CreatedAt = now
+		stored[i] = rows[i].message()
+	}
+	if err := db.insertMessagesTx(ctx, tx, rows); err != nil {
+		return nil, err
 	}
 	for _, mw := range w.Memory {
 		if err := db.setMemoryTx(ctx, tx, mw.Scope, mw.Key, mw.Value); err != nil {
@@ -92,12 +100,18 @@ func (db *DB) commitDialogTx(ctx context.Context, tx execQueryer, w *runtime.Dia
 	return stored, nil
 }
 
-// updateDialogStateTx writes the session fields w changes, or
+// updateDialogStateTx writes the session fields w changes and takes the
+// next n seqs for w's messages, as n appends would (the dialog's messages
+// are the bot's: last_user_seq and the suggestions stay as they are,
+// unless w sets them). It returns the session's last_seq after, or
 // KindNotFound when there is no such session. consumed_seq only grows:
 // a late write cannot hand a message back to the dialog.
-func (db *DB) updateDialogStateTx(ctx context.Context, tx sqlx.ExecerContext, w *runtime.DialogWrite) error {
+func (db *DB) updateDialogStateTx(ctx context.Context, tx execQueryer, w *runtime.DialogWrite, n int, now dbTime) (int64, error) {
 	sets := []string{"consumed_seq = CASE WHEN ? > consumed_seq THEN ? ELSE consumed_seq END"}
 	args := []any{w.ConsumedSeq, w.ConsumedSeq}
+	if n > 0 {
+		sets, args = append(sets, "last_seq = last_seq + ?", "last_activity = ?"), append(args, n, now)
+	}
 	if w.Suggestions != nil {
 		sets, args = append(sets, "suggestions = ?"), append(args, stringsJSON(*w.Suggestions))
 	}
@@ -120,19 +134,38 @@ func (db *DB) updateDialogStateTx(ctx context.Context, tx sqlx.ExecerContext, w 
 		// batch commits.
 		where, args = where+` AND runner_fence = ?`, append(args, w.Fence)
 	}
-	q := db.write.Rebind(`UPDATE sessions SET ` + strings.Join(sets, ", ") + where)
-	res, err := tx.ExecContext(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
+	q := db.write.Rebind(`UPDATE sessions SET ` + strings.Join(sets, ", ") + where + ` RETURNING last_seq`)
+	var last int64
+	err := tx.QueryRowxContext(ctx, q, args...).Scan(&last)
 	switch {
-	case err != nil:
-		return err
-	case n == 0 && w.Fence != 0:
-		return runtime.Wrap(runtime.KindConflict, runtime.ErrNotRunner, "another node runs this dialog")
-	case n == 0:
-		return runtime.Errorf(runtime.KindNotFound, "session not found")
+	case errors.Is(err, sql.ErrNoRows) && w.Fence != 0:
+		return 0, runtime.Wrap(runtime.KindConflict, runtime.ErrNotRunner, "another node runs this dialog")
+	case errors.Is(err, sql.ErrNoRows):
+		return 0, runtime.Errorf(runtime.KindNotFound, "session not found")
+	}
+	return last, err
+}
+
+// rowsPerInsert bounds the rows of one multi-row INSERT, far below the
+// parameters a statement may have (SQLite: 32,766; PostgreSQL: 65,535)
+// and few enough distinct statements for the prepared-statement caches.
+const rowsPerInsert = 64
+
+// insertRows runs insert (which ends in VALUES) for rows of cols
+// columns, up to rowsPerInsert rows per statement; args(i) are the values
+// of row i.
+func (db *DB) insertRows(ctx context.Context, tx sqlx.ExecerContext, insert string, cols, rows int, args func(i int) []any) error {
+	one := "(" + strings.Repeat("?, ", cols-1) + "?)"
+	for lo := 0; lo < rows; lo += rowsPerInsert {
+		hi := min(lo+rowsPerInsert, rows)
+		vals := make([]any, 0, (hi-lo)*cols)
+		for i := lo; i < hi; i++ {
+			vals = append(vals, args(i)...)
+		}
+		q := db.write.Rebind(insert + " " + strings.Repeat(one+", ", hi-lo-1) + one)
+		if _, err := tx.ExecContext(ctx, q, vals...); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -141,12 +174,18 @@ func (db *DB) updateDialogStateTx(ctx context.Context, tx sqlx.ExecerContext, w 
 // is there already (same run and index) is KindConflict: a journal is
 // never rewritten.
 func (db *DB) insertEntriesTx(ctx context.Context, tx sqlx.ExecerContext, sid runtime.SessionID, entries []runtime.JournalEntry) error {
-	q := db.write.Rebind(`INSERT INTO dialog_journal (session_id, run, idx, kind, value, found, seq)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`)
-	for _, e := range entries {
-		if _, err := tx.ExecContext(ctx, q, sid, e.Run, e.Index, e.Kind, e.Value, e.Found, e.Seq); err != nil {
-			return err
-		}
-	}
-	return nil
+	return db.insertRows(ctx, tx, `INSERT INTO dialog_journal (session_id, run, idx, kind, value, found, seq) VALUES`, 7, len(entries),
+		func(i int) []any {
+			e := entries[i]
+			return []any{sid, e.Run, e.Index, e.Kind, e.Value, e.Found, e.Seq}
+		})
+}
+
+// insertMessagesTx inserts rows, whose seqs were taken already.
+func (db *DB) insertMessagesTx(ctx context.Context, tx sqlx.ExecerContext, rows []messageRow) error {
+	return db.insertRows(ctx, tx, `INSERT INTO message_history (`+messageColumns+`) VALUES`, 9, len(rows),
+		func(i int) []any {
+			r := rows[i]
+			return []any{r.ID, r.SessionID, r.Seq, r.Sender, r.Content, r.ClientID, r.Attachments, r.Metadata, r.CreatedAt}
+		})
 }

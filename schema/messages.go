@@ -124,34 +124,36 @@ func (db *DB) appendTx(ctx context.Context, tx execQueryer, row messageRow) (*ru
 	if db.dialect == postgresDialect {
 		return appendTxPostgres(ctx, tx, row) // one statement, one round trip
 	}
+	// RETURNING gives the bumped seq without a second read. Right of =,
+	// last_seq is the old value in both dialects. A user message also
+	// ends the suggestions in force. With a client id, the bump happens
+	// only if no message of the session has it: no row back then means
+	// that message is there, or that there is no session, and only then
+	// is it looked up (one statement less on the usual path).
+	q := `UPDATE sessions SET last_seq = last_seq + 1, last_activity = ?,
+		last_user_seq = CASE WHEN ? THEN last_seq + 1 ELSE last_user_seq END,
+		suggestions = CASE WHEN ? THEN NULL ELSE suggestions END
+		WHERE id = ?`
+	isUser := row.Sender == string(runtime.SenderUser)
+	args := []any{row.CreatedAt, isUser, isUser, row.SessionID}
 	if row.ClientID != nil {
+		q += ` AND NOT EXISTS (SELECT 1 FROM message_history WHERE session_id = ? AND client_id = ?)`
+		args = append(args, row.SessionID, *row.ClientID)
+	}
+	err := tx.QueryRowxContext(ctx, db.write.Rebind(q+` RETURNING last_seq`), args...).Scan(&row.Seq)
+	if errors.Is(err, sql.ErrNoRows) && row.ClientID != nil {
 		dup, err := db.findByClientIDTx(ctx, tx, row.SessionID, *row.ClientID)
 		if dup != nil || err != nil {
 			return dup, false, err
 		}
 	}
-	// RETURNING gives the bumped seq without a second read; no row means
-	// no session, which the caller reports as KindNotFound. Right of =,
-	// last_seq is the old value in both dialects.
-	// A user message also ends the suggestions in force.
-	q := db.write.Rebind(`UPDATE sessions SET last_seq = last_seq + 1, last_activity = ?,
-		last_user_seq = CASE WHEN ? THEN last_seq + 1 ELSE last_user_seq END,
-		suggestions = CASE WHEN ? THEN NULL ELSE suggestions END
-		WHERE id = ? RETURNING last_seq`)
-	isUser := row.Sender == string(runtime.SenderUser)
-	err := tx.QueryRowxContext(ctx, q, row.CreatedAt, isUser, isUser, row.SessionID).Scan(&row.Seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, runtime.Errorf(runtime.KindNotFound, "session not found")
 	}
 	if err != nil {
 		return nil, false, err
 	}
-	// Positional, not named: binding names costs a parse per call, and
-	// this is the hottest statement of the store.
-	q = db.write.Rebind(`INSERT INTO message_history (` + messageColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	_, err = tx.ExecContext(ctx, q, row.ID, row.SessionID, row.Seq, row.Sender, row.Content,
-		row.ClientID, row.Attachments, row.Metadata, row.CreatedAt)
-	if err != nil {
+	if err := db.insertMessagesTx(ctx, tx, []messageRow{row}); err != nil {
 		return nil, false, err
 	}
 	return row.message(), true, nil
