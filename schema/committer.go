@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -129,6 +130,7 @@ type committer struct {
 	beforeBatch func(ctx context.Context, conn execQueryer)
 
 	commits, writes, maxBatch atomic.Int64 // see Stats
+	batchTime, writeTime      histogram    // see Stats
 }
 
 // Stats are the committer's counters since Open, cheap to read (atomics)
@@ -137,15 +139,23 @@ type Stats struct {
 	Commits  int64 // transactions committed
 	Writes   int64 // writes committed (AppendMessage and CommitDialog calls)
 	MaxBatch int64 // most writes committed by one transaction
+	// BatchSeconds times each batch's transaction, from BEGIN to the
+	// end of COMMIT (the fsync included), committed or not.
+	BatchSeconds Histogram
+	// WriteSeconds times each write as its caller waits for it: queued
+	// behind the batch in progress, then its own batch.
+	WriteSeconds Histogram
 }
 
 // Stats returns the group commit counters.
 func (db *DB) Stats() Stats {
 	c := db.commit
 	if c == nil {
-		return Stats{}
+		var h histogram
+		return Stats{BatchSeconds: h.snapshot(), WriteSeconds: h.snapshot()}
 	}
-	return Stats{Commits: c.commits.Load(), Writes: c.writes.Load(), MaxBatch: c.maxBatch.Load()}
+	return Stats{Commits: c.commits.Load(), Writes: c.writes.Load(), MaxBatch: c.maxBatch.Load(),
+		BatchSeconds: c.batchTime.snapshot(), WriteSeconds: c.writeTime.snapshot()}
 }
 
 func newCommitter(pool *sqlx.DB, begin string, retryable func(error) bool) *committer {
@@ -175,6 +185,8 @@ func (c *committer) do(ctx context.Context, sid string, fn writeFunc) error {
 func (c *committer) submit(r *request) error {
 	ctx := r.ctx
 	r.done = make(chan struct{})
+	queued := time.Now()
+	defer func() { c.writeTime.observe(time.Since(queued)) }()
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -227,6 +239,7 @@ func (c *committer) loop() {
 			c.drop()
 			return
 		}
+		start := time.Now()
 		err := c.run(batch)
 		for try := 1; err != nil && try < 3 && c.retryable(err); try++ {
 			for _, r := range batch {
@@ -234,6 +247,7 @@ func (c *committer) loop() {
 			}
 			err = c.run(batch)
 		}
+		c.batchTime.observe(time.Since(start))
 		for _, r := range batch {
 			if err != nil && r.err == nil {
 				r.err = err

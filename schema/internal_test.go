@@ -207,3 +207,22 @@ func TestPoolSizes(t *testing.T) {
 		}
 	}
 }
+
+// TestHistogram: observations land in the first bucket that holds them,
+// and counts are cumulative, as Prometheus wants.
+func TestHistogram(t *testing.T) {
+	var h histogram
+	for _, d := range []time.Duration{50 * time.Microsecond, 100 * time.Microsecond, 3 * time.Millisecond, time.Hour} {
+		h.observe(d)
+	}
+	s := h.snapshot()
+	want := map[float64]uint64{0.0001: 2, 0.00025: 2, 0.0025: 2, 0.005: 3, 2.5: 3}
+	for i, b := range s.Bounds {
+		if w, ok := want[b]; ok && s.Counts[i] != w {
+			t.Errorf("le=%v: %d, want %d", b, s.Counts[i], w)
+		}
+	}
+	if s.Count != 4 || s.Sum < 3600 || s.Sum > 3600.01 {
+		t.Errorf("count %d sum %v; want 4 and just over 3600", s.Count, s.Sum)
+	}
+}

@@ -37,6 +37,8 @@ var (
 	descCommits       = prometheus.NewDesc("parley_db_commits_total", "Group-commit transactions committed.", nil, nil)
 	descWrites        = prometheus.NewDesc("parley_db_writes_total", "Message-path writes committed (writes/commits is the mean batch).", nil, nil)
 	descMaxBatch      = prometheus.NewDesc("parley_db_batch_max", "Most writes committed by one transaction.", nil, nil)
+	descBatchSeconds  = prometheus.NewDesc("parley_db_batch_seconds", "Time of each group-commit transaction, BEGIN to the end of COMMIT (the disk sync included).", nil, nil)
+	descWriteSeconds  = prometheus.NewDesc("parley_db_write_seconds", "Time a message-path write waits until committed: queued behind the batch in progress, then its own.", nil, nil)
 )
 
 func (c *statsCollector) Describe(ch chan<- *prometheus.Desc) {
@@ -63,6 +65,17 @@ func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(descCommits, float64(st.Commits))
 	counter(descWrites, float64(st.Writes))
 	gauge(descMaxBatch, float64(st.MaxBatch))
+	histogram(ch, descBatchSeconds, st.BatchSeconds)
+	histogram(ch, descWriteSeconds, st.WriteSeconds)
+}
+
+// histogram sends h as a Prometheus histogram.
+func histogram(ch chan<- prometheus.Metric, d *prometheus.Desc, h schema.Histogram) {
+	buckets := make(map[float64]uint64, len(h.Bounds))
+	for i, b := range h.Bounds {
+		buckets[b] = h.Counts[i]
+	}
+	ch <- prometheus.MustNewConstHistogram(d, h.Count, h.Sum, buckets)
 }
 
 // metricsHandler serves /metrics: Parley's counters, the Go runtime's and

@@ -35,6 +35,7 @@ func scrape(t *testing.T, s *testServer, name string) float64 {
 func TestMetrics(t *testing.T) {
 	s := MustRunMain(t)
 	turns, commits := scrape(t, s, "parley_turns_total"), scrape(t, s, "parley_db_commits_total")
+	batches, writes := scrape(t, s, "parley_db_batch_seconds_count"), scrape(t, s, "parley_db_write_seconds_count")
 	c, _ := mustDial(t, s, "bot_id=echo", tokenFor(t, "mo"))
 	c.say("count me", "m1")
 	c.expectMessage("user", "count me")
@@ -56,6 +57,17 @@ func TestMetrics(t *testing.T) {
 	}
 	if got := scrape(t, s, "parley_db_commits_total"); got < commits+2 {
 		t.Errorf("parley_db_commits_total %v, want at least %v", got, commits+2)
+	}
+	// Each commit is timed, and each write its caller waited for; the
+	// slowest bucket, +Inf, holds them all.
+	if got := scrape(t, s, "parley_db_batch_seconds_count"); got < batches+2 {
+		t.Errorf("parley_db_batch_seconds_count %v, want at least %v", got, batches+2)
+	}
+	if got := scrape(t, s, `parley_db_write_seconds_bucket\{le="\+Inf"\}`); got < writes+2 {
+		t.Errorf("parley_db_write_seconds +Inf bucket %v, want at least %v", got, writes+2)
+	}
+	if got := scrape(t, s, "parley_db_write_seconds_sum"); got <= 0 {
+		t.Errorf("parley_db_write_seconds_sum %v, want the time waited", got)
 	}
 	scrape(t, s, "go_goroutines")
 }
