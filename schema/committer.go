@@ -158,10 +158,6 @@ func (db *DB) Stats() Stats {
 		BatchSeconds: c.batchTime.snapshot(), WriteSeconds: c.writeTime.snapshot()}
 }
 
-func newCommitter(pool *sqlx.DB, begin string, retryable func(error) bool) *committer {
-	return (&committer{pool: pool, begin: begin, retryable: retryable}).launch()
-}
-
 // launch starts c's loop; c holds the settings, the rest is set here.
 func (c *committer) launch() *committer {
 	c.wake, c.exited = make(chan struct{}, 1), make(chan struct{})

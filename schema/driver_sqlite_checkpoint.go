@@ -36,6 +36,10 @@ import (
 // checkpointEvery bounds how often the checkpointer runs.
 const checkpointEvery = 100 * time.Millisecond
 
+// checkpointIdle is how often the checkpointer runs without a cue (a
+// variable for the tests).
+var checkpointIdle = 5 * time.Second
+
 // restartFrames is the WAL size (in pages) from which the committer is
 // asked to let the WAL start over: SQLite's own default for checkpoints.
 const restartFrames = 1000
@@ -59,7 +63,7 @@ func startCheckpointer(pool *sqlx.DB) *checkpointer {
 		pool: pool, log: slog.Default(),
 		poke: make(chan struct{}, 1), stop: make(chan struct{}), exited: make(chan struct{}),
 	}
-	go c.loop()
+	go c.loop(checkpointIdle)
 	return c
 }
 
@@ -77,13 +81,19 @@ func (c *checkpointer) close() {
 	<-c.exited
 }
 
-func (c *checkpointer) loop() {
+func (c *checkpointer) loop(every time.Duration) {
 	defer close(c.exited)
+	// The writes outside the committer (sessions, memory, users) do not
+	// poke; a round now and then copies theirs, and their next
+	// transaction starts the WAL over once it is all copied.
+	idle := time.NewTicker(every)
+	defer idle.Stop()
 	for {
 		select {
 		case <-c.stop:
 			return
 		case <-c.poke:
+		case <-idle.C:
 		}
 		c.checkpoint()
 		select { // pace: commits meanwhile are taken by the next round

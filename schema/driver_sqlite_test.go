@@ -6,6 +6,7 @@ import (
 	"os"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -187,4 +188,28 @@ func TestWALStaysBounded(t *testing.T) {
 	if fi.Size() < written {
 		t.Fatalf("the database file holds %d bytes after %d were written", fi.Size(), written)
 	}
+}
+
+// TestCheckpointWithoutCommitter: writes that do not go through the
+// committer (here: new sessions) still reach the database file, by the
+// checkpointer's idle round.
+func TestCheckpointWithoutCommitter(t *testing.T) {
+	defer func(d time.Duration) { checkpointIdle = d }(checkpointIdle)
+	checkpointIdle = 50 * time.Millisecond
+	db := openTest(t)
+	var path string
+	if err := db.read.Get(&path, `SELECT file FROM pragma_database_list WHERE name = 'main'`); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 300 {
+		mustSession(t, db)
+	}
+	waitFor(t, "the sessions in the database file", func() bool {
+		fi, err := os.Stat(path)
+		return err == nil && fi.Size() > before.Size()
+	})
 }
