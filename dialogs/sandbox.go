@@ -209,7 +209,7 @@ var removedGlobals = map[string]string{
 // error for the names in missing. Other absent keys still read as nil, as
 // Lua code expects.
 func explainMissing(L *lua.LState, t *lua.LTable, prefix string, missing map[string]string) {
-	mt := L.NewTable()
+	mt := L.CreateTable(0, 2) // NewTable reserves 32 slots and a 32-key map: ~2.5 KB per state
 	mt.RawSetString("__metatable", lua.LFalse)
 	mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
 		name := L.Get(2).String()

@@ -44,7 +44,7 @@ func hardenString(L *lua.LState, names *namer, mem *memory) {
 	for _, name := range []string{"upper", "lower", "reverse"} {
 		str.RawSetString(name, L.NewFunction(charged(str.RawGetString(name).(*lua.LFunction).GFunction, mem)))
 	}
-	mt := L.NewTable()
+	mt := L.CreateTable(0, 2)
 	mt.RawSetString("__index", str)
 	mt.RawSetString("__metatable", lua.LFalse)
 	L.SetMetatable(lua.LString(""), mt)
