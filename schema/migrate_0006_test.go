@@ -1,0 +1,98 @@
+package schema
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/jmoiron/sqlx"
+
+	"parley/runtime"
+)
+
+// TestMigration0006: a database with messages at version 5 keeps every
+// message (ids, seqs, client ids, order) through 0006, a client id still
+// stores once, and the bot's messages (no client id) are no longer in the
+// client id index.
+func TestMigration0006(t *testing.T) {
+	runBackends(t, func(t *testing.T, b testBackend) {
+		ctx := context.Background()
+		db, err := Open(ctx, b.config(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		migrateTo(t, db, 5)
+		sid := mustSession(t, db)
+		var before []*runtime.Message
+		for i := range 6 {
+			m := userMessage(sid, fmt.Sprint("user ", i))
+			if i%2 == 1 {
+				m.Sender, m.Content = runtime.SenderBot, fmt.Sprint("bot ", i)
+			} else {
+				m.ClientID = fmt.Sprint("c", i)
+			}
+			if _, err := db.AppendMessage(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+			before = append(before, m)
+		}
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		after, err := db.FindMessages(ctx, runtime.MessageFilter{SessionID: sid})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(after) != len(before) {
+			t.Fatalf("%d messages after the migration, %d before", len(after), len(before))
+		}
+		for i, m := range after {
+			w := before[i]
+			if m.ID != w.ID || m.Seq != w.Seq || m.ClientID != w.ClientID || m.Content != w.Content || m.Sender != w.Sender {
+				t.Errorf("message %d: %+v after, %+v before", i, m, w)
+			}
+		}
+		again := userMessage(sid, "retried")
+		again.ClientID = "c2"
+		created, err := db.AppendMessage(ctx, again)
+		if err != nil || created || again.ID != before[2].ID {
+			t.Fatalf("a client id stored again: created %v, %v, got %s want %s", created, err, again.ID, before[2].ID)
+		}
+		_, err = db.write.ExecContext(ctx, db.write.Rebind(`INSERT INTO message_history (`+messageColumns+`)
+			VALUES (?, ?, 99, 'user', 'dup', 'c0', NULL, NULL, ?)`), newMessageRow(&runtime.Message{}).ID, sid, dbTime(db.now()))
+		if err == nil || db.dialect.kind(err) != runtime.KindConflict {
+			t.Fatalf("a second row with client id c0: %v; want a unique violation", err)
+		}
+		var partial int
+		q := `SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'message_history_client' AND sql LIKE '%WHERE client_id IS NOT NULL%'`
+		if db.dialect == postgresDialect {
+			q = `SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'message_history_client' AND indexdef LIKE '%WHERE (client_id IS NOT NULL)%'`
+		}
+		if err := db.read.GetContext(ctx, &partial, q); err != nil || partial != 1 {
+			t.Fatalf("the partial client id index: %d, %v", partial, err)
+		}
+	})
+}
+
+// migrateTo applies the migrations up to version, as Migrate does.
+func migrateTo(t *testing.T, db *DB, version int) {
+	t.Helper()
+	ctx := context.Background()
+	list, err := loadMigrations(db.dialect.name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.migrationTx(ctx, func(tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, db.dialect.migrationsTable)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range list[:version] {
+		if err := db.migrationTx(ctx, func(tx *sqlx.Tx) error { return db.applyTx(ctx, tx, m) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
