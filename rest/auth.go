@@ -2,7 +2,6 @@ package rest
 
 import (
 	"net/http"
-	"strings"
 
 	"parley/runtime"
 )
@@ -12,24 +11,10 @@ import (
 // visitor known by address when there are no credentials. Bad credentials
 // are an error, never anonymous.
 func (h *Handler) identify(r *http.Request) (runtime.Identity, error) {
-	ip := runtime.ClientIP(r, h.cfg.TrustedProxies)
-	if key := r.Header.Get("X-API-Key"); key != "" {
-		if h.cfg.APIKeys == nil {
-			return runtime.Identity{}, runtime.Errorf(runtime.KindUnauthorized, "API keys are not enabled on this server")
-		}
-		id, err := h.cfg.APIKeys.Authenticate(r.Context(), strings.TrimSpace(key))
-		id.IP = ip
-		return id, err
+	id, found, err := runtime.Credentials{Auth: h.cfg.Auth, APIKeys: h.cfg.APIKeys}.FromHeaders(r)
+	if !found {
+		id = runtime.Identity{Anonymous: true}
 	}
-	auth := r.Header.Get("Authorization")
-	if auth == "" {
-		return runtime.Identity{Anonymous: true, IP: ip}, nil
-	}
-	token, ok := strings.CutPrefix(auth, "Bearer ")
-	if !ok || h.cfg.Auth == nil {
-		return runtime.Identity{}, runtime.Errorf(runtime.KindUnauthorized, "the Authorization header must be \"Bearer <JWT>\"")
-	}
-	id, err := h.cfg.Auth.Authenticate(r.Context(), strings.TrimSpace(token))
-	id.IP = ip
+	id.IP = runtime.ClientIP(r, h.cfg.TrustedProxies)
 	return id, err
 }

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/netip"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -138,20 +137,9 @@ func joinRequest(r *http.Request) (req runtime.JoinRequest, after int64, err err
 // the query, or nobody (anonymous).
 func (h *Handler) identify(r *http.Request) (runtime.Identity, error) {
 	ip := runtime.ClientIP(r, h.cfg.TrustedProxies)
-	var id runtime.Identity
-	var err error
-	switch auth := r.Header.Get("Authorization"); {
-	case r.Header.Get("X-API-Key") != "":
-		if h.cfg.APIKeys == nil {
-			return id, runtime.Errorf(runtime.KindUnauthorized, "API keys are not enabled on this server")
-		}
-		id, err = h.cfg.APIKeys.Authenticate(r.Context(), strings.TrimSpace(r.Header.Get("X-API-Key")))
-	case auth != "":
-		token, ok := strings.CutPrefix(auth, "Bearer ")
-		if !ok || h.cfg.Auth == nil {
-			return id, runtime.Errorf(runtime.KindUnauthorized, "the Authorization header must be \"Bearer <JWT>\"")
-		}
-		id, err = h.cfg.Auth.Authenticate(r.Context(), strings.TrimSpace(token))
+	id, found, err := runtime.Credentials{Auth: h.cfg.Auth, APIKeys: h.cfg.APIKeys}.FromHeaders(r)
+	switch {
+	case found:
 	case r.URL.Query().Get("ticket") != "":
 		id, err = h.cfg.Hub.RedeemTicket(r.Context(), r.URL.Query().Get("ticket"))
 	default:
