@@ -19,6 +19,10 @@
 //     cross-node locks (runtime.Cluster).
 //   - driver_sqlite.go and driver_postgres.go: everything specific to one
 //     engine (connection settings, pools, error translation, the dialect).
+//     On SQLite, driver_sqlite_stmts.go keeps each connection's prepared
+//     statements and driver_sqlite_checkpoint.go copies the WAL into the
+//     database file beside the writer, not inside its batches.
+//   - histogram.go: the batch and write latencies /metrics reports.
 //   - migrate.go and migrations/<dialect>/*.sql: the schema, applied by
 //     DB.Migrate (Open never migrates by itself).
 //   - messages.go: AppendMessage, the hot path, and the history reads.
