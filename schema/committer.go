@@ -139,11 +139,12 @@ type Stats struct {
 	Commits  int64 // transactions committed
 	Writes   int64 // writes committed (AppendMessage and CommitDialog calls)
 	MaxBatch int64 // most writes committed by one transaction
-	// BatchSeconds times each batch's transaction, from BEGIN to the
-	// end of COMMIT (the fsync included), committed or not.
+	// BatchSeconds times each batch, committed or not: taking the
+	// connection, BEGIN to the end of COMMIT (the fsync included), and
+	// the runs again after a deadlock (PostgreSQL).
 	BatchSeconds Histogram
-	// WriteSeconds times each write as its caller waits for it: queued
-	// behind the batch in progress, then its own batch.
+	// WriteSeconds times each write that a batch took, as its caller
+	// waits for it: queued behind the batch in progress, then its own.
 	WriteSeconds Histogram
 }
 
@@ -182,7 +183,6 @@ func (c *committer) submit(r *request) error {
 	ctx := r.ctx
 	r.done = make(chan struct{})
 	queued := time.Now()
-	defer func() { c.writeTime.observe(time.Since(queued)) }()
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -194,6 +194,7 @@ func (c *committer) submit(r *request) error {
 
 	select {
 	case <-r.done:
+		c.writeTime.observe(time.Since(queued))
 		return r.err
 	case <-ctx.Done():
 	}
@@ -207,6 +208,7 @@ func (c *committer) submit(r *request) error {
 		return ctx.Err() // never taken: nothing happened
 	}
 	<-r.done
+	c.writeTime.observe(time.Since(queued))
 	return r.err
 }
 

@@ -39,6 +39,9 @@ func (c *committer) start(ctx context.Context) (*batchConn, error) {
 			return conn, nil
 		}
 		broken := errors.Is(err, driver.ErrBadConn) || !valid(conn.Conn)
+		if !broken {
+			rollback(conn) // BEGIN may have run before what failed
+		}
 		c.drop() // the pool discards a broken connection
 		if !broken || attempt > 0 {
 			return nil, err

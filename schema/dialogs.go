@@ -147,17 +147,22 @@ func (db *DB) updateDialogStateTx(ctx context.Context, tx execQueryer, w *runtim
 }
 
 // rowsPerInsert bounds the rows of one multi-row INSERT, far below the
-// parameters a statement may have (SQLite: 32,766; PostgreSQL: 65,535)
-// and few enough distinct statements for the prepared-statement caches.
+// parameters a statement may have (SQLite: 32,766; PostgreSQL: 65,535).
 const rowsPerInsert = 64
 
 // insertRows runs insert (which ends in VALUES) for rows of cols
-// columns, up to rowsPerInsert rows per statement; args(i) are the values
-// of row i.
+// columns; args(i) are the values of row i. Each statement takes a power
+// of two of rows, up to rowsPerInsert, so that an insert has at most
+// seven texts, each prepared once by the statement caches (which would
+// otherwise fill with one text per row count).
 func (db *DB) insertRows(ctx context.Context, tx sqlx.ExecerContext, insert string, cols, rows int, args func(i int) []any) error {
 	one := "(" + strings.Repeat("?, ", cols-1) + "?)"
-	for lo := 0; lo < rows; lo += rowsPerInsert {
-		hi := min(lo+rowsPerInsert, rows)
+	for lo := 0; lo < rows; {
+		n := rowsPerInsert
+		for n > rows-lo {
+			n /= 2
+		}
+		hi := lo + n
 		vals := make([]any, 0, (hi-lo)*cols)
 		for i := lo; i < hi; i++ {
 			vals = append(vals, args(i)...)
@@ -166,6 +171,7 @@ func (db *DB) insertRows(ctx context.Context, tx sqlx.ExecerContext, insert stri
 		if _, err := tx.ExecContext(ctx, q, vals...); err != nil {
 			return err
 		}
+		lo = hi
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -122,6 +123,46 @@ func TestMigrateDurableDialogs(t *testing.T) {
 		}
 		if p, err := db.PendingDialogs(ctx); err != nil || len(p) != 0 {
 			t.Errorf("PendingDialogs after the upgrade = %v, %v; want none", p, err)
+		}
+	})
+}
+
+// TestDialogWriteInChunks: a dialog write with more journal entries and
+// messages than one INSERT takes (rowsPerInsert) stores all of them, in
+// order, with gapless seqs, in statements of a few sizes only.
+func TestDialogWriteInChunks(t *testing.T) {
+	runBackends(t, func(t *testing.T, b testBackend) {
+		db := b.open(t)
+		ctx := context.Background()
+		sid := mustSession(t, db)
+		const entries, messages = 2*rowsPerInsert + 37, rowsPerInsert + 5
+		w := &runtime.DialogWrite{SessionID: sid, Run: &runtime.RunState{Run: 1, Version: "v"}}
+		for i := range entries {
+			w.Entries = append(w.Entries, runtime.JournalEntry{Run: 1, Index: int64(i + 1), Kind: runtime.EntryTalk, Value: fmt.Sprint(i)})
+		}
+		for i := range messages {
+			w.Messages = append(w.Messages, &runtime.Message{Sender: runtime.SenderBot, Content: fmt.Sprint("m", i)})
+		}
+		if err := db.CommitDialog(ctx, w); err != nil {
+			t.Fatal(err)
+		}
+		j, err := db.Journal(ctx, sid, 1)
+		if err != nil || len(j) != entries {
+			t.Fatalf("journal: %d entries, %v; want %d", len(j), err, entries)
+		}
+		for i, e := range j {
+			if e.Index != int64(i+1) || e.Value != fmt.Sprint(i) {
+				t.Fatalf("entry %d: %+v", i, e)
+			}
+		}
+		msgs, err := db.FindMessages(ctx, runtime.MessageFilter{SessionID: sid, Limit: 1000})
+		if err != nil || len(msgs) != messages {
+			t.Fatalf("%d messages, %v; want %d", len(msgs), err, messages)
+		}
+		for i, m := range msgs {
+			if m.Seq != int64(i+1) || m.Content != fmt.Sprint("m", i) || w.Messages[i].Seq != m.Seq || w.Messages[i].ID != m.ID {
+				t.Fatalf("message %d: stored %+v, returned %+v", i, m, w.Messages[i])
+			}
 		}
 	})
 }

@@ -108,8 +108,11 @@ func writePragmas() url.Values {
 			// the writer's time under load. They are needed only until
 			// the batch commits, and a batch is bounded (maxBatch).
 			"temp_store(MEMORY)",
-			// Checkpoints run outside the batches (driver_sqlite_checkpoint.go).
-			"wal_autocheckpoint(0)",
+			// Checkpoints run outside the batches (driver_sqlite_checkpoint.go);
+			// SQLite's own, in the writer, only as a backstop for when no
+			// batch comes to start the WAL over (writes outside the
+			// committer alone): at 10,000 pages, about 40 MiB.
+			"wal_autocheckpoint(10000)",
 		},
 		// Take the write lock at BEGIN. A deferred transaction that reads
 		// first and then writes can fail with SQLITE_BUSY at once (no busy

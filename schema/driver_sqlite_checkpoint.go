@@ -18,10 +18,11 @@ import (
 // on the single write connection, that is inside a batch of the committer
 // (committer.go), which the conversations of the whole server wait for; it
 // was a tenth of the server's CPU in a profile of chat turns. So the write
-// connection does not checkpoint on its own (wal_autocheckpoint(0)) and a
-// connection of its own does the copying, on its own goroutine, beside
-// the writer: a PASSIVE checkpoint takes no lock that a writer needs. It
-// runs after commits, at most once per checkpointEvery.
+// connection checkpoints on its own only as a backstop (at 10,000 pages,
+// see writePragmas) and a connection of its own does the copying, on its
+// own goroutine, beside the writer: a PASSIVE checkpoint takes no lock
+// that a writer needs. It runs after commits, at most once per
+// checkpointEvery.
 //
 // Copying is not all: the WAL file must also start over, or it grows
 // without end. Only a writer restarts it, as it begins a transaction when
@@ -30,8 +31,10 @@ import (
 // restartFrames, the checkpointer asks the committer to run one PASSIVE
 // checkpoint itself, between two batches (beforeBatch): it copies only
 // what came since the last background round, and the batch that follows
-// starts the WAL over. Closing the last connection checkpoints what is
-// left.
+// starts the WAL over. Writes outside the committer (sessions, users, API
+// keys) never reach beforeBatch; should only they come for long, the
+// writer's own backstop checkpoint bounds the WAL. Closing the last
+// connection checkpoints what is left.
 
 // checkpointEvery bounds how often the checkpointer runs.
 const checkpointEvery = 100 * time.Millisecond

@@ -157,8 +157,9 @@ func (c *stmtConn) QueryContext(ctx context.Context, query string, args []driver
 	return &keptRows{rows: cr, ks: ks}, nil
 }
 
-// Close closes the kept statements before the connection: SQLite refuses
-// to close a connection with statements still open.
+// Close finalizes the kept statements before the connection, which would
+// otherwise linger (sqlite3_close_v2 waits for them) after database/sql
+// has forgotten it.
 func (c *stmtConn) Close() error {
 	for q, ks := range c.stmts {
 		ks.st.Close()

@@ -12,11 +12,11 @@ import (
 
 // latencyBuckets are the upper bounds, in seconds, from 100 µs (a batch
 // of one on a fast disk) to 2.5 s (a stalled disk).
-var latencyBuckets = []float64{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}
+var latencyBuckets = [...]float64{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}
 
 // histogram counts durations into latencyBuckets.
 type histogram struct {
-	counts [15]atomic.Uint64 // one per bucket, and the last for +Inf
+	counts [len(latencyBuckets) + 1]atomic.Uint64 // one per bucket, and the last for +Inf
 	sumNS  atomic.Int64
 }
 
@@ -41,7 +41,7 @@ type Histogram struct {
 }
 
 func (h *histogram) snapshot() Histogram {
-	out := Histogram{Bounds: latencyBuckets, Counts: make([]uint64, len(latencyBuckets))}
+	out := Histogram{Bounds: latencyBuckets[:], Counts: make([]uint64, len(latencyBuckets))}
 	for i := range h.counts {
 		out.Count += h.counts[i].Load()
 		if i < len(latencyBuckets) {

@@ -26,7 +26,7 @@ func TestPragmas(t *testing.T) {
 	db := openTest(t)
 	want := map[*sqlx.DB]map[string]string{
 		db.write: {"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": busyTimeoutMS, "query_only": "0",
-			"temp_store": "2", "wal_autocheckpoint": "0"},
+			"temp_store": "2", "wal_autocheckpoint": "10000"},
 		db.read: {"journal_mode": "wal", "foreign_keys": "1", "busy_timeout": busyTimeoutMS, "query_only": "1"},
 	}
 	for pool, pragmas := range want {

@@ -37,7 +37,7 @@ var (
 	descCommits       = prometheus.NewDesc("parley_db_commits_total", "Group-commit transactions committed.", nil, nil)
 	descWrites        = prometheus.NewDesc("parley_db_writes_total", "Message-path writes committed (writes/commits is the mean batch).", nil, nil)
 	descMaxBatch      = prometheus.NewDesc("parley_db_batch_max", "Most writes committed by one transaction.", nil, nil)
-	descBatchSeconds  = prometheus.NewDesc("parley_db_batch_seconds", "Time of each group-commit transaction, BEGIN to the end of COMMIT (the disk sync included).", nil, nil)
+	descBatchSeconds  = prometheus.NewDesc("parley_db_batch_seconds", "Time of each group-commit batch: taking the connection, BEGIN to the end of COMMIT (the disk sync included), and any retries after a deadlock.", nil, nil)
 	descWriteSeconds  = prometheus.NewDesc("parley_db_write_seconds", "Time a message-path write waits until committed: queued behind the batch in progress, then its own.", nil, nil)
 )
 
