@@ -431,7 +431,8 @@ func rollback(conn *batchConn) {
 	_, _ = conn.ExecContext(context.Background(), "ROLLBACK")
 }
 
-// count records a committed batch in the stats.
+// count records a committed batch: in the stats, and to the committed
+// hook. Every way a batch commits (run, runAlone) ends here.
 func (c *committer) count(batch []*request) {
 	if c.committed != nil {
 		c.committed()
