@@ -34,20 +34,22 @@ var api = map[string]lua.LGFunction{
 // pairs(_G) is the same in every state.
 var apiNames = slices.Sorted(maps.Keys(api))
 
-// installAPI binds the keywords to th: each is a closure whose one upvalue
-// holds th, which scripts cannot reach (there is no debug library).
+// keywords are api's functions, made once and shared by every state
+// (sandbox.go, shared): a keyword finds its thread in the state's context.
+var keywords = sharedFunctions(api)
+
+// installAPI gives L the keywords and th's USER table.
 func installAPI(L *lua.LState, th *thread) {
-	self := L.NewUserData()
-	self.Value = th
 	for _, name := range apiNames {
-		L.SetGlobal(name, L.NewClosure(api[name], self))
+		L.SetGlobal(name, keywords[name])
 	}
 	L.SetGlobal("USER", userTable(L, th))
 }
 
-// threadOf returns the thread a keyword was called on.
+// threadOf returns the thread a keyword was called on: the one whose run
+// is L's context (newThread), which scripts cannot reach.
 func threadOf(L *lua.LState) *thread {
-	return L.Get(lua.UpvalueIndex(1)).(*lua.LUserData).Value.(*thread)
+	return L.Context().(*luaContext).mem.th
 }
 
 // maxTurnCalls bounds the DialogHost calls of one turn (from one user

@@ -51,7 +51,11 @@
 //     run is stopped, at most 1000 per turn. A host error stops the run
 //     (Step returns it with done true).
 //   - The compiled *lua.FunctionProto is read-only and shared between
-//     states; nothing else is shared between dialogs.
+//     states, and so are the *lua.LFunction values of the standard library
+//     and the keywords (sandbox.go, shared): Go functions that keep
+//     nothing per state, which no state can change (their environment
+//     cannot be read or set; a state's tables are its own, filled with
+//     them). Nothing else is shared between dialogs.
 //
 // # Naming rule
 //
@@ -133,9 +137,10 @@
 // state. Two things in gopher-lua broke that and are fixed here: the
 // standard library tables (_G, string, table, math) are filled from Go
 // maps by RegisterModule (auxlib.go: "for fname, fn := range funcs"), in
-// an order that changes from one state to the next, so seedGlobals
-// (sandbox.go) first sets every key they will get, in sorted order, and
-// the keywords are installed in sorted order; and tostring and
+// an order that changes from one state to the next, so a state's tables
+// are filled from the library opened once (sandbox.go, library), in
+// sorted key order, and the keywords are installed in sorted order; and
+// tostring and
 // string.format printed addresses ("table: 0xc000123456"), which differ
 // between a run and its replay, so tables, functions and userdata are
 // numbered in the order a run first shows them (the first 10000; later

@@ -2,6 +2,7 @@ package dialogs
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	lua "github.com/yuin/gopher-lua"
@@ -54,9 +55,7 @@ func newState(names *namer, rnd func(lo, hi int) int, mem *memory) *lua.LState {
 		RegistryGrowStep:    registryGrow,
 		MinimizeStackMemory: true,
 	})
-	seedGlobals(L)
 	openLibraries(L)
-	keepOnly(L.G.Global, baseWhitelist)
 	explainMissing(L, L.G.Global, "", removedGlobals)
 	hardenBase(L, names)
 	hardenString(L, names, mem)
@@ -65,55 +64,105 @@ func newState(names *namer, rnd func(lo, hi int) int, mem *memory) *lua.LState {
 	return L
 }
 
-// libKeys are the keys the standard libraries put in the global table
-// ("") and in their own tables, sorted: learnt once from a scratch state.
-var libKeys = func() map[string][]string {
+// shared is the state that makes the functions every state shares: the
+// standard library's and the keywords. It lives as long as the process.
+// Such a function keeps nothing per state (it takes the calling state as
+// its argument, and the keywords find their thread in its context), and
+// making them anew cost each dialog ~5 KB for as long as it is parked.
+// Their environment is an empty table no script can reach (getfenv is
+// removed), so that a memory walk does not wander into shared's globals.
+var shared, sharedEnv = func() (*lua.LState, *lua.LTable) {
 	L := lua.NewState(lua.Options{SkipOpenLibs: true})
-	defer L.Close()
-	openLibraries(L)
-	keys := map[string][]string{"": stringKeys(L.G.Global)}
-	for _, lib := range libraries[1:] {
-		keys[lib.name] = stringKeys(L.GetGlobal(lib.name).(*lua.LTable))
-	}
-	return keys
+	return L, L.CreateTable(0, 0)
 }()
 
-func stringKeys(t *lua.LTable) []string {
-	var keys []string
-	t.ForEach(func(k, _ lua.LValue) {
-		if s, ok := k.(lua.LString); ok {
-			keys = append(keys, string(s))
-		}
-	})
-	sort.Strings(keys)
-	return keys
-}
-
-// seedGlobals makes the libraries fill the global table and their tables
-// in sorted key order. gopher-lua fills them from Go maps, in an order
-// that changes from one state to the next, and the first insertion of a
-// key fixes its place in the order pairs() walks a table (doc.go,
-// "Determinism"). So each key is set first here, in sorted order, to a
-// placeholder the library then replaces without moving it.
-func seedGlobals(L *lua.LState) {
-	seed := func(t *lua.LTable, keys []string) {
-		for _, k := range keys {
-			t.RawSetString(k, lua.LTrue)
-		}
-	}
-	seed(L.G.Global, libKeys[""])
-	for _, lib := range libraries[1:] {
-		t := L.CreateTable(0, len(libKeys[lib.name]))
-		seed(t, libKeys[lib.name])
-		L.G.Global.RawSetString(lib.name, t)
-	}
-}
-
-func openLibraries(L *lua.LState) {
+// library is the standard library as a script starts with it, opened
+// once in shared: the whitelisted globals and the library tables'
+// entries, each list in sorted key order. Every state gets these very
+// values instead of opening the libraries itself.
+var library = func() map[string][]entry {
+	L := shared
 	for _, lib := range libraries {
 		L.Push(L.NewFunction(lib.open))
 		L.Push(lua.LString(lib.name))
 		L.Call(1, 0)
+	}
+	lib := map[string][]entry{"": sortedEntries(L.G.Global)}
+	for _, name := range libraryTables {
+		lib[name] = sortedEntries(L.GetGlobal(name).(*lua.LTable))
+	}
+	kept := lib[""][:0]
+	for _, e := range lib[""] {
+		if baseWhitelist[e.key] {
+			kept = append(kept, e)
+		}
+	}
+	lib[""] = kept
+	return lib
+}()
+
+// sharedFunctions makes fns into functions of shared.
+func sharedFunctions(fns map[string]lua.LGFunction) map[string]*lua.LFunction {
+	out := make(map[string]*lua.LFunction, len(fns))
+	for name, fn := range fns {
+		f := shared.NewFunction(fn)
+		f.Env = sharedEnv
+		out[name] = f
+	}
+	return out
+}
+
+// libraryTables are the libraries that are tables of their own.
+var libraryTables = []string{lua.TabLibName, lua.StringLibName, lua.MathLibName}
+
+type entry struct {
+	key   string
+	value lua.LValue
+}
+
+// sortedEntries lists t's string keys and values in sorted key order,
+// giving its functions (and those they hold as upvalues) the environment
+// sharedEnv.
+func sortedEntries(t *lua.LTable) []entry {
+	var out []entry
+	t.ForEach(func(k, v lua.LValue) {
+		if s, ok := k.(lua.LString); ok {
+			out = append(out, entry{string(s), v})
+		}
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].key < out[j].key })
+	for _, e := range out {
+		if f, ok := e.value.(*lua.LFunction); ok {
+			f.Env = sharedEnv
+			for _, uv := range f.Upvalues {
+				if g, ok := uv.Value().(*lua.LFunction); ok {
+					g.Env = sharedEnv
+				}
+			}
+		}
+	}
+	return out
+}
+
+// openLibraries fills L's global table and library tables from library,
+// in sorted key order. The order matters: the first insertion of a key
+// fixes its place in the order pairs() walks a table (doc.go,
+// "Determinism"), and gopher-lua's own opening fills them from Go maps,
+// in an order that changes from one state to the next.
+func openLibraries(L *lua.LState) {
+	for _, e := range library[""] {
+		v := e.value
+		switch {
+		case e.key == "_G":
+			v = L.G.Global
+		case slices.Contains(libraryTables, e.key):
+			t := L.CreateTable(0, len(library[e.key]))
+			for _, f := range library[e.key] {
+				t.RawSetString(f.key, f.value)
+			}
+			v = t
+		}
+		L.G.Global.RawSetString(e.key, v)
 	}
 }
 
@@ -155,19 +204,6 @@ func (n *namer) tostring(L *lua.LState, v lua.LValue) lua.LValue {
 		return L.ToStringMeta(v)
 	}
 	return lua.LString(n.show(v))
-}
-
-// keepOnly deletes every key of t that is not in keep.
-func keepOnly(t *lua.LTable, keep map[string]bool) {
-	var drop []lua.LValue
-	t.ForEach(func(k, _ lua.LValue) {
-		if s, ok := k.(lua.LString); !ok || !keep[string(s)] {
-			drop = append(drop, k)
-		}
-	})
-	for _, k := range drop {
-		t.RawSet(k, lua.LNil)
-	}
 }
 
 // hardenBase limits getmetatable and setmetatable to tables, as in Lua 5.1:
