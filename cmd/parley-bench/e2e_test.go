@@ -40,6 +40,8 @@ func TestEveryScenarioAgainstParley(t *testing.T) {
 			[]string{"heap per evicted conversation, socket open"}, nil},
 		{"history", []string{"-n", "2", "-turns", "20"},
 			[]string{"requests/s", "p99 request", "requests"}, []string{"errors"}},
+		{"floor", []string{"-n", "2", "-turns", "20"},
+			[]string{"turns/s", "store floor turns/s", "store floor without journal turns/s"}, nil},
 	} {
 		t.Run(c.scenario+strings.Join(c.args, ""), func(t *testing.T) {
 			args := append([]string{"-spawn", "-parley", bin, "-scenario", c.scenario, "-duration", "5s", "-deadline", "3m", "-json"}, c.args...)

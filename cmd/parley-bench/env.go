@@ -49,6 +49,7 @@ var scenarioFuncs = map[string]func(context.Context, *env) (*report, error){
 	"parked":  runParked,
 	"evicted": runEvicted,
 	"history": runHistory,
+	"floor":   runFloor,
 }
 
 // n is -n, or the scenario's default.

@@ -10,7 +10,7 @@ import (
 )
 
 // scenarios are the names -scenario accepts, in the order "all" runs them.
-var scenarios = []string{"turns", "fanout", "idle", "parked", "evicted", "history"}
+var scenarios = []string{"turns", "fanout", "idle", "parked", "evicted", "history", "floor"}
 
 // options are the command line, validated once by parseOptions.
 type options struct {
