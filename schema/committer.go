@@ -49,9 +49,10 @@ import (
 // commit together, and the committer's statements go one after another on
 // one connection. So there the committer keeps its connection and the
 // statements prepared on it (committer_conn.go), an append is one
-// statement (committer_postgres.go), and a run of plain appends in a batch
-// is one statement for all of them (committer_appends.go); should that
-// statement fail, they run again one by one, each in its savepoint.
+// statement (committer_postgres.go), and the plain appends of a batch are
+// one statement for all of them (committer_appends.go), as are its plain
+// dialog commits (committer_dialogs.go); should such a statement fail,
+// its writes run again one by one, each in its savepoint.
 
 // maxBatch bounds the requests in one transaction, so that one commit
 // cannot hold the write lock (and its callers) for long.
@@ -84,7 +85,10 @@ type request struct {
 	// app, when set, is the plain append fn makes, as data: with
 	// appendMany, the committer may store it together with the appends
 	// beside it instead of calling fn (committer_appends.go).
-	app  *appendWrite
+	app *appendWrite
+	// dlg, when set, is the dialog commit fn makes, as data: with
+	// commitMany, likewise (committer_dialogs.go).
+	dlg  *dialogWrite
 	err  error         // set by the committer before done closes
 	done chan struct{} // closed when the batch is over
 }
@@ -109,6 +113,9 @@ type committer struct {
 	// appendMany, when set, stores several plain appends in one
 	// statement (PostgreSQL: one round trip for all of them).
 	appendMany appendManyFunc
+	// commitMany, when set, stores several plain dialog commits of
+	// different conversations in one statement (PostgreSQL).
+	commitMany commitManyFunc
 
 	mu     sync.Mutex
 	queue  []*request
@@ -307,9 +314,7 @@ func (c *committer) run(batch []*request) error {
 	}
 	defer c.release(conn)
 	sp := &savepoint{conn: conn}
-	for rest := batch; len(rest) > 0; {
-		var unit []*request
-		unit, rest = c.nextUnit(rest, merge)
+	for _, unit := range c.units(batch, merge) {
 		if err := c.runUnit(sp, unit); err != nil {
 			rollback(conn)
 			return err
@@ -345,39 +350,88 @@ func (c *committer) final(batch []*request) []string {
 	return []string{"RELEASE w", (*announce)(sids) + "COMMIT"}
 }
 
-// nextUnit returns the writes that run next, in one savepoint, and the
-// rest of the batch: one write or, with merge, a run of plain appends. A
-// write whose caller left while queued is skipped, with the caller's
-// error.
-func (c *committer) nextUnit(batch []*request, merge bool) (unit, rest []*request) {
-	for i, r := range batch {
-		mergeable := merge && r.app != nil
-		if !mergeable && len(unit) > 0 {
-			return unit, batch[i:]
-		}
-		if r.err = r.ctx.Err(); r.err != nil {
-			continue // the caller left while queued
-		}
-		unit = append(unit, r)
-		if !mergeable {
-			return unit, batch[i+1:]
+// units splits batch into the units that run one after another, each in
+// one savepoint: one write, or, with merge, plain appends or plain dialog
+// commits that one statement stores together. A write whose caller left
+// while queued is skipped, with the caller's error.
+//
+// Without merge the units are the writes in batch order. With merge they
+// go by rounds: the first write of each conversation, then the second,
+// and so on, so that a conversation's writes keep their order (it is
+// their seqs' order); plain appends in a row count as one write, as
+// appendMany numbers a conversation's messages in order. Within a round
+// the conversations are all different and their order does not matter;
+// the plain appends of the round are one unit, its plain dialog commits
+// another, and the rest run alone.
+// (Each statement locks its sessions rows in id order; across the two, a
+// batch of another node may meet them in another order and deadlock, which
+// PostgreSQL breaks by aborting one batch, and the committer runs it
+// again: see retryable.)
+func (c *committer) units(batch []*request, merge bool) [][]*request {
+	var live []*request
+	for _, r := range batch {
+		if r.err = r.ctx.Err(); r.err == nil {
+			live = append(live, r)
 		}
 	}
-	return unit, nil
+	var units [][]*request
+	if !merge {
+		for _, r := range live {
+			units = append(units, []*request{r})
+		}
+		return units
+	}
+	type place struct {
+		round int
+		app   bool // the round holds a run of the conversation's appends
+	}
+	at := make(map[string]place, len(live))
+	var rounds [][]*request
+	for _, r := range live {
+		p, seen := at[r.sid]
+		switch {
+		case !seen:
+			p = place{0, r.app != nil}
+		case !p.app || r.app == nil: // appends in a row share a round
+			p = place{p.round + 1, r.app != nil}
+		}
+		at[r.sid] = p
+		if p.round == len(rounds) {
+			rounds = append(rounds, nil)
+		}
+		rounds[p.round] = append(rounds[p.round], r)
+	}
+	for _, rs := range rounds {
+		var apps, dlgs []*request
+		for _, r := range rs {
+			switch {
+			case r.app != nil:
+				apps = append(apps, r)
+			case r.dlg != nil && c.commitMany != nil:
+				dlgs = append(dlgs, r)
+			default:
+				units = append(units, []*request{r})
+			}
+		}
+		for _, group := range [][]*request{apps, dlgs} {
+			if len(group) > 0 {
+				units = append(units, group)
+			}
+		}
+	}
+	return units
 }
 
-// runUnit runs the writes nextUnit returned. It returns an error only if
-// the transaction itself broke (see runRequest).
+// runUnit runs a unit of units. It returns an error only if the
+// transaction itself broke (see runRequest).
 func (c *committer) runUnit(sp *savepoint, unit []*request) error {
-	if len(unit) > 1 {
+	switch {
+	case len(unit) > 1 && unit[0].app != nil:
 		return c.runAppends(sp, unit)
+	case len(unit) > 1:
+		return c.runDialogs(sp, unit)
 	}
-	for _, r := range unit {
-		if err := runRequest(sp, r); err != nil {
-			return err
-		}
-	}
-	return nil
+	return runRequest(sp, unit[0])
 }
 
 // savepoint is the batch's one savepoint: BEGIN opened it for the first

@@ -13,10 +13,10 @@ import (
 //
 // Most writes of a busy server are plain appends: AppendMessage of a
 // message without a client id. Where the committer has appendMany
-// (PostgreSQL), a run of them in a batch (the batch is sorted by
-// conversation, so a run keeps the conversations' order and their row
-// locks' order) is stored by one statement in one savepoint: one round
-// trip for the run instead of two per append. Should that statement fail
+// (PostgreSQL), those of a batch's round (committer.units: one run of
+// appends per conversation, whose messages the statement numbers in
+// order) are stored by one statement in one savepoint: one round trip
+// for all of them instead of two per append. Should that statement fail
 // (a message id taken, text PostgreSQL cannot store), it is undone and
 // each append of the run runs on its own, in its own savepoint, as any
 // write does: the failure stays its writer's alone.

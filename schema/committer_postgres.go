@@ -180,3 +180,121 @@ func nullJSON(j jsonText) (sql.NullString, error) {
 	}
 	return sql.NullString{String: v.(string), Valid: true}, nil
 }
+
+// postgresCommitMany stores plain dialog commits, each of another
+// conversation: $2… hold the commits ($2 session, $3 fence, $4 consumed
+// seq, $5 message count), their journal entries ($6…$12) and messages
+// ($13…$19, back = how many of the commit's messages follow it), $1 is
+// the time. It locks the sessions rows in id order (as appendMany does),
+// bumps each session whose fence still matches, as updateDialogStateTx
+// does, and inserts the entries and messages of those alone. It returns
+// each bumped session's id and new last_seq.
+const postgresCommitMany = `WITH input AS (
+	SELECT * FROM unnest($2::uuid[], $3::bigint[], $4::bigint[], $5::bigint[]) AS t(session_id, fence, consumed, n)
+), locked AS MATERIALIZED (
+	SELECT id FROM sessions WHERE id IN (SELECT session_id FROM input) ORDER BY id FOR UPDATE
+), bumped AS (
+	UPDATE sessions s SET last_seq = s.last_seq + i.n,
+		last_activity = CASE WHEN i.n > 0 THEN $1::timestamptz ELSE s.last_activity END,
+		consumed_seq = GREATEST(s.consumed_seq, i.consumed)
+	FROM input i JOIN locked l ON l.id = i.session_id
+	WHERE s.id = i.session_id AND (i.fence = 0 OR s.runner_fence = i.fence)
+	RETURNING s.id, s.last_seq
+), entries AS (
+	INSERT INTO dialog_journal (session_id, run, idx, kind, value, found, seq)
+	SELECT e.session_id, e.run, e.idx, e.kind, e.value, e.found, e.seq
+	FROM unnest($6::uuid[], $7::bigint[], $8::bigint[], $9::text[], $10::text[], $11::boolean[], $12::bigint[])
+		AS e(session_id, run, idx, kind, value, found, seq)
+	JOIN bumped b ON b.id = e.session_id
+), messages AS (
+	INSERT INTO message_history (` + messageColumns + `)
+	SELECT m.id, m.session_id, b.last_seq - m.back, m.sender, m.content, NULL, m.attachments, m.metadata, $1::timestamptz
+	FROM unnest($13::uuid[], $14::uuid[], $15::bigint[], $16::text[], $17::text[], $18::jsonb[], $19::jsonb[])
+		AS m(id, session_id, back, sender, content, attachments, metadata)
+	JOIN bumped b ON b.id = m.session_id
+)
+SELECT id, last_seq FROM bumped`
+
+// commitManyPostgres is the committer's commitMany on PostgreSQL.
+func (db *DB) commitManyPostgres(ctx context.Context, tx execQueryer, dws []*dialogWrite) error {
+	now := dbTime(db.now())
+	args, err := commitManyArgs(dws)
+	if err != nil {
+		return err // invalid JSON: each commit reports its own
+	}
+	rows, err := tx.QueryxContext(ctx, postgresCommitMany, append([]any{now}, args...)...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	last := make(map[string]int64, len(dws))
+	for rows.Next() {
+		var id string
+		var seq int64
+		if err := rows.Scan(&id, &seq); err != nil {
+			return err
+		}
+		last[id] = seq
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, dw := range dws {
+		seq, ok := last[string(dw.w.SessionID)]
+		switch {
+		case !ok && dw.w.Fence != 0:
+			dw.err = runtime.Wrap(runtime.KindConflict, runtime.ErrNotRunner, "another node runs this dialog")
+			continue
+		case !ok:
+			dw.err = runtime.Errorf(runtime.KindNotFound, "session not found")
+			continue
+		}
+		dw.stored = make([]*runtime.Message, len(dw.rows))
+		for i, row := range dw.rows {
+			row.Seq, row.CreatedAt = seq-int64(len(dw.rows)-1-i), now
+			dw.stored[i] = row.message()
+		}
+	}
+	return nil
+}
+
+// commitManyArgs returns the arrays $2… of postgresCommitMany.
+func commitManyArgs(dws []*dialogWrite) ([]any, error) {
+	var (
+		sessions                        []string
+		fences, consumed, counts        []int64
+		eSessions, eKinds, eValues      []string
+		eRuns, eIdx, eSeqs              []int64
+		eFound                          []bool
+		mIDs, mSessions, mSenders, mTxt []string
+		mBack                           []int64
+		mAttachments, mMetadata         []sql.NullString
+	)
+	for _, dw := range dws {
+		w := dw.w
+		sid := string(w.SessionID)
+		sessions, fences = append(sessions, sid), append(fences, w.Fence)
+		consumed, counts = append(consumed, w.ConsumedSeq), append(counts, int64(len(dw.rows)))
+		for _, e := range w.Entries {
+			eSessions, eRuns, eIdx = append(eSessions, sid), append(eRuns, e.Run), append(eIdx, e.Index)
+			eKinds, eValues = append(eKinds, e.Kind), append(eValues, e.Value)
+			eFound, eSeqs = append(eFound, e.Found), append(eSeqs, e.Seq)
+		}
+		for i, r := range dw.rows {
+			a, err := nullJSON(r.Attachments)
+			if err != nil {
+				return nil, err
+			}
+			m, err := nullJSON(r.Metadata)
+			if err != nil {
+				return nil, err
+			}
+			mIDs, mSessions, mSenders, mTxt = append(mIDs, r.ID), append(mSessions, sid), append(mSenders, r.Sender), append(mTxt, r.Content)
+			mBack = append(mBack, int64(len(dw.rows)-1-i))
+			mAttachments, mMetadata = append(mAttachments, a), append(mMetadata, m)
+		}
+	}
+	return []any{pq.Array(sessions), pq.Array(fences), pq.Array(consumed), pq.Array(counts),
+		pq.Array(eSessions), pq.Array(eRuns), pq.Array(eIdx), pq.Array(eKinds), pq.Array(eValues), pq.Array(eFound), pq.Array(eSeqs),
+		pq.Array(mIDs), pq.Array(mSessions), pq.Array(mBack), pq.Array(mSenders), pq.Array(mTxt), pq.Array(mAttachments), pq.Array(mMetadata)}, nil
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -29,17 +30,20 @@ func (db *DB) CommitDialog(ctx context.Context, w *runtime.DialogWrite) error {
 	if db.noSuchID(string(w.SessionID)) {
 		return runtime.Errorf(runtime.KindNotFound, "session not found")
 	}
-	var stored []*runtime.Message
-	err = db.commit.do(ctx, string(w.SessionID), func(ctx context.Context, tx execQueryer) error {
+	dw := &dialogWrite{w: w, rows: rows}
+	r := &request{ctx: ctx, sid: string(w.SessionID), fn: func(ctx context.Context, tx execQueryer) error {
 		var err error
-		stored, err = db.commitDialogTx(ctx, tx, w, rows)
+		dw.stored, err = db.commitDialogTx(ctx, tx, w, slices.Clone(rows))
 		return err
-	})
-	if err != nil {
+	}}
+	if plainDialogWrite(w) {
+		r.dlg = dw // the committer may store it with others (committer_dialogs.go)
+	}
+	if err := db.commit.submit(r); err != nil {
 		return db.fail(err, "journal entry")
 	}
 	for i, m := range w.Messages {
-		*m = *stored[i]
+		*m = *dw.stored[i]
 	}
 	return nil
 }

@@ -1,0 +1,70 @@
+package schema
+
+import (
+	"context"
+
+	"parley/runtime"
+)
+
+// Many dialog commits in one statement.
+//
+// In a busy server the other half of the writes are dialog commits: a
+// bot's reply with its journal entries, one per conversation that just
+// had a turn. Where the committer has commitMany (PostgreSQL), the plain
+// ones of a batch's round (committer.units) are stored by one statement,
+// as runs of plain appends are (committer_appends.go): one round trip for
+// all of them instead of three each. Plain means what a turn of most bots
+// writes: journal entries, messages, and the consumed seq, under the
+// dialog's lease; a write that also sets suggestions, a WAIT deadline,
+// memory, or starts or ends a run goes alone. Should the statement fail (a
+// journal entry written twice, text PostgreSQL cannot store), it is undone
+// and each commit of the unit runs on its own, in its own savepoint.
+
+// dialogWrite is a plain dialog commit as data.
+type dialogWrite struct {
+	w    *runtime.DialogWrite
+	rows []messageRow // w's messages, without their Seq and CreatedAt
+	// Set by the write: the messages stored, or the commit's own error
+	// (no such session, or the lease moved) when commitMany ran it.
+	stored []*runtime.Message
+	err    error
+}
+
+// plainDialogWrite reports whether commitMany may store w.
+func plainDialogWrite(w *runtime.DialogWrite) bool {
+	return len(w.Memory) == 0 && w.Suggestions == nil && w.WakeAt == nil && w.Run == nil
+}
+
+// commitManyFunc stores dws, each of another conversation, in one
+// statement. It returns an error when the statement failed, and nothing
+// is stored then; otherwise it sets every dw's stored or err.
+type commitManyFunc func(ctx context.Context, tx execQueryer, dws []*dialogWrite) error
+
+// runDialogs stores the plain dialog commits of unit (two or more) with
+// commitMany, or, if that fails, one by one. It returns an error only if
+// the transaction itself broke.
+func (c *committer) runDialogs(sp *savepoint, unit []*request) error {
+	if err := sp.open(); err != nil {
+		return err
+	}
+	dws := make([]*dialogWrite, len(unit))
+	for i, r := range unit {
+		dws[i] = r.dlg
+	}
+	if err := c.commitMany(context.Background(), sp.conn, dws); err == nil {
+		for _, r := range unit {
+			r.err = r.dlg.err
+		}
+		return nil
+	}
+	if err := sp.undo(); err != nil {
+		return err
+	}
+	sp.used = false // undone: the first commit takes the savepoint as it is
+	for _, r := range unit {
+		if err := runRequest(sp, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,168 @@
+package schema
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"parley/runtime"
+)
+
+// TestGroupCommitDialogRun: plain dialog commits queued in one batch are
+// stored together where the committer can (PostgreSQL: commitMany, by
+// rounds), and each still gets its own outcome: the good ones their seqs
+// and entries, a missing session KindNotFound, a lost lease ErrNotRunner,
+// and (taken) a journal entry written twice KindConflict, which makes the
+// statement fail and the commits run one by one. A conversation's writes
+// keep their order across rounds: a1, the user's message, a2.
+func TestGroupCommitDialogRun(t *testing.T) {
+	runBackends(t, func(t *testing.T, b testBackend) {
+		for _, taken := range []bool{false, true} {
+			t.Run(fmt.Sprintf("taken=%v", taken), func(t *testing.T) {
+				testGroupCommitDialogRun(t, b.open(t), taken)
+			})
+		}
+	})
+}
+
+func testGroupCommitDialogRun(t *testing.T, db *DB, taken bool) {
+	ctx := context.Background()
+	a, b, fenced, held := mustSession(t, db), mustSession(t, db), mustSession(t, db), mustSession(t, db)
+	for _, id := range []runtime.SessionID{a, b, fenced} {
+		err := db.CommitDialog(ctx, &runtime.DialogWrite{SessionID: id, Run: &runtime.RunState{Run: 1, Version: "v"},
+			Entries: []runtime.JournalEntry{{Run: 1, Index: 1, Kind: runtime.EntryPark}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.write.ExecContext(ctx, db.write.Rebind(`UPDATE sessions SET runner_fence = 5 WHERE id = ?`), fenced); err != nil {
+		t.Fatal(err)
+	}
+	type op struct {
+		name string
+		run  func() error
+		want runtime.Kind // "" for success
+	}
+	stored := map[string]*runtime.Message{} // by content, as the callers see them
+	commit := func(id runtime.SessionID, idx int64, content string, fence int64) func() error {
+		m := &runtime.Message{Sender: runtime.SenderBot, Content: content}
+		stored[content] = m
+		return func() error {
+			return db.CommitDialog(ctx, &runtime.DialogWrite{SessionID: id, Fence: fence, ConsumedSeq: idx,
+				Entries:  []runtime.JournalEntry{{Run: 1, Index: idx, Kind: runtime.EntryTalk, Value: content}},
+				Messages: []*runtime.Message{m}})
+		}
+	}
+	ops := []op{
+		{"a1", commit(a, 2, "a1", 0), ""},
+		{"b1", commit(b, 2, "b1", 0), ""},
+		{"missing", commit(runtime.SessionID(uuid.NewString()), 2, "missing", 0), runtime.KindNotFound},
+		{"fenced", commit(fenced, 2, "fenced", 4), runtime.KindConflict},
+		{"user", func() error { _, err := db.AppendMessage(ctx, userMessage(a, "user")); return err }, ""},
+		{"a2", commit(a, 3, "a2", 0), ""},
+	}
+	if taken {
+		ops = append(ops, op{"taken", commit(b, 1, "taken", 0), runtime.KindConflict})
+	}
+	release, first := holdWriter(t, db, held)
+	errs := make([]chan error, len(ops))
+	for i, o := range ops {
+		errs[i] = make(chan error, 1)
+		go func() { errs[i] <- o.run() }()
+		waitQueued(t, db, i+1) // one at a time: the queue keeps their order
+	}
+	stats := db.Stats()
+	release()
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	for i, o := range ops {
+		err := <-errs[i]
+		if (o.want != "") != (err != nil) || o.want != "" && !runtime.IsKind(err, o.want) {
+			t.Errorf("%s: %v; want %q", o.name, err, o.want)
+		}
+		if o.name == "fenced" && !errors.Is(err, runtime.ErrNotRunner) {
+			t.Errorf("fenced: %v; want ErrNotRunner", err)
+		}
+	}
+	if s := db.Stats(); s.Commits-stats.Commits != 2 {
+		t.Errorf("%d commits; want 2: the held batch and the queued one", s.Commits-stats.Commits)
+	}
+	checkRun(t, db, a, []string{"a1", "user", "a2"}, 2, nil)
+	checkRun(t, db, b, []string{"b1"}, 0, nil)
+	checkRun(t, db, fenced, nil, 0, nil)
+	for id, want := range map[runtime.SessionID][]string{a: {"park", "a1", "a2"}, b: {"park", "b1"}, fenced: {"park"}} {
+		j, err := db.Journal(ctx, id, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range j {
+			got = append(got, e.Value)
+		}
+		got[0] = "park"
+		if !slices.Equal(got, want) {
+			t.Errorf("journal of %s: %q; want %q", id, got, want)
+		}
+	}
+	for id, want := range map[runtime.SessionID]int64{a: 3, b: 2, fenced: 0} {
+		if s, err := db.FindSession(ctx, id); err != nil || s.ConsumedSeq != want {
+			t.Errorf("%s: consumed seq %+v (%v); want %d", id, s, err, want)
+		}
+	}
+	for content, seq := range map[string]int64{"a1": 1, "a2": 3, "b1": 1} {
+		if m := stored[content]; m.Seq != seq || m.SessionID == "" || m.CreatedAt.IsZero() || m.ID == "" {
+			t.Errorf("%s: the caller sees %+v; want seq %d", content, m, seq)
+		}
+	}
+}
+
+// TestUnits: with merge, a batch runs by rounds: each conversation's
+// writes in their order (a run of plain appends counting as one), and in
+// a round the plain appends together, the plain dialog commits together,
+// the rest alone. Without, each write alone, in batch order.
+func TestUnits(t *testing.T) {
+	c := &committer{commitMany: func(context.Context, execQueryer, []*dialogWrite) error { return nil }}
+	req := func(sid, kind string) *request {
+		r := &request{ctx: context.Background(), sid: sid}
+		switch kind {
+		case "app":
+			r.app = &appendWrite{}
+		case "dlg":
+			r.dlg = &dialogWrite{}
+		}
+		return r
+	}
+	show := func(units [][]*request) string {
+		var out []string
+		for _, u := range units {
+			var ks []string
+			for _, r := range u {
+				k := "other"
+				if r.app != nil {
+					k = "app"
+				} else if r.dlg != nil {
+					k = "dlg"
+				}
+				ks = append(ks, r.sid+":"+k)
+			}
+			out = append(out, fmt.Sprint(ks))
+		}
+		return fmt.Sprint(out)
+	}
+	// As run leaves it: sorted by conversation, each one's in order.
+	batch := []*request{req("a", "app"), req("a", "app"), req("a", "dlg"), req("a", "app"), req("a", "other"),
+		req("b", "dlg"), req("b", "app"), req("c", "dlg"), req("d", "other")}
+	want := "[[d:other] [a:app a:app] [b:dlg c:dlg] [b:app] [a:dlg] [a:app] [a:other]]"
+	if got := show(c.units(batch, true)); got != want {
+		t.Errorf("merged:\n got %s\nwant %s", got, want)
+	}
+	want = "[[a:app] [a:app] [a:dlg] [a:app] [a:other] [b:dlg] [b:app] [c:dlg] [d:other]]"
+	if got := show(c.units(batch, false)); got != want {
+		t.Errorf("one by one:\n got %s\nwant %s", got, want)
+	}
+}
