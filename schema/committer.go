@@ -49,7 +49,7 @@ import (
 // commit together, and the committer's statements go one after another on
 // one connection. So there the committer keeps its connection and the
 // statements prepared on it (committer_conn.go), an append is one
-// statement (committer_postgres.go), and the plain appends of a batch are
+// statement (committer_postgres.go), and the appends of a batch are
 // one statement for all of them (committer_appends.go), as are its plain
 // dialog commits (committer_dialogs.go); should such a statement fail,
 // its writes run again one by one, each in its savepoint.
@@ -82,7 +82,7 @@ type request struct {
 	ctx context.Context
 	sid string // the conversation written to, announced to other nodes
 	fn  writeFunc
-	// app, when set, is the plain append fn makes, as data: with
+	// app, when set, is the append fn makes, as data: with
 	// appendMany, the committer may store it together with the appends
 	// beside it instead of calling fn (committer_appends.go).
 	app *appendWrite
@@ -110,7 +110,7 @@ type committer struct {
 	// oneByOne runs the committer's own statements one at a time rather
 	// than as one script (batchConn.script).
 	oneByOne bool
-	// appendMany, when set, stores several plain appends in one
+	// appendMany, when set, stores several appends in one
 	// statement (PostgreSQL: one round trip for all of them).
 	appendMany appendManyFunc
 	// commitMany, when set, stores several plain dialog commits of
@@ -284,8 +284,9 @@ func (c *committer) next() ([]*request, bool) {
 }
 
 // run executes batch in one transaction: each write in its savepoint, or
-// a run of plain appends in one statement, and a batch of nothing else in
-// that statement's own transaction (committer_appends.go). Each request's
+// (units) a round's appends in one statement and its plain dialog commits
+// in another, and a batch of appends alone in that statement's own
+// transaction (committer_appends.go). Each request's
 // own failure is in its err; the error returned means the transaction as
 // a whole failed, and nothing of the batch is stored.
 //
@@ -351,17 +352,17 @@ func (c *committer) final(batch []*request) []string {
 }
 
 // units splits batch into the units that run one after another, each in
-// one savepoint: one write, or, with merge, plain appends or plain dialog
+// one savepoint: one write, or, with merge, appends or plain dialog
 // commits that one statement stores together. A write whose caller left
 // while queued is skipped, with the caller's error.
 //
 // Without merge the units are the writes in batch order. With merge they
 // go by rounds: the first write of each conversation, then the second,
 // and so on, so that a conversation's writes keep their order (it is
-// their seqs' order); plain appends in a row count as one write, as
+// their seqs' order); appends in a row count as one write, as
 // appendMany numbers a conversation's messages in order. Within a round
 // the conversations are all different and their order does not matter;
-// the plain appends of the round are one unit, its plain dialog commits
+// the appends of the round are one unit, its plain dialog commits
 // another, and the rest run alone.
 // (Each statement locks its sessions rows in id order; across the two, a
 // batch of another node may meet them in another order and deadlock, which

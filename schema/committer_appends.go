@@ -11,8 +11,8 @@ import (
 
 // Many appends in one statement.
 //
-// Most writes of a busy server are plain appends: AppendMessage of a
-// message without a client id. Where the committer has appendMany
+// Half the writes of a busy server are appends (AppendMessage), with a
+// client id or without. Where the committer has appendMany
 // (PostgreSQL), those of a batch's round (committer.units: one run of
 // appends per conversation, whose messages the statement numbers in
 // order) are stored by one statement in one savepoint: one round trip
@@ -21,13 +21,13 @@ import (
 // each append of the run runs on its own, in its own savepoint, as any
 // write does: the failure stays its writer's alone.
 
-// A batch made of plain appends alone, with nothing to announce, needs no
+// A batch made of appends alone, with nothing to announce, needs no
 // transaction around the statement: on its own it is atomic, so it runs
 // in a transaction of its own, one round trip in all instead of three
 // (BEGIN, the statement, COMMIT). If it fails, nothing was stored, and
 // the batch runs as any other, each write in its savepoint.
 
-// appendWrite is a plain append as data: the row to store, and what was
+// appendWrite is an append as data: the row to store, and what was
 // stored.
 type appendWrite struct {
 	row messageRow // without its Seq and CreatedAt, which the store sets
@@ -43,13 +43,13 @@ type appendWrite struct {
 // it sets every app's stored or err.
 type appendManyFunc func(ctx context.Context, tx execQueryer, apps []*appendWrite) error
 
-// doAppend is do for a plain append; fn stores app alone, in case the
+// doAppend is do for an append; fn stores app alone, in case the
 // committer does not store it with others.
 func (c *committer) doAppend(ctx context.Context, app *appendWrite, fn writeFunc) error {
 	return c.submit(&request{ctx: ctx, sid: app.row.SessionID, fn: fn, app: app})
 }
 
-// runAppends stores the plain appends of unit (two or more) with
+// runAppends stores the appends of unit (two or more) with
 // appendMany, or, if that fails, one by one. It returns an error only if
 // the transaction itself broke.
 func (c *committer) runAppends(sp *savepoint, unit []*request) error {
@@ -78,7 +78,7 @@ func (c *committer) runAppends(sp *savepoint, unit []*request) error {
 	return nil
 }
 
-// onlyAppends reports whether batch can go to runAlone: plain appends
+// onlyAppends reports whether batch can go to runAlone: appends
 // alone, and no announcement to make in their transaction.
 func (c *committer) onlyAppends(batch []*request) bool {
 	if c.announce.Load() != nil {
@@ -92,7 +92,7 @@ func (c *committer) onlyAppends(batch []*request) bool {
 	return true
 }
 
-// runAlone stores batch, plain appends alone, with appendMany in a
+// runAlone stores batch, appends alone, with appendMany in a
 // transaction of its own (the statement's). It reports whether it ran the
 // batch, which failed as a whole if err is set: the connection broke
 // while the statement ran, so that whether it committed is unknown, as

@@ -12,7 +12,7 @@ import (
 // bot's reply with its journal entries, one per conversation that just
 // had a turn. Where the committer has commitMany (PostgreSQL), the plain
 // ones of a batch's round (committer.units) are stored by one statement,
-// as runs of plain appends are (committer_appends.go): one round trip for
+// as its appends are (committer_appends.go): one round trip for
 // all of them instead of three each. Plain means what a turn of most bots
 // writes: journal entries, messages, and the consumed seq, under the
 // dialog's lease; a write that also sets suggestions, a WAIT deadline,

@@ -122,8 +122,8 @@ func testGroupCommitDialogRun(t *testing.T, db *DB, taken bool) {
 }
 
 // TestUnits: with merge, a batch runs by rounds: each conversation's
-// writes in their order (a run of plain appends counting as one), and in
-// a round the plain appends together, the plain dialog commits together,
+// writes in their order (a run of appends counting as one), and in
+// a round the appends together, the plain dialog commits together,
 // the rest alone. Without, each write alone, in batch order.
 func TestUnits(t *testing.T) {
 	c := &committer{commitMany: func(context.Context, execQueryer, []*dialogWrite) error { return nil }}
@@ -165,4 +165,70 @@ func TestUnits(t *testing.T) {
 	if got := show(c.units(batch, false)); got != want {
 		t.Errorf("one by one:\n got %s\nwant %s", got, want)
 	}
+}
+
+// TestGroupCommitClientIDRun: appends with client ids queued in one batch
+// (PostgreSQL: one appendMany) each get the right answer: a new id is
+// stored, an id the session has already returns that message and stores
+// nothing, and two appends with one new id store it once, the second
+// getting the first's message (the statement fails on the unique index,
+// and the appends run one by one).
+func TestGroupCommitClientIDRun(t *testing.T) {
+	runBackends(t, func(t *testing.T, b testBackend) {
+		for _, twice := range []bool{false, true} {
+			t.Run(fmt.Sprintf("twice=%v", twice), func(t *testing.T) {
+				testGroupCommitClientIDRun(t, b.open(t), twice)
+			})
+		}
+	})
+}
+
+func testGroupCommitClientIDRun(t *testing.T, db *DB, twice bool) {
+	ctx := context.Background()
+	a, b, held := mustSession(t, db), mustSession(t, db), mustSession(t, db)
+	withID := func(id runtime.SessionID, content, clientID string) *runtime.Message {
+		return &runtime.Message{SessionID: id, Sender: runtime.SenderUser, Content: content, ClientID: clientID}
+	}
+	old := withID(a, "old", "c1")
+	if _, err := db.AppendMessage(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	msgs := []*runtime.Message{withID(a, "again", "c1"), withID(a, "new", "c2"), withID(b, "other", "c1"),
+		{SessionID: b, Sender: runtime.SenderBot, Content: "plain"}}
+	wantCreated := []bool{false, true, true, true}
+	if twice {
+		msgs, wantCreated = append(msgs, withID(b, "twice", "c1")), append(wantCreated, false)
+	}
+	release, first := holdWriter(t, db, held)
+	type result struct {
+		created bool
+		err     error
+	}
+	results := make([]chan result, len(msgs))
+	for i, m := range msgs {
+		results[i] = make(chan result, 1)
+		go func() {
+			created, err := db.AppendMessage(ctx, m)
+			results[i] <- result{created, err}
+		}()
+		waitQueued(t, db, i+1)
+	}
+	release()
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	for i := range msgs {
+		r := <-results[i]
+		if r.err != nil || r.created != wantCreated[i] {
+			t.Errorf("append %d: created %v, %v; want %v", i, r.created, r.err, wantCreated[i])
+		}
+	}
+	if msgs[0].ID != old.ID || msgs[0].Content != "old" || msgs[0].Seq != 1 {
+		t.Errorf("the retry got %+v; want the message stored first (%s)", msgs[0], old.ID)
+	}
+	if twice && (msgs[4].ID != msgs[2].ID || msgs[4].Content != "other") {
+		t.Errorf("the second append of c1 to b got %+v; want the first's %s", msgs[4], msgs[2].ID)
+	}
+	checkRun(t, db, a, []string{"old", "new"}, 2, nil)
+	checkRun(t, db, b, []string{"other", "plain"}, 1, nil)
 }

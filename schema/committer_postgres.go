@@ -83,21 +83,28 @@ func noSession(err error) error {
 	return err
 }
 
-// postgresAppendMany stores a run of plain appends: the arrays $2… hold
-// them in order ($5 says which are the user's), $1 is the time. It bumps
-// each session once, by its count of messages, and numbers its messages
-// from its old last_seq in array order. The sessions rows are locked in
-// id order first (locked), the order in which the committer sorts its
-// batches, so that two nodes' batches cannot deadlock; a missing session
-// bumps nothing, and its messages are not inserted. It returns the id and
-// seq of each message stored.
+// postgresAppendMany stores a run of appends: the arrays $2… hold them
+// in order ($5 says which are the user's, $9 holds the client ids), $1 is
+// the time. An append whose client id its session has already stored
+// (dup) stores nothing and returns that message; the others (fresh) bump
+// each session once, by its count of them, and are numbered from its old
+// last_seq in array order. The sessions rows are locked in id order first
+// (locked), so that two nodes' batches cannot deadlock; a missing session
+// bumps nothing, and its messages are not inserted. It returns, for each
+// append stored or found, the id it was given (key), whether it was
+// stored (created), and the message.
 const postgresAppendMany = `WITH input AS (
-	SELECT t.*, row_number() OVER (PARTITION BY t.session_id ORDER BY t.ord) AS k
-	FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::boolean[], $6::text[], $7::jsonb[], $8::jsonb[])
-		WITH ORDINALITY AS t(id, session_id, sender, is_user, content, attachments, metadata, ord)
+	SELECT t.* FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::boolean[], $6::text[], $7::jsonb[], $8::jsonb[], $9::text[])
+		WITH ORDINALITY AS t(id, session_id, sender, is_user, content, attachments, metadata, client_id, ord)
+), dup AS (
+	SELECT i.ord, i.id AS key, m.id, m.session_id, m.seq, m.sender, m.content, m.client_id, m.attachments, m.metadata, m.created_at
+	FROM input i JOIN message_history m ON m.session_id = i.session_id AND m.client_id = i.client_id
+), fresh AS (
+	SELECT i.*, row_number() OVER (PARTITION BY i.session_id ORDER BY i.ord) AS k
+	FROM input i WHERE i.ord NOT IN (SELECT ord FROM dup)
 ), counts AS (
 	SELECT session_id, count(*) AS n, max(k) FILTER (WHERE is_user) AS user_k
-	FROM input GROUP BY session_id
+	FROM fresh GROUP BY session_id
 ), locked AS MATERIALIZED (
 	SELECT id FROM sessions WHERE id IN (SELECT session_id FROM counts) ORDER BY id FOR UPDATE
 ), bumped AS (
@@ -107,11 +114,14 @@ const postgresAppendMany = `WITH input AS (
 	FROM counts c JOIN locked l ON l.id = c.session_id
 	WHERE s.id = c.session_id
 	RETURNING s.id, s.last_seq - c.n AS base
+), added AS (
+	INSERT INTO message_history (` + messageColumns + `)
+	SELECT f.id, f.session_id, b.base + f.k, f.sender, f.content, f.client_id, f.attachments, f.metadata, $1::timestamptz
+	FROM fresh f JOIN bumped b ON b.id = f.session_id
+	RETURNING ` + messageColumns + `
 )
-INSERT INTO message_history (` + messageColumns + `)
-SELECT i.id, i.session_id, b.base + i.k, i.sender, i.content, NULL, i.attachments, i.metadata, $1::timestamptz
-FROM input i JOIN bumped b ON b.id = i.session_id
-RETURNING id, seq`
+SELECT id AS key, TRUE AS created, ` + messageColumns + ` FROM added
+UNION ALL SELECT key, FALSE, ` + messageColumns + ` FROM dup`
 
 // appendManyPostgres is the committer's appendMany on PostgreSQL.
 func (db *DB) appendManyPostgres(ctx context.Context, tx execQueryer, apps []*appendWrite) error {
@@ -125,27 +135,29 @@ func (db *DB) appendManyPostgres(ctx context.Context, tx execQueryer, apps []*ap
 		return err
 	}
 	defer rows.Close()
-	seqs := make(map[string]int64, len(apps))
+	type result struct {
+		Key     string `db:"key"`
+		Created bool   `db:"created"`
+		messageRow
+	}
+	results := make(map[string]result, len(apps))
 	for rows.Next() {
-		var id string
-		var seq int64
-		if err := rows.Scan(&id, &seq); err != nil {
+		var r result
+		if err := rows.StructScan(&r); err != nil {
 			return err
 		}
-		seqs[id] = seq
+		results[r.Key] = r
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
 	for _, a := range apps {
-		seq, ok := seqs[a.row.ID]
+		r, ok := results[a.row.ID]
 		if !ok {
 			a.err = runtime.Errorf(runtime.KindNotFound, "session not found")
 			continue
 		}
-		row := a.row
-		row.Seq, row.CreatedAt = seq, now
-		a.stored, a.created = row.message(), true
+		a.stored, a.created = r.message(), r.Created
 	}
 	return nil
 }
@@ -155,11 +167,14 @@ func appendManyArgs(apps []*appendWrite) ([]any, error) {
 	n := len(apps)
 	ids, sessions, senders, contents := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	users := make([]bool, n)
-	attachments, metadata := make([]sql.NullString, n), make([]sql.NullString, n)
+	attachments, metadata, clientIDs := make([]sql.NullString, n), make([]sql.NullString, n), make([]sql.NullString, n)
 	for i, a := range apps {
 		r := a.row
 		ids[i], sessions[i], senders[i], contents[i] = r.ID, r.SessionID, r.Sender, r.Content
 		users[i] = r.Sender == string(runtime.SenderUser)
+		if r.ClientID != nil {
+			clientIDs[i] = sql.NullString{String: *r.ClientID, Valid: true}
+		}
 		var err error
 		if attachments[i], err = nullJSON(r.Attachments); err != nil {
 			return nil, err
@@ -169,7 +184,7 @@ func appendManyArgs(apps []*appendWrite) ([]any, error) {
 		}
 	}
 	return []any{pq.Array(ids), pq.Array(sessions), pq.Array(senders), pq.Array(users),
-		pq.Array(contents), pq.Array(attachments), pq.Array(metadata)}, nil
+		pq.Array(contents), pq.Array(attachments), pq.Array(metadata), pq.Array(clientIDs)}, nil
 }
 
 // nullJSON is j as an array element: NULL when empty.

@@ -100,16 +100,12 @@ func newMessageRow(m *runtime.Message) messageRow {
 }
 
 // queueAppend stores app through the committer, which may store it with
-// the plain appends beside it in its batch (committer_appends.go); one
-// with a client id goes alone, with its lookup.
+// the appends beside it in its batch (committer_appends.go).
 func (db *DB) queueAppend(ctx context.Context, app *appendWrite) error {
 	fn := func(ctx context.Context, tx execQueryer) error {
 		var err error
 		app.stored, app.created, err = db.appendTx(ctx, tx, app.row)
 		return err
-	}
-	if app.row.ClientID != nil {
-		return db.commit.do(ctx, app.row.SessionID, fn)
 	}
 	return db.commit.doAppend(ctx, app, fn)
 }
