@@ -29,7 +29,7 @@ type conv struct {
 	// inputs for the dialog goroutine; a nil *Message starts the dialog.
 	inMu    sync.Mutex
 	inputs  []*Message
-	wake    chan struct{}
+	running bool // a dialog goroutine runs (worker.go)
 	closing bool
 	busy    int           // inputs queued or being stepped
 	idle    chan struct{} // closed when busy drops to 0, then replaced
@@ -39,7 +39,7 @@ type conv struct {
 
 	ctx    context.Context
 	cancel context.CancelFunc
-	done   chan struct{} // closed when the dialog goroutine has exited
+	done   chan struct{} // closed when the conversation has ended (worker.go, end)
 	runner runner        // owned by the dialog goroutine
 
 	// The dialog lease when nodes share the database (cluster.go): fence
@@ -56,13 +56,13 @@ func newConv(h *Hub, s *Session) *conv {
 	c := &conv{
 		hub: h, id: s.ID, session: s,
 		subs: make(map[*Subscription]struct{}),
-		wake: make(chan struct{}, 1),
 		idle: make(chan struct{}),
 		ctx:  ctx, cancel: cancel,
 		done:      make(chan struct{}),
 		lastInput: h.now(),
 	}
 	c.runner.c = c
+	context.AfterFunc(ctx, c.kick) // a cancelled conversation ends even if idle
 	return c
 }
 

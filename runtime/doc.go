@@ -24,10 +24,11 @@
 //     publish order is seq order, the dialog gets user messages in seq
 //     order, and a new subscriber's snapshot (LastSeq, suggestions) taken
 //     under conv.mu is exact.
-//   - Each live conversation has one dialog goroutine (worker.go) that
-//     steps its Dialog with stored user messages, one at a time. The
-//     DialogHost methods the script calls run on that goroutine while Step
-//     runs.
+//   - Each live conversation has at most one dialog goroutine at a time
+//     (worker.go) that steps its Dialog with stored user messages, one at
+//     a time; it runs while there is work and exits when the queue is
+//     empty, so an idle conversation holds no goroutine. The DialogHost
+//     methods the script calls run on that goroutine while Step runs.
 //   - Publishing never blocks: a subscriber whose queue is full is dropped.
 //   - Lock order: a Hub.joinMu stripe, then Hub.mu, then conv.mu, then
 //     conv.inMu.

@@ -173,13 +173,9 @@ func (h *Hub) adopt(s *Session) (*conv, error) {
 	if c, ok := h.convs[s.ID]; ok {
 		return c, nil
 	}
+	h.wg.Add(1) // done when the conversation ends (worker.go, end)
 	c := newConv(h, s)
 	h.convs[s.ID] = c
-	h.wg.Add(1)
-	go func() {
-		defer h.wg.Done()
-		c.run()
-	}()
 	return c, nil
 }
 

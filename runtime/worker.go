@@ -9,6 +9,14 @@ import (
 // The dialog goroutine of a live conversation. It takes stored user
 // messages in seq order and steps the dialog with each; the dialog's
 // outputs go through the conversation's host (host.go).
+//
+// The goroutine runs only while there is work: enqueue starts it, and it
+// exits once its queue is empty, so that an idle conversation (a dialog
+// parked in HEAR for as long as the user is away) holds no goroutine of
+// its own, whose stack a turn had grown to ~10 KB. At most one runs at a
+// time (running), and each starts after the last has let go of inMu, so
+// the runner still belongs to one goroutine at a time. Once the
+// conversation is stopped or cancelled, the last one ends it (end).
 
 // enqueue hands a stored user message (nil: start the dialog) to the
 // dialog goroutine. It never blocks the sender: the queue is bounded by
@@ -20,10 +28,31 @@ func (c *conv) enqueue(m *Message) {
 	if m != evictInput {
 		c.lastInput, c.evictedDialog = c.hub.now(), false
 	}
+	start := c.startLocked()
 	c.inMu.Unlock()
-	select {
-	case c.wake <- struct{}{}:
-	default:
+	if start {
+		go c.run()
+	}
+}
+
+// startLocked reports whether the caller is to start the dialog
+// goroutine: none runs. inMu is held.
+func (c *conv) startLocked() bool {
+	if c.running {
+		return false
+	}
+	c.running = true
+	return true
+}
+
+// kick starts the dialog goroutine if none runs, so that it sees that the
+// conversation is stopping or cancelled and ends it.
+func (c *conv) kick() {
+	c.inMu.Lock()
+	start := c.startLocked()
+	c.inMu.Unlock()
+	if start {
+		go c.run()
 	}
 }
 
@@ -69,42 +98,46 @@ func (c *conv) waitIdle(ctx context.Context) error {
 	}
 }
 
-// stop asks the goroutine to exit once its queue is empty.
+// stop asks the dialog goroutine to end the conversation once its queue
+// is empty.
 func (c *conv) stop() {
 	c.inMu.Lock()
 	c.closing = true
 	c.inMu.Unlock()
-	select {
-	case c.wake <- struct{}{}:
-	default:
-	}
+	c.kick()
 }
 
-func (c *conv) stopping() bool {
-	c.inMu.Lock()
-	defer c.inMu.Unlock()
-	return c.closing && len(c.inputs) == 0
-}
-
-// run is the dialog goroutine.
+// run is the dialog goroutine: it steps the queued inputs, then exits,
+// ending the conversation if it is stopping or cancelled.
 func (c *conv) run() {
-	defer close(c.done)
-	defer c.releaseLease()
-	defer c.runner.closeDialog()
 	for {
 		for m, ok := c.next(); ok; m, ok = c.next() {
 			c.step(m)
 			c.done1()
 		}
-		if c.stopping() {
+		c.inMu.Lock()
+		switch {
+		case len(c.inputs) > 0: // queued since next said none
+			c.inMu.Unlock()
+			continue
+		case c.closing || c.ctx.Err() != nil:
+			c.inMu.Unlock() // running stays set: no goroutine starts again
+			c.end()
 			return
 		}
-		select {
-		case <-c.ctx.Done():
-			return
-		case <-c.wake:
-		}
+		c.running = false
+		c.inMu.Unlock()
+		return
 	}
+}
+
+// end ends the conversation, once, on the last dialog goroutine: the
+// dialog is closed, its lease given back, and done closed.
+func (c *conv) end() {
+	defer c.hub.wg.Done() // adopt's Add
+	defer close(c.done)
+	defer c.releaseLease()
+	c.runner.closeDialog()
 }
 
 // Inputs other than user messages: nil starts a new conversation's
