@@ -49,7 +49,11 @@ func installAPI(L *lua.LState, th *thread) {
 // threadOf returns the thread a keyword was called on: the one whose run
 // is L's context (newThread), which scripts cannot reach.
 func threadOf(L *lua.LState) *thread {
-	return L.Context().(*luaContext).mem.th
+	c, ok := L.Context().(*luaContext)
+	if !ok {
+		L.RaiseError("a keyword was called outside a dialog's run")
+	}
+	return c.mem.th
 }
 
 // maxTurnCalls bounds the DialogHost calls of one turn (from one user

@@ -116,6 +116,11 @@ type committer struct {
 	// commitMany, when set, stores several plain dialog commits of
 	// different conversations in one statement (PostgreSQL).
 	commitMany commitManyFunc
+	// lockSessions, when set, locks the given sessions rows in one
+	// statement, in id order: the order every node's committer takes
+	// them in. A merged batch runs it first, so that two batches cannot
+	// deadlock however their rounds (units) take the rows after.
+	lockSessions func(ctx context.Context, tx execQueryer, sids []string) error
 
 	mu     sync.Mutex
 	queue  []*request
@@ -297,10 +302,10 @@ func (c *committer) next() ([]*request, bool) {
 // skipped instead.
 func (c *committer) run(batch []*request) error {
 	ctx := context.Background()
-	// Row locks are taken in conversation order, as every node's
-	// committer takes them, so that two processes' batches touching the
-	// same conversations cannot deadlock on their sessions rows. Stable:
-	// one conversation's writes keep their order.
+	// By conversation, stably: a conversation's writes keep their order.
+	// Row locks are taken in this order, as every node's committer takes
+	// them (a merged batch all at once: lockSessions), so that two
+	// processes' batches cannot deadlock on their sessions rows.
 	slices.SortStableFunc(batch, func(a, b *request) int { return strings.Compare(a.sid, b.sid) })
 	merge := c.appendMany != nil
 	if merge && c.onlyAppends(batch) {
@@ -314,6 +319,12 @@ func (c *committer) run(batch []*request) error {
 		return err
 	}
 	defer c.release(conn)
+	if sids := batchSessions(batch); merge && c.lockSessions != nil && len(sids) > 1 {
+		if err := c.lockSessions(ctx, conn, sids); err != nil {
+			rollback(conn)
+			return err
+		}
+	}
 	sp := &savepoint{conn: conn}
 	for _, unit := range c.units(batch, merge) {
 		if err := c.runUnit(sp, unit); err != nil {
@@ -363,11 +374,8 @@ func (c *committer) final(batch []*request) []string {
 // appendMany numbers a conversation's messages in order. Within a round
 // the conversations are all different and their order does not matter;
 // the appends of the round are one unit, its plain dialog commits
-// another, and the rest run alone.
-// (Each statement locks its sessions rows in id order; across the two, a
-// batch of another node may meet them in another order and deadlock, which
-// PostgreSQL breaks by aborting one batch, and the committer runs it
-// again: see retryable.)
+// another, and the rest run alone. Rounds take sessions rows out of id
+// order, so a merged batch locks them all first (committer.lockSessions).
 func (c *committer) units(batch []*request, merge bool) [][]*request {
 	var live []*request
 	for _, r := range batch {
@@ -421,6 +429,18 @@ func (c *committer) units(batch []*request, merge bool) [][]*request {
 		}
 	}
 	return units
+}
+
+// batchSessions returns the conversations batch writes to, in order;
+// batch is sorted by conversation.
+func batchSessions(batch []*request) []string {
+	var sids []string
+	for _, r := range batch {
+		if r.sid != "" && (len(sids) == 0 || sids[len(sids)-1] != r.sid) {
+			sids = append(sids, r.sid)
+		}
+	}
+	return sids
 }
 
 // runUnit runs a unit of units. It returns an error only if the

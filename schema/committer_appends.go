@@ -49,33 +49,16 @@ func (c *committer) doAppend(ctx context.Context, app *appendWrite, fn writeFunc
 	return c.submit(&request{ctx: ctx, sid: app.row.SessionID, fn: fn, app: app})
 }
 
-// runAppends stores the appends of unit (two or more) with
-// appendMany, or, if that fails, one by one. It returns an error only if
-// the transaction itself broke.
+// runAppends stores the appends of unit (two or more) with appendMany
+// (runMerged).
 func (c *committer) runAppends(sp *savepoint, unit []*request) error {
-	if err := sp.open(); err != nil {
-		return err
-	}
 	apps := make([]*appendWrite, len(unit))
 	for i, r := range unit {
 		apps[i] = r.app
 	}
-	if err := c.appendMany(context.Background(), sp.conn, apps); err == nil {
-		for _, r := range unit {
-			r.err = r.app.err
-		}
-		return nil
-	}
-	if err := sp.undo(); err != nil {
-		return err
-	}
-	sp.used = false // undone: the first append takes the savepoint as it is
-	for _, r := range unit {
-		if err := runRequest(sp, r); err != nil {
-			return err
-		}
-	}
-	return nil
+	return runMerged(sp, unit,
+		func(ctx context.Context, tx execQueryer) error { return c.appendMany(ctx, tx, apps) },
+		func(r *request) error { return r.app.err })
 }
 
 // onlyAppends reports whether batch can go to runAlone: appends

@@ -41,26 +41,35 @@ func plainDialogWrite(w *runtime.DialogWrite) bool {
 type commitManyFunc func(ctx context.Context, tx execQueryer, dws []*dialogWrite) error
 
 // runDialogs stores the plain dialog commits of unit (two or more) with
-// commitMany, or, if that fails, one by one. It returns an error only if
-// the transaction itself broke.
+// commitMany (runMerged).
 func (c *committer) runDialogs(sp *savepoint, unit []*request) error {
-	if err := sp.open(); err != nil {
-		return err
-	}
 	dws := make([]*dialogWrite, len(unit))
 	for i, r := range unit {
 		dws[i] = r.dlg
 	}
-	if err := c.commitMany(context.Background(), sp.conn, dws); err == nil {
+	return runMerged(sp, unit,
+		func(ctx context.Context, tx execQueryer) error { return c.commitMany(ctx, tx, dws) },
+		func(r *request) error { return r.dlg.err })
+}
+
+// runMerged stores unit, two or more writes, with many, one statement in
+// one savepoint, which gives each write its own outcome (own); if the
+// statement fails, it is undone and each write runs alone, in its own
+// savepoint. It returns an error only if the transaction itself broke.
+func runMerged(sp *savepoint, unit []*request, many writeFunc, own func(*request) error) error {
+	if err := sp.open(); err != nil {
+		return err
+	}
+	if err := many(context.Background(), sp.conn); err == nil {
 		for _, r := range unit {
-			r.err = r.dlg.err
+			r.err = own(r)
 		}
 		return nil
 	}
 	if err := sp.undo(); err != nil {
 		return err
 	}
-	sp.used = false // undone: the first commit takes the savepoint as it is
+	sp.used = false // undone: the first write takes the savepoint as it is
 	for _, r := range unit {
 		if err := runRequest(sp, r); err != nil {
 			return err

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/google/uuid"
 
 	"parley/runtime"
+	"parley/schema/schematest"
 )
 
 // TestGroupCommitDialogRun: plain dialog commits queued in one batch are
@@ -18,7 +20,8 @@ import (
 // and entries, a missing session KindNotFound, a lost lease ErrNotRunner,
 // and (taken) a journal entry written twice KindConflict, which makes the
 // statement fail and the commits run one by one. A conversation's writes
-// keep their order across rounds: a1, the user's message, a2.
+// keep their order across rounds: a1, the user's message, a2. On
+// PostgreSQL the test also checks which way the statement went.
 func TestGroupCommitDialogRun(t *testing.T) {
 	runBackends(t, func(t *testing.T, b testBackend) {
 		for _, taken := range []bool{false, true} {
@@ -31,8 +34,8 @@ func TestGroupCommitDialogRun(t *testing.T) {
 
 func testGroupCommitDialogRun(t *testing.T, db *DB, taken bool) {
 	ctx := context.Background()
-	a, b, fenced, held := mustSession(t, db), mustSession(t, db), mustSession(t, db), mustSession(t, db)
-	for _, id := range []runtime.SessionID{a, b, fenced} {
+	a, b, fenced, dup, held := mustSession(t, db), mustSession(t, db), mustSession(t, db), mustSession(t, db), mustSession(t, db)
+	for _, id := range []runtime.SessionID{a, b, fenced, dup} {
 		err := db.CommitDialog(ctx, &runtime.DialogWrite{SessionID: id, Run: &runtime.RunState{Run: 1, Version: "v"},
 			Entries: []runtime.JournalEntry{{Run: 1, Index: 1, Kind: runtime.EntryPark}}})
 		if err != nil {
@@ -65,9 +68,10 @@ func testGroupCommitDialogRun(t *testing.T, db *DB, taken bool) {
 		{"user", func() error { _, err := db.AppendMessage(ctx, userMessage(a, "user")); return err }, ""},
 		{"a2", commit(a, 3, "a2", 0), ""},
 	}
-	if taken {
-		ops = append(ops, op{"taken", commit(b, 1, "taken", 0), runtime.KindConflict})
+	if taken { // in the first round, with a1 and b1: entry 1 is dup's already
+		ops = append(ops, op{"taken", commit(dup, 1, "taken", 0), runtime.KindConflict})
 	}
+	manyRuns := countMany(db)
 	release, first := holdWriter(t, db, held)
 	errs := make([]chan error, len(ops))
 	for i, o := range ops {
@@ -92,10 +96,14 @@ func testGroupCommitDialogRun(t *testing.T, db *DB, taken bool) {
 	if s := db.Stats(); s.Commits-stats.Commits != 2 {
 		t.Errorf("%d commits; want 2: the held batch and the queued one", s.Commits-stats.Commits)
 	}
+	if ok, failed := manyRuns(); db.commit.commitMany != nil && !manyWent(ok, failed, taken) {
+		t.Errorf("commitMany: %d statements stored, %d failed; want one failed with taken, else none failed", ok, failed)
+	}
 	checkRun(t, db, a, []string{"a1", "user", "a2"}, 2, nil)
+	checkRun(t, db, dup, nil, 0, nil)
 	checkRun(t, db, b, []string{"b1"}, 0, nil)
 	checkRun(t, db, fenced, nil, 0, nil)
-	for id, want := range map[runtime.SessionID][]string{a: {"park", "a1", "a2"}, b: {"park", "b1"}, fenced: {"park"}} {
+	for id, want := range map[runtime.SessionID][]string{a: {"park", "a1", "a2"}, b: {"park", "b1"}, fenced: {"park"}, dup: {"park"}} {
 		j, err := db.Journal(ctx, id, 1)
 		if err != nil {
 			t.Fatal(err)
@@ -109,7 +117,7 @@ func testGroupCommitDialogRun(t *testing.T, db *DB, taken bool) {
 			t.Errorf("journal of %s: %q; want %q", id, got, want)
 		}
 	}
-	for id, want := range map[runtime.SessionID]int64{a: 3, b: 2, fenced: 0} {
+	for id, want := range map[runtime.SessionID]int64{a: 3, b: 2, fenced: 0, dup: 0} {
 		if s, err := db.FindSession(ctx, id); err != nil || s.ConsumedSeq != want {
 			t.Errorf("%s: consumed seq %+v (%v); want %d", id, s, err, want)
 		}
@@ -119,6 +127,49 @@ func testGroupCommitDialogRun(t *testing.T, db *DB, taken bool) {
 			t.Errorf("%s: the caller sees %+v; want seq %d", content, m, seq)
 		}
 	}
+}
+
+// countMany counts the runs of db's commitMany and appendMany statements
+// from now on, stored or failed; call it before any write of the test is
+// queued (the committer reads the functions under its queue's lock).
+func countMany(db *DB) func() (ok, failed int) {
+	var mu sync.Mutex
+	var okN, failedN int
+	count := func(err error) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			failedN++
+		} else {
+			okN++
+		}
+		return err
+	}
+	c := db.commit
+	if cm := c.commitMany; cm != nil {
+		c.commitMany = func(ctx context.Context, tx execQueryer, dws []*dialogWrite) error {
+			return count(cm(ctx, tx, dws))
+		}
+	}
+	if am := c.appendMany; am != nil {
+		c.appendMany = func(ctx context.Context, tx execQueryer, apps []*appendWrite) error {
+			return count(am(ctx, tx, apps))
+		}
+	}
+	return func() (int, int) {
+		mu.Lock()
+		defer mu.Unlock()
+		return okN, failedN
+	}
+}
+
+// manyWent reports whether the statements of countMany went as a test
+// expects: one failed (then its writes ran one by one), or all stored.
+func manyWent(ok, failed int, wantFailure bool) bool {
+	if wantFailure {
+		return failed > 0
+	}
+	return ok > 0 && failed == 0
 }
 
 // TestUnits: with merge, a batch runs by rounds: each conversation's
@@ -199,6 +250,7 @@ func testGroupCommitClientIDRun(t *testing.T, db *DB, twice bool) {
 	if twice {
 		msgs, wantCreated = append(msgs, withID(b, "twice", "c1")), append(wantCreated, false)
 	}
+	manyRuns := countMany(db)
 	release, first := holdWriter(t, db, held)
 	type result struct {
 		created bool
@@ -223,6 +275,9 @@ func testGroupCommitClientIDRun(t *testing.T, db *DB, twice bool) {
 			t.Errorf("append %d: created %v, %v; want %v", i, r.created, r.err, wantCreated[i])
 		}
 	}
+	if ok, failed := manyRuns(); db.commit.appendMany != nil && !manyWent(ok, failed, twice) {
+		t.Errorf("appendMany: %d statements stored, %d failed; want one failed twice, else none failed", ok, failed)
+	}
 	if msgs[0].ID != old.ID || msgs[0].Content != "old" || msgs[0].Seq != 1 {
 		t.Errorf("the retry got %+v; want the message stored first (%s)", msgs[0], old.ID)
 	}
@@ -231,4 +286,66 @@ func testGroupCommitClientIDRun(t *testing.T, db *DB, twice bool) {
 	}
 	checkRun(t, db, a, []string{"old", "new"}, 2, nil)
 	checkRun(t, db, b, []string{"other", "plain"}, 1, nil)
+}
+
+// TestGroupCommitCrossedBatches: two nodes' batches that write to the same
+// two conversations in crossed order (one appends to a and commits b's
+// dialog, the other appends to b and commits a's) do not deadlock: a
+// merged batch locks its sessions rows first, in id order, as every node's
+// committer does (committer.lockSessions). Without that, the rounds of the
+// second batch take b's row before a's, PostgreSQL aborts one batch after
+// deadlock_timeout, and a write fails.
+func TestGroupCommitCrossedBatches(t *testing.T) {
+	url := schematest.URL(t)
+	x := openConfig(t, Config{Driver: "postgres", DSN: url})
+	y := openConfig(t, Config{Driver: "postgres", DSN: url})
+	ctx := context.Background()
+	a, b := mustSession(t, x), mustSession(t, x)
+	if a > b {
+		a, b = b, a
+	}
+	for _, id := range []runtime.SessionID{a, b} {
+		err := x.CommitDialog(ctx, &runtime.DialogWrite{SessionID: id, Run: &runtime.RunState{Run: 1, Version: "v"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for round := range 5 {
+		idx := int64(2*round + 1)
+		var releases []func()
+		var firsts []<-chan error
+		errs := make(chan error, 4)
+		for _, n := range []struct {
+			db           *DB
+			appendTo, to runtime.SessionID
+			idx          int64
+		}{{x, a, b, idx}, {y, b, a, idx + 1}} {
+			release, first := holdWriter(t, n.db, mustSession(t, n.db))
+			releases, firsts = append(releases, release), append(firsts, first)
+			go func() {
+				_, err := n.db.AppendMessage(ctx, userMessage(n.appendTo, "crossed"))
+				errs <- err
+			}()
+			waitQueued(t, n.db, 1)
+			go func() {
+				errs <- n.db.CommitDialog(ctx, &runtime.DialogWrite{SessionID: n.to,
+					Entries:  []runtime.JournalEntry{{Run: 1, Index: n.idx, Kind: runtime.EntryTalk}},
+					Messages: []*runtime.Message{{Sender: runtime.SenderBot, Content: "crossed"}}})
+			}()
+			waitQueued(t, n.db, 2)
+		}
+		for _, release := range releases {
+			release()
+		}
+		for _, first := range firsts {
+			if err := <-first; err != nil {
+				t.Fatal(err)
+			}
+		}
+		for range 4 {
+			if err := <-errs; err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+	}
 }

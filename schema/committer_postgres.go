@@ -125,6 +125,9 @@ UNION ALL SELECT key, FALSE, ` + messageColumns + ` FROM dup`
 
 // appendManyPostgres is the committer's appendMany on PostgreSQL.
 func (db *DB) appendManyPostgres(ctx context.Context, tx execQueryer, apps []*appendWrite) error {
+	for _, a := range apps {
+		a.stored, a.created, a.err = nil, false, nil // from a run of the batch that did not commit
+	}
 	now := dbTime(db.now())
 	args, err := appendManyArgs(apps)
 	if err != nil {
@@ -232,6 +235,9 @@ SELECT id, last_seq FROM bumped`
 
 // commitManyPostgres is the committer's commitMany on PostgreSQL.
 func (db *DB) commitManyPostgres(ctx context.Context, tx execQueryer, dws []*dialogWrite) error {
+	for _, dw := range dws {
+		dw.stored, dw.err = nil, nil // from a run of the batch that did not commit
+	}
 	now := dbTime(db.now())
 	args, err := commitManyArgs(dws)
 	if err != nil {
@@ -312,4 +318,10 @@ func commitManyArgs(dws []*dialogWrite) ([]any, error) {
 	return []any{pq.Array(sessions), pq.Array(fences), pq.Array(consumed), pq.Array(counts),
 		pq.Array(eSessions), pq.Array(eRuns), pq.Array(eIdx), pq.Array(eKinds), pq.Array(eValues), pq.Array(eFound), pq.Array(eSeqs),
 		pq.Array(mIDs), pq.Array(mSessions), pq.Array(mBack), pq.Array(mSenders), pq.Array(mTxt), pq.Array(mAttachments), pq.Array(mMetadata)}, nil
+}
+
+// lockSessionsPostgres is the committer's lockSessions on PostgreSQL.
+func lockSessionsPostgres(ctx context.Context, tx execQueryer, sids []string) error {
+	_, err := tx.ExecContext(ctx, `SELECT id FROM sessions WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, pq.Array(sids))
+	return err
 }

@@ -69,7 +69,8 @@ func (db *DB) openPostgres(ctx context.Context, cfg Config) error {
 	// The committer keeps its connection, and the statements prepared on
 	// it, from one batch to the next: the pool is its own.
 	db.commit = (&committer{pool: commitPool, begin: db.dialect.begin, retryable: postgresRetryable,
-		keep: true, appendMany: db.appendManyPostgres, commitMany: db.commitManyPostgres}).launch()
+		keep: true, appendMany: db.appendManyPostgres, commitMany: db.commitManyPostgres,
+		lockSessions: lockSessionsPostgres}).launch()
 	return nil
 }
 

@@ -16,11 +16,14 @@ import (
 // of a turn of N conversations (two messages, the session's seqs, and with
 // the journal the dialog's two entries) written straight to the database
 // from this process, N turns per transaction, with no server in the way.
-// The floor runs alone on the machine, so floor / bare echo bounds from
-// above what any server on that database could reach.
+// It is what the rows themselves cost one writer that commits a turn's
+// rows together and does nothing per write, with the machine to itself:
+// a server that stores the same rows, beside its sockets and dialogs,
+// cannot expect to do better than floor / bare echo.
 //
-// The database is -database-url's PostgreSQL (the spawned server's), or a
-// new SQLite file with the server's settings.
+// The database is -database-url's PostgreSQL (the spawned server's: give
+// it a schema of its own, as the floor's sessions stay there), or a new
+// SQLite file with the server's settings.
 
 func runFloor(ctx context.Context, e *env) (*report, error) {
 	n := e.n(64)
