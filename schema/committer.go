@@ -116,11 +116,12 @@ type committer struct {
 	// commitMany, when set, stores several plain dialog commits of
 	// different conversations in one statement (PostgreSQL).
 	commitMany commitManyFunc
-	// lockSessions, when set, locks the given sessions rows in one
-	// statement, in id order: the order every node's committer takes
-	// them in. A merged batch runs it first, so that two batches cannot
-	// deadlock however their rounds (units) take the rows after.
-	lockSessions func(ctx context.Context, tx execQueryer, sids []string) error
+	// lockSessions, when set, returns a statement without arguments that
+	// locks the given sessions rows, in id order: the order every node's
+	// committer takes them in. A merged batch runs it in BEGIN's round
+	// trip, so that two batches cannot deadlock however their rounds
+	// (units) take the rows after.
+	lockSessions func(sids []string) string
 
 	mu     sync.Mutex
 	queue  []*request
@@ -314,17 +315,15 @@ func (c *committer) run(batch []*request) error {
 		}
 		merge = false // refused: each write on its own, in its savepoint
 	}
-	conn, err := c.start(ctx)
+	var lock string
+	if sids := batchSessions(batch); merge && c.lockSessions != nil && len(sids) > 1 {
+		lock = c.lockSessions(sids)
+	}
+	conn, err := c.start(ctx, lock)
 	if err != nil {
 		return err
 	}
 	defer c.release(conn)
-	if sids := batchSessions(batch); merge && c.lockSessions != nil && len(sids) > 1 {
-		if err := c.lockSessions(ctx, conn, sids); err != nil {
-			rollback(conn)
-			return err
-		}
-	}
 	sp := &savepoint{conn: conn}
 	for _, unit := range c.units(batch, merge) {
 		if err := c.runUnit(sp, unit); err != nil {

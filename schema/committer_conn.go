@@ -21,12 +21,17 @@ import (
 // statements die with the connection; a broken one is dropped with them
 // (start, release), and the next connection prepares them again.
 
-// start takes the connection, begins the batch's transaction and opens
-// the first savepoint. A connection that broke while it sat idle
+// start takes the connection, begins the batch's transaction, runs lock
+// (when not empty; committer.lockSessions) and opens the first savepoint,
+// in one round trip. A connection that broke while it sat idle
 // (PostgreSQL restarted, or an administrator or a proxy closed it) fails
 // at BEGIN, before anything was done: it is dropped, and the batch begins
 // once more on a new one rather than fail every write in it.
-func (c *committer) start(ctx context.Context) (*batchConn, error) {
+func (c *committer) start(ctx context.Context, lock string) (*batchConn, error) {
+	script := []string{c.begin, openFirst}
+	if lock != "" {
+		script = []string{c.begin, lock, openFirst}
+	}
 	for attempt := 0; ; attempt++ {
 		conn, err := c.take(ctx)
 		if err != nil {
@@ -35,7 +40,7 @@ func (c *committer) start(ctx context.Context) (*batchConn, error) {
 		if c.beforeBatch != nil {
 			c.beforeBatch(ctx, conn)
 		}
-		if err = conn.script(ctx, c.begin, openFirst); err == nil {
+		if err = conn.script(ctx, script...); err == nil {
 			return conn, nil
 		}
 		broken := errors.Is(err, driver.ErrBadConn) || !valid(conn.Conn)

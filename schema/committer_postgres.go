@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 
 	"github.com/lib/pq"
 
@@ -320,8 +321,13 @@ func commitManyArgs(dws []*dialogWrite) ([]any, error) {
 		pq.Array(mIDs), pq.Array(mSessions), pq.Array(mBack), pq.Array(mSenders), pq.Array(mTxt), pq.Array(mAttachments), pq.Array(mMetadata)}, nil
 }
 
-// lockSessionsPostgres is the committer's lockSessions on PostgreSQL.
-func lockSessionsPostgres(ctx context.Context, tx execQueryer, sids []string) error {
-	_, err := tx.ExecContext(ctx, `SELECT id FROM sessions WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, pq.Array(sids))
-	return err
+// lockSessionsPostgres is the committer's lockSessions on PostgreSQL. The
+// ids go in as quoted literals: BEGIN's script is a simple query, which
+// takes no parameters.
+func lockSessionsPostgres(sids []string) string {
+	lits := make([]string, len(sids))
+	for i, sid := range sids {
+		lits[i] = pq.QuoteLiteral(sid)
+	}
+	return `SELECT FROM sessions WHERE id IN (` + strings.Join(lits, ", ") + `) ORDER BY id FOR UPDATE`
 }
