@@ -72,20 +72,13 @@ func testGroupCommitDialogRun(t *testing.T, db *DB, taken bool) {
 		ops = append(ops, op{"taken", commit(dup, 1, "taken", 0), runtime.KindConflict})
 	}
 	manyRuns := countMany(db)
-	release, first := holdWriter(t, db, held)
-	errs := make([]chan error, len(ops))
+	runs := make([]func() error, len(ops))
 	for i, o := range ops {
-		errs[i] = make(chan error, 1)
-		go func() { errs[i] <- o.run() }()
-		waitQueued(t, db, i+1) // one at a time: the queue keeps their order
+		runs[i] = o.run
 	}
-	stats := db.Stats()
-	release()
-	if err := <-first; err != nil {
-		t.Fatal(err)
-	}
+	errs, commits := queueBehind(t, db, held, runs)
 	for i, o := range ops {
-		err := <-errs[i]
+		err := errs[i]
 		if (o.want != "") != (err != nil) || o.want != "" && !runtime.IsKind(err, o.want) {
 			t.Errorf("%s: %v; want %q", o.name, err, o.want)
 		}
@@ -93,8 +86,8 @@ func testGroupCommitDialogRun(t *testing.T, db *DB, taken bool) {
 			t.Errorf("fenced: %v; want ErrNotRunner", err)
 		}
 	}
-	if s := db.Stats(); s.Commits-stats.Commits != 2 {
-		t.Errorf("%d commits; want 2: the held batch and the queued one", s.Commits-stats.Commits)
+	if commits != 2 {
+		t.Errorf("%d commits; want 2: the held batch and the queued one", commits)
 	}
 	if ok, failed := manyRuns(); db.commit.commitMany != nil && !manyWent(ok, failed, taken) {
 		t.Errorf("commitMany: %d statements stored, %d failed; want one failed with taken, else none failed", ok, failed)
@@ -251,28 +244,15 @@ func testGroupCommitClientIDRun(t *testing.T, db *DB, twice bool) {
 		msgs, wantCreated = append(msgs, withID(b, "twice", "c1")), append(wantCreated, false)
 	}
 	manyRuns := countMany(db)
-	release, first := holdWriter(t, db, held)
-	type result struct {
-		created bool
-		err     error
-	}
-	results := make([]chan result, len(msgs))
+	created := make([]bool, len(msgs))
+	runs := make([]func() error, len(msgs))
 	for i, m := range msgs {
-		results[i] = make(chan result, 1)
-		go func() {
-			created, err := db.AppendMessage(ctx, m)
-			results[i] <- result{created, err}
-		}()
-		waitQueued(t, db, i+1)
+		runs[i] = func() (err error) { created[i], err = db.AppendMessage(ctx, m); return err }
 	}
-	release()
-	if err := <-first; err != nil {
-		t.Fatal(err)
-	}
+	errs, _ := queueBehind(t, db, held, runs)
 	for i := range msgs {
-		r := <-results[i]
-		if r.err != nil || r.created != wantCreated[i] {
-			t.Errorf("append %d: created %v, %v; want %v", i, r.created, r.err, wantCreated[i])
+		if errs[i] != nil || created[i] != wantCreated[i] {
+			t.Errorf("append %d: created %v, %v; want %v", i, created[i], errs[i], wantCreated[i])
 		}
 	}
 	if ok, failed := manyRuns(); db.commit.appendMany != nil && !manyWent(ok, failed, twice) {

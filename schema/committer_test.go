@@ -45,6 +45,31 @@ func waitQueued(t *testing.T, db *DB, n int) {
 	})
 }
 
+// queueBehind holds the writer (holdWriter on held), queues runs one at a
+// time, so that the queue keeps their order and they form one batch, then
+// lets the writer go. It returns each run's error, in order, and how many
+// commits the release took (2: the held batch and the queued one).
+func queueBehind(t *testing.T, db *DB, held runtime.SessionID, runs []func() error) ([]error, int64) {
+	t.Helper()
+	release, first := holdWriter(t, db, held)
+	errs := make([]chan error, len(runs))
+	for i, run := range runs {
+		errs[i] = make(chan error, 1)
+		go func() { errs[i] <- run() }()
+		waitQueued(t, db, i+1)
+	}
+	before := db.Stats().Commits
+	release()
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	out := make([]error, len(runs))
+	for i := range runs {
+		out[i] = <-errs[i]
+	}
+	return out, db.Stats().Commits - before
+}
+
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(time.Millisecond) {
@@ -475,29 +500,18 @@ func testGroupCommitAppendRun(t *testing.T, db *DB, mixed, taken bool) {
 	}
 	want := map[string]runtime.Kind{"missing": runtime.KindNotFound, "taken": runtime.KindConflict}
 
-	release, first := holdWriter(t, db, held)
-	errs := make([]chan error, len(msgs))
+	runs := make([]func() error, len(msgs))
 	for i, m := range msgs {
-		errs[i] = make(chan error, 1)
-		go func() {
-			_, err := db.AppendMessage(ctx, m)
-			errs[i] <- err
-		}()
-		waitQueued(t, db, i+1) // one at a time: the queue keeps their order
+		runs[i] = func() error { _, err := db.AppendMessage(ctx, m); return err }
 	}
-	stats := db.Stats()
-	release()
-	if err := <-first; err != nil {
-		t.Fatal(err)
-	}
+	errs, commits := queueBehind(t, db, held, runs)
 	for i, m := range msgs {
-		err := <-errs[i]
-		if k, fails := want[m.Content]; fails != (err != nil) || fails && !runtime.IsKind(err, k) {
-			t.Errorf("append %q: %v; want %s", m.Content, err, k)
+		if k, fails := want[m.Content]; fails != (errs[i] != nil) || fails && !runtime.IsKind(errs[i], k) {
+			t.Errorf("append %q: %v; want %s", m.Content, errs[i], k)
 		}
 	}
-	if s := db.Stats(); s.Commits-stats.Commits != 2 {
-		t.Errorf("%d commits; want 2: the held batch and the queued one", s.Commits-stats.Commits)
+	if commits != 2 {
+		t.Errorf("%d commits; want 2: the held batch and the queued one", commits)
 	}
 	checkRun(t, db, a, []string{"a1", "a2", "a3", "a4"}, 3, nil)
 	checkRun(t, db, b, []string{"before", "b2", "b3"}, 0, []string{"yes"})
