@@ -13,7 +13,8 @@ import (
 // The goroutine runs only while there is work: enqueue starts it, and it
 // exits once its queue is empty, so that an idle conversation (a dialog
 // parked in HEAR for as long as the user is away) holds no goroutine of
-// its own, whose stack a turn had grown to ~10 KB. At most one runs at a
+// its own, with the stack a turn had grown (3.5 KB per parked
+// conversation, docs/benchmarks.md). At most one runs at a
 // time (running), and each starts after the last has let go of inMu, so
 // the runner still belongs to one goroutine at a time. Once the
 // conversation is stopped or cancelled, the last one ends it (end).

@@ -63,10 +63,7 @@ func benchWriters(b *testing.B, db *DB, writers int, grouped bool) {
 	b.ResetTimer()
 	var wg sync.WaitGroup
 	for w, id := range sessions {
-		n := b.N / writers
-		if w < b.N%writers {
-			n++
-		}
+		n := shareOf(b.N, writers, w)
 		wg.Go(func() {
 			for range n {
 				if err := appendOne(id); err != nil {
@@ -82,4 +79,12 @@ func benchWriters(b *testing.B, db *DB, writers int, grouped bool) {
 	if after := db.Stats(); grouped && after.Commits > before.Commits {
 		b.ReportMetric(float64(after.Writes-before.Writes)/float64(after.Commits-before.Commits), "writes/commit")
 	}
+}
+
+// shareOf is worker w's share of n operations split among workers.
+func shareOf(n, workers, w int) int {
+	if w < n%workers {
+		return n/workers + 1
+	}
+	return n / workers
 }

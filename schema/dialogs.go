@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"slices"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -33,7 +32,7 @@ func (db *DB) CommitDialog(ctx context.Context, w *runtime.DialogWrite) error {
 	dw := &dialogWrite{w: w, rows: rows}
 	r := &request{ctx: ctx, sid: string(w.SessionID), fn: func(ctx context.Context, tx execQueryer) error {
 		var err error
-		dw.stored, err = db.commitDialogTx(ctx, tx, w, slices.Clone(rows))
+		dw.stored, err = db.commitDialogTx(ctx, tx, w, rows) // sets every row's Seq and CreatedAt anew, so a rerun is safe
 		return err
 	}}
 	if plainDialogWrite(w) {

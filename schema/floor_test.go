@@ -101,10 +101,7 @@ func benchStoreTurns(b *testing.B, db *DB, conversations int) {
 	b.ResetTimer()
 	var wg sync.WaitGroup
 	for w, id := range ids {
-		n := b.N / conversations
-		if w < b.N%conversations {
-			n++
-		}
+		n := shareOf(b.N, conversations, w)
 		wg.Go(func() {
 			var idx int64
 			for range n {
