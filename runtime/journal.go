@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -72,11 +73,25 @@ type DialogWrite struct {
 	ConsumedSeq int64      // raises the session's ConsumedSeq to this (0: unchanged)
 	WakeAt      *time.Time // sets the WAIT deadline (zero time: clears it)
 	Run         *RunState  // starts or ends a run
+	// Input, when set, is the user message the write answers, not yet
+	// stored (a turn in one commit, early.go): the store appends it first,
+	// as AppendMessage would (the next seq, LastUserSeq, the suggestions
+	// in force cleared; Input gets its ID, Seq and CreatedAt), then gives
+	// its seq to the journal entry Entries[InputEntry] and to ConsumedSeq,
+	// and writes the rest after it. If a message with Input's client id is
+	// stored already, nothing of w is written: CommitDialog returns
+	// ErrInputStored, and Input holds the stored message.
+	Input      *Message
+	InputEntry int
 	// Fence is the lease the write was made under (cluster.go); the store
 	// refuses the write with ErrNotRunner once the conversation's fence
 	// has moved on. 0: a single node, not checked.
 	Fence int64
 }
+
+// ErrInputStored is CommitDialog's answer to a DialogWrite whose Input
+// was stored before (its client id is taken): nothing was written.
+var ErrInputStored = errors.New("the message was stored before")
 
 // DialogStore keeps durable dialogs.
 type DialogStore interface {

@@ -32,7 +32,7 @@ type dialogWrite struct {
 
 // plainDialogWrite reports whether commitMany may store w.
 func plainDialogWrite(w *runtime.DialogWrite) bool {
-	return len(w.Memory) == 0 && w.Suggestions == nil && w.WakeAt == nil && w.Run == nil
+	return len(w.Memory) == 0 && w.Suggestions == nil && w.WakeAt == nil && w.Run == nil && w.Input == nil
 }
 
 // commitManyFunc stores dws, each of another conversation, in one

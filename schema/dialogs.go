@@ -26,11 +26,27 @@ func (db *DB) CommitDialog(ctx context.Context, w *runtime.DialogWrite) error {
 			return err
 		}
 	}
+	in, err := db.inputRow(w)
+	if err != nil {
+		return err
+	}
 	if db.noSuchID(string(w.SessionID)) {
 		return runtime.Errorf(runtime.KindNotFound, "session not found")
 	}
 	dw := &dialogWrite{w: w, rows: rows}
+	var input *runtime.Message // w.Input as stored, now or before
 	r := &request{ctx: ctx, sid: string(w.SessionID), fn: func(ctx context.Context, tx execQueryer) error {
+		if in != nil {
+			var created bool
+			var err error
+			if input, created, err = db.appendTx(ctx, tx, *in); err != nil {
+				return err
+			}
+			if !created {
+				return runtime.ErrInputStored // nothing was written
+			}
+			w.Entries[w.InputEntry].Seq, w.ConsumedSeq = input.Seq, input.Seq
+		}
 		var err error
 		dw.stored, err = db.commitDialogTx(ctx, tx, w, rows) // sets every row's Seq and CreatedAt anew, so a rerun is safe
 		return err
@@ -38,13 +54,47 @@ func (db *DB) CommitDialog(ctx context.Context, w *runtime.DialogWrite) error {
 	if plainDialogWrite(w) {
 		r.dlg = dw // the committer may store it with others (committer_dialogs.go)
 	}
-	if err := db.commit.submit(r); err != nil {
+	err = db.commit.submit(r)
+	if errors.Is(err, runtime.ErrInputStored) {
+		*w.Input = *input
+		return err
+	}
+	if err != nil {
 		return db.fail(err, "journal entry")
+	}
+	if in != nil {
+		*w.Input = *input
 	}
 	for i, m := range w.Messages {
 		*m = *dw.stored[i]
 	}
 	return nil
+}
+
+// inputRow checks w.Input and turns it into the row to append, or nil
+// when w has none.
+func (db *DB) inputRow(w *runtime.DialogWrite) (*messageRow, error) {
+	m := w.Input
+	switch {
+	case m == nil:
+		return nil, nil
+	case m.SessionID != "" && m.SessionID != w.SessionID:
+		return nil, runtime.Errorf(runtime.KindInvalid, "the input message belongs to another session")
+	case m.Sender != runtime.SenderUser:
+		return nil, runtime.Errorf(runtime.KindInvalid, "the input message is not a user message")
+	case w.InputEntry < 0 || w.InputEntry >= len(w.Entries) || w.Entries[w.InputEntry].Kind != runtime.EntryHear:
+		return nil, runtime.Errorf(runtime.KindInvalid, "the input message's entry is not a hear entry of the write")
+	}
+	if err := db.checkMessageID(m.ID); err != nil {
+		return nil, err
+	}
+	row := newMessageRow(m)
+	row.SessionID = string(w.SessionID)
+	if m.ClientID != "" {
+		clientID := m.ClientID // not &m.ClientID: m is overwritten when stored
+		row.ClientID = &clientID
+	}
+	return &row, nil
 }
 
 // dialogMessageRows checks the messages of w and turns them into rows.

@@ -33,6 +33,24 @@ func (s *MemStore) CommitDialog(ctx context.Context, w *runtime.DialogWrite) err
 	if err := s.checkNew(w); err != nil {
 		return err
 	}
+	if in := w.Input; in != nil {
+		if err := checkInput(w); err != nil {
+			return err
+		}
+		if dup := s.byClientID(w.SessionID, in.ClientID); dup != nil {
+			*in = *cloneMessage(dup)
+			return runtime.ErrInputStored
+		}
+		if _, ok := s.byID[in.ID]; in.ID != "" && ok {
+			return runtime.Errorf(runtime.KindConflict, "message already exists")
+		}
+		in.SessionID = w.SessionID
+		if in.ID == "" {
+			in.ID = newID()
+		}
+		s.appendLocked(sess, in)
+		w.Entries[w.InputEntry].Seq, w.ConsumedSeq = in.Seq, in.Seq
+	}
 	applyDialogState(sess, w)
 	s.journal[w.SessionID] = append(s.journal[w.SessionID], w.Entries...)
 	for _, m := range w.Messages {
@@ -66,6 +84,20 @@ func checkDialogMessages(w *runtime.DialogWrite) error {
 		if m.ClientID != "" {
 			return runtime.Errorf(runtime.KindInvalid, "a dialog message has no client id")
 		}
+	}
+	return nil
+}
+
+// checkInput: w's input is a user message of its session, taken by a
+// HEAR entry of w.
+func checkInput(w *runtime.DialogWrite) error {
+	switch in := w.Input; {
+	case in.SessionID != "" && in.SessionID != w.SessionID:
+		return runtime.Errorf(runtime.KindInvalid, "the input message belongs to another session")
+	case in.Sender != runtime.SenderUser:
+		return runtime.Errorf(runtime.KindInvalid, "the input message is not a user message")
+	case w.InputEntry < 0 || w.InputEntry >= len(w.Entries) || w.Entries[w.InputEntry].Kind != runtime.EntryHear:
+		return runtime.Errorf(runtime.KindInvalid, "the input message's entry is not a hear entry of the write")
 	}
 	return nil
 }

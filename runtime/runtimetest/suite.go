@@ -46,6 +46,7 @@ func StoreSuite(t *testing.T, newStore func(t *testing.T) runtime.Store) {
 		{"CommitDialogMissingSession", testCommitDialogMissingSession},
 		{"CommitDialogAtomic", testCommitDialogAtomic},
 		{"CommitDialogInvalid", testCommitDialogInvalid},
+		{"CommitDialogInput", testCommitDialogInput},
 		{"Scripts", testScripts},
 		{"PendingDialogs", testPendingDialogs},
 		{"ConcurrentDialog", testConcurrentDialog},
