@@ -261,12 +261,18 @@ func (c *conv) precedeLocked(ctx context.Context, seq int64) {
 // suggestions in force are over (the store cleared them with the append),
 // and the dialog gets the message if this node runs it.
 func (c *conv) userMessageLocked(m *Message) {
+	c.clearSuggestionsLocked()
+	if c.hub.cfg.Cluster == nil || c.leased.Load() {
+		c.enqueue(m)
+	}
+}
+
+// clearSuggestionsLocked ends the suggestions in force, as the store did
+// when it stored a user message.
+func (c *conv) clearSuggestionsLocked() {
 	if len(c.session.Suggestions) > 0 {
 		c.session.Suggestions = []string{}
 		c.publishLocked(&Event{Type: EventSuggestion, SessionID: c.id, Suggestions: []string{}})
-	}
-	if c.hub.cfg.Cluster == nil || c.leased.Load() {
-		c.enqueue(m)
 	}
 }
 

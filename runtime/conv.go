@@ -25,11 +25,16 @@ type conv struct {
 	closed  bool // the hub is closing: user messages are refused
 	evicted bool // dropped from the hub: callers must look it up again
 	deleted bool // deleted from the store: the dialog must write nothing
+	// offer is a user message handed to the dialog before it was stored,
+	// until it has its seq (early.go); other appends wait for it.
+	offer     *offer
+	oneCommit bool // user messages may be offered to a parked dialog
 
 	// inputs for the dialog goroutine; a nil *Message starts the dialog.
 	inMu    sync.Mutex
 	inputs  []*Message
-	running bool // a dialog goroutine runs (worker.go)
+	running bool   // a dialog goroutine runs (worker.go)
+	offered *offer // the offer offerInput stands for
 	closing bool
 	busy    int           // inputs queued or being stepped
 	idle    chan struct{} // closed when busy drops to 0, then replaced
@@ -60,6 +65,7 @@ func newConv(h *Hub, s *Session) *conv {
 		ctx:  ctx, cancel: cancel,
 		done:      make(chan struct{}),
 		lastInput: h.now(),
+		oneCommit: h.oneCommitTurns(),
 	}
 	c.runner.c = c
 	context.AfterFunc(ctx, c.kick) // a cancelled conversation ends even if idle
@@ -111,17 +117,30 @@ func (c *conv) hasSubscribers() bool {
 // order and none is accepted after closeInput. Messages other nodes
 // stored before m are published first (fillGapLocked).
 // created is false when m's client_id was already stored; m then holds the
-// stored message and nothing is published.
+// stored message and nothing is published. A user message for a dialog
+// parked in HEAR is stored with the dialog's answer instead (early.go).
 func (c *conv) append(ctx context.Context, m *Message) (created bool, err error) {
 	m.SessionID = c.id
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	if err := c.waitOfferLocked(ctx); err != nil {
+		c.mu.Unlock()
+		return false, err
+	}
 	if c.evicted {
+		c.mu.Unlock()
 		return false, errEvicted
 	}
 	if c.closed && m.Sender == SenderUser {
+		c.mu.Unlock()
 		return false, Errorf(KindUnavailable, "the server is shutting down")
 	}
+	if m.Sender == SenderUser {
+		if o := c.offerLocked(m); o != nil {
+			c.mu.Unlock()
+			return c.await(ctx, o)
+		}
+	}
+	defer c.mu.Unlock()
 	created, err = c.hub.store.AppendMessage(ctx, m)
 	if err != nil || !created {
 		return created, err

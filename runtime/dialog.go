@@ -24,7 +24,9 @@ type DialogEngine interface {
 // its first line to its first HEAR. Otherwise input is the user message,
 // given to the HEAR the script waits in. If the script has returned or
 // failed (or never ran, as after a restart), Step runs it again from the
-// top and its first HEAR gets input.
+// top and its first HEAR gets input. input may not be stored yet: a
+// message for a dialog parked in HEAR is stored with its answer
+// (early.go), so its ID, Seq and CreatedAt may be unset.
 //
 // A script error is returned as an *Error of KindDialog (with done true);
 // the dialog is then ready to start again. An error of the host (a failed

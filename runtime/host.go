@@ -48,14 +48,15 @@ func (h *host) Suggest(ctx context.Context, list []string) error {
 
 // Typing is not journaled: an indicator is not a durable effect, so it is
 // skipped during a replay. Live, it is shown at once, unless messages wait
-// to be committed: then it keeps its place after them.
+// to be committed (the bot's, or the user's message it answers, early.go):
+// then it keeps its place after them.
 func (h *host) Typing(ctx context.Context, active bool) error {
 	r := h.r
 	if r.replaying() {
 		return nil
 	}
 	e := &Event{Type: EventTyping, SessionID: r.c.id, Sender: SenderBot, Active: active}
-	if len(r.events) > 0 {
+	if len(r.events) > 0 || r.input != nil {
 		r.events = append(r.events, e)
 		return nil
 	}

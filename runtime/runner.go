@@ -31,6 +31,12 @@ type runner struct {
 	startFor int64         // the message a run is being started for, if any
 	retry    time.Duration // backoff of rebuilding after a store failure
 
+	// input is a user message offered to the dialog unstored, from the
+	// turn it starts to the commit that stores it or gives its seq to
+	// the HEAR entry at pending.Entries[inputEntry] (early.go).
+	input      *offer
+	inputEntry int
+
 	replay  []JournalEntry // entries still to answer from, in order
 	pending DialogWrite    // effects since the last commit
 	since   time.Time      // when pending became non-empty
@@ -101,9 +107,18 @@ func (r *runner) flush(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.deleted {
+		if o := r.input; o != nil && !o.settled {
+			c.settleLocked(o, false, errDeleted)
+		}
+		r.input = nil
 		return errDeleted
 	}
-	if err := c.hub.store.CommitDialog(ctx, &w); err != nil {
+	if err := r.inputLocked(&w); err != nil {
+		return err
+	}
+	err := c.hub.store.CommitDialog(ctx, &w)
+	r.committedLocked(ctx, &w, err)
+	if err != nil {
 		return err
 	}
 	if len(w.Messages) > 0 {

@@ -100,6 +100,7 @@ func (r *runner) end(ctx context.Context, stepErr error) error {
 // reset forgets everything in memory, so that the next input rebuilds
 // the dialog from the store.
 func (r *runner) reset() {
+	r.dropInput()
 	r.closeDialog()
 	r.pending, r.events, r.replay = DialogWrite{}, nil, nil
 	r.loaded = false

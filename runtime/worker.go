@@ -24,16 +24,22 @@ import (
 // the rate limits on sending.
 func (c *conv) enqueue(m *Message) {
 	c.inMu.Lock()
+	start := c.enqueueLocked(m)
+	c.inMu.Unlock()
+	if start {
+		go c.run()
+	}
+}
+
+// enqueueLocked is enqueue with inMu held; the caller starts the dialog
+// goroutine when it reports true.
+func (c *conv) enqueueLocked(m *Message) (start bool) {
 	c.inputs = append(c.inputs, m)
 	c.busy++
 	if m != evictInput {
 		c.lastInput, c.evictedDialog = c.hub.now(), false
 	}
-	start := c.startLocked()
-	c.inMu.Unlock()
-	if start {
-		go c.run()
-	}
+	return c.startLocked()
 }
 
 // startLocked reports whether the caller is to start the dialog
@@ -151,10 +157,16 @@ var (
 
 // step handles one input on the dialog goroutine.
 func (c *conv) step(m *Message) {
+	r := &c.runner
+	var o *offer
+	if m == offerInput {
+		o = c.takeOffer()
+		r.input = o
+		defer r.dropInput() // should the turn end without committing it
+	}
 	if c.ctx.Err() != nil {
 		return
 	}
-	r := &c.runner
 	if m == evictInput {
 		if r.dialog != nil {
 			c.hub.counters.evictions.Add(1)
@@ -180,11 +192,18 @@ func (c *conv) step(m *Message) {
 		if r.run == 0 {
 			_, err = r.start(c.ctx)
 		}
+	case o != nil:
+		c.hub.counters.turns.Add(1)
+		err = r.giveOffered(c.ctx, o)
 	case m != resumeInput:
 		c.hub.counters.turns.Add(1)
 		err = r.give(c.ctx, m)
 	}
 	switch {
+	case errors.Is(err, ErrInputStored) || errors.Is(err, errInputLost):
+		// The message the dialog heard is not a new one: the sender has
+		// its answer, and the dialog starts again from its journal.
+		r.reset()
 	case err == nil:
 		r.retry = 0
 	case errors.Is(err, ErrNotRunner):

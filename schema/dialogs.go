@@ -248,3 +248,12 @@ func (db *DB) insertMessagesTx(ctx context.Context, tx sqlx.ExecerContext, rows 
 			return []any{r.ID, r.SessionID, r.Seq, r.Sender, r.Content, r.ClientID, r.Attachments, r.Metadata, r.CreatedAt}
 		})
 }
+
+// TurnsInOneCommit tells the runtime to store a user message for a parked
+// dialog with the dialog's answer (runtime.DialogWrite.Input): on SQLite,
+// where a turn's cost is its commits and the pages they write, one commit
+// a turn instead of two. Not on PostgreSQL, where the committer stores the
+// appends of a batch in one statement and its plain dialog commits in
+// another (committer_appends.go, committer_dialogs.go), which a write
+// with an Input would leave for one statement per write.
+func (db *DB) TurnsInOneCommit() bool { return db.dialect == sqliteDialect }

@@ -217,3 +217,7 @@ func (s *MemStore) openRun(sess *runtime.Session) bool {
 	}
 	return last.Kind != runtime.EntryPark
 }
+
+// TurnsInOneCommit: the runtime offers user messages to parked dialogs
+// (runtime/early.go), so that its tests run that path, as on SQLite.
+func (s *MemStore) TurnsInOneCommit() bool { return true }
