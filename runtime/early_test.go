@@ -61,6 +61,27 @@ func parkedConversation(t *testing.T, h *testHub) *runtime.Subscription {
 	return sub
 }
 
+// heardSeqs returns the stored session and the seqs its run's HEAR entries
+// took, in order.
+func heardSeqs(t *testing.T, h *testHub, sid runtime.SessionID) (*runtime.Session, []int64) {
+	t.Helper()
+	s, err := h.store.FindSession(context.Background(), sid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := h.store.Journal(context.Background(), sid, s.Run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var heard []int64
+	for _, e := range j {
+		if e.Kind == runtime.EntryHear {
+			heard = append(heard, e.Seq)
+		}
+	}
+	return s, heard
+}
+
 // A message for a dialog parked in HEAR is stored by the commit that
 // stores the answer: one write a turn, the message published first with
 // its seq, the HEAR entry and the consumed seq pointing at it.
@@ -85,22 +106,9 @@ func TestTurnInOneCommit(t *testing.T) {
 	if n, c := st.appends.Load()-appends, st.commits.Load()-commits; n != 0 || c != 1 || st.inputs.Load() != 1 {
 		t.Fatalf("the turn took %d appends and %d dialog commits (%d with an input); want one commit with the input", n, c, st.inputs.Load())
 	}
-	s, err := h.store.FindSession(context.Background(), sub.Session.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, heard := heardSeqs(t, h, sub.Session.ID)
 	if s.ConsumedSeq != m.Seq || s.LastUserSeq != m.Seq || s.LastSeq != reply.Seq {
 		t.Fatalf("session seqs consumed %d, last user %d, last %d; want %d, %d, %d", s.ConsumedSeq, s.LastUserSeq, s.LastSeq, m.Seq, m.Seq, reply.Seq)
-	}
-	j, err := h.store.Journal(context.Background(), sub.Session.ID, s.Run)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var heard []int64
-	for _, e := range j {
-		if e.Kind == runtime.EntryHear {
-			heard = append(heard, e.Seq)
-		}
 	}
 	if len(heard) != 2 || heard[1] != m.Seq {
 		t.Fatalf("HEAR entries took seqs %v; want the last one %d", heard, m.Seq)
@@ -139,20 +147,7 @@ func TestOfferedMessageStoredWhileScriptRuns(t *testing.T) {
 	if st.inputs.Load() != 0 {
 		t.Fatalf("%d commits carried an input; the sender stored it", st.inputs.Load())
 	}
-	s, err := h.store.FindSession(context.Background(), sub.Session.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	j, err := h.store.Journal(context.Background(), sub.Session.ID, s.Run)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var heard []int64
-	for _, e := range j {
-		if e.Kind == runtime.EntryHear {
-			heard = append(heard, e.Seq)
-		}
-	}
+	s, heard := heardSeqs(t, h, sub.Session.ID)
 	if len(heard) != 3 || heard[1] != slow.Seq || heard[2] != next.Seq || s.ConsumedSeq != next.Seq {
 		t.Fatalf("HEAR entries %v, consumed %d; want [… %d %d], %d", heard, s.ConsumedSeq, slow.Seq, next.Seq, next.Seq)
 	}
