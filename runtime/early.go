@@ -27,12 +27,18 @@ import (
 //   - The sender does not wait for a slow script: after flushAfter it
 //     stores the message on its own (storeOffer), as it would have from
 //     the start; the dialog's next commit then gives that seq to its HEAR.
+//   - Nothing leaves the server before the message is stored: an HTTP
+//     request commits the turn so far first (host_http.go), as WAIT does.
+//     A typing indicator is shown as soon as the message is published.
 //   - A message whose client id was stored before is not new: the commit
 //     carrying it fails whole (ErrInputStored), the sender gets the
 //     stored message, and the dialog, which heard it, is rebuilt from its
-//     journal.
-//   - Any failure before the message is stored is the sender's error, as
-//     a failed append was; the dialog is rebuilt from its journal.
+//     journal (a retry after a lost ack costs a replay, nothing more).
+//   - A commit that fails with the message in it is the sender's error, as
+//     a failed append was. A turn that fails before its commit (the host
+//     failed, the conversation was cancelled) stores the message alone and
+//     queues it, as append would have (dropInput). Either way the dialog
+//     is rebuilt from its journal.
 //
 // Only where the store asks for it (TurnsInOneCommit: SQLite, whose
 // throughput is commits and pages written) and on a single node: with
@@ -50,6 +56,10 @@ type offer struct {
 	m     *Message      // the sender's: the store writes it when it stores it
 	heard Message       // the dialog's copy of m, taken before the offer
 	done  chan struct{} // closed once settled: the sender has its answer
+
+	// Under c.mu: the typing indicators the turn showed before m was
+	// stored, to publish right after it.
+	typing []*Event
 
 	// Set under c.mu, before done is closed.
 	settled bool
@@ -138,9 +148,21 @@ func (c *conv) storeOffer(ctx context.Context, o *offer) {
 	}
 	created, err := c.hub.store.AppendMessage(ctx, o.m)
 	if err == nil && created {
-		c.publishInputLocked(ctx, o.m)
+		c.publishInputLocked(ctx, o, false)
 	}
 	c.settleLocked(o, created, err)
+}
+
+// typingLocked shows a typing indicator of the turn o started: now if o's
+// message is published already, else right after it. c.mu is held.
+func (o *offer) typingLocked(c *conv, e *Event) {
+	if o.settled {
+		if o.created {
+			c.publishLocked(e)
+		}
+		return
+	}
+	o.typing = append(o.typing, e)
 }
 
 // settleLocked gives the sender its answer and lets other appends go on.
@@ -152,11 +174,21 @@ func (c *conv) settleLocked(o *offer, created bool, err error) {
 	}
 }
 
-// publishInputLocked publishes a user message this node has just stored
-// for the dialog, and ends the suggestions in force as the store did.
-func (c *conv) publishInputLocked(ctx context.Context, m *Message) {
-	c.publishStoredLocked(ctx, m)
-	c.clearSuggestionsLocked()
+// publishInputLocked publishes o's message, which this node has just
+// stored, ends the suggestions in force as the store did, and shows the
+// typing indicators the turn asked for meanwhile; queue also hands the
+// message to the dialog, as append does.
+func (c *conv) publishInputLocked(ctx context.Context, o *offer, queue bool) {
+	c.publishStoredLocked(ctx, o.m)
+	if queue {
+		c.userMessageLocked(o.m)
+	} else {
+		c.clearSuggestionsLocked()
+	}
+	for _, e := range o.typing {
+		c.publishLocked(e)
+	}
+	o.typing = nil
 }
 
 // takeOffer returns the offer the dialog goroutine is to step.
@@ -222,16 +254,22 @@ func (r *runner) committedLocked(ctx context.Context, w *DialogWrite, err error)
 	case errors.Is(err, ErrInputStored):
 		c.settleLocked(o, false, nil) // o.m is the message stored before
 	case err != nil:
+		var e *Error
+		if !errors.As(err, &e) { // the conversation was cancelled, say
+			err = Wrap(KindUnavailable, err, "the message was not stored; send it again")
+		}
 		c.settleLocked(o, false, err)
 	default:
 		r.consumed = o.m.Seq
-		c.publishInputLocked(ctx, o.m)
+		c.publishInputLocked(ctx, o, false)
 		c.settleLocked(o, true, nil)
 	}
 }
 
-// dropInput settles an offer the dialog took but could not commit: the
-// message was not stored, and the sender may send it again.
+// dropInput settles an offer whose turn ended before it committed the
+// message (the host failed, the conversation was cancelled): the message
+// is stored on its own and queued for the dialog, which starts again from
+// its journal, as if it had never been offered.
 func (r *runner) dropInput() {
 	o := r.input
 	if o == nil {
@@ -241,7 +279,13 @@ func (r *runner) dropInput() {
 	c := r.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !o.settled {
-		c.settleLocked(o, false, Errorf(KindUnavailable, "the bot could not take the message; send it again"))
+	if o.settled {
+		return
 	}
+	ctx := context.Background()
+	created, err := c.hub.store.AppendMessage(ctx, o.m)
+	if err == nil && created {
+		c.publishInputLocked(ctx, o, true)
+	}
+	c.settleLocked(o, created, err)
 }

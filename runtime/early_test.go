@@ -2,6 +2,11 @@ package runtime_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -89,7 +94,7 @@ func TestTurnInOneCommit(t *testing.T) {
 	t.Parallel()
 	h, st := newWriteHub(t, echo)
 	sub := parkedConversation(t, h)
-	appends, commits := st.appends.Load(), st.commits.Load()
+	appends, commits, inputs := st.appends.Load(), st.commits.Load(), st.inputs.Load()
 
 	m, created, err := h.Send(context.Background(), alice, runtime.SendRequest{SessionID: sub.Session.ID, Content: "hi", ClientID: "c2"})
 	if err != nil || !created {
@@ -103,8 +108,9 @@ func TestTurnInOneCommit(t *testing.T) {
 	if got.Seq != m.Seq || reply.Seq != m.Seq+1 || got.ClientID != "c2" {
 		t.Fatalf("published seqs %d, %d (client id %q); want %d, %d (c2)", got.Seq, reply.Seq, got.ClientID, m.Seq, m.Seq+1)
 	}
-	if n, c := st.appends.Load()-appends, st.commits.Load()-commits; n != 0 || c != 1 || st.inputs.Load() != 1 {
-		t.Fatalf("the turn took %d appends and %d dialog commits (%d with an input); want one commit with the input", n, c, st.inputs.Load())
+	n, c, in := st.appends.Load()-appends, st.commits.Load()-commits, st.inputs.Load()-inputs
+	if n != 0 || c != 1 || in != 1 {
+		t.Fatalf("the turn took %d appends and %d dialog commits (%d with an input); want one commit with the input", n, c, in)
 	}
 	s, heard := heardSeqs(t, h, sub.Session.ID)
 	if s.ConsumedSeq != m.Seq || s.LastUserSeq != m.Seq || s.LastSeq != reply.Seq {
@@ -131,6 +137,7 @@ func TestOfferedMessageStoredWhileScriptRuns(t *testing.T) {
 	h, st := newWriteHub(t, step)
 	sub := parkedConversation(t, h)
 
+	inputs := st.inputs.Load()
 	slow := h.send(t, alice, sub.Session.ID, "slow") // returns while the step is blocked
 	expectMessage(t, sub, runtime.SenderUser, "slow")
 	next := h.send(t, alice, sub.Session.ID, "next")
@@ -144,8 +151,8 @@ func TestOfferedMessageStoredWhileScriptRuns(t *testing.T) {
 	if err := sub.WaitIdle(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if st.inputs.Load() != 0 {
-		t.Fatalf("%d commits carried an input; the sender stored it", st.inputs.Load())
+	if n := st.inputs.Load() - inputs; n != 0 {
+		t.Fatalf("%d commits carried an input; the sender stored it", n)
 	}
 	s, heard := heardSeqs(t, h, sub.Session.ID)
 	if len(heard) != 3 || heard[1] != slow.Seq || heard[2] != next.Seq || s.ConsumedSeq != next.Seq {
@@ -231,5 +238,111 @@ func TestOfferedMessagesFromDevices(t *testing.T) {
 	}
 	if len(msgs) != 2+2*devices*each || len(pending) != 0 {
 		t.Fatalf("%d messages stored, %d unanswered; want %d and none", len(msgs), len(pending), 2+2*devices*each)
+	}
+}
+
+// A repeat of a stored message (its client id) reaching a parked dialog
+// cannot make the bot's HTTP request again: a turn commits the message it
+// answers before anything leaves the server, and that commit finds the
+// repeat. (The dialog heard it, so it is rebuilt from its journal.)
+func TestOfferedRepeatMakesNoRequest(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "order %d", hits.Add(1))
+	}))
+	defer srv.Close()
+	order := func(ctx context.Context, h runtime.DialogHost, in *runtime.Message) error {
+		if in == nil {
+			return nil
+		}
+		resp, err := h.HTTP(ctx, runtime.HTTPRequest{Method: http.MethodPost, URL: srv.URL + "/order"})
+		if err != nil {
+			return err
+		}
+		return h.Talk(ctx, resp.Body)
+	}
+	h := newHub(t, order, runtime.Config{})
+	h.engine.httpAllow = []string{strings.TrimPrefix(srv.URL, "http://")}
+	sub := h.join(t, alice, runtime.JoinRequest{})
+	if err := sub.WaitIdle(context.Background()); err != nil { // parked in HEAR
+		t.Fatal(err)
+	}
+	req := runtime.SendRequest{SessionID: sub.Session.ID, Content: "buy", ClientID: "k1"}
+	for i := range 2 { // the second time, a retry whose ack was lost
+		m, created, err := h.Send(context.Background(), alice, req)
+		if err != nil || created != (i == 0) || m.Content != "buy" {
+			t.Fatalf("send %d: %+v, created %v, err %v", i, m, created, err)
+		}
+		if err := sub.WaitIdle(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := hits.Load(); n != 1 {
+		t.Fatalf("the bot's POST went out %d times for one message", n)
+	}
+	expectMessage(t, sub, runtime.SenderUser, "buy")
+	expectMessage(t, sub, runtime.SenderBot, "order 1")
+	expectQuiet(t, sub)
+}
+
+// A typing indicator shown before slow work is published once the
+// message it answers is, not held back until the turn's commit.
+func TestOfferedTurnShowsTyping(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	defer close(release)
+	step := func(ctx context.Context, h runtime.DialogHost, in *runtime.Message) error {
+		if in == nil || h.Replaying() {
+			return nil
+		}
+		if err := h.Typing(ctx, true); err != nil {
+			return err
+		}
+		<-release // an HTTP call, or Lua computing
+		return h.Talk(ctx, "done")
+	}
+	h := newHub(t, step, runtime.Config{})
+	sub := h.join(t, alice, runtime.JoinRequest{})
+	if err := sub.WaitIdle(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	h.send(t, alice, sub.Session.ID, "slow") // the sender stores it after 20 ms
+	expectMessage(t, sub, runtime.SenderUser, "slow")
+	if e := nextEvent(t, sub); e.Type != runtime.EventTyping || !e.Active {
+		t.Fatalf("event %s while the bot works; want typing", describe(e))
+	}
+}
+
+// A turn that fails in the host before it committed the message it
+// answers leaves the message stored and acknowledged, as a failed turn
+// always did: the dialog, rebuilt, answers it.
+func TestOfferedTurnHostFailure(t *testing.T) {
+	t.Parallel()
+	var fail atomic.Bool
+	step := func(ctx context.Context, h runtime.DialogHost, in *runtime.Message) error {
+		if in != nil && !h.Replaying() && fail.CompareAndSwap(true, false) {
+			return errors.New("a store read failed")
+		}
+		return echo(ctx, h, in)
+	}
+	h := newHub(t, step, runtime.Config{})
+	sub := h.join(t, alice, runtime.JoinRequest{})
+	if err := sub.WaitIdle(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	fail.Store(true)
+	m, created, err := h.Send(context.Background(), alice, runtime.SendRequest{SessionID: sub.Session.ID, Content: "hi"})
+	if err != nil || !created || m.Seq == 0 {
+		t.Fatalf("Send: %+v, created %v, err %v; want it stored", m, created, err)
+	}
+	expectMessage(t, sub, runtime.SenderUser, "hi")
+	for e := nextEvent(t, sub); ; e = nextEvent(t, sub) {
+		if e.Type == runtime.EventMessage {
+			if e.Message.Content != "echo: hi" {
+				t.Fatalf("published %s; want the answer to hi", describe(e))
+			}
+			break
+		}
 	}
 }

@@ -48,16 +48,23 @@ func (h *host) Suggest(ctx context.Context, list []string) error {
 
 // Typing is not journaled: an indicator is not a durable effect, so it is
 // skipped during a replay. Live, it is shown at once, unless messages wait
-// to be committed (the bot's, or the user's message it answers, early.go):
-// then it keeps its place after them.
+// to be committed: then it keeps its place after them. The user's message
+// the turn answers may not be stored yet either (early.go): then it is
+// shown as soon as that message is (typingLocked).
 func (h *host) Typing(ctx context.Context, active bool) error {
 	r := h.r
 	if r.replaying() {
 		return nil
 	}
 	e := &Event{Type: EventTyping, SessionID: r.c.id, Sender: SenderBot, Active: active}
-	if len(r.events) > 0 || r.input != nil {
+	if len(r.events) > 0 {
 		r.events = append(r.events, e)
+		return nil
+	}
+	if r.input != nil {
+		r.c.mu.Lock()
+		r.input.typingLocked(r.c, e)
+		r.c.mu.Unlock()
 		return nil
 	}
 	r.c.publish(e)

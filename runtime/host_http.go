@@ -23,6 +23,14 @@ func (h *host) HTTP(ctx context.Context, req HTTPRequest) (HTTPResponse, error) 
 		}
 		return decodeHTTPEntry(e, key)
 	}
+	if r.input != nil {
+		// The message this turn answers is not stored yet (early.go): it
+		// is, before anything leaves the server, so that a repeat of a
+		// stored message or a failed commit cannot have made a request.
+		if err := r.flush(ctx); err != nil {
+			return HTTPResponse{}, err
+		}
+	}
 	f := fetcher{allow: parseAllowList(r.httpAllow()), timeout: r.c.hub.cfg.HTTPTimeout}
 	resp, err := f.do(ctx, req)
 	var he *HTTPError

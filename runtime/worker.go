@@ -76,16 +76,6 @@ func (c *conv) next() (m *Message, ok bool) {
 	return m, true
 }
 
-// done1 marks one input finished and wakes WaitIdle callers at zero.
-func (c *conv) done1() {
-	c.inMu.Lock()
-	defer c.inMu.Unlock()
-	if c.busy--; c.busy == 0 {
-		close(c.idle)
-		c.idle = make(chan struct{})
-	}
-}
-
 // waitIdle returns once every queued input has been stepped.
 func (c *conv) waitIdle(ctx context.Context) error {
 	for {
@@ -116,24 +106,36 @@ func (c *conv) stop() {
 
 // run is the dialog goroutine: it steps the queued inputs, then exits,
 // ending the conversation if it is stopping or cancelled.
+//
+// An input is marked done (busy, waking WaitIdle at zero) under the same
+// lock as the goroutine lets go of the runner when nothing else is queued:
+// once WaitIdle returns, the next message may be offered to the parked
+// dialog (early.go).
 func (c *conv) run() {
 	for {
-		for m, ok := c.next(); ok; m, ok = c.next() {
+		m, ok := c.next()
+		if ok {
 			c.step(m)
-			c.done1()
 		}
 		c.inMu.Lock()
-		switch {
-		case len(c.inputs) > 0: // queued since next said none
-			c.inMu.Unlock()
-			continue
-		case c.closing || c.ctx.Err() != nil:
-			c.inMu.Unlock() // running stays set: no goroutine starts again
-			c.end()
-			return
+		more := len(c.inputs) > 0
+		ending := !more && (c.closing || c.ctx.Err() != nil)
+		if !more && !ending {
+			c.running = false
+		} // ending: running stays set, so no goroutine starts again
+		if ok {
+			if c.busy--; c.busy == 0 {
+				close(c.idle)
+				c.idle = make(chan struct{})
+			}
 		}
-		c.running = false
 		c.inMu.Unlock()
+		switch {
+		case more:
+			continue
+		case ending:
+			c.end()
+		}
 		return
 	}
 }
