@@ -207,11 +207,10 @@ func (r *runner) parked() bool {
 		r.empty() && len(r.events) == 0 && r.input == nil && r.retry == 0
 }
 
-// giveOffered steps the dialog with an offered message. Its HEAR entry
-// gets the message's seq when the message is stored: by the commit that
-// carries it (flush), or before by the sender (storeOffer).
+// giveOffered steps the dialog with o, which step made r.input. Its HEAR
+// entry gets the message's seq when the message is stored: by the commit
+// that carries it (flush), or before by the sender (storeOffer).
 func (r *runner) giveOffered(ctx context.Context, o *offer) error {
-	r.input = o
 	r.record(JournalEntry{Kind: EntryHear, Value: o.heard.Content})
 	r.inputEntry = len(r.pending.Entries) - 1
 	done, err := r.dialog.Step(ctx, &o.heard)
