@@ -90,10 +90,6 @@ func (db *DB) inputRow(w *runtime.DialogWrite) (*messageRow, error) {
 	}
 	row := newMessageRow(m)
 	row.SessionID = string(w.SessionID)
-	if m.ClientID != "" {
-		clientID := m.ClientID // not &m.ClientID: m is overwritten when stored
-		row.ClientID = &clientID
-	}
 	return &row, nil
 }
 

@@ -57,10 +57,6 @@ func (db *DB) AppendMessage(ctx context.Context, m *runtime.Message) (bool, erro
 		return false, runtime.Errorf(runtime.KindNotFound, "session not found")
 	}
 	row := newMessageRow(m)
-	if m.ClientID != "" {
-		clientID := m.ClientID // not &m.ClientID: m is overwritten below
-		row.ClientID = &clientID
-	}
 	app := &appendWrite{row: row}
 	store := func() error { return db.queueAppend(ctx, app) }
 	err := store()
@@ -86,8 +82,8 @@ func (db *DB) checkMessageID(id string) error {
 	return nil
 }
 
-// newMessageRow is m to insert, without its client id, with a new ID when
-// m has none.
+// newMessageRow is m to insert, with a new ID when m has none. (A dialog's
+// own messages have no client id: dialogMessageRows refuses one.)
 func newMessageRow(m *runtime.Message) messageRow {
 	row := messageRow{
 		ID: m.ID, SessionID: string(m.SessionID), Sender: string(m.Sender), Content: m.Content,
@@ -95,6 +91,10 @@ func newMessageRow(m *runtime.Message) messageRow {
 	}
 	if row.ID == "" {
 		row.ID = uuid.Must(uuid.NewV7()).String() // time-ordered: inserts stay at the index's end
+	}
+	if m.ClientID != "" {
+		clientID := m.ClientID // not &m.ClientID: m is overwritten once stored
+		row.ClientID = &clientID
 	}
 	return row
 }
