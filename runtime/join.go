@@ -49,6 +49,17 @@ func (h *Hub) Join(ctx context.Context, id Identity, req JoinRequest) (*Subscrip
 		if err != nil {
 			return nil, err
 		}
+		if h.cfg.Cluster != nil {
+			// Another node may have stored messages whose wake-up has not
+			// reached this node yet: read them now, so that the
+			// subscriber's snapshot (the connected frame's last_seq, the
+			// end of its after= replay) is not behind what that node has
+			// already delivered, and nothing falls between the replay and
+			// live delivery.
+			if err := c.catchUp(ctx); err != nil {
+				return nil, err
+			}
+		}
 		sub, err := c.subscribe(id)
 		if errors.Is(err, errEvicted) {
 			if s, err = h.store.FindSession(ctx, s.ID); err != nil {

@@ -119,6 +119,10 @@ func (db *DB) StartCluster(ctx context.Context, cfg ClusterConfig) (*Cluster, er
 		cancel()
 		return nil, fmt.Errorf("schema: cluster heartbeat: %w", err)
 	}
+	if err := c.giveBack(ctx); err != nil {
+		cancel()
+		return nil, fmt.Errorf("schema: cluster: giving back old leases: %w", err)
+	}
 	pc, err := pq.NewConfig(db.dsn)
 	if err == nil {
 		if pc.ApplicationName == "" {
@@ -193,6 +197,26 @@ func (c *Cluster) Close(ctx context.Context) error {
 		err = errors.Join(err1, err2, c.locks.Close())
 	})
 	return err
+}
+
+// giveBack releases the leases a previous process left under this node's
+// id. A node restarted within the lease time (as a supervisor restarts
+// it) is live again at once, so without this its old leases would look
+// held while no process runs their dialogs: another node storing a
+// message could not take the conversation, and would wait for this node
+// to notice it. Released, a conversation is taken by the first node that
+// has work for it (a message, or the orphan sweep for work left by the
+// crash). Should another running process wrongly share this id, its
+// dialog writes are refused once another node takes the lease (fences).
+func (c *Cluster) giveBack(ctx context.Context) error {
+	res, err := c.db.write.ExecContext(ctx, `UPDATE sessions SET runner_node = NULL WHERE runner_node = $1`, c.node)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		c.log.Info("gave back the leases of this node's previous process", "node", c.node, "count", n)
+	}
+	return nil
 }
 
 // Acquire takes sid's lease unless another live node holds it.

@@ -144,6 +144,42 @@ func TestClusterDeadNodeOrphans(t *testing.T) {
 	}
 }
 
+// A node restarted under its id within the lease time (as a supervisor
+// restarts a killed process) is live again at once: it gives back the
+// leases its previous process held, so another node may take those
+// conversations at once instead of leaving them to a process that is gone.
+func TestClusterRestartGivesBackLeases(t *testing.T) {
+	ctx := context.Background()
+	a, _, ca, cb := twoNodes(t, 10*time.Second)
+	s := newTestSession(t, a)
+	f1 := mustAcquire(t, ca, s.ID)
+	if f1 == 0 {
+		t.Fatal("node A could not take a free lease")
+	}
+	// Node A is killed: its loops stop, nothing is released.
+	ca.cancel()
+	ca.wg.Wait()
+	ca.listener.Close()
+	if f := mustAcquire(t, cb, s.ID); f != 0 {
+		t.Fatal("node B took the lease of node A before A's lease time ran out")
+	}
+
+	again, err := a.StartCluster(ctx, ClusterConfig{NodeID: ca.node, LeaseTime: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { again.Close(context.Background()) })
+	f2 := mustAcquire(t, cb, s.ID)
+	if f2 <= f1 {
+		t.Fatalf("after node A restarted, node B got fence %d for the conversation A's previous process held (fence %d); want it taken", f2, f1)
+	}
+	err = a.CommitDialog(ctx, &runtime.DialogWrite{SessionID: s.ID, Fence: f1,
+		Messages: []*runtime.Message{{Sender: runtime.SenderBot, Content: "from the process that died"}}})
+	if !errors.Is(err, runtime.ErrNotRunner) {
+		t.Fatalf("a write under the previous process's fence: %v; want ErrNotRunner", err)
+	}
+}
+
 // Writes announce themselves to the other node only, in the committing
 // transaction; broadcasts arrive as sent; a dropped wake-up connection
 // is reported as a nil batch once it is back.
