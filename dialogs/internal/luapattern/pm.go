@@ -527,57 +527,57 @@ func compilePattern(p pattern, ps ...*iptr) []inst {
 
 // Simple recursive virtual machine based on the
 // "Regular Expression Matching: the Virtual Machine Approach" (https://swtch.com/~rsc/regexp/regexp2.html)
-func recursiveVM(src []byte, insts []inst, pc, sp, recLevel int, ms ...*MatchData) (bool, int, *MatchData) {
+//
+// Parley: the VM is a method of machine, which counts its steps (step.go);
+// the instructions and their order are gopher-lua's.
+func (vm *machine) run(pc, sp, recLevel int, m *MatchData) (bool, int) {
 	recLevel++
 	if recLevel > maxRecursionLevel {
 		panic(newError(_UNKNOWN, "pattern/input too complex"))
 	}
-	var m *MatchData
-	if len(ms) == 0 {
-		m = newMatchState()
-	} else {
-		m = ms[0]
-	}
+	src, insts := vm.src, vm.insts
 redo:
+	vm.step()
 	inst := insts[pc]
 	switch inst.OpCode {
 	case opChar:
 		if sp >= len(src) || !inst.Class.Matches(int(src[sp])) {
-			return false, sp, m
+			return false, sp
 		}
 		pc++
 		sp++
 		goto redo
 	case opMatch:
-		return true, sp, m
+		return true, sp
 	case opTailMatch:
-		return sp >= len(src), sp, m
+		return sp >= len(src), sp
 	case opJmp:
 		pc = inst.Operand1
 		goto redo
 	case opSplit:
-		if ok, nsp, _ := recursiveVM(src, insts, inst.Operand1, sp, recLevel, m); ok {
-			return true, nsp, m
+		if ok, nsp := vm.run(inst.Operand1, sp, recLevel, m); ok {
+			return true, nsp
 		}
 		pc = inst.Operand2
 		goto redo
 	case opSave:
 		s := m.setCapture(inst.Operand1, sp)
-		if ok, nsp, _ := recursiveVM(src, insts, pc+1, sp, recLevel, m); ok {
-			return true, nsp, m
+		if ok, nsp := vm.run(pc+1, sp, recLevel, m); ok {
+			return true, nsp
 		}
 		m.restoreCapture(inst.Operand1, s)
-		return false, sp, m
+		return false, sp
 	case opPSave:
 		m.addPosCapture(inst.Operand1, sp+1)
 		pc++
 		goto redo
 	case opBrace:
 		if sp >= len(src) || int(src[sp]) != inst.Operand1 {
-			return false, sp, m
+			return false, sp
 		}
 		count := 1
 		for sp = sp + 1; sp < len(src); sp++ {
+			vm.step()
 			if int(src[sp]) == inst.Operand2 {
 				count--
 			}
@@ -590,16 +590,17 @@ redo:
 				count++
 			}
 		}
-		return false, sp, m
+		return false, sp
 	case opNumber:
 		idx := inst.Operand1 * 2
 		if idx >= m.CaptureLength()-1 {
 			panic(newError(_UNKNOWN, "invalid capture index"))
 		}
 		capture := src[m.Capture(idx):m.Capture(idx+1)]
+		vm.steps(len(capture))
 		for i := 0; i < len(capture); i++ {
 			if i+sp >= len(src) || capture[i] != src[i+sp] {
-				return false, sp, m
+				return false, sp
 			}
 		}
 		pc++
@@ -613,21 +614,19 @@ redo:
 
 /* API {{{ */
 
-func Find(p string, src []byte, offset, limit int) (matches []*MatchData, err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			if perr, ok := v.(*Error); ok {
-				err = perr
-			} else {
-				panic(v)
-			}
-		}
-	}()
+// Find returns the matches of pattern p in src from offset on, at most
+// limit of them (limit < 0: all), as gopher-lua's pm.Find does.
+//
+// Parley: check, when not nil, is called every CheckEvery steps of the
+// matcher; if it returns an error, the match stops and Find returns that
+// error.
+func Find(p string, src []byte, offset, limit int, check func() error) (matches []*MatchData, err error) {
+	defer recoverError(&err)
 	pat := parsePattern(newScanner([]byte(p)), true)
-	insts := compilePattern(pat)
+	vm := newMachine(src, compilePattern(pat), check)
 	matches = []*MatchData{}
 	for sp := offset; sp <= len(src); {
-		ok, nsp, ms := recursiveVM(src, insts, 0, sp, 0)
+		ok, nsp, ms := vm.attempt(sp)
 		sp++
 		if ok {
 			if sp < nsp {
@@ -640,6 +639,21 @@ func Find(p string, src []byte, offset, limit int) (matches []*MatchData, err er
 		}
 	}
 	return
+}
+
+// recoverError turns the panics of the parser and the matcher into the
+// error of the function that defers it; any other panic goes on.
+func recoverError(err *error) {
+	if v := recover(); v != nil {
+		switch e := v.(type) {
+		case *Error:
+			*err = e
+		case stopped:
+			*err = e.err
+		default:
+			panic(v)
+		}
+	}
 }
 
 /* }}} */
