@@ -535,10 +535,10 @@ func (vm *machine) run(pc, sp, recLevel int, m *MatchData) (bool, int) {
 	if recLevel > maxRecursionLevel {
 		panic(newError(_UNKNOWN, "pattern/input too complex"))
 	}
-	src, insts := vm.src, vm.insts
+	src := vm.src
 redo:
 	vm.step()
-	inst := insts[pc]
+	inst := &vm.insts[pc]
 	switch inst.OpCode {
 	case opChar:
 		if sp >= len(src) || !inst.Class.Matches(int(src[sp])) {
