@@ -166,7 +166,10 @@
 //
 // A turn may run Lua for Config.TurnTimeout (10 s); waiting in HEAR, and
 // time in the DialogHost (WAIT and TYPING's pauses, commits), does not
-// count. Since host time is free, a turn may make at most 1000 host calls
+// count. Pattern matches (string.find, match, gmatch, gsub) count too:
+// they run in Go, in a copy of gopher-lua's matcher that looks at the
+// run's context every 1024 of its steps (patterns.go, internal/luapattern),
+// so a backtracking pattern stops with the budget's error like a loop. Since host time is free, a turn may make at most 1000 host calls
 // (TALK, SUGGEST, TYPING, GET, SET, NOW, RANDOM, WAIT, HTTP_GET,
 // HTTP_POST, math.random): a loop of TALK cannot flood a conversation or
 // grow its journal for ever.
@@ -175,9 +178,6 @@
 // what it can reach at safe points, `..`, gap-leaving stores and the
 // string and table functions weigh what they build first, and a process
 // sentinel asks long turns to walk (memory.go, docs/security.md). Still
-// open:
-//   - Go-side loops: a pathological pattern in string.find/match/gsub runs
-//     in Go and is not interrupted by the context until it returns;
-//   - one dialog's goroutine and LState are alive while it waits in HEAR;
-//     many parked dialogs cost memory until the runtime evicts them.
+// open: one dialog's goroutine and LState are alive while it waits in
+// HEAR; many parked dialogs cost memory until the runtime evicts them.
 package dialogs

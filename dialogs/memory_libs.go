@@ -3,10 +3,10 @@ package dialogs
 import (
 	"fmt"
 	"strings"
-	"unsafe"
 
 	lua "github.com/yuin/gopher-lua"
-	"github.com/yuin/gopher-lua/pm"
+
+	"parley/dialogs/internal/luapattern"
 )
 
 // The string and table functions that build values in Go, in one call the
@@ -17,10 +17,10 @@ import (
 // with a million matches copies a terabyte, in Go, beyond the reach of the
 // time budget), and its table.concat pushes every piece on the data stack
 // (so more than 32 Ki pieces overflowed it). Both behave as gopher-lua's
-// otherwise; TestGsubLikeGopherLua compares them.
+// otherwise; TestLibsLikeGopherLua compares them.
 
-// matchBytes is what one match costs while gsub and gmatch hold them all
-// (pm.Find returns them at once): a *pm.MatchData and its captures.
+// matchBytes is what one match costs while gsub holds them all
+// (luapattern.Find returns them at once): a *MatchData and its captures.
 const matchBytes = 64
 
 // hardenTable replaces table.concat, and makes table.insert(t, k, v) and
@@ -79,17 +79,14 @@ func tableConcat(L *lua.LState, mem *memory) int {
 	return 1
 }
 
-// findAll is pm.Find over the whole of s, with at most limit matches
+// findAll is find over the whole of s, with at most limit matches
 // (limit < 0: no limit), refusing more matches than the budget can hold.
-func findAll(L *lua.LState, mem *memory, what, s, pat string, limit int) []*pm.MatchData {
+func findAll(L *lua.LState, mem *memory, what, s, pat string, limit int) []*luapattern.MatchData {
 	most := int(mem.limit / matchBytes)
 	if limit < 0 || limit > most {
 		limit = most + 1
 	}
-	mds, err := pm.Find(pat, unsafe.Slice(unsafe.StringData(s), len(s)), 0, limit)
-	if err != nil {
-		L.RaiseError("%s", err.Error())
-	}
+	mds := find(L, pat, s, 0, limit)
 	if len(mds) > most {
 		mem.guard(L, what+"'s matches", int64(len(mds))*matchBytes)
 	}
@@ -97,20 +94,9 @@ func findAll(L *lua.LState, mem *memory, what, s, pat string, limit int) []*pm.M
 	return mds
 }
 
-// strGmatch wraps gopher-lua's gmatch, which finds every match at once:
-// the matches are counted against the budget first.
-func strGmatch(gmatch lua.LGFunction, mem *memory) lua.LGFunction {
-	return func(L *lua.LState) int {
-		s, pat := L.CheckString(1), L.CheckString(2)
-		if int64(len(s)+1)*matchBytes > mem.limit/4 {
-			findAll(L, mem, "string.gmatch", s, pat, -1)
-		}
-		return gmatch(L)
-	}
-}
-
 // strGsub is string.gsub(s, pattern, repl [, n]).
-func strGsub(L *lua.LState, mem *memory) int {
+func strGsub(L *lua.LState) int {
+	mem := runOf(L).mem
 	s, pat := L.CheckString(1), L.CheckString(2)
 	L.CheckTypes(3, lua.LTString, lua.LTTable, lua.LTFunction)
 	repl := L.CheckAny(3)
@@ -152,7 +138,7 @@ func (g *gsub) add(piece string) {
 	g.out.WriteString(piece)
 }
 
-func (g *gsub) replace(m *pm.MatchData, repl lua.LValue) {
+func (g *gsub) replace(m *luapattern.MatchData, repl lua.LValue) {
 	whole := g.s[m.Capture(0):m.Capture(1)]
 	switch r := repl.(type) {
 	case lua.LString:
@@ -178,7 +164,7 @@ func (g *gsub) value(v lua.LValue, whole string) {
 	g.add(lua.LVAsString(v))
 }
 
-func (g *gsub) tableValue(m *pm.MatchData, t *lua.LTable) lua.LValue {
+func (g *gsub) tableValue(m *luapattern.MatchData, t *lua.LTable) lua.LValue {
 	idx := 0
 	if m.CaptureLength() > 2 {
 		idx = 2
@@ -189,7 +175,7 @@ func (g *gsub) tableValue(m *pm.MatchData, t *lua.LTable) lua.LValue {
 	return g.L.GetField(t, g.s[m.Capture(idx):m.Capture(idx+1)])
 }
 
-func (g *gsub) pushCaptures(m *pm.MatchData) int {
+func (g *gsub) pushCaptures(m *luapattern.MatchData) int {
 	if m.CaptureLength() <= 2 {
 		g.L.Push(lua.LString(g.capture(m, 0)))
 		return 1
@@ -208,7 +194,7 @@ func (g *gsub) pushCaptures(m *pm.MatchData) int {
 
 // expand adds a replacement string: %0-%9 are captures, %% is %, and
 // (as in gopher-lua) any other %x is kept as it is, as is a final %.
-func (g *gsub) expand(m *pm.MatchData, repl string) {
+func (g *gsub) expand(m *luapattern.MatchData, repl string) {
 	for i := 0; i < len(repl); i++ {
 		c := repl[i]
 		if c != '%' || i == len(repl)-1 {
@@ -230,7 +216,7 @@ func (g *gsub) expand(m *pm.MatchData, repl string) {
 // capture is capture idx (an index into the match's positions: 0 is the
 // whole match, 2 the first capture…), as gopher-lua's capturedString: %1
 // of a pattern without captures is the whole match.
-func (g *gsub) capture(m *pm.MatchData, idx int) string {
+func (g *gsub) capture(m *luapattern.MatchData, idx int) string {
 	if idx > 2 && idx >= m.CaptureLength() {
 		g.L.RaiseError("invalid capture index")
 	}

@@ -207,15 +207,19 @@ func (c hostContext) Value(key any) any           { return c.turn.Value(key) }
 // canceled", since gopher-lua raises ctx.Err().Error() at the instruction
 // it stops. And its Done, which the VM calls before every instruction,
 // is the memory budget's clock (memory.tick); so it must be called from
-// the run's goroutine only, which only gopher-lua does.
+// the run's goroutine only, which only gopher-lua does. Pattern matches,
+// which run within one instruction, check stopped instead (patterns.go).
 type luaContext struct {
-	run  context.Context
-	done <-chan struct{}
-	mem  *memory
+	run   context.Context
+	done  <-chan struct{}
+	mem   *memory
+	check func() error // stopped, made once
 }
 
 func newLuaContext(run context.Context, mem *memory) *luaContext {
-	return &luaContext{run: run, done: run.Done(), mem: mem}
+	c := &luaContext{run: run, done: run.Done(), mem: mem}
+	c.check = c.stopped
+	return c
 }
 
 func (c *luaContext) Deadline() (time.Time, bool) { return c.run.Deadline() }

@@ -78,8 +78,9 @@ var shared, sharedEnv = func() (*lua.LState, *lua.LTable) {
 
 // library is the standard library as a script starts with it, opened
 // once in shared: the whitelisted globals and the library tables'
-// entries, each list in sorted key order. Every state gets these very
-// values instead of opening the libraries itself.
+// entries, each list in sorted key order, with Parley's pattern functions
+// (patterns.go) for gopher-lua's. Every state gets these very values
+// instead of opening the libraries itself.
 var library = func() map[string][]entry {
 	L := shared
 	for _, lib := range libraries {
@@ -90,6 +91,14 @@ var library = func() map[string][]entry {
 	lib := map[string][]entry{"": sortedEntries(L.G.Global)}
 	for _, name := range libraryTables {
 		lib[name] = sortedEntries(L.GetGlobal(name).(*lua.LTable))
+	}
+	for i, e := range lib[lua.StringLibName] {
+		switch e.key {
+		case "find", "match", "gsub":
+			lib[lua.StringLibName][i].value = patternFunctions[e.key]
+		case "gmatch", "gfind":
+			lib[lua.StringLibName][i].value = gmatch
+		}
 	}
 	kept := lib[""][:0]
 	for _, e := range lib[""] {

@@ -36,11 +36,6 @@ func hardenString(L *lua.LState, names *namer, mem *memory) {
 		mem.guard(L, "string.format's result", formatBound(L))
 		return format(L)
 	}))
-	str.RawSetString("gsub", L.NewFunction(func(L *lua.LState) int { return strGsub(L, mem) }))
-	gmatch := str.RawGetString("gmatch").(*lua.LFunction)
-	gmatch = L.NewClosure(strGmatch(gmatch.GFunction, mem), gmatch.Upvalues[0].Value())
-	str.RawSetString("gmatch", gmatch)
-	str.RawSetString("gfind", gmatch)
 	for _, name := range []string{"upper", "lower", "reverse"} {
 		str.RawSetString(name, L.NewFunction(charged(str.RawGetString(name).(*lua.LFunction).GFunction, mem)))
 	}

@@ -205,3 +205,70 @@ func attack(t *testing.T, s *testServer, tok, victimSession string) {
 	replayed.expectError("unauthorized")
 	replayed.expectClose(ws.CloseUnauthorized)
 }
+
+// TestHostilePatterns: over a real socket, a visitor's message that makes
+// a bot's trim backtrack (32,000 spaces and an x against "^(.-)%s*$"), and
+// each pattern bomb command of testdata/bots/patterns, end their
+// turn with dialog_error within the time budget, while a conversation on
+// another socket is answered, again and again, as the turn runs; the next
+// message starts the script again.
+func TestHostilePatterns(t *testing.T) {
+	const budget = 500 * time.Millisecond
+	s := MustRunMain(t, func(c *Config) { c.TurnTimeout = budget })
+	victim, _ := mustDial(t, s, "bot_id=patterns", tokenFor(t, "mallory"))
+	bystander, _ := mustDial(t, s, "bot_id=echo", tokenFor(t, "nina"))
+	trim := strings.Repeat(" ", 32000) + "x"
+	for i, msg := range []string{trim, "find", "match", "gmatch", "gsub", "lazy", "brace", "callback"} {
+		start := time.Now()
+		victim.say(msg, fmt.Sprint("h", i))
+		victim.expectMessage("user", msg)
+		answered := 0
+		for !victim.errorArrived("dialog_error") {
+			if time.Since(start) > waitFor {
+				// Closing the server would wait for the match to end.
+				panic(fmt.Sprintf("%.20q: no dialog_error within %v", msg, waitFor))
+			}
+			ping := fmt.Sprintf("ping %d.%d", i, answered)
+			bystander.say(ping, ping)
+			bystander.expectMessage("user", ping)
+			bystander.expectMessage("bot", ping)
+			answered++
+		}
+		t.Logf("%.20q: dialog_error after %v; the bystander was answered %d times meanwhile",
+			msg, time.Since(start).Round(time.Millisecond), answered)
+		if answered == 0 {
+			t.Errorf("%.20q: the bystander was not answered while the pattern ran", msg)
+		}
+		victim.say("hello", fmt.Sprint("after", i))
+		victim.expectMessage("user", "hello")
+		victim.expectMessage("bot", "ok: hello")
+	}
+	if _, ok := s.logs.find("bot script failed", "patterns", "Lua time budget exceeded"); !ok {
+		t.Error("no log line says the patterns bot ran out of its time budget")
+	}
+}
+
+// errorArrived reports whether an error frame has arrived, without
+// waiting; it fails the test if the error's code is not code. Other
+// frames that arrived meanwhile are skipped.
+func (c *wsClient) errorArrived(code string) bool {
+	c.t.Helper()
+	for {
+		select {
+		case f, ok := <-c.frames:
+			if !ok {
+				c.t.Fatalf("connection ended while waiting for an error: %v", c.err)
+			}
+			c.checkSeq(f)
+			if f.Type != "error" {
+				continue
+			}
+			if f.Code != code {
+				c.t.Fatalf("error frame %s, want code %s", f.raw, code)
+			}
+			return true
+		default:
+			return false
+		}
+	}
+}

@@ -39,7 +39,7 @@ var e2eTests = []func(*testing.T){
 	// e2e_errors_test.go
 	TestBadFrames, TestBadTokens, TestOtherUsersConversation, TestRESTBadBodies, TestRS256Tokens,
 	// e2e_hostile_test.go
-	TestHostileClients,
+	TestHostileClients, TestHostilePatterns,
 	// e2e_http_test.go
 	TestHTTPFromScripts,
 	// e2e_limits_test.go
