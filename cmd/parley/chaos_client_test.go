@@ -105,6 +105,7 @@ type chaosClient struct {
 	acked   map[string]int64 // client_id → seq
 	bots    []frame          // bot messages not yet taken as answers
 	stalled string           // what a stall left unexplained, until the next frame
+	behind  int64            // a stale connected frame's seq already delivered, until a later one comes
 
 	sent       int // messages acknowledged and answered
 	connects   int
@@ -178,6 +179,7 @@ func (c *chaosClient) dial(ctx context.Context, n int) (bool, error) {
 		q += fmt.Sprintf("&session_id=%s&after=%d", c.conv.sid, c.lastSeq)
 	}
 	before, by := c.conv.delivered() // delivered before this connect
+	dialAt := time.Now()
 	dctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	url := strings.Replace(c.r.nodes[n].k.url, "http://", "ws://", 1) + "/ws?" + q
@@ -198,7 +200,7 @@ func (c *chaosClient) dial(ctx context.Context, n int) (bool, error) {
 	c.conn, c.frames, c.quit, c.node, c.connAt, c.after = conn, frames, quit, n, time.Now(), c.lastSeq
 	c.mu.Unlock()
 	c.connects++
-	return true, c.checkHello(hello, n, before, by)
+	return true, c.checkHello(hello, n, before, by, dialAt)
 }
 
 // hello waits for the connected frame; false if the socket ends first.
@@ -213,7 +215,7 @@ func (c *chaosClient) hello(ctx context.Context, frames <-chan frame) (frame, bo
 
 // checkHello: the connected frame names the conversation, and its last_seq
 // covers every message any node already delivered to a client of it.
-func (c *chaosClient) checkHello(hello frame, n int, before int64, by string) error {
+func (c *chaosClient) checkHello(hello frame, n int, before int64, by string, dialAt time.Time) error {
 	if c.conv.sid == "" {
 		c.conv.sid = hello.SessionID
 		close(c.conv.sidReady)
@@ -222,8 +224,10 @@ func (c *chaosClient) checkHello(hello frame, n int, before int64, by string) er
 		return fmt.Errorf("connected to %s, want %s: %s", hello.SessionID, c.conv.sid, hello.raw)
 	}
 	if hello.LastSeq == nil || *hello.LastSeq < before {
-		c.fail("connected frame from %s has last_seq %v, but seq %d was already delivered (to %s): %s",
-			c.r.nodes[n].name, derefSeq(hello.LastSeq), before, by, hello.raw)
+		c.fail("connected frame from %s (dialled %s, connected %s, after=%d) has last_seq %v, but seq %d was already delivered (to %s): %s",
+			c.r.nodes[n].name, dialAt.Format("15:04:05.000"), c.connAt.Format("15:04:05.000"), c.after,
+			derefSeq(hello.LastSeq), before, by, hello.raw)
+		c.behind = before
 	}
 	return nil
 }
@@ -321,6 +325,11 @@ func (c *chaosClient) handleMessage(f frame) {
 			c.r.nodes[c.node].name, c.connAt.Format("15:04:05.000"), c.after, f.raw, c.lastSeq)
 		c.drop() // the replay from lastSeq fills it, or the history check fails
 		return
+	}
+	if c.behind > 0 && f.Seq > c.behind {
+		c.r.t.Logf("%s: the socket on %s whose connected frame was behind (connected %s) got its first new message, seq %d, %v later",
+			c.name, c.r.nodes[c.node].name, c.connAt.Format("15:04:05.000"), f.Seq, now.Sub(c.connAt).Round(time.Millisecond))
+		c.behind = 0
 	}
 	if c.stalled != "" {
 		c.r.t.Logf("%s: after %s, seq %d arrived on %s (connected %s with after=%d)",

@@ -45,11 +45,6 @@ func (r *chaosRun) cycle(ctx context.Context, i int, immediate bool) {
 		time.Sleep(time.Until(killAt.Add(downtime)))
 		r.restart(v)
 	}
-	for _, c := range r.clients {
-		if c.origin == v {
-			c.move(v)
-		}
-	}
 }
 
 // runnersOf is the set of conversations whose dialog node runs: on
@@ -91,10 +86,18 @@ func (r *chaosRun) watch(ran map[string]bool, killAt time.Time) []*takeoverWatch
 	return ws
 }
 
-// restart starts node v again on its data dir, address and node id.
+// restart starts node v again on its data dir, address and node id, and
+// sends the clients that had to leave it back to it at once, as a
+// balancer would once it answers (on PostgreSQL, while the other nodes
+// may still be writing to their conversations).
 func (r *chaosRun) restart(v int) {
 	r.nodes[v].k.start()
 	r.down.Store(-1)
+	for _, c := range r.clients {
+		if c.origin == v {
+			c.move(v)
+		}
+	}
 }
 
 // awaitTakeover waits for every conversation's first answer after the
