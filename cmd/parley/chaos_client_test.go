@@ -91,13 +91,14 @@ type chaosClient struct {
 	home   atomic.Int32 // the node it connects to first
 	rng    *rand.Rand   // the client goroutine's own
 
-	mu     sync.Mutex // guards conn against move
-	conn   *websocket.Conn
-	frames chan frame
-	quit   chan struct{} // closed when conn is dropped: the reader stops
-	node   int           // conn's node
-	connAt time.Time
-	after  int64 // the after= of conn
+	mu       sync.Mutex // guards conn against move
+	conn     *websocket.Conn
+	frames   chan frame
+	quit     chan struct{} // closed when conn is dropped: the reader stops
+	node     int           // conn's node
+	connAt   time.Time
+	after    int64 // the after= of conn
+	helloSeq int64 // the last_seq of conn's connected frame
 
 	lastSeq int64
 	seen    map[int64]frame
@@ -200,6 +201,12 @@ func (c *chaosClient) dial(ctx context.Context, n int) (bool, error) {
 	c.conn, c.frames, c.quit, c.node, c.connAt, c.after = conn, frames, quit, n, time.Now(), c.lastSeq
 	c.mu.Unlock()
 	c.connects++
+	if hello.LastSeq != nil {
+		c.helloSeq = *hello.LastSeq
+	}
+	if c.stalled != "" {
+		c.r.t.Logf("%s: after %s, reconnected to %s with after=%d: connected frame %s", c.name, c.stalled, c.r.nodes[n].name, c.after, hello.raw)
+	}
 	return true, c.checkHello(hello, n, before, by, dialAt)
 }
 
@@ -332,8 +339,8 @@ func (c *chaosClient) handleMessage(f frame) {
 		c.behind = 0
 	}
 	if c.stalled != "" {
-		c.r.t.Logf("%s: after %s, seq %d arrived on %s (connected %s with after=%d)",
-			c.name, c.stalled, f.Seq, c.r.nodes[c.node].name, c.connAt.Format("15:04:05.000"), c.after)
+		c.r.t.Logf("%s: after %s, seq %d arrived on %s (connected %s with after=%d, last_seq %d)",
+			c.name, c.stalled, f.Seq, c.r.nodes[c.node].name, c.connAt.Format("15:04:05.000"), c.after, c.helloSeq)
 		c.stalled = ""
 	}
 	c.lastSeq, c.seen[f.Seq], c.recvAt[f.Seq] = f.Seq, f, now

@@ -113,10 +113,17 @@ func (c *chaosClient) reportStall(what string) {
 	} else {
 		stored = describeAfter(h, c.lastSeq)
 	}
+	// The same node first: does its replay bring what it did not send?
+	// After a second stall in a row, another node.
+	next := c.node
+	if c.stalled != "" {
+		next = (c.node + 1) % len(c.r.nodes)
+	}
+	c.home.Store(int32(next))
 	c.stalled = fmt.Sprintf("the stall waiting for %s", what)
-	c.fail("no frame for %v waiting for %s on an open socket on %s (connected %s with after=%d, last seq seen %d at %s); stored: %s; reconnecting",
-		c.r.stallAfter, what, node.name, c.connAt.Format("15:04:05.000"), c.after, c.lastSeq,
-		c.recvAt[c.lastSeq].Format("15:04:05.000"), stored)
+	c.fail("no frame for %v waiting for %s on an open socket on %s (connected %s with after=%d, connected frame last_seq %d; last seq seen %d at %s); stored: %s; reconnecting to %s",
+		c.r.stallAfter, what, node.name, c.connAt.Format("15:04:05.000"), c.after, c.helloSeq, c.lastSeq,
+		c.recvAt[c.lastSeq].Format("15:04:05.000"), stored, c.r.nodes[next].name)
 }
 
 // describeAfter lists the stored messages after seq.
