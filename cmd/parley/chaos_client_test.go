@@ -130,8 +130,18 @@ func newChaosClient(r *chaosRun, cv *chaosConv, name string, viewer bool, origin
 // that one fault does not hide the others.
 func (c *chaosClient) fail(format string, args ...any) {
 	c.failures++
-	c.r.fail(c.name+" ("+c.conv.sid+"): "+format, args...)
+	switch {
+	case c.failures <= maxClientFailures:
+		c.r.fail(c.name+" ("+c.conv.sid+"): "+format, args...)
+	case c.failures == maxClientFailures+1:
+		c.r.fail("%s (%s): more failures, not shown (the summary counts them)", c.name, c.conv.sid)
+	default:
+		c.r.failures.Add(1)
+	}
 }
+
+// maxClientFailures is how many of one client's failures are shown.
+const maxClientFailures = 20
 
 // move makes the client reconnect to node n, as a balancer spreading
 // clients again after a node came back would.

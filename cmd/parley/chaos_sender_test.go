@@ -58,19 +58,17 @@ func (c *chaosClient) say(ctx context.Context, content, id string) error {
 // awaitAnswer waits for the answer to the k-th message: the counting
 // bot's "r<k>:<content>", right after the message.
 func (c *chaosClient) awaitAnswer(ctx context.Context, k int, content, id string) error {
-	for len(c.bots) == 0 {
-		if c.conn == nil {
-			if err := c.connect(ctx); err != nil {
-				return err
-			}
-		}
-		if err := c.waitFor(ctx, func() bool { return len(c.bots) > 0 }, "the answer to "+id); err != nil {
-			return err
-		}
-	}
-	f := c.bots[0]
-	c.bots = c.bots[1:]
 	ack := c.acked[id]
+	f, err := c.nextBot(ctx, id)
+	for err == nil && f.Seq <= ack {
+		// An answer to nothing: a message answered twice. Skipped, so
+		// that one fault is reported once, not at every later answer.
+		c.fail("bot message %q (seq %d) comes before %s (seq %d) and after its predecessor's answer", f.Content, f.Seq, id, ack)
+		f, err = c.nextBot(ctx, id)
+	}
+	if err != nil {
+		return err
+	}
 	if want := fmt.Sprintf("r%d:%s", k, content); f.Content != want || f.Seq != ack+1 {
 		c.fail("answer %s (seq %d) to %s (seq %d); want %q at seq %d: a message answered twice, not at all, out of order, or by a dialog that started over",
 			f.Content, f.Seq, id, ack, want, ack+1)
@@ -80,6 +78,23 @@ func (c *chaosClient) awaitAnswer(ctx context.Context, k int, content, id string
 			c.recvAt[ack].Format("15:04:05.000"), c.recvAt[f.Seq].Format("15:04:05.000"))
 	}
 	return nil
+}
+
+// nextBot returns the next bot message the sender has not taken yet.
+func (c *chaosClient) nextBot(ctx context.Context, id string) (frame, error) {
+	for len(c.bots) == 0 {
+		if c.conn == nil {
+			if err := c.connect(ctx); err != nil {
+				return frame{}, err
+			}
+		}
+		if err := c.waitFor(ctx, func() bool { return len(c.bots) > 0 }, "the answer to "+id); err != nil {
+			return frame{}, err
+		}
+	}
+	f := c.bots[0]
+	c.bots = c.bots[1:]
+	return f, nil
 }
 
 // waitFor pumps frames until done holds or the socket ends. When no frame
@@ -166,7 +181,7 @@ func (c *chaosClient) runViewer(ctx context.Context) {
 		case <-finished:
 			finished = nil // conv.final is set
 		case <-ctx.Done():
-			c.fail("saw up to seq %d of %d when the run ended", c.lastSeq, c.conv.final)
+			c.fail("saw up to seq %d when the run ended", c.lastSeq)
 			return
 		}
 	}
