@@ -61,12 +61,21 @@ func newCluster(t *testing.T) *cluster {
 
 // node starts one more node, named id, and waits until it is ready.
 func (c *cluster) node(id string, args ...string) *killable {
-	k := newKillable(c.t)
-	k.args = append(k.args, "--bots", c.bots, "--database-url", c.dbURL, "--node-id", c.name+"-"+id, "--rate-limits", "off")
-	k.args = append(k.args, args...)
+	k := c.newNode(id, args...)
 	k.start()
 	return k
 }
+
+// newNode is node id, not started yet.
+func (c *cluster) newNode(id string, args ...string) *killable {
+	k := newKillable(c.t)
+	k.args = append(k.args, "--bots", c.bots, "--database-url", c.dbURL, "--node-id", c.nodeID(id), "--rate-limits", "off")
+	k.args = append(k.args, args...)
+	return k
+}
+
+// nodeID is the --node-id of the node named id.
+func (c *cluster) nodeID(id string) string { return c.name + "-" + id }
 
 // cutListener terminates the wake-up connection of the node id.
 func (c *cluster) cutListener(id string) int { return c.cut("parley-listen-" + c.name + "-" + id) }

@@ -125,6 +125,7 @@ type killable struct {
 	args []string
 	url  string
 	cmd  *exec.Cmd
+	name string // prefixes its log lines when set
 }
 
 func newKillable(t *testing.T, args ...string) *killable {
@@ -145,7 +146,7 @@ func newKillable(t *testing.T, args ...string) *killable {
 func (k *killable) start() {
 	k.t.Helper()
 	k.cmd = exec.Command(parleyBinary(k.t), k.args...)
-	k.cmd.Stderr = &logSink{t: k.t}
+	k.cmd.Stderr = &logSink{t: k.t, prefix: k.name}
 	if err := k.cmd.Start(); err != nil {
 		k.t.Fatal(err)
 	}

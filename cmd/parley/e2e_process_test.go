@@ -86,10 +86,15 @@ func startProcess(t *testing.T, args ...string) (*exec.Cmd, string) {
 	return nil, ""
 }
 
-type logSink struct{ t *testing.T }
+// logSink passes a process's stderr to the test log, each write prefixed
+// (the chaos tests name the node a line came from).
+type logSink struct {
+	t      *testing.T
+	prefix string
+}
 
 func (s *logSink) Write(p []byte) (int, error) {
-	s.t.Log(strings.TrimRight(string(p), "\n"))
+	s.t.Log(s.prefix + strings.TrimRight(string(p), "\n"))
 	return len(p), nil
 }
 
