@@ -172,8 +172,11 @@ func (h *Hub) adoptOrphans(ctx context.Context) (int, error) {
 		h.mu.Lock()
 		c, live := h.convs[id]
 		h.mu.Unlock()
-		if live && c.leased.Load() {
-			continue // ours already; its goroutine has the work in hand
+		if live && (c.leased.Load() || c.queued()) {
+			// Ours already, or its goroutine has inputs still to step
+			// (a resume of an earlier sweep among them), and each step
+			// takes the lease first: its goroutine has the work in hand.
+			continue
 		}
 		c, err := h.conv(ctx, id)
 		if IsKind(err, KindNotFound) {

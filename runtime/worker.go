@@ -76,6 +76,13 @@ func (c *conv) next() (m *Message, ok bool) {
 	return m, true
 }
 
+// queued reports whether inputs are queued or being stepped.
+func (c *conv) queued() bool {
+	c.inMu.Lock()
+	defer c.inMu.Unlock()
+	return c.busy > 0
+}
+
 // waitIdle returns once every queued input has been stepped.
 func (c *conv) waitIdle(ctx context.Context) error {
 	for {
