@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -40,12 +41,23 @@ func (r *chaosRun) cycle(ctx context.Context, i int, immediate bool) {
 		time.Sleep(downtime)
 		r.restart(v)
 	}
-	r.awaitTakeover(i, node, watches, killAt, r.bound(downtime))
+	r.awaitTakeover(i, node, immediate, watches, killAt, r.bound(downtime))
 	if !immediate && !alone {
 		time.Sleep(time.Until(killAt.Add(downtime)))
 		r.restart(v)
 	}
 }
+
+// mode indexes chaosRun.takeovers: 1 after an immediate restart, 0 after
+// a late one.
+func mode(immediate bool) int {
+	if immediate {
+		return 1
+	}
+	return 0
+}
+
+var modeNames = [2]string{"late", "immediate"}
 
 // runnersOf is the set of conversations whose dialog node runs: on
 // PostgreSQL those it holds the lease of, on SQLite all.
@@ -103,7 +115,7 @@ func (r *chaosRun) restart(v int) {
 // awaitTakeover waits for every conversation's first answer after the
 // kill, somewhat past the bound to measure how late a late one is, and
 // fails for each that came after the bound or not at all.
-func (r *chaosRun) awaitTakeover(i int, node *chaosNode, ws []*takeoverWatch, killAt time.Time, bound time.Duration) {
+func (r *chaosRun) awaitTakeover(i int, node *chaosNode, immediate bool, ws []*takeoverWatch, killAt time.Time, bound time.Duration) {
 	deadline := time.NewTimer(time.Until(killAt.Add(bound + 10*time.Second)))
 	defer deadline.Stop()
 	expired := false
@@ -139,10 +151,10 @@ func (r *chaosRun) awaitTakeover(i int, node *chaosNode, ws []*takeoverWatch, ki
 			rest = append(rest, d)
 		}
 	}
-	r.takeovers = append(r.takeovers, ran...)
+	r.takeovers[mode(immediate)] = append(r.takeovers[mode(immediate)], ran...)
 	r.others = append(r.others, rest...)
-	r.t.Logf("kill %d of %s at %s: %d conversations ran there, first answers after %v (p50) %v (max); the other %d: %v (max)",
-		i, node.name, killAt.Format("15:04:05.000"), len(ran), quantile(ran, 0.5).Round(time.Millisecond),
+	r.t.Logf("kill %d of %s at %s (%s restart): %d conversations ran there, first answers after %v (p50) %v (max); the other %d: %v (max)",
+		i, node.name, killAt.Format("15:04:05.000"), modeNames[mode(immediate)], len(ran), quantile(ran, 0.5).Round(time.Millisecond),
 		quantile(ran, 1).Round(time.Millisecond), len(rest), quantile(rest, 1).Round(time.Millisecond))
 }
 
@@ -204,9 +216,12 @@ func (r *chaosRun) summary() {
 	if r.sc.nodes > 0 {
 		backend = fmt.Sprintf("postgres, %d nodes, lease %v", r.sc.nodes, r.sc.lease)
 	}
-	r.t.Logf("summary (%s): %d users, %d messages acked and answered; %d kills (%d immediate, %d late restarts); takeover p50 %v max %v over %d conversations the killed node ran (others max %v); slowest answer %v (%s); %d connects, %d transient error frames; %d failures",
+	all := append(slices.Clone(r.takeovers[0]), r.takeovers[1]...)
+	r.t.Logf("summary (%s): %d users, %d messages acked and answered; %d kills (%d immediate, %d late restarts); takeover p50 %v max %v over %d conversations the killed node ran (after an immediate restart: p50 %v max %v; after a late one: p50 %v max %v; others max %v); slowest answer %v (%s); %d connects, %d transient error frames; %d failures",
 		backend, r.sc.users, acked, r.immediate+r.late, r.immediate, r.late,
-		quantile(r.takeovers, 0.5).Round(time.Millisecond), quantile(r.takeovers, 1).Round(time.Millisecond), len(r.takeovers),
+		quantile(all, 0.5).Round(time.Millisecond), quantile(all, 1).Round(time.Millisecond), len(all),
+		quantile(r.takeovers[1], 0.5).Round(time.Millisecond), quantile(r.takeovers[1], 1).Round(time.Millisecond),
+		quantile(r.takeovers[0], 0.5).Round(time.Millisecond), quantile(r.takeovers[0], 1).Round(time.Millisecond),
 		quantile(r.others, 1).Round(time.Millisecond), worst.Round(time.Millisecond), strings.TrimSpace(worstMsg),
 		connects, transient, r.failures.Load())
 }

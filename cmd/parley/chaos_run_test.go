@@ -32,8 +32,8 @@ type chaosRun struct {
 	failures   atomic.Int64
 
 	immediate, late int
-	takeovers       []time.Duration // conversations whose dialog the killed node ran
-	others          []time.Duration // the rest
+	takeovers       [2][]time.Duration // conversations whose dialog the killed node ran, by mode
+	others          []time.Duration    // the rest
 }
 
 // chaosNode is a node: its process, restarted on the same data dir,
