@@ -224,61 +224,6 @@ func (c *conv) catchUp(ctx context.Context) error {
 	return nil
 }
 
-// fillGapLocked publishes the stored messages with LastSeq < seq < before
-// that this node has not published: those another node wrote. A user
-// message among them clears the suggestions, as a local one does, and
-// goes to the dialog when this node runs it.
-func (c *conv) fillGapLocked(ctx context.Context, before int64) error {
-	for c.session.LastSeq+1 < before {
-		list, err := c.hub.store.FindMessages(ctx, MessageFilter{
-			SessionID: c.id, AfterSeq: c.session.LastSeq, BeforeSeq: before, Limit: 100,
-		})
-		if err != nil {
-			return err
-		}
-		if len(list) == 0 {
-			return nil // deleted meanwhile
-		}
-		for _, m := range list {
-			c.session.LastSeq, c.session.LastActivity = m.Seq, m.CreatedAt
-			c.publishLocked(&Event{Type: EventMessage, SessionID: c.id, Message: m})
-			if m.Sender == SenderUser {
-				c.userMessageLocked(m)
-			}
-		}
-	}
-	return nil
-}
-
-// precedeLocked publishes, before a message this node stored with seq,
-// those other nodes stored before it. A failure is logged, not returned:
-// the message is stored, and clients that see the gap fetch it from
-// history.
-func (c *conv) precedeLocked(ctx context.Context, seq int64) {
-	if err := c.fillGapLocked(ctx, seq); err != nil {
-		c.logger().Warn("reading other nodes' messages failed", "err", err)
-	}
-}
-
-// userMessageLocked does what follows a stored user message here: the
-// suggestions in force are over (the store cleared them with the append),
-// and the dialog gets the message if this node runs it.
-func (c *conv) userMessageLocked(m *Message) {
-	c.clearSuggestionsLocked()
-	if c.hub.cfg.Cluster == nil || c.leased.Load() {
-		c.enqueue(m)
-	}
-}
-
-// clearSuggestionsLocked ends the suggestions in force, as the store did
-// when it stored a user message.
-func (c *conv) clearSuggestionsLocked() {
-	if len(c.session.Suggestions) > 0 {
-		c.session.Suggestions = []string{}
-		c.publishLocked(&Event{Type: EventSuggestion, SessionID: c.id, Suggestions: []string{}})
-	}
-}
-
 // lease makes sure this node may run the dialog, taking the lease when it
 // has none. false means another live node runs it. On the dialog
 // goroutine only.

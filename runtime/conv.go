@@ -30,11 +30,10 @@ type conv struct {
 	offer     *offer
 	oneCommit bool // user messages may be offered to a parked dialog
 
-	// inputs for the dialog goroutine; a nil *Message starts the dialog.
+	// inputs for the dialog goroutine (input.go).
 	inMu    sync.Mutex
-	inputs  []*Message
-	running bool   // a dialog goroutine runs (worker.go)
-	offered *offer // the offer offerInput stands for
+	inputs  []input
+	running bool // a dialog goroutine runs (worker.go)
 	closing bool
 	busy    int           // inputs queued or being stepped
 	idle    chan struct{} // closed when busy drops to 0, then replaced
@@ -159,6 +158,62 @@ func (c *conv) publishStoredLocked(ctx context.Context, m *Message) {
 	c.session.LastSeq = m.Seq
 	c.session.LastActivity = m.CreatedAt
 	c.publishLocked(&Event{Type: EventMessage, SessionID: c.id, Message: m})
+}
+
+// fillGapLocked publishes the stored messages with LastSeq < seq < before
+// that this node has not published: those another node wrote (on a
+// single node there are none, and it reads nothing). A user
+// message among them clears the suggestions, as a local one does, and
+// goes to the dialog when this node runs it.
+func (c *conv) fillGapLocked(ctx context.Context, before int64) error {
+	for c.session.LastSeq+1 < before {
+		list, err := c.hub.store.FindMessages(ctx, MessageFilter{
+			SessionID: c.id, AfterSeq: c.session.LastSeq, BeforeSeq: before, Limit: 100,
+		})
+		if err != nil {
+			return err
+		}
+		if len(list) == 0 {
+			return nil // deleted meanwhile
+		}
+		for _, m := range list {
+			c.session.LastSeq, c.session.LastActivity = m.Seq, m.CreatedAt
+			c.publishLocked(&Event{Type: EventMessage, SessionID: c.id, Message: m})
+			if m.Sender == SenderUser {
+				c.userMessageLocked(m)
+			}
+		}
+	}
+	return nil
+}
+
+// precedeLocked publishes, before a message this node stored with seq,
+// those other nodes stored before it. A failure is logged, not returned:
+// the message is stored, and clients that see the gap fetch it from
+// history.
+func (c *conv) precedeLocked(ctx context.Context, seq int64) {
+	if err := c.fillGapLocked(ctx, seq); err != nil {
+		c.logger().Warn("reading other nodes' messages failed", "err", err)
+	}
+}
+
+// userMessageLocked does what follows a stored user message here: the
+// suggestions in force are over (the store cleared them with the append),
+// and the dialog gets the message if this node runs it.
+func (c *conv) userMessageLocked(m *Message) {
+	c.clearSuggestionsLocked()
+	if c.hub.cfg.Cluster == nil || c.leased.Load() {
+		c.enqueue(messageInput(m))
+	}
+}
+
+// clearSuggestionsLocked ends the suggestions in force, as the store did
+// when it stored a user message.
+func (c *conv) clearSuggestionsLocked() {
+	if len(c.session.Suggestions) > 0 {
+		c.session.Suggestions = []string{}
+		c.publishLocked(&Event{Type: EventSuggestion, SessionID: c.id, Suggestions: []string{}})
+	}
 }
 
 // closeInput refuses user messages from now on. Every message accepted

@@ -42,7 +42,7 @@ func (h *Hub) StartConversation(ctx context.Context, id Identity, bot BotID, ini
 	if err != nil {
 		return nil, err
 	}
-	c.enqueue(nil)
+	c.enqueue(startInput)
 	if initial != "" {
 		m := &Message{Sender: SenderUser, Content: initial}
 		if _, err := c.append(ctx, m); err != nil {

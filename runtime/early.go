@@ -72,9 +72,6 @@ type offer struct {
 // journal is not written, and the dialog is rebuilt.
 var errInputLost = errors.New("the message the dialog heard was not stored as new")
 
-// offerInput is the dialog goroutine's input for an offer (c.offered).
-var offerInput = &Message{}
-
 // oneCommitTurns reports whether user messages may be offered to parked
 // dialogs.
 func (h *Hub) oneCommitTurns() bool {
@@ -115,8 +112,8 @@ func (c *conv) offerLocked(m *Message) *offer {
 		return nil
 	}
 	o := &offer{m: m, heard: *m, done: make(chan struct{})}
-	c.offer, c.offered = o, o
-	start := c.enqueueLocked(offerInput)
+	c.offer = o
+	start := c.enqueueLocked(input{kind: inputOffer, offer: o})
 	c.inMu.Unlock()
 	if start {
 		go c.run()
@@ -189,15 +186,6 @@ func (c *conv) publishInputLocked(ctx context.Context, o *offer, queue bool) {
 		c.publishLocked(e)
 	}
 	o.typing = nil
-}
-
-// takeOffer returns the offer the dialog goroutine is to step.
-func (c *conv) takeOffer() *offer {
-	c.inMu.Lock()
-	defer c.inMu.Unlock()
-	o := c.offered
-	c.offered = nil
-	return o
 }
 
 // parked reports whether the dialog waits in HEAR with nothing pending:

@@ -71,7 +71,7 @@ func (h *Hub) Join(ctx context.Context, id Identity, req JoinRequest) (*Subscrip
 		// A conversation that never started (new, or created just before
 		// a crash) starts its dialog now.
 		if created || (sub.Session.Run == 0 && sub.Session.LastSeq == 0) {
-			c.enqueue(nil)
+			c.enqueue(startInput)
 		}
 		return sub, nil
 	}

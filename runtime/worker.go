@@ -19,12 +19,11 @@ import (
 // the runner still belongs to one goroutine at a time. Once the
 // conversation is stopped or cancelled, the last one ends it (end).
 
-// enqueue hands a stored user message (nil: start the dialog) to the
-// dialog goroutine. It never blocks the sender: the queue is bounded by
-// the rate limits on sending.
-func (c *conv) enqueue(m *Message) {
+// enqueue hands an input to the dialog goroutine. It never blocks the
+// sender: the queue is bounded by the rate limits on sending.
+func (c *conv) enqueue(in input) {
 	c.inMu.Lock()
-	start := c.enqueueLocked(m)
+	start := c.enqueueLocked(in)
 	c.inMu.Unlock()
 	if start {
 		go c.run()
@@ -33,10 +32,10 @@ func (c *conv) enqueue(m *Message) {
 
 // enqueueLocked is enqueue with inMu held; the caller starts the dialog
 // goroutine when it reports true.
-func (c *conv) enqueueLocked(m *Message) (start bool) {
-	c.inputs = append(c.inputs, m)
+func (c *conv) enqueueLocked(in input) (start bool) {
+	c.inputs = append(c.inputs, in)
 	c.busy++
-	if m != evictInput {
+	if in.kind != inputEvict {
 		c.lastInput, c.evictedDialog = c.hub.now(), false
 	}
 	return c.startLocked()
@@ -64,16 +63,16 @@ func (c *conv) kick() {
 }
 
 // next pops the oldest input. ok is false when there is none.
-func (c *conv) next() (m *Message, ok bool) {
+func (c *conv) next() (in input, ok bool) {
 	c.inMu.Lock()
 	defer c.inMu.Unlock()
 	if len(c.inputs) == 0 {
-		return nil, false
+		return input{}, false
 	}
-	m = c.inputs[0]
-	c.inputs[0] = nil
+	in = c.inputs[0]
+	c.inputs[0] = input{}
 	c.inputs = c.inputs[1:]
-	return m, true
+	return in, true
 }
 
 // queued reports whether inputs are queued or being stepped.
@@ -120,9 +119,9 @@ func (c *conv) stop() {
 // dialog (early.go).
 func (c *conv) run() {
 	for {
-		m, ok := c.next()
+		in, ok := c.next()
 		if ok {
-			c.step(m)
+			c.step(in)
 		}
 		c.inMu.Lock()
 		more := len(c.inputs) > 0
@@ -156,27 +155,17 @@ func (c *conv) end() {
 	c.runner.closeDialog()
 }
 
-// Inputs other than user messages: nil starts a new conversation's
-// dialog; these ask the goroutine to bring the dialog back from the store
-// (resume) or to drop it from memory (evict).
-var (
-	resumeInput = &Message{}
-	evictInput  = &Message{}
-)
-
 // step handles one input on the dialog goroutine.
-func (c *conv) step(m *Message) {
+func (c *conv) step(in input) {
 	r := &c.runner
-	var o *offer
-	if m == offerInput {
-		o = c.takeOffer()
-		r.input = o
+	if in.kind == inputOffer {
+		r.input = in.offer
 		defer r.dropInput() // should the turn end without committing it
 	}
 	if c.ctx.Err() != nil {
 		return
 	}
-	if m == evictInput {
+	if in.kind == inputEvict {
 		if r.dialog != nil {
 			c.hub.counters.evictions.Add(1)
 		}
@@ -195,19 +184,20 @@ func (c *conv) step(m *Message) {
 	}
 	switch {
 	case err != nil:
-	case m == nil:
+	case in.kind == inputStart:
 		// Only a conversation's first run starts without a message; a
 		// second start (two joins racing) finds it started.
 		if r.run == 0 {
 			_, err = r.start(c.ctx)
 		}
-	case o != nil:
+	case in.kind == inputOffer:
 		c.hub.counters.turns.Add(1)
-		err = r.giveOffered(c.ctx, o)
-	case m != resumeInput:
+		err = r.giveOffered(c.ctx, in.offer)
+	case in.kind == inputMessage:
 		c.hub.counters.turns.Add(1)
-		err = r.give(c.ctx, m)
+		err = r.give(c.ctx, in.msg)
 	}
+	// inputResume: loading the runner was the work.
 	switch {
 	case errors.Is(err, ErrInputStored) || errors.Is(err, errInputLost):
 		// The message the dialog heard is not a new one: the sender has
