@@ -1,33 +1,11 @@
 package rest
 
 import (
-	"encoding/json"
-	"time"
-
 	"parley/runtime"
+	"parley/wire"
 )
 
 // The wire shapes of protocol §4.
-
-type messageJSON struct {
-	ID          string          `json:"id"`
-	Seq         int64           `json:"seq"`
-	SessionID   string          `json:"session_id"`
-	Sender      string          `json:"sender"`
-	Content     string          `json:"content"`
-	Timestamp   string          `json:"timestamp"`
-	ClientID    string          `json:"client_id,omitempty"`
-	Attachments json.RawMessage `json:"attachments,omitempty"`
-	Metadata    json.RawMessage `json:"metadata,omitempty"`
-}
-
-func newMessageJSON(m *runtime.Message) messageJSON {
-	return messageJSON{
-		ID: m.ID, Seq: m.Seq, SessionID: string(m.SessionID), Sender: string(m.Sender),
-		Content: m.Content, Timestamp: timestamp(m.CreatedAt), ClientID: m.ClientID,
-		Attachments: m.Attachments, Metadata: m.Metadata,
-	}
-}
 
 type conversationJSON struct {
 	ID             string  `json:"id"`
@@ -47,8 +25,8 @@ func newConversationJSON(s *runtime.Session, botName string, last *runtime.Messa
 	c := conversationJSON{
 		ID: string(s.ID), ConversationID: string(s.ID), SessionID: string(s.ID),
 		BotID: string(s.BotID), BotName: botName, Status: s.Status,
-		LastActivity: timestamp(s.LastActivity), LastSeq: s.LastSeq, ReadSeq: s.ReadSeq,
-		CreatedAt: timestamp(s.CreatedAt),
+		LastActivity: wire.Timestamp(s.LastActivity), LastSeq: s.LastSeq, ReadSeq: s.ReadSeq,
+		CreatedAt: wire.Timestamp(s.CreatedAt),
 	}
 	if last != nil {
 		c.LastMessage = &last.Content
@@ -62,7 +40,3 @@ type botJSON struct {
 	Description string `json:"description"`
 	Default     bool   `json:"default"`
 }
-
-// timestamp is RFC 3339 in UTC at full precision, so that a message's own
-// timestamp can be passed back as before/after.
-func timestamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"parley/runtime"
+	"parley/wire"
 )
 
 func (h *Handler) postMessage(w http.ResponseWriter, r *http.Request, id runtime.Identity) error {
@@ -26,7 +27,7 @@ func (h *Handler) postMessage(w http.ResponseWriter, r *http.Request, id runtime
 	// A repeated client_id answers with the stored message, as the first
 	// send did: retries are safe.
 	writeJSON(w, http.StatusCreated, map[string]any{
-		"message_id": m.ID, "seq": m.Seq, "timestamp": timestamp(m.CreatedAt), "status": "delivered",
+		"message_id": m.ID, "seq": m.Seq, "timestamp": wire.Timestamp(m.CreatedAt), "status": "delivered",
 	})
 	return nil
 }
@@ -40,9 +41,9 @@ func (h *Handler) history(w http.ResponseWriter, r *http.Request, id runtime.Ide
 	if err != nil {
 		return err
 	}
-	out := make([]messageJSON, len(msgs))
+	out := make([]wire.Message, len(msgs))
 	for i, m := range msgs {
-		out[i] = newMessageJSON(m)
+		out[i] = wire.NewMessage(m)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"messages": out, "has_more": more})
 	return nil

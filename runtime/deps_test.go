@@ -23,9 +23,11 @@ var allowed = map[string][]string{
 	"dialogs":             {"parley/runtime", "parley/dialogs/internal/luapattern", "github.com/yuin/gopher-lua", "go.yaml.in/yaml/v3", "gopkg.in/yaml.v3", "github.com/fsnotify/fsnotify"},
 	"schema":              {"parley/runtime", "github.com/jmoiron/sqlx", "github.com/lib/pq", "modernc.org/sqlite", "github.com/google/uuid"},
 	"schema/schematest":   {"github.com/lib/pq"},
-	"ws":                  {"parley/runtime", "github.com/coder/websocket"},
-	"rest":                {"parley/runtime", "github.com/golang-jwt/jwt/v5", "golang.org/x/time/rate"},
-	"cmd/parley":          {"parley/", "github.com/spf13/viper", "github.com/spf13/pflag", "golang.org/x/tools/txtar", "github.com/prometheus/client_golang/"},
+	"ws":                  {"parley/runtime", "parley/wire", "github.com/coder/websocket"},
+	"rest":                {"parley/runtime", "parley/wire", "github.com/golang-jwt/jwt/v5", "golang.org/x/time/rate"},
+	// wire is the one JSON shape of a message that ws and rest share.
+	"wire":       {"parley/runtime"},
+	"cmd/parley": {"parley/", "github.com/spf13/viper", "github.com/spf13/pflag", "golang.org/x/tools/txtar", "github.com/prometheus/client_golang/"},
 	// parley-bench drives the server over the wire only; schema is for
 	// the floor scenario, which writes to a database with no server.
 	"cmd/parley-bench": {"github.com/coder/websocket", "github.com/golang-jwt/jwt/v5", "github.com/google/uuid", "parley/schema"},

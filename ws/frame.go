@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"parley/runtime"
+	"parley/wire"
 )
 
 // inFrame is every frame a client may send; Type says which fields count.
@@ -46,20 +47,6 @@ func decodeFrame(data []byte) (*inFrame, error) {
 	return &f, nil
 }
 
-// messageFrame is the wire form of a message (protocol §3).
-type messageFrame struct {
-	Type        string          `json:"type"`
-	ID          string          `json:"id"`
-	Seq         int64           `json:"seq"`
-	SessionID   string          `json:"session_id"`
-	Sender      string          `json:"sender"`
-	Content     string          `json:"content"`
-	Timestamp   string          `json:"timestamp"`
-	ClientID    string          `json:"client_id,omitempty"`
-	Attachments json.RawMessage `json:"attachments,omitempty"`
-	Metadata    json.RawMessage `json:"metadata,omitempty"`
-}
-
 type typingFrame struct {
 	Type      string `json:"type"`
 	SessionID string `json:"session_id"`
@@ -92,16 +79,11 @@ type errorFrame struct {
 	RetryAfterMS int64  `json:"retry_after_ms,omitempty"`
 }
 
-// Timestamps are RFC 3339 in UTC with as much precision as stored, so a
-// client can page history with a message's own timestamp.
-func timestamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
-
-func newMessageFrame(m *runtime.Message) messageFrame {
-	return messageFrame{
-		Type: "message", ID: m.ID, Seq: m.Seq, SessionID: string(m.SessionID),
-		Sender: string(m.Sender), Content: m.Content, Timestamp: timestamp(m.CreatedAt),
-		ClientID: m.ClientID, Attachments: m.Attachments, Metadata: m.Metadata,
-	}
+// newMessageFrame is m as a message frame.
+func newMessageFrame(m *runtime.Message) wire.Message {
+	f := wire.NewMessage(m)
+	f.Type = "message"
+	return f
 }
 
 // encodeEvent returns the frame for one event.

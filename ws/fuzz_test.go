@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"parley/runtime"
+	"parley/wire"
 )
 
 // FuzzDecodeFrame: any bytes from a client decode to a frame of a known
@@ -45,7 +46,7 @@ func FuzzDecodeFrame(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var back messageFrame
+		var back wire.Message
 		if err := json.Unmarshal(out, &back); err != nil || back.Content != fr.Content || back.ClientID != fr.ClientID {
 			t.Fatalf("round trip of %q: %q, %v", fr.Content, back.Content, err)
 		}
