@@ -28,7 +28,8 @@ type SessionStore interface {
 	DeleteSession(ctx context.Context, id SessionID) error
 }
 
-// SessionFilter selects conversations of one user.
+// SessionFilter selects conversations of one user: those they started
+// and those they are a member of.
 type SessionFilter struct {
 	UserID string
 	BotID  BotID  // optional
@@ -51,6 +52,11 @@ type SessionUpdate struct {
 	// LastActivity keeps a conversation with open sockets from counting
 	// as idle (the anonymous expiry sweep).
 	LastActivity *time.Time
+	Title        *string
+	// AddMember adds a user to Members, unless they are one already.
+	AddMember     *string
+	SupportStatus *string
+	AssignedAgent *string
 }
 
 // MessageStore keeps messages.

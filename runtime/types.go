@@ -27,6 +27,17 @@ const (
 	StatusArchived = "archived"
 )
 
+// Support statuses: where a conversation stands with the people of the
+// support desk, apart from its Status. A conversation is open until a
+// bot hands it over (waiting, in the support queue), then resolved by an
+// agent, or closed.
+const (
+	SupportOpen     = "open"
+	SupportWaiting  = "waiting"
+	SupportResolved = "resolved"
+	SupportClosed   = "closed"
+)
+
 // Session is one conversation between a user (or an anonymous visitor) and
 // a bot.
 type Session struct {
@@ -45,6 +56,17 @@ type Session struct {
 	ReadSeq     int64    // messages up to here are read by the user
 	Suggestions []string // quick replies in force
 	Metadata    json.RawMessage
+
+	// People. Title names the conversation (renamable). Members are the
+	// users besides UserID who may read and write it: participants added
+	// at creation and agents who joined; the store keeps them in the order
+	// added, without repeats. SupportStatus is one of the Support
+	// constants ("" reads as SupportOpen); AssignedAgent is the user id of
+	// the agent it is assigned to, "" when none.
+	Title         string
+	Members       []string
+	SupportStatus string
+	AssignedAgent string
 
 	// The durable dialog (journal.go). LastUserSeq is the seq of the newest
 	// user message (kept by AppendMessage); ConsumedSeq that of the newest
@@ -69,6 +91,7 @@ type Message struct {
 	SessionID   SessionID
 	Seq         int64 // per conversation, from 1, gapless; set on commit
 	Sender      Sender
+	SenderName  string // who wrote it, from their credentials; "" for the bot
 	Content     string
 	ClientID    string // the client's idempotency key, may be empty
 	Attachments json.RawMessage

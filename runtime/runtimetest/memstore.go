@@ -100,6 +100,7 @@ func cloneSession(in *runtime.Session) *runtime.Session {
 	out := *in
 	out.Suggestions = slices.Clone(in.Suggestions)
 	out.Metadata = slices.Clone(in.Metadata)
+	out.Members = slices.Clone(in.Members)
 	return &out
 }
 

@@ -30,11 +30,21 @@ func (s *MemStore) CreateSession(ctx context.Context, sess *runtime.Session) err
 	if sess.Status == "" {
 		sess.Status = runtime.StatusActive
 	}
+	if sess.SupportStatus == "" {
+		sess.SupportStatus = runtime.SupportOpen
+	}
 	sess.CreatedAt, sess.LastActivity = utcMicro(sess.CreatedAt), utcMicro(sess.LastActivity)
 	if !sess.WakeAt.IsZero() {
 		sess.WakeAt = utcMicro(sess.WakeAt)
 	}
 	sess.LastSeq, sess.LastUserSeq, sess.ConsumedSeq = 0, 0, 0
+	var members []string
+	for _, m := range sess.Members {
+		if m != sess.UserID && !slices.Contains(members, m) {
+			members = append(members, m)
+		}
+	}
+	sess.Members = members
 	s.sessions[sess.ID] = cloneSession(sess)
 	return nil
 }
@@ -85,7 +95,7 @@ func (s *MemStore) ListSessions(ctx context.Context, f runtime.SessionFilter) ([
 	defer s.mu.Unlock()
 	var match []*runtime.Session
 	for _, sess := range s.sessions {
-		if sess.UserID == f.UserID && !sess.Anonymous && (f.BotID == "" || sess.BotID == f.BotID) &&
+		if (sess.UserID == f.UserID || slices.Contains(sess.Members, f.UserID)) && !sess.Anonymous && (f.BotID == "" || sess.BotID == f.BotID) &&
 			(f.Status == "" || sess.Status == f.Status) {
 			match = append(match, sess)
 		}
@@ -125,6 +135,18 @@ func (s *MemStore) UpdateSession(ctx context.Context, id runtime.SessionID, upd 
 	}
 	if upd.LastActivity != nil {
 		sess.LastActivity = utcMicro(*upd.LastActivity)
+	}
+	if upd.Title != nil {
+		sess.Title = *upd.Title
+	}
+	if m := upd.AddMember; m != nil && *m != sess.UserID && !slices.Contains(sess.Members, *m) {
+		sess.Members = append(slices.Clone(sess.Members), *m)
+	}
+	if upd.SupportStatus != nil {
+		sess.SupportStatus = *upd.SupportStatus
+	}
+	if upd.AssignedAgent != nil {
+		sess.AssignedAgent = *upd.AssignedAgent
 	}
 	return cloneSession(sess), nil
 }

@@ -50,6 +50,7 @@ func StoreSuite(t *testing.T, newStore func(t *testing.T) runtime.Store) {
 		{"Scripts", testScripts},
 		{"PendingDialogs", testPendingDialogs},
 		{"ConcurrentDialog", testConcurrentDialog},
+		{"People", testPeople},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })
