@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"parley/runtime"
@@ -25,6 +26,34 @@ func (h *Handler) startConversation(w http.ResponseWriter, r *http.Request, id r
 	return nil
 }
 
+// createConversation is POST /api/conversations: a conversation with a
+// bot (the default when bot_id is left out), a title, participants and
+// metadata; 201 with the conversation.
+func (h *Handler) createConversation(w http.ResponseWriter, r *http.Request, id runtime.Identity) error {
+	var req struct {
+		BotID          string          `json:"bot_id"`
+		Title          string          `json:"title"`
+		Participants   []string        `json:"participants"`
+		Metadata       json.RawMessage `json:"metadata"`
+		InitialMessage string          `json:"initial_message"`
+	}
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if string(req.Metadata) == "null" {
+		req.Metadata = nil
+	}
+	s, err := h.hub.CreateConversation(r.Context(), id, runtime.NewConversation{
+		BotID: runtime.BotID(req.BotID), Title: req.Title, Participants: req.Participants,
+		Metadata: req.Metadata, Initial: req.InitialMessage,
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, newConversationJSON(s, h.botName(s.BotID), nil))
+	return nil
+}
+
 func (h *Handler) listConversations(w http.ResponseWriter, r *http.Request, id runtime.Identity) error {
 	f, err := parseListQuery(r.URL.Query())
 	if err != nil {
@@ -45,24 +74,37 @@ func (h *Handler) listConversations(w http.ResponseWriter, r *http.Request, id r
 func (h *Handler) patchConversation(w http.ResponseWriter, r *http.Request, id runtime.Identity) error {
 	var req struct {
 		Status *string `json:"status"`
+		Title  *string `json:"title"`
 	}
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	if req.Status == nil {
-		return runtime.Errorf(runtime.KindInvalid, "nothing to change: send {\"status\":\"archived\"}")
+	if req.Status == nil && req.Title == nil {
+		return runtime.Errorf(runtime.KindInvalid, "nothing to change: send {\"status\":\"archived\"} or {\"title\":\"…\"}")
 	}
-	s, err := h.hub.SetStatus(r.Context(), id, runtime.SessionID(r.PathValue("id")), *req.Status)
-	if err != nil {
-		return err
+	sid := runtime.SessionID(r.PathValue("id"))
+	var s *runtime.Session
+	var err error
+	if req.Title != nil {
+		if s, err = h.hub.Rename(r.Context(), id, sid, *req.Title); err != nil {
+			return err
+		}
 	}
-	bot, _ := h.hub.Bot(s.BotID)
-	name := string(s.BotID)
-	if bot != nil {
-		name = bot.Name
+	if req.Status != nil {
+		if s, err = h.hub.SetStatus(r.Context(), id, sid, *req.Status); err != nil {
+			return err
+		}
 	}
-	writeJSON(w, http.StatusOK, newConversationJSON(s, name, nil))
+	writeJSON(w, http.StatusOK, newConversationJSON(s, h.botName(s.BotID), nil))
 	return nil
+}
+
+// botName is a bot's name, or its id when it is no longer loaded.
+func (h *Handler) botName(bot runtime.BotID) string {
+	if b, err := h.hub.Bot(bot); err == nil {
+		return b.Name
+	}
+	return string(bot)
 }
 
 // deleteConversation deletes one of the caller's conversations: 204.

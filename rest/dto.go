@@ -1,6 +1,8 @@
 package rest
 
 import (
+	"encoding/json"
+
 	"parley/runtime"
 	"parley/wire"
 )
@@ -19,6 +21,13 @@ type conversationJSON struct {
 	LastSeq        int64   `json:"last_seq"`
 	ReadSeq        int64   `json:"read_seq"`
 	CreatedAt      string  `json:"created_at"`
+	// People (docs/support.md).
+	Title         string          `json:"title"`
+	UserID        string          `json:"user_id"`
+	Participants  []string        `json:"participants"`
+	SupportStatus string          `json:"support_status"`
+	AssignedAgent *string         `json:"assigned_agent"`
+	Metadata      json.RawMessage `json:"metadata"`
 }
 
 func newConversationJSON(s *runtime.Session, botName string, last *runtime.Message) conversationJSON {
@@ -27,6 +36,20 @@ func newConversationJSON(s *runtime.Session, botName string, last *runtime.Messa
 		BotID: string(s.BotID), BotName: botName, Status: s.Status,
 		LastActivity: wire.Timestamp(s.LastActivity), LastSeq: s.LastSeq, ReadSeq: s.ReadSeq,
 		CreatedAt: wire.Timestamp(s.CreatedAt),
+		Title:     s.Title, UserID: s.UserID, Participants: s.Members, SupportStatus: s.SupportStatus,
+		Metadata: s.Metadata,
+	}
+	if c.Participants == nil {
+		c.Participants = []string{}
+	}
+	if c.SupportStatus == "" {
+		c.SupportStatus = runtime.SupportOpen
+	}
+	if s.AssignedAgent != "" {
+		c.AssignedAgent = &s.AssignedAgent
+	}
+	if len(c.Metadata) == 0 {
+		c.Metadata = json.RawMessage(`{}`)
 	}
 	if last != nil {
 		c.LastMessage = &last.Content

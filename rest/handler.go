@@ -49,6 +49,7 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("GET /api/bots", h.public(h.listBots))
 	h.mux.HandleFunc("POST /api/ws-ticket", h.private(h.issueTicket))
 	h.mux.HandleFunc("POST /api/conversations/start", h.private(h.startConversation))
+	h.mux.HandleFunc("POST /api/conversations", h.private(h.createConversation))
 	h.mux.HandleFunc("GET /api/conversations", h.private(h.listConversations))
 	h.mux.HandleFunc("PATCH /api/conversations/{id}", h.private(h.patchConversation))
 	h.mux.HandleFunc("DELETE /api/conversations/{id}", h.private(h.deleteConversation))

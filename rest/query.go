@@ -40,9 +40,9 @@ func cursor(s string) (time.Time, string) {
 	return time.Time{}, s
 }
 
-// parseListQuery reads bot_id, status, limit and offset.
+// parseListQuery reads participant, bot_id, status, limit and offset.
 func parseListQuery(v url.Values) (runtime.ConversationFilter, error) {
-	f := runtime.ConversationFilter{BotID: runtime.BotID(v.Get("bot_id")), Status: v.Get("status")}
+	f := runtime.ConversationFilter{BotID: runtime.BotID(v.Get("bot_id")), Status: v.Get("status"), Participant: v.Get("participant")}
 	if f.Status != "" && f.Status != runtime.StatusActive && f.Status != runtime.StatusArchived {
 		return f, runtime.Errorf(runtime.KindInvalid, "status must be %q or %q", runtime.StatusActive, runtime.StatusArchived)
 	}

@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -46,17 +47,43 @@ func (c Credentials) FromHeaders(r *http.Request) (id Identity, found bool, err 
 	return id, true, err
 }
 
-// mayAccess checks that id may read and write conversation s: its owner,
-// or an admin. Anonymous conversations are reached only by their resume
-// token, which Join checks; REST does not serve them.
+// mayAccess is the one access rule: whether id may read and write
+// conversation s. Every endpoint and frame that names a conversation goes
+// through it (docs/support.md, "Who may do what"):
+//   - an admin may do anything;
+//   - a member may read and write: the user who started it and those in
+//     Members (participants added at creation, agents who joined);
+//   - an agent may read and write a conversation in the support queue
+//     (SupportWaiting) or assigned to them.
+//
+// Anonymous conversations are reached only by their resume token, which
+// Join checks; REST does not serve them.
 func mayAccess(id Identity, s *Session) error {
 	switch {
 	case s.Anonymous || id.Anonymous:
-		return Errorf(KindForbidden, "this conversation belongs to someone else")
-	case id.Role == RoleAdmin, s.UserID == id.UserID:
+	case id.Role == RoleAdmin:
+		return nil
+	case s.UserID == id.UserID || slices.Contains(s.Members, id.UserID):
+		return nil
+	case id.Role == RoleAgent && (s.SupportStatus == SupportWaiting || s.AssignedAgent == id.UserID):
 		return nil
 	}
 	return Errorf(KindForbidden, "this conversation belongs to someone else")
+}
+
+// authorOf is who a message id sends to s is from, as its credentials
+// say: an agent or admin who did not start the conversation speaks as an
+// agent (never heard by the dialog), everyone else as a user. A client
+// cannot choose either.
+func authorOf(id Identity, s *Session) (Sender, string) {
+	name := id.Name
+	if name == "" {
+		name = id.UserID
+	}
+	if (id.Role == RoleAgent || id.Role == RoleAdmin) && id.UserID != s.UserID {
+		return SenderAgent, name
+	}
+	return SenderUser, name
 }
 
 // IssueTicket returns a single-use ticket that opens one socket as id,

@@ -220,7 +220,7 @@ func (c *conv) catchUp(ctx context.Context) error {
 		c.session.Suggestions = s.Suggestions
 		c.publishLocked(&Event{Type: EventSuggestion, SessionID: c.id, Suggestions: s.Suggestions})
 	}
-	c.session.Status, c.session.ReadSeq = s.Status, s.ReadSeq
+	c.refreshLocked(s)
 	return nil
 }
 

@@ -235,8 +235,17 @@ func (c *conv) update(ctx context.Context, upd SessionUpdate) (*Session, error) 
 	if err != nil {
 		return nil, err
 	}
-	c.session.Status, c.session.ReadSeq = s.Status, s.ReadSeq
+	c.refreshLocked(s)
 	return s, nil
+}
+
+// refreshLocked takes from s, read from the store, what UpdateSession
+// changes (here or on another node): the status, the read mark and who
+// may take part.
+func (c *conv) refreshLocked(s *Session) {
+	c.session.Status, c.session.ReadSeq = s.Status, s.ReadSeq
+	c.session.Title, c.session.Members = s.Title, s.Members
+	c.session.SupportStatus, c.session.AssignedAgent = s.SupportStatus, s.AssignedAgent
 }
 
 // publish fans e out to every subscriber, on every node. It is for the

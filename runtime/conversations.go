@@ -2,18 +2,49 @@ package runtime
 
 import (
 	"context"
+	"encoding/json"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // StartConversation creates a new conversation of a user with bot and
 // starts its dialog. An initial message is stored before it returns.
 func (h *Hub) StartConversation(ctx context.Context, id Identity, bot BotID, initial string) (*Session, error) {
+	if bot == "" && !id.Anonymous {
+		return nil, Errorf(KindInvalid, "bot_id is required")
+	}
+	return h.CreateConversation(ctx, id, NewConversation{BotID: bot, Initial: initial})
+}
+
+// NewConversation is what a caller may give a conversation it creates.
+type NewConversation struct {
+	BotID        BotID           // empty: the default bot
+	Title        string          // renamable later
+	Participants []string        // user ids who may read and write it, besides the caller
+	Metadata     json.RawMessage // a JSON object, kept and returned as given
+	Initial      string          // a first message from the caller, stored before it returns
+}
+
+// Limits of what NewConversation carries.
+const (
+	MaxTitleLen     = 200      // characters
+	MaxParticipants = 50       // user ids
+	MaxMetadata     = 16 << 10 // bytes of JSON
+	maxUserIDLen    = 255      // bytes of a participant's user id
+)
+
+// CreateConversation creates a conversation of the caller with a bot and
+// the participants, and starts its dialog; an initial message is stored
+// before it returns.
+func (h *Hub) CreateConversation(ctx context.Context, id Identity, req NewConversation) (*Session, error) {
 	if id.Anonymous {
 		return nil, Errorf(KindUnauthorized, "log in to start a conversation over REST")
 	}
-	if bot == "" {
-		return nil, Errorf(KindInvalid, "bot_id is required")
+	if err := validateNew(req); err != nil {
+		return nil, err
 	}
+	bot, initial := req.BotID, req.Initial
 	if initial != "" {
 		// Checked before anything is created: a refused first message
 		// must not leave a conversation behind.
@@ -34,7 +65,9 @@ func (h *Hub) StartConversation(ctx context.Context, id Identity, bot BotID, ini
 	if err := h.store.UpsertUser(ctx, id); err != nil {
 		return nil, err
 	}
-	s, err := h.createSession(ctx, id, b.ID, "")
+	s, err := h.createSession(ctx, id, b.ID, "", func(s *Session) {
+		s.Title, s.Members, s.Metadata = req.Title, req.Participants, req.Metadata
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +77,8 @@ func (h *Hub) StartConversation(ctx context.Context, id Identity, bot BotID, ini
 	}
 	c.enqueue(startInput)
 	if initial != "" {
-		m := &Message{Sender: SenderUser, Content: initial}
+		sender, name := authorOf(id, s)
+		m := &Message{Sender: sender, SenderName: name, Content: initial}
 		if _, err := c.append(ctx, m); err != nil {
 			return nil, err
 		}
@@ -106,10 +140,13 @@ func (h *Hub) seqOf(ctx context.Context, sid SessionID, msgID string) (int64, er
 
 // ConversationFilter selects a user's conversations.
 type ConversationFilter struct {
-	BotID  BotID
-	Status string
-	Limit  int
-	Offset int
+	// Participant lists another user's conversations (those they started
+	// or are a member of): for agents and admins only. Empty: the caller's.
+	Participant string
+	BotID       BotID
+	Status      string
+	Limit       int
+	Offset      int
 }
 
 // Conversation is a row of a user's conversation list.
@@ -127,9 +164,14 @@ func (h *Hub) Conversations(ctx context.Context, id Identity, f ConversationFilt
 	if err := h.allow(BucketList, id); err != nil {
 		return nil, 0, err
 	}
-	rows, total, err := h.store.ListSessions(ctx, SessionFilter{
-		UserID: id.UserID, BotID: f.BotID, Status: f.Status, Limit: f.Limit, Offset: f.Offset,
-	})
+	sf := SessionFilter{UserID: id.UserID, BotID: f.BotID, Status: f.Status, Limit: f.Limit, Offset: f.Offset}
+	if f.Participant != "" && f.Participant != id.UserID {
+		if id.Role != RoleAgent && id.Role != RoleAdmin {
+			return nil, 0, Errorf(KindForbidden, "only agents and admins may list another user's conversations")
+		}
+		sf.UserID = f.Participant
+	}
+	rows, total, err := h.listVisible(ctx, id, sf)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -140,11 +182,75 @@ func (h *Hub) Conversations(ctx context.Context, id Identity, f ConversationFilt
 	return out, total, nil
 }
 
+// maxAgentList bounds the conversations of one user an agent's list
+// reads to pick those the agent may see.
+const maxAgentList = 1000
+
+// listVisible is ListSessions through the access rule. The caller's own
+// list and an admin's need no filter; an agent listing another user sees
+// only the conversations the rule lets them (in the queue, assigned to
+// them, or joined), picked from the user's newest maxAgentList.
+func (h *Hub) listVisible(ctx context.Context, id Identity, f SessionFilter) ([]*SessionSummary, int, error) {
+	if f.UserID == id.UserID || id.Role == RoleAdmin {
+		return h.store.ListSessions(ctx, f)
+	}
+	page := f
+	page.Limit, page.Offset = maxAgentList, 0
+	rows, _, err := h.store.ListSessions(ctx, page)
+	if err != nil {
+		return nil, 0, err
+	}
+	var visible []*SessionSummary
+	for _, r := range rows {
+		if mayAccess(id, &r.Session) == nil {
+			visible = append(visible, r)
+		}
+	}
+	total := len(visible)
+	visible = visible[min(max(f.Offset, 0), total):]
+	if f.Limit > 0 {
+		visible = visible[:min(f.Limit, len(visible))]
+	}
+	return visible, total, nil
+}
+
 func (h *Hub) botName(id BotID) string {
 	if b, err := h.Bot(id); err == nil {
 		return b.Name
 	}
 	return string(id)
+}
+
+// validateNew applies NewConversation's limits.
+func validateNew(req NewConversation) error {
+	switch {
+	case utf8.RuneCountInString(req.Title) > MaxTitleLen || !utf8.ValidString(req.Title):
+		return Errorf(KindInvalid, "title must be valid UTF-8 of at most %d characters", MaxTitleLen)
+	case len(req.Participants) > MaxParticipants:
+		return Errorf(KindInvalid, "at most %d participants", MaxParticipants)
+	case len(req.Metadata) > MaxMetadata:
+		return Errorf(KindTooLarge, "metadata is larger than %d bytes", MaxMetadata)
+	}
+	for _, p := range req.Participants {
+		if p == "" || len(p) > maxUserIDLen || strings.HasPrefix(p, "anon:") {
+			return Errorf(KindInvalid, "participant %q is not a user id (1 to %d bytes)", p, maxUserIDLen)
+		}
+	}
+	if len(req.Metadata) > 0 {
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(req.Metadata, &obj); err != nil || obj == nil {
+			return Errorf(KindInvalid, "metadata must be a JSON object")
+		}
+	}
+	return nil
+}
+
+// Rename sets the title of a conversation the caller may write to.
+func (h *Hub) Rename(ctx context.Context, id Identity, sid SessionID, title string) (*Session, error) {
+	if err := validateNew(NewConversation{Title: title}); err != nil {
+		return nil, err
+	}
+	return h.update(ctx, id, sid, SessionUpdate{Title: &title})
 }
 
 // SetStatus archives (or reactivates) one of the caller's conversations.

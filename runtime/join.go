@@ -88,12 +88,12 @@ func (h *Hub) sessionToJoin(ctx context.Context, id Identity, req JoinRequest, b
 			return nil, "", false, err
 		}
 		token = newSecret()
-		s, err = h.createSession(ctx, id, bot.ID, hashSecret(token))
+		s, err = h.createSession(ctx, id, bot.ID, hashSecret(token), nil)
 		return s, token, true, err
 	}
 	s, err = h.store.FindLatestSession(ctx, id.UserID, bot.ID)
 	if IsKind(err, KindNotFound) {
-		s, err = h.createSession(ctx, id, bot.ID, "")
+		s, err = h.createSession(ctx, id, bot.ID, "", nil)
 		return s, "", true, err
 	}
 	return s, "", false, err
@@ -126,8 +126,9 @@ func (h *Hub) session(ctx context.Context, sid SessionID) (*Session, error) {
 	return c.snapshot(), nil
 }
 
-// createSession stores a new conversation of id with bot.
-func (h *Hub) createSession(ctx context.Context, id Identity, bot BotID, tokenHash string) (*Session, error) {
+// createSession stores a new conversation of id with bot; with, when not
+// nil, sets more of it before it is stored.
+func (h *Hub) createSession(ctx context.Context, id Identity, bot BotID, tokenHash string, with func(*Session)) (*Session, error) {
 	now := h.now().UTC()
 	s := &Session{
 		ID: SessionID(NewID()), BotID: bot, UserID: id.UserID, UserName: id.Name,
@@ -136,6 +137,9 @@ func (h *Hub) createSession(ctx context.Context, id Identity, bot BotID, tokenHa
 	}
 	if s.Anonymous {
 		s.UserID = "anon:" + string(s.ID)
+	}
+	if with != nil {
+		with(s)
 	}
 	if err := h.store.CreateSession(ctx, s); err != nil {
 		return nil, err

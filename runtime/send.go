@@ -16,8 +16,9 @@ type SendRequest struct {
 	Attachments json.RawMessage
 }
 
-// Send stores a user message, publishes it to every socket of the
-// conversation and hands it to the dialog, which answers asynchronously.
+// Send stores a person's message, publishes it to every socket of the
+// conversation and, when a user wrote it, hands it to the dialog, which
+// answers asynchronously (an agent's message is not the dialog's to hear).
 // It returns once the message has committed: the returned message is the
 // acknowledgement. When req.ClientID was already used in the conversation
 // nothing is stored or run again, and created is false with the stored
@@ -58,8 +59,9 @@ func (h *Hub) send(ctx context.Context, c *conv, id Identity, req SendRequest) (
 	if err := h.allow(BucketMessages, id); err != nil {
 		return nil, false, err
 	}
-	m := &Message{Sender: SenderUser, Content: req.Content, ClientID: req.ClientID, Attachments: req.Attachments}
-	created, err := c.append(ctx, m) // enqueues m for the dialog
+	sender, name := authorOf(id, c.snapshot())
+	m := &Message{Sender: sender, SenderName: name, Content: req.Content, ClientID: req.ClientID, Attachments: req.Attachments}
+	created, err := c.append(ctx, m) // enqueues a user's m for the dialog
 	if err != nil {
 		return nil, false, err
 	}

@@ -19,6 +19,7 @@ type Message struct {
 	Seq         int64           `json:"seq"`
 	SessionID   string          `json:"session_id"`
 	Sender      string          `json:"sender"`
+	SenderName  string          `json:"sender_name,omitempty"`
 	Content     string          `json:"content"`
 	Timestamp   string          `json:"timestamp"`
 	ClientID    string          `json:"client_id,omitempty"`
@@ -29,7 +30,7 @@ type Message struct {
 // NewMessage is m's wire shape, without Type.
 func NewMessage(m *runtime.Message) Message {
 	return Message{
-		ID: m.ID, Seq: m.Seq, SessionID: string(m.SessionID), Sender: string(m.Sender),
+		ID: m.ID, Seq: m.Seq, SessionID: string(m.SessionID), Sender: string(m.Sender), SenderName: m.SenderName,
 		Content: m.Content, Timestamp: Timestamp(m.CreatedAt), ClientID: m.ClientID,
 		Attachments: m.Attachments, Metadata: m.Metadata,
 	}

@@ -55,10 +55,10 @@ func TestMessageRoundTrip(t *testing.T) {
 
 	write(t, conn, map[string]string{"type": "message", "content": "hello", "client_id": "c1", "session_id": sid})
 	f := read(t, conn)
-	if got := keys(f); got != "client_id,content,id,sender,seq,session_id,timestamp,type" {
+	if got := keys(f); got != "client_id,content,id,sender,sender_name,seq,session_id,timestamp,type" {
 		t.Fatalf("message frame has fields %s: %v", got, f)
 	}
-	if f["type"] != "message" || f["sender"] != "user" || f["content"] != "hello" || f["client_id"] != "c1" ||
+	if f["type"] != "message" || f["sender"] != "user" || f["sender_name"] != "Alice" || f["content"] != "hello" || f["client_id"] != "c1" ||
 		f["seq"] != 1.0 || f["session_id"] != sid || f["id"] == "" {
 		t.Fatalf("message frame = %v", f)
 	}
