@@ -25,6 +25,7 @@ var allowed = map[string][]string{
 	"schema/schematest":   {"github.com/lib/pq"},
 	"ws":                  {"parley/runtime", "github.com/coder/websocket"},
 	"rest":                {"parley/runtime", "github.com/golang-jwt/jwt/v5", "golang.org/x/time/rate"},
+	"outbound":            {"parley/runtime"},
 	"cmd/parley":          {"parley/", "github.com/spf13/viper", "github.com/spf13/pflag", "golang.org/x/tools/txtar", "github.com/prometheus/client_golang/"},
 	// parley-bench drives the server over the wire only; schema is for
 	// the floor scenario, which writes to a database with no server.

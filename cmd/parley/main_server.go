@@ -16,6 +16,7 @@ import (
 
 	"parley/bots"
 	"parley/dialogs"
+	"parley/outbound"
 	"parley/rest"
 	"parley/runtime"
 	"parley/schema"
@@ -73,7 +74,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	hc := runtime.Config{
-		Store: m.store, Engine: m.engine, Logger: m.Log,
+		Store: m.store, Engine: m.engine, Logger: m.Log, HTTP: outbound.Client{},
 		AnonymousTTL:    m.Config.AnonymousTTL,
 		DialogIdleEvict: m.Config.DialogIdleEvict,
 		Limiter:         rest.NewLimiter(rest.LimitConfig{Off: m.Config.RateLimits == "off"}),
