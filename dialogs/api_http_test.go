@@ -11,6 +11,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"parley/outbound"
 	"parley/runtime"
 	"parley/runtime/runtimetest"
 )
@@ -86,7 +87,7 @@ func TestHTTPDurable(t *testing.T) {
 				TALK("still " .. quote)
 			end`, srv.URL+"/q")),
 	})
-	hub := runtime.New(runtime.Config{Store: runtimetest.NewMemStore(), Engine: e})
+	hub := runtime.New(runtime.Config{Store: runtimetest.NewMemStore(), Engine: e, HTTP: outbound.Client{}})
 	defer hub.Close(context.Background())
 	user := runtime.Identity{UserID: "u", Name: "U", Role: runtime.RoleUser}
 	sub, err := hub.Join(t.Context(), user, runtime.JoinRequest{BotID: "t"})

@@ -60,7 +60,7 @@ func (a *allowItem) UnmarshalYAML(n *yaml.Node) error {
 // the first bad one is the error.
 func (m *manifest) checkHTTPAllow(id runtime.BotID) error {
 	for _, a := range m.HTTPAllow {
-		if err := runtime.ValidateHTTPAllow(a.host); err != nil {
+		if _, err := runtime.ParseHTTPAllow(a.host); err != nil {
 			return &ScriptError{Bot: id, File: manifestFile, Line: a.line, Err: fmt.Errorf("http_allow: %w", err)}
 		}
 		m.hosts = append(m.hosts, a.host)

@@ -3,6 +3,7 @@ package rest
 import (
 	"net/http"
 
+	"parley/inbound"
 	"parley/runtime"
 )
 
@@ -11,10 +12,10 @@ import (
 // visitor known by address when there are no credentials. Bad credentials
 // are an error, never anonymous.
 func (h *Handler) identify(r *http.Request) (runtime.Identity, error) {
-	id, found, err := runtime.Credentials{Auth: h.cfg.Auth, APIKeys: h.cfg.APIKeys}.FromHeaders(r)
+	id, found, err := inbound.Credentials{Auth: h.cfg.Auth, APIKeys: h.cfg.APIKeys}.FromHeaders(r)
 	if !found {
 		id = runtime.Identity{Anonymous: true}
 	}
-	id.IP = runtime.ClientIP(r, h.cfg.TrustedProxies)
+	id.IP = inbound.ClientIP(r, h.cfg.TrustedProxies)
 	return id, err
 }

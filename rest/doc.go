@@ -7,5 +7,5 @@
 //
 // rest also implements two runtime interfaces that cmd hands to ws as
 // well: JWT (runtime.Authenticator) and Limiter (runtime.Limiter, the
-// token buckets of protocol §4). rest imports only runtime.
+// token buckets of protocol §4). rest imports only runtime and inbound.
 package rest

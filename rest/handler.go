@@ -20,7 +20,7 @@ type Config struct {
 	// larger one is answered 413 too_large.
 	MaxBody int64
 	// TrustedProxies are the peers whose X-Forwarded-For names the
-	// client (runtime.ClientIP); none by default.
+	// client (inbound.ClientIP); none by default.
 	TrustedProxies []netip.Prefix
 }
 

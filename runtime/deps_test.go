@@ -13,8 +13,8 @@ import (
 // allowed is the import policy of design.md, as data: for each package of
 // the module, the imports it may have beyond the standard library. Module
 // packages are named by their directory; other modules by path prefix.
-// ws, rest, schema and dialogs never import each other: they meet in
-// runtime, and cmd wires them.
+// ws, rest, schema, dialogs and outbound never import each other: they
+// meet in runtime, and cmd wires them. ws and rest share inbound and wire.
 var allowed = map[string][]string{
 	"runtime":             {},
 	"runtime/runtimetest": {"parley/runtime"},
@@ -23,10 +23,14 @@ var allowed = map[string][]string{
 	"dialogs":             {"parley/runtime", "parley/dialogs/internal/luapattern", "github.com/yuin/gopher-lua", "go.yaml.in/yaml/v3", "gopkg.in/yaml.v3", "github.com/fsnotify/fsnotify"},
 	"schema":              {"parley/runtime", "github.com/jmoiron/sqlx", "github.com/lib/pq", "modernc.org/sqlite", "github.com/google/uuid"},
 	"schema/schematest":   {"github.com/lib/pq"},
-	"ws":                  {"parley/runtime", "parley/wire", "github.com/coder/websocket"},
-	"rest":                {"parley/runtime", "parley/wire", "github.com/golang-jwt/jwt/v5", "golang.org/x/time/rate"},
-	// wire is the one JSON shape of a message that ws and rest share.
+	"ws":                  {"parley/runtime", "parley/inbound", "parley/wire", "github.com/coder/websocket"},
+	"rest":                {"parley/runtime", "parley/inbound", "parley/wire", "github.com/golang-jwt/jwt/v5", "golang.org/x/time/rate"},
+	// inbound reads who a request is and where it comes from, and wire is
+	// the one JSON shape of a message: the same for ws and rest, which
+	// share them rather than import each other.
+	"inbound":    {"parley/runtime"},
 	"wire":       {"parley/runtime"},
+	"outbound":   {"parley/runtime"},
 	"cmd/parley": {"parley/", "github.com/spf13/viper", "github.com/spf13/pflag", "golang.org/x/tools/txtar", "github.com/prometheus/client_golang/"},
 	// parley-bench drives the server over the wire only; schema is for
 	// the floor scenario, which writes to a database with no server.

@@ -14,8 +14,13 @@
 // when it reconnects.
 //
 // runtime imports only the standard library. The adapters meet here through
-// the interfaces it consumes: Store (schema), DialogEngine (dialogs) and
-// Authenticator (rest); ws and rest call the Hub.
+// the interfaces it consumes: Store (schema), DialogEngine (dialogs),
+// Fetcher (outbound, the HTTP requests of scripts) and Authenticator
+// (rest's JWTs and API keys); ws and rest call the Hub, and read who is
+// calling with package inbound. runtime keeps what the domain decides:
+// who may reach a conversation (auth.go) and tickets, which bot.yaml
+// http_allow entries are valid (http_allow.go), and the journaling of
+// each request's outcome (host_http.go).
 //
 // Concurrency invariants:
 //   - A conversation's appends (user and bot messages) are serialised by

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"parley/outbound"
 	"parley/runtime"
 	"parley/runtime/runtimetest"
 )
@@ -90,7 +91,8 @@ type testHub struct {
 }
 
 // newHub starts a hub whose dialogs run step; cfg's Store and Engine are
-// filled in. The hub is closed when the test ends.
+// filled in, and its HTTP is the real one (package outbound) unless cfg
+// has one. The hub is closed when the test ends.
 func newHub(t *testing.T, step stepFunc, cfg runtime.Config) *testHub {
 	t.Helper()
 	store := runtimetest.NewMemStore()
@@ -99,6 +101,9 @@ func newHub(t *testing.T, step stepFunc, cfg runtime.Config) *testHub {
 	}
 	eng := &fakeEngine{step: step}
 	cfg.Store, cfg.Engine = store, eng
+	if cfg.HTTP == nil {
+		cfg.HTTP = outbound.Client{}
+	}
 	h := runtime.New(cfg)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), waitFor)

@@ -7,9 +7,10 @@ import (
 	"unicode/utf8"
 )
 
-// HTTP makes the request live and journals its outcome, a response or an
-// *HTTPError, with a hash of the request; a replay gives the same outcome
-// back without touching the network, and takes a request that differs
+// HTTP has the Hub's Fetcher make the request live, and journals its
+// outcome, a response or an *HTTPError, with a hash of the request; a
+// replay gives the same outcome back without touching the network, and
+// takes a request that differs
 // for a changed script. The journal is committed at once: a request is
 // slow anyway, and a crash after it then does not make the replay send it
 // again. (A crash during it does: requests are at least once.)
@@ -31,8 +32,7 @@ func (h *host) HTTP(ctx context.Context, req HTTPRequest) (HTTPResponse, error) 
 			return HTTPResponse{}, err
 		}
 	}
-	f := fetcher{allow: parseAllowList(r.httpAllow()), timeout: r.c.hub.cfg.HTTPTimeout}
-	resp, err := f.do(ctx, req)
+	resp, err := r.c.hub.cfg.HTTP.Fetch(ctx, r.httpAllow(), req)
 	var he *HTTPError
 	if err != nil && !errors.As(err, &he) {
 		return HTTPResponse{}, err // the run was stopped

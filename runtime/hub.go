@@ -35,10 +35,10 @@ type Config struct {
 	// Cluster connects this node to the others on its database; nil for
 	// a single node (cluster.go).
 	Cluster Cluster
-	// HTTPTimeout bounds one HTTP_GET/HTTP_POST from connect to the last
-	// byte of the body, redirects included (default 10s); a request over
-	// it is an error the script sees.
-	HTTPTimeout time.Duration
+	// HTTP makes the requests of scripts (HTTP_GET, HTTP_POST); nil
+	// refuses them all, each an error the script sees. cmd wires
+	// package outbound's.
+	HTTP Fetcher
 }
 
 // Hub owns the live conversations. ws and rest call its methods; every
@@ -110,8 +110,8 @@ func (c Config) withDefaults() Config {
 	if c.DialogIdleEvict <= 0 {
 		c.DialogIdleEvict = 5 * time.Minute
 	}
-	if c.HTTPTimeout <= 0 {
-		c.HTTPTimeout = DefaultHTTPTimeout
+	if c.HTTP == nil {
+		c.HTTP = noFetcher{}
 	}
 	return c
 }

@@ -10,5 +10,5 @@
 //     events in order, with a write timeout, and closes the socket when
 //     the subscription ends (slow reader, shutdown, deletion).
 //
-// Close codes come from one table (close.go). ws imports only runtime.
+// Close codes come from one table (close.go). ws imports only runtime and inbound.
 package ws

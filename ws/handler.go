@@ -12,6 +12,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"parley/inbound"
 	"parley/runtime"
 )
 
@@ -25,7 +26,7 @@ type Config struct {
 	Logger  *slog.Logger
 
 	// TrustedProxies are the peers whose X-Forwarded-For names the
-	// client (runtime.ClientIP); none by default.
+	// client (inbound.ClientIP); none by default.
 	TrustedProxies []netip.Prefix
 	// AllowedOrigins are host patterns (path.Match syntax, as in
 	// coder/websocket's OriginPatterns) browsers may connect from. The
@@ -136,8 +137,8 @@ func joinRequest(r *http.Request) (req runtime.JoinRequest, after int64, err err
 // wins, as on REST), a bearer JWT in the Authorization header, a ticket in
 // the query, or nobody (anonymous).
 func (h *Handler) identify(r *http.Request) (runtime.Identity, error) {
-	ip := runtime.ClientIP(r, h.cfg.TrustedProxies)
-	id, found, err := runtime.Credentials{Auth: h.cfg.Auth, APIKeys: h.cfg.APIKeys}.FromHeaders(r)
+	ip := inbound.ClientIP(r, h.cfg.TrustedProxies)
+	id, found, err := inbound.Credentials{Auth: h.cfg.Auth, APIKeys: h.cfg.APIKeys}.FromHeaders(r)
 	switch {
 	case found:
 	case r.URL.Query().Get("ticket") != "":

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 
+	"parley/outbound"
 	"parley/runtime"
 )
 
@@ -53,7 +54,7 @@ func openHub(ctx context.Context, c Config, engine runtime.DialogEngine, log *sl
 		store.Close()
 		return nil, nil, err
 	}
-	cfg.Store, cfg.Engine, cfg.Logger = store, engine, log
+	cfg.Store, cfg.Engine, cfg.Logger, cfg.HTTP = store, engine, log, outbound.Client{}
 	hub := runtime.New(cfg)
 	return hub, func() { hub.Close(ctx); store.Close() }, nil
 }

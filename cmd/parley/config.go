@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
+	"parley/inbound"
 	"parley/runtime"
 )
 
@@ -122,7 +123,7 @@ func (c *Config) validate() error {
 	if c.AnonymousTTL <= 0 || c.TurnTimeout <= 0 || c.DialogIdleEvict <= 0 {
 		return fmt.Errorf("config: anonymous-ttl, turn-timeout and dialog-idle-evict must be positive")
 	}
-	if _, err := runtime.ParseTrustedProxies(c.TrustedProxies); err != nil {
+	if _, err := inbound.ParseTrustedProxies(c.TrustedProxies); err != nil {
 		return fmt.Errorf("config: trusted-proxies: %v", runtime.ErrorMessage(err))
 	}
 	if c.JWTSecret != "" && c.JWTPublicKey != "" {

@@ -16,6 +16,8 @@ import (
 
 	"parley/bots"
 	"parley/dialogs"
+	"parley/inbound"
+	"parley/outbound"
 	"parley/rest"
 	"parley/runtime"
 	"parley/schema"
@@ -73,7 +75,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	hc := runtime.Config{
-		Store: m.store, Engine: m.engine, Logger: m.Log,
+		Store: m.store, Engine: m.engine, Logger: m.Log, HTTP: outbound.Client{},
 		AnonymousTTL:    m.Config.AnonymousTTL,
 		DialogIdleEvict: m.Config.DialogIdleEvict,
 		Limiter:         rest.NewLimiter(rest.LimitConfig{Off: m.Config.RateLimits == "off"}),
@@ -162,7 +164,7 @@ func (m *Main) listenPprof() error {
 func (m *Main) routes(auth runtime.Authenticator) http.Handler {
 	mux := http.NewServeMux()
 	keys := &rest.APIKeys{Store: m.store, Logger: m.Log}
-	proxies, _ := runtime.ParseTrustedProxies(m.Config.TrustedProxies) // checked by Config.validate
+	proxies, _ := inbound.ParseTrustedProxies(m.Config.TrustedProxies) // checked by Config.validate
 	sockets := ws.New(ws.Config{Hub: m.hub, Auth: auth, APIKeys: keys, Logger: m.Log,
 		AllowedOrigins: m.Config.AllowedOrigins, TrustedProxies: proxies})
 	mux.Handle("/ws", m.trackSockets(sockets))

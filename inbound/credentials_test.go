@@ -1,10 +1,11 @@
-package runtime_test
+package inbound_test
 
 import (
 	"context"
 	"net/http/httptest"
 	"testing"
 
+	"parley/inbound"
 	"parley/runtime"
 )
 
@@ -22,10 +23,10 @@ func (a fixedAuth) Authenticate(_ context.Context, token string) (runtime.Identi
 // are "not found" (never an error), and credentials that are there but
 // bad, malformed or not enabled are an error, never anonymous.
 func TestCredentials(t *testing.T) {
-	full := runtime.Credentials{Auth: fixedAuth{"jwt", "from-jwt"}, APIKeys: fixedAuth{"key", "from-key"}}
+	full := inbound.Credentials{Auth: fixedAuth{"jwt", "from-jwt"}, APIKeys: fixedAuth{"key", "from-key"}}
 	cases := []struct {
 		name    string
-		creds   runtime.Credentials
+		creds   inbound.Credentials
 		headers map[string]string
 		user    string
 		found   bool
@@ -38,8 +39,8 @@ func TestCredentials(t *testing.T) {
 		{"bad key beside a good token", full, map[string]string{"X-API-Key": "nope", "Authorization": "Bearer jwt"}, "", true, true},
 		{"bad token", full, map[string]string{"Authorization": "Bearer nope"}, "", true, true},
 		{"not bearer", full, map[string]string{"Authorization": "Basic jwt"}, "", true, true},
-		{"keys not enabled", runtime.Credentials{Auth: full.Auth}, map[string]string{"X-API-Key": "key"}, "", true, true},
-		{"tokens not enabled", runtime.Credentials{APIKeys: full.APIKeys}, map[string]string{"Authorization": "Bearer jwt"}, "", true, true},
+		{"keys not enabled", inbound.Credentials{Auth: full.Auth}, map[string]string{"X-API-Key": "key"}, "", true, true},
+		{"tokens not enabled", inbound.Credentials{APIKeys: full.APIKeys}, map[string]string{"Authorization": "Bearer jwt"}, "", true, true},
 	}
 	for _, tc := range cases {
 		r := httptest.NewRequest("GET", "/", nil)

@@ -1,10 +1,12 @@
-package runtime
+package inbound
 
 import (
 	"net"
 	"net/http"
 	"net/netip"
 	"strings"
+
+	"parley/runtime"
 )
 
 // ClientIP is the address a request comes from, for the limits kept per
@@ -60,14 +62,14 @@ func ParseTrustedProxies(list []string) ([]netip.Prefix, error) {
 		if !strings.Contains(s, "/") {
 			a, err := netip.ParseAddr(s)
 			if err != nil {
-				return nil, Errorf(KindInvalid, "trusted proxy %q is not an address or a prefix", s)
+				return nil, runtime.Errorf(runtime.KindInvalid, "trusted proxy %q is not an address or a prefix", s)
 			}
 			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
 			continue
 		}
 		p, err := netip.ParsePrefix(s)
 		if err != nil {
-			return nil, Errorf(KindInvalid, "trusted proxy %q is not an address or a prefix", s)
+			return nil, runtime.Errorf(runtime.KindInvalid, "trusted proxy %q is not an address or a prefix", s)
 		}
 		out = append(out, p.Masked())
 	}

@@ -1,14 +1,14 @@
-package runtime_test
+package inbound_test
 
 import (
 	"net/http"
 	"testing"
 
-	"parley/runtime"
+	"parley/inbound"
 )
 
 func TestClientIP(t *testing.T) {
-	trusted, err := runtime.ParseTrustedProxies([]string{"10.0.0.0/8", "127.0.0.1"})
+	trusted, err := inbound.ParseTrustedProxies([]string{"10.0.0.0/8", "127.0.0.1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,12 +36,12 @@ func TestClientIP(t *testing.T) {
 		if !tc.trusted {
 			list = nil
 		}
-		if got := runtime.ClientIP(r, list); got != tc.want {
+		if got := inbound.ClientIP(r, list); got != tc.want {
 			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
 		}
 	}
 	for _, bad := range []string{"1.2.3", "10.0.0.0/33", "host"} {
-		if _, err := runtime.ParseTrustedProxies([]string{bad}); err == nil {
+		if _, err := inbound.ParseTrustedProxies([]string{bad}); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}

@@ -1,4 +1,4 @@
-package runtime
+package outbound
 
 import (
 	"context"
@@ -13,7 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
+
+	"parley/runtime"
 )
 
 // TestSpecialAddr: the addresses only an exact http_allow entry reaches.
@@ -54,25 +55,6 @@ func TestSpecialAddr(t *testing.T) {
 		what, special := specialAddr(netip.MustParseAddr(tc.ip))
 		if what != tc.what || special != (tc.what != "") {
 			t.Errorf("specialAddr(%s) = %q, %v; want %q", tc.ip, what, special, tc.what)
-		}
-	}
-}
-
-// TestValidateHTTPAllow: what bot.yaml may list under http_allow.
-func TestValidateHTTPAllow(t *testing.T) {
-	t.Parallel()
-	for _, ok := range []string{"api.example.com", "API.Example.com:8443", "*.example.com", "*.example.com:8080",
-		"localhost", "localhost:9000", "127.0.0.1", "127.0.0.1:9000", "[::1]", "[::1]:9000", "intranet_host", "xn--bcher-kva.example"} {
-		if err := ValidateHTTPAllow(ok); err != nil {
-			t.Errorf("%q: %v", ok, err)
-		}
-	}
-	for _, bad := range []string{"", "*", "*.com", "*.localhost", "https://api.example.com", "api.example.com/v1",
-		"user@api.example.com", "api.example.com:0", "api.example.com:65536", "api.example.com:", "api.example.com:x",
-		"::1", "::1:80", "*.127.0.0.1", "a.*.example.com", "-bad.example.com", "bücher.example", "a b", "[fe80::1%eth0]",
-		"[::1", "ex ample.com", "[example.com]", "[127.0.0.1]:80"} {
-		if err := ValidateHTTPAllow(bad); err == nil {
-			t.Errorf("%q accepted", bad)
 		}
 	}
 }
@@ -121,7 +103,7 @@ func TestAllowMatch(t *testing.T) {
 func hostPort(s *httptest.Server) string { return strings.TrimPrefix(s.URL, "http://") }
 
 func testFetcher(allow ...string) fetcher {
-	return fetcher{allow: parseAllowList(allow), timeout: DefaultHTTPTimeout}
+	return fetcher{allow: parseAllowList(allow), timeout: DefaultTimeout}
 }
 
 // TestFetch: a GET and a POST to a listed host; any status comes back,
@@ -140,13 +122,13 @@ func TestFetch(t *testing.T) {
 	defer srv.Close()
 	f := testFetcher(hostPort(srv))
 	for _, tc := range []struct {
-		req    HTTPRequest
+		req    runtime.HTTPRequest
 		status int
 		body   string
 	}{
-		{HTTPRequest{Method: "GET", URL: srv.URL + "/a"}, 200, `GET /a ua=Parley/1 ct= cookie="" body=`},
-		{HTTPRequest{Method: "GET", URL: srv.URL + "/missing"}, 404, `GET /missing ua=Parley/1 ct= cookie="" body=`},
-		{HTTPRequest{Method: "POST", URL: srv.URL + "/p", Body: `{"a":1}`, ContentType: "application/json"}, 200,
+		{runtime.HTTPRequest{Method: "GET", URL: srv.URL + "/a"}, 200, `GET /a ua=Parley/1 ct= cookie="" body=`},
+		{runtime.HTTPRequest{Method: "GET", URL: srv.URL + "/missing"}, 404, `GET /missing ua=Parley/1 ct= cookie="" body=`},
+		{runtime.HTTPRequest{Method: "POST", URL: srv.URL + "/p", Body: `{"a":1}`, ContentType: "application/json"}, 200,
 			`POST /p ua=Parley/1 ct=application/json cookie="" body={"a":1}`},
 	} {
 		resp, err := f.do(t.Context(), tc.req)
@@ -157,16 +139,16 @@ func TestFetch(t *testing.T) {
 }
 
 // TestFetchRefused: each request that must not go out, or must not be
-// believed, is an *HTTPError that says why.
+// believed, is an *runtime.HTTPError that says why.
 func TestFetchRefused(t *testing.T) {
 	t.Parallel()
 	var other *httptest.Server
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/big":
-			w.Write(make([]byte, MaxHTTPResponseBody+1))
+			w.Write(make([]byte, MaxResponseBody+1))
 		case "/exact":
-			w.Write(make([]byte, MaxHTTPResponseBody))
+			w.Write(make([]byte, MaxResponseBody))
 		case "/away":
 			http.Redirect(w, r, other.URL+"/", http.StatusFound)
 		case "/loop":
@@ -179,9 +161,9 @@ func TestFetchRefused(t *testing.T) {
 	other = httptest.NewServer(http.NotFoundHandler())
 	defer other.Close()
 	f := testFetcher(hostPort(srv))
-	get := func(url string) HTTPRequest { return HTTPRequest{Method: "GET", URL: url} }
+	get := func(url string) runtime.HTTPRequest { return runtime.HTTPRequest{Method: "GET", URL: url} }
 	for _, tc := range []struct {
-		req  HTTPRequest
+		req  runtime.HTTPRequest
 		want string
 	}{
 		{get(other.URL), hostPort(other) + " is not in this bot's http_allow"},
@@ -190,9 +172,9 @@ func TestFetchRefused(t *testing.T) {
 		{get("ftp://" + hostPort(srv)), `not "ftp"`},
 		{get("http:///nohost"), "the URL has no host"},
 		{get("http://[::1/"), "not a valid URL"},
-		{get("http://" + hostPort(srv) + "/" + strings.Repeat("x", MaxHTTPURL)), "the URL is longer than 4096 bytes"},
-		{HTTPRequest{Method: "POST", URL: srv.URL, Body: strings.Repeat("x", MaxHTTPRequestBody+1)}, "the request body is larger than 64 KiB"},
-		{HTTPRequest{Method: "DELETE", URL: srv.URL}, "only GET and POST"},
+		{get("http://" + hostPort(srv) + "/" + strings.Repeat("x", MaxURL)), "the URL is longer than 4096 bytes"},
+		{runtime.HTTPRequest{Method: "POST", URL: srv.URL, Body: strings.Repeat("x", MaxRequestBody+1)}, "the request body is larger than 64 KiB"},
+		{runtime.HTTPRequest{Method: "DELETE", URL: srv.URL}, "only GET and POST"},
 		{get(srv.URL + "/big"), "is too large (over 256 KiB)"},
 		{get(srv.URL + "/away"), "redirected: " + hostPort(other) + " is not in this bot's http_allow"},
 		{get(srv.URL + "/loop"), "more than 3 redirects"},
@@ -200,21 +182,21 @@ func TestFetchRefused(t *testing.T) {
 		{get("http://127.0.0.1:1/"), "127.0.0.1:1 is not in this bot's http_allow"},
 	} {
 		_, err := f.do(t.Context(), tc.req)
-		var he *HTTPError
+		var he *runtime.HTTPError
 		if !errors.As(err, &he) || !strings.Contains(he.Message, tc.want) {
-			t.Errorf("%s %.60s: %v; want an HTTPError with %q", tc.req.Method, tc.req.URL, err, tc.want)
+			t.Errorf("%s %.60s: %v; want an runtime.HTTPError with %q", tc.req.Method, tc.req.URL, err, tc.want)
 		}
 		if he != nil && strings.Contains(he.Message, "/big") {
 			t.Errorf("the error shows the URL's path: %q", he.Message)
 		}
 	}
-	if resp, err := f.do(t.Context(), get(srv.URL+"/exact")); err != nil || len(resp.Body) != MaxHTTPResponseBody {
+	if resp, err := f.do(t.Context(), get(srv.URL+"/exact")); err != nil || len(resp.Body) != MaxResponseBody {
 		t.Errorf("a body of exactly the limit: %d bytes, %v", len(resp.Body), err)
 	}
 }
 
 // TestFetchUnreachableAndTimeout: a server that is not there or does not
-// answer is an HTTPError; the caller's own context ending is not.
+// answer is an runtime.HTTPError; the caller's own context ending is not.
 func TestFetchUnreachableAndTimeout(t *testing.T) {
 	t.Parallel()
 	release := make(chan struct{})
@@ -229,21 +211,21 @@ func TestFetchUnreachableAndTimeout(t *testing.T) {
 
 	f := testFetcher(hostPort(srv), "127.0.0.1:1")
 	f.timeout = 50 * time.Millisecond // the server never answers: any timeout will do
-	_, err := f.do(t.Context(), HTTPRequest{Method: "GET", URL: srv.URL})
-	if he := (*HTTPError)(nil); !errors.As(err, &he) || !strings.Contains(he.Message, "did not answer within 50ms") {
+	_, err := f.do(t.Context(), runtime.HTTPRequest{Method: "GET", URL: srv.URL})
+	if he := (*runtime.HTTPError)(nil); !errors.As(err, &he) || !strings.Contains(he.Message, "did not answer within 50ms") {
 		t.Errorf("slow server: %v", err)
 	}
-	f.timeout = DefaultHTTPTimeout
-	_, err = f.do(t.Context(), HTTPRequest{Method: "GET", URL: "http://127.0.0.1:1/"})
-	if he := (*HTTPError)(nil); !errors.As(err, &he) || !strings.Contains(he.Message, "request to 127.0.0.1:1 failed") {
+	f.timeout = DefaultTimeout
+	_, err = f.do(t.Context(), runtime.HTTPRequest{Method: "GET", URL: "http://127.0.0.1:1/"})
+	if he := (*runtime.HTTPError)(nil); !errors.As(err, &he) || !strings.Contains(he.Message, "request to 127.0.0.1:1 failed") {
 		t.Errorf("closed port: %v", err)
 	}
 
 	ctx, cancel := context.WithCancel(t.Context())
 	go func() { time.Sleep(20 * time.Millisecond); cancel() }()
-	_, err = f.do(ctx, HTTPRequest{Method: "GET", URL: srv.URL})
-	if he := (*HTTPError)(nil); errors.As(err, &he) || !errors.Is(err, context.Canceled) {
-		t.Errorf("cancelled by the caller: %v; want context.Canceled, not an HTTPError", err)
+	_, err = f.do(ctx, runtime.HTTPRequest{Method: "GET", URL: srv.URL})
+	if he := (*runtime.HTTPError)(nil); errors.As(err, &he) || !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled by the caller: %v; want context.Canceled, not an runtime.HTTPError", err)
 	}
 }
 
@@ -261,15 +243,15 @@ func TestFetchCheckedOnDial(t *testing.T) {
 
 	wild := testFetcher("*.example.test:" + port)
 	wild.resolver = dns
-	_, err := wild.do(t.Context(), HTTPRequest{Method: "GET", URL: url})
-	if he := (*HTTPError)(nil); !errors.As(err, &he) ||
+	_, err := wild.do(t.Context(), runtime.HTTPRequest{Method: "GET", URL: url})
+	if he := (*runtime.HTTPError)(nil); !errors.As(err, &he) ||
 		!strings.Contains(he.Message, "api.example.test is at 127.0.0.1, a loopback address") {
 		t.Errorf("wildcard to loopback: %v", err)
 	}
 
 	exact := testFetcher("api.example.test:" + port)
 	exact.resolver = dns
-	if resp, err := exact.do(t.Context(), HTTPRequest{Method: "GET", URL: url}); err != nil || resp.Body != "inside" {
+	if resp, err := exact.do(t.Context(), runtime.HTTPRequest{Method: "GET", URL: url}); err != nil || resp.Body != "inside" {
 		t.Errorf("exact entry: %q, %v", resp.Body, err)
 	}
 
@@ -326,30 +308,4 @@ func answerDNS(c net.Conn, ip [4]byte) error {
 	out := binary.BigEndian.AppendUint16(nil, uint16(len(ans)))
 	_, err := c.Write(append(out, ans...))
 	return err
-}
-
-// TestHTTPEntry: a journaled outcome comes back exactly, bytes that are
-// not UTF-8 included (the journal is text), and only for the same request.
-func TestHTTPEntry(t *testing.T) {
-	t.Parallel()
-	for _, body := range []string{"", "plain", "a\x00b", "\xff\xfe binary", "ünïcode ✓"} {
-		v := encodeHTTPEntry("k", HTTPResponse{Status: 201, Body: body}, nil)
-		if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
-			t.Errorf("%q: the entry %q is not storable text", body, v)
-		}
-		resp, err := decodeHTTPEntry(JournalEntry{Kind: EntryHTTP, Value: v}, "k")
-		if err != nil || resp.Status != 201 || resp.Body != body {
-			t.Errorf("%q: back as %d %q, %v", body, resp.Status, resp.Body, err)
-		}
-	}
-	v := encodeHTTPEntry("k", HTTPResponse{}, &HTTPError{Message: "x is not in this bot's http_allow"})
-	_, err := decodeHTTPEntry(JournalEntry{Kind: EntryHTTP, Value: v}, "k")
-	if he := (*HTTPError)(nil); !errors.As(err, &he) || he.Message != "x is not in this bot's http_allow" {
-		t.Errorf("a journaled error came back as %v", err)
-	}
-	for _, value := range []string{v, "not json"} {
-		if _, err := decodeHTTPEntry(JournalEntry{Kind: EntryHTTP, Value: value}, "other"); !errors.Is(err, errDiverged) {
-			t.Errorf("another request, or a bad entry: %v; want a divergence", err)
-		}
-	}
 }
