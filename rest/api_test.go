@@ -155,11 +155,11 @@ func checkHistory(t *testing.T, a *api, id, owner, stranger string) {
 		t.Fatalf("history: %s", r.raw)
 	}
 	first := list[0].(map[string]any)
-	if fields(first) != "content,id,sender,seq,session_id,timestamp" || first["content"] != "first" ||
-		first["seq"] != 1.0 || first["sender"] != "user" || first["session_id"] != id {
+	if fields(first) != "content,id,sender,sender_name,seq,session_id,timestamp" || first["content"] != "first" ||
+		first["seq"] != 1.0 || first["sender"] != "user" || first["sender_name"] != "Alice" || first["session_id"] != id {
 		t.Fatalf("history message: %v", first)
 	}
-	if got := fields(list[1]); got != "client_id,content,id,sender,seq,session_id,timestamp" {
+	if got := fields(list[1]); got != "client_id,content,id,sender,sender_name,seq,session_id,timestamp" {
 		t.Fatalf("a message with client_id has fields %s", got)
 	}
 	r = a.do(t, "GET", hist+"?limit=1", owner, "").expect(t, 200, "")
@@ -188,7 +188,7 @@ func checkList(t *testing.T, a *api, id, owner string) {
 		t.Fatalf("list: %s", r.raw)
 	}
 	c := list[0].(map[string]any)
-	want := "bot_id,bot_name,conversation_id,created_at,id,last_activity,last_message,last_seq,read_seq,session_id,status"
+	want := "assigned_agent,bot_id,bot_name,conversation_id,created_at,id,last_activity,last_message,last_seq,metadata,participants,read_seq,session_id,status,support_status,title,user_id"
 	if fields(c) != want || c["id"] != id || c["bot_name"] != "Other" || c["last_message"] != "from admin" ||
 		c["last_seq"] != 3.0 || c["status"] != "active" {
 		t.Fatalf("list row: %v", c)

@@ -3,6 +3,7 @@ package runtime_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"parley/runtime"
 )
@@ -161,4 +162,46 @@ func TestAnonymousUserIDNotReachable(t *testing.T) {
 	if err != nil || total != 1 || list[0].ID != sub.Session.ID {
 		t.Fatalf("the forger lists %d conversations (%v): want only its own", total, err)
 	}
+}
+
+// An agent's (or an admin's) message in a user's conversation is stored
+// and delivered as the agent's, with their name, and never reaches HEAR:
+// the dialog answers only the user.
+func TestAgentMessageNotHeard(t *testing.T) {
+	h := newHub(t, echo, runtime.Config{})
+	sub := h.join(t, alice, runtime.JoinRequest{})
+	sid := sub.Session.ID
+	for _, who := range []runtime.Identity{admin, {UserID: "ag", Name: "Agent Ann", Role: runtime.RoleAgent}} {
+		if who.Role == runtime.RoleAgent {
+			// Agents reach only what is in the queue or assigned to them.
+			if _, _, err := h.Send(context.Background(), who, runtime.SendRequest{SessionID: sid, Content: "hi"}); !runtime.IsKind(err, runtime.KindForbidden) {
+				t.Fatalf("an agent wrote to a conversation not in the queue nor assigned: %v", err)
+			}
+			agent := "ag"
+			if _, err := h.store.UpdateSession(context.Background(), sid, runtime.SessionUpdate{AssignedAgent: &agent}); err != nil {
+				t.Fatal(err)
+			}
+			// The conversation leaves memory, so the hub reads the
+			// assignment from the store.
+			if err := sub.WaitIdle(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			sub.Close()
+			if h.Evict(time.Now().Add(time.Hour)) != 1 {
+				t.Fatal("the conversation did not leave memory")
+			}
+			sub = h.join(t, alice, runtime.JoinRequest{SessionID: sid})
+		}
+		m := h.send(t, who, sid, "hello from "+who.Name)
+		if m.Sender != runtime.SenderAgent || m.SenderName != who.Name {
+			t.Fatalf("%s's message stored as %s %q", who.Name, m.Sender, m.SenderName)
+		}
+		got := expectMessage(t, sub, runtime.SenderAgent, "hello from "+who.Name)
+		if got.SenderName != who.Name {
+			t.Fatalf("delivered with sender name %q", got.SenderName)
+		}
+	}
+	h.send(t, alice, sid, "and me")
+	expectMessage(t, sub, runtime.SenderUser, "and me")
+	expectMessage(t, sub, runtime.SenderBot, "echo: and me") // not "echo: hello from …"
 }

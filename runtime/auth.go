@@ -37,6 +37,19 @@ func mayAccess(id Identity, s *Session) error {
 	return Errorf(KindForbidden, "this conversation belongs to someone else")
 }
 
+// mayDelete is the rule's one stricter case: deleting a conversation
+// removes it for every member, so only the user who started it (or an
+// admin) may.
+func mayDelete(id Identity, s *Session) error {
+	if err := mayAccess(id, s); err != nil {
+		return err
+	}
+	if id.Role != RoleAdmin && id.UserID != s.UserID {
+		return Errorf(KindForbidden, "only the user who started this conversation may delete it")
+	}
+	return nil
+}
+
 // authorOf is who a message id sends to s is from, as its credentials
 // say: an agent or admin who did not start the conversation speaks as an
 // agent (never heard by the dialog), everyone else as a user. A client

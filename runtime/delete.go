@@ -8,13 +8,13 @@ import "context"
 var errDeleted = Errorf(KindNotFound, "the conversation was deleted")
 
 // DeleteConversation deletes one of the caller's conversations with its
-// messages, journal and memory. The access rule is mayAccess's: the owner
+// messages, journal and memory. The access rule is mayDelete's: the owner
 // or an admin; anonymous conversations are not reached this way. Its open sockets are ended with
 // ReasonDeleted and its dialog is stopped; nothing is written for it
 // afterwards.
 func (h *Hub) DeleteConversation(ctx context.Context, id Identity, sid SessionID) error {
 	return h.retryEvicted(ctx, sid, func(c *conv) error {
-		if err := mayAccess(id, c.snapshot()); err != nil {
+		if err := mayDelete(id, c.snapshot()); err != nil {
 			return err
 		}
 		if err := c.delete(ctx); err != nil {
