@@ -52,7 +52,7 @@ func testGroupCommitDialogRun(t *testing.T, db *DB, taken bool) {
 	}
 	stored := map[string]*runtime.Message{} // by content, as the callers see them
 	commit := func(id runtime.SessionID, idx int64, content string, fence int64) func() error {
-		m := &runtime.Message{Sender: runtime.SenderBot, Content: content}
+		m := &runtime.Message{Sender: runtime.SenderBot, SenderName: "name of " + content, Content: content}
 		stored[content] = m
 		return func() error {
 			return db.CommitDialog(ctx, &runtime.DialogWrite{SessionID: id, Fence: fence, ConsumedSeq: idx,
@@ -65,7 +65,12 @@ func testGroupCommitDialogRun(t *testing.T, db *DB, taken bool) {
 		{"b1", commit(b, 2, "b1", 0), ""},
 		{"missing", commit(runtime.SessionID(uuid.NewString()), 2, "missing", 0), runtime.KindNotFound},
 		{"fenced", commit(fenced, 2, "fenced", 4), runtime.KindConflict},
-		{"user", func() error { _, err := db.AppendMessage(ctx, userMessage(a, "user")); return err }, ""},
+		{"user", func() error {
+			m := userMessage(a, "user")
+			m.SenderName = "name of user"
+			_, err := db.AppendMessage(ctx, m)
+			return err
+		}, ""},
 		{"a2", commit(a, 3, "a2", 0), ""},
 	}
 	if taken { // in the first round, with a1 and b1: entry 1 is dup's already
@@ -116,8 +121,17 @@ func testGroupCommitDialogRun(t *testing.T, db *DB, taken bool) {
 		}
 	}
 	for content, seq := range map[string]int64{"a1": 1, "a2": 3, "b1": 1} {
-		if m := stored[content]; m.Seq != seq || m.SessionID == "" || m.CreatedAt.IsZero() || m.ID == "" {
+		if m := stored[content]; m.Seq != seq || m.SessionID == "" || m.CreatedAt.IsZero() || m.ID == "" || m.SenderName != "name of "+content {
 			t.Errorf("%s: the caller sees %+v; want seq %d", content, m, seq)
+		}
+	}
+	list, err := db.FindMessages(ctx, runtime.MessageFilter{SessionID: a})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range list { // the batched statements store the senders' names too
+		if m.SenderName != "name of "+m.Content {
+			t.Errorf("%s: stored with sender name %q", m.Content, m.SenderName)
 		}
 	}
 }

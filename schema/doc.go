@@ -30,7 +30,8 @@
 //     (runtime.DialogStore): CommitDialog, the journal, PendingDialogs and
 //     the pinned script versions.
 //   - sessions.go, sessions_list.go, sessions_cleanup.go, memory.go,
-//     users.go, bots.go: the other Store methods, by table.
+//     users.go, bots.go: the other Store methods, by table. A session's
+//     members (session_members) are read with it, in the same row.
 //   - tx.go: the transaction helpers; errors.go: driver errors to Kinds.
 //   - time.go and json.go: the only column types that need converting.
 //

@@ -31,6 +31,7 @@ var postgresDialect = &dialect{
 	migrationLock:   `SELECT pg_advisory_xact_lock(hashtext('parley schema_migrations'), hashtext(coalesce(current_schema(), '')))`,
 	migrationsTable: createMigrationsTable("TIMESTAMPTZ"),
 	uuidIDs:         true,
+	jsonArrayAgg:    "json_agg",
 }
 
 // defaultPostgresConns is the main pool's size when Config leaves it 0.

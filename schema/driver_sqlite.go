@@ -32,6 +32,7 @@ var sqliteDialect = &dialect{
 	// A read transaction sees one snapshot of the WAL already.
 	snapshot:        &sql.TxOptions{ReadOnly: true},
 	migrationsTable: createMigrationsTable("TEXT"),
+	jsonArrayAgg:    "json_group_array", // ORDER BY inside: SQLite 3.44
 }
 
 // busyTimeoutMS bounds how long a connection waits for another process

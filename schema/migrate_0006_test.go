@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 
 	"parley/runtime"
@@ -23,7 +24,9 @@ func TestMigration0006(t *testing.T) {
 		}
 		t.Cleanup(func() { db.Close() })
 		migrateTo(t, db, 5)
-		sid := mustSession(t, db)
+		// The rows are written as version 5 has them: the store's own
+		// methods write the columns of the newest version.
+		sid := oldSession(t, db)
 		var before []*runtime.Message
 		for i := range 6 {
 			m := userMessage(sid, fmt.Sprint("user ", i))
@@ -32,9 +35,7 @@ func TestMigration0006(t *testing.T) {
 			} else {
 				m.ClientID = fmt.Sprint("c", i)
 			}
-			if _, err := db.AppendMessage(ctx, m); err != nil {
-				t.Fatal(err)
-			}
+			oldMessage(t, db, m, int64(i+1))
 			before = append(before, m)
 		}
 		if err := db.Migrate(ctx); err != nil {
@@ -59,8 +60,8 @@ func TestMigration0006(t *testing.T) {
 		if err != nil || created || again.ID != before[2].ID {
 			t.Fatalf("a client id stored again: created %v, %v, got %s want %s", created, err, again.ID, before[2].ID)
 		}
-		_, err = db.write.ExecContext(ctx, db.write.Rebind(`INSERT INTO message_history (`+messageColumns+`)
-			VALUES (?, ?, 99, 'user', 'dup', 'c0', NULL, NULL, ?)`), newMessageRow(&runtime.Message{}).ID, sid, dbTime(db.now()))
+		_, err = db.write.ExecContext(ctx, db.write.Rebind(`INSERT INTO message_history
+			(id, session_id, seq, sender, content, client_id, attachments, metadata, created_at) VALUES (?, ?, 99, 'user', 'dup', 'c0', NULL, NULL, ?)`), newMessageRow(&runtime.Message{}).ID, sid, dbTime(db.now()))
 		if err == nil || db.dialect.kind(err) != runtime.KindConflict {
 			t.Fatalf("a second row with client id c0: %v; want a unique violation", err)
 		}
@@ -73,6 +74,39 @@ func TestMigration0006(t *testing.T) {
 			t.Fatalf("the partial client id index: %d, %v", partial, err)
 		}
 	})
+}
+
+// oldSession inserts a session with the columns of 0001 alone, as a
+// database from before the later migrations has it.
+func oldSession(t *testing.T, db *DB) runtime.SessionID {
+	t.Helper()
+	sid := runtime.SessionID(uuid.NewString())
+	now := dbTime(db.now())
+	q := db.write.Rebind(`INSERT INTO sessions (id, bot_id, user_id, created_at, last_activity) VALUES (?, 'b', 'u', ?, ?)`)
+	if _, err := db.write.ExecContext(context.Background(), q, sid, now, now); err != nil {
+		t.Fatal(err)
+	}
+	return sid
+}
+
+// oldMessage stores m, with seq, with the columns of 0001 alone, and sets
+// m's ID, Seq and CreatedAt as the store would.
+func oldMessage(t *testing.T, db *DB, m *runtime.Message, seq int64) {
+	t.Helper()
+	row := newMessageRow(m)
+	row.Seq, row.CreatedAt = seq, dbTime(db.now())
+	ctx := context.Background()
+	q := db.write.Rebind(`INSERT INTO message_history (id, session_id, seq, sender, content, client_id, attachments, metadata, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	_, err := db.write.ExecContext(ctx, q, row.ID, row.SessionID, row.Seq, row.Sender, row.Content, row.ClientID, row.Attachments, row.Metadata, row.CreatedAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q = db.write.Rebind(`UPDATE sessions SET last_seq = ? WHERE id = ?`)
+	if _, err := db.write.ExecContext(ctx, q, seq, m.SessionID); err != nil {
+		t.Fatal(err)
+	}
+	*m = *row.message()
 }
 
 // migrateTo applies the migrations up to version, as Migrate does.

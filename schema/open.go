@@ -96,6 +96,9 @@ type dialect struct {
 	migrationLock string
 	// migrationsTable creates schema_migrations.
 	migrationsTable string
+	// jsonArrayAgg is the aggregate that gathers values into a JSON
+	// array, with an ORDER BY of its own (the members of a session).
+	jsonArrayAgg string
 	// uuidIDs says that session and message ids are UUID columns; see
 	// DB.noSuchID.
 	uuidIDs bool

@@ -3,6 +3,7 @@ package schema
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -12,11 +13,18 @@ import (
 )
 
 // sessionColumns lists the sessions columns in sessionRow order; queries
-// alias the table as s.
-const sessionColumns = `s.id, s.bot_id, s.user_id, s.user_name, s.anonymous, s.status,
+// alias the table as s. The members come in the same row, as a JSON array
+// in the order added (NULL or [] when none), from a correlated subquery on
+// session_members' primary key: no second query per session, and no join
+// that would repeat the session row per member.
+func sessionColumns(d *dialect) string {
+	return `s.id, s.bot_id, s.user_id, s.user_name, s.anonymous, s.status,
 	s.resume_token_hash, s.last_seq, s.read_seq, s.suggestions, s.metadata,
 	s.last_user_seq, s.consumed_seq, s.run, s.run_ended, s.script_version, s.wake_at,
-	s.created_at, s.last_activity`
+	s.created_at, s.last_activity, s.title, s.support_status, s.assigned_agent,
+	(SELECT ` + d.jsonArrayAgg + `(sm.user_id ORDER BY sm.added_at, sm.ord)
+		FROM session_members sm WHERE sm.session_id = s.id) AS members`
+}
 
 // sessionRow is a sessions row as the driver sees it.
 type sessionRow struct {
@@ -39,6 +47,10 @@ type sessionRow struct {
 	WakeAt          dbTime   `db:"wake_at"`
 	CreatedAt       dbTime   `db:"created_at"`
 	LastActivity    dbTime   `db:"last_activity"`
+	Title           string   `db:"title"`
+	SupportStatus   string   `db:"support_status"`
+	AssignedAgent   string   `db:"assigned_agent"`
+	Members         jsonText `db:"members"` // read only: session_members holds them
 }
 
 func newSessionRow(s *runtime.Session) sessionRow {
@@ -49,6 +61,7 @@ func newSessionRow(s *runtime.Session) sessionRow {
 		Metadata: jsonText(s.Metadata), LastUserSeq: s.LastUserSeq, ConsumedSeq: s.ConsumedSeq,
 		Run: s.Run, RunEnded: s.RunEnded, ScriptVersion: s.ScriptVersion, WakeAt: dbTime(s.WakeAt),
 		CreatedAt: dbTime(s.CreatedAt), LastActivity: dbTime(s.LastActivity),
+		Title: s.Title, SupportStatus: s.SupportStatus, AssignedAgent: s.AssignedAgent,
 	}
 }
 
@@ -56,6 +69,13 @@ func (r *sessionRow) session() (*runtime.Session, error) {
 	sugg, err := stringsFromJSON(r.Suggestions)
 	if err != nil {
 		return nil, err
+	}
+	members, err := stringsFromJSON(r.Members)
+	if err != nil {
+		return nil, err
+	}
+	if len(members) == 0 {
+		members = nil // SQLite's json_group_array gives [] for none
 	}
 	return &runtime.Session{
 		ID: runtime.SessionID(r.ID), BotID: runtime.BotID(r.BotID), UserID: r.UserID,
@@ -65,28 +85,54 @@ func (r *sessionRow) session() (*runtime.Session, error) {
 		LastUserSeq: r.LastUserSeq, ConsumedSeq: r.ConsumedSeq, Run: r.Run, RunEnded: r.RunEnded,
 		ScriptVersion: r.ScriptVersion, WakeAt: r.WakeAt.Time(),
 		CreatedAt: r.CreatedAt.Time(), LastActivity: r.LastActivity.Time(),
+		Title: r.Title, Members: members, SupportStatus: r.SupportStatus, AssignedAgent: r.AssignedAgent,
 	}, nil
 }
 
 // CreateSession inserts s. Fields the caller left zero get defaults, written
 // back into s: a random ID, CreatedAt now, LastActivity = CreatedAt, Status
-// active. LastSeq, LastUserSeq and ConsumedSeq start at 0 whatever s says:
-// a new conversation has no messages. The other dialog fields (Run,
-// RunEnded, ScriptVersion, WakeAt) are stored as given. An existing ID is
-// KindConflict.
+// active, SupportStatus open. LastSeq, LastUserSeq and ConsumedSeq start at
+// 0 whatever s says: a new conversation has no messages. The other dialog
+// fields (Run, RunEnded, ScriptVersion, WakeAt) are stored as given.
+// Members are stored in order, without repeats or the owner (s.Members
+// becomes that list, nil when empty), in the same transaction as the
+// session. An existing ID is KindConflict.
 func (db *DB) CreateSession(ctx context.Context, s *runtime.Session) error {
 	db.fillSession(s)
 	if db.noSuchID(string(s.ID)) {
 		return runtime.Errorf(runtime.KindInvalid, "a session id must be a UUID")
 	}
+	if len(s.Members) == 0 { // one statement: no transaction to open
+		return db.fail(db.insertSessionTx(ctx, db.write, s), "session")
+	}
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := db.insertSessionTx(ctx, tx, s); err != nil {
+			return err
+		}
+		return db.insertMembersTx(ctx, tx, s)
+	})
+	return db.fail(err, "session")
+}
+
+// insertSessionTx inserts the sessions row of s.
+func (db *DB) insertSessionTx(ctx context.Context, tx sqlx.ExtContext, s *runtime.Session) error {
 	const q = `INSERT INTO sessions (id, bot_id, user_id, user_name, anonymous, status,
 		resume_token_hash, last_seq, read_seq, suggestions, metadata,
-		last_user_seq, consumed_seq, run, run_ended, script_version, wake_at, created_at, last_activity)
+		last_user_seq, consumed_seq, run, run_ended, script_version, wake_at, created_at, last_activity,
+		title, support_status, assigned_agent)
 		VALUES (:id, :bot_id, :user_id, :user_name, :anonymous, :status,
 		:resume_token_hash, :last_seq, :read_seq, :suggestions, :metadata,
-		:last_user_seq, :consumed_seq, :run, :run_ended, :script_version, :wake_at, :created_at, :last_activity)`
-	_, err := db.write.NamedExecContext(ctx, q, newSessionRow(s))
-	return db.fail(err, "session")
+		:last_user_seq, :consumed_seq, :run, :run_ended, :script_version, :wake_at, :created_at, :last_activity,
+		:title, :support_status, :assigned_agent)`
+	_, err := sqlx.NamedExecContext(ctx, tx, q, newSessionRow(s))
+	return err
+}
+
+// insertMembersTx inserts the members of s, new session, numbered from 1
+// in order and added at its CreatedAt.
+func (db *DB) insertMembersTx(ctx context.Context, tx sqlx.ExecerContext, s *runtime.Session) error {
+	return db.insertRows(ctx, tx, `INSERT INTO session_members (session_id, user_id, ord, added_at) VALUES`, 4, len(s.Members),
+		func(i int) []any { return []any{s.ID, s.Members[i], i + 1, dbTime(s.CreatedAt)} })
 }
 
 // fillSession applies CreateSession's defaults and normalises the times to
@@ -104,12 +150,28 @@ func (db *DB) fillSession(s *runtime.Session) {
 	if s.Status == "" {
 		s.Status = runtime.StatusActive
 	}
+	if s.SupportStatus == "" {
+		s.SupportStatus = runtime.SupportOpen
+	}
+	s.Members = uniqueMembers(s.UserID, s.Members)
 	s.CreatedAt = utcMicro(s.CreatedAt)
 	s.LastActivity = utcMicro(s.LastActivity)
 	if !s.WakeAt.IsZero() {
 		s.WakeAt = utcMicro(s.WakeAt)
 	}
 	s.LastSeq, s.LastUserSeq, s.ConsumedSeq = 0, 0, 0
+}
+
+// uniqueMembers is members in order, without repeats or owner; nil when
+// that leaves none. It never changes the caller's slice.
+func uniqueMembers(owner string, members []string) []string {
+	var out []string
+	for _, m := range members {
+		if m != owner && !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // FindSession returns the session with id, or KindNotFound.
@@ -134,7 +196,7 @@ func (db *DB) FindLatestSession(ctx context.Context, userID string, bot runtime.
 // sql.ErrNoRows when there is none.
 func (db *DB) getSession(ctx context.Context, q sqlx.QueryerContext, tail string, args ...any) (*runtime.Session, error) {
 	var row sessionRow
-	query := db.write.Rebind(`SELECT ` + sessionColumns + ` FROM sessions s ` + tail)
+	query := db.write.Rebind(`SELECT ` + sessionColumns(db.dialect) + ` FROM sessions s ` + tail)
 	if err := sqlx.GetContext(ctx, q, &row, query, args...); err != nil {
 		return nil, err
 	}
@@ -179,6 +241,20 @@ func (db *DB) updateSessionTx(ctx context.Context, tx *sqlx.Tx, id runtime.Sessi
 	if upd.LastActivity != nil {
 		sets, args = append(sets, "last_activity = ?"), append(args, dbTime(*upd.LastActivity))
 	}
+	if upd.Title != nil {
+		sets, args = append(sets, "title = ?"), append(args, *upd.Title)
+	}
+	if upd.SupportStatus != nil {
+		sets, args = append(sets, "support_status = ?"), append(args, *upd.SupportStatus)
+	}
+	if upd.AssignedAgent != nil {
+		sets, args = append(sets, "assigned_agent = ?"), append(args, *upd.AssignedAgent)
+	}
+	if upd.AddMember != nil {
+		if err := db.addMemberTx(ctx, tx, id, *upd.AddMember); err != nil {
+			return err
+		}
+	}
 	if len(sets) == 0 {
 		return nil
 	}
@@ -191,6 +267,21 @@ func (db *DB) updateSessionTx(ctx context.Context, tx *sqlx.Tx, id runtime.Sessi
 		return orErr(err, sql.ErrNoRows)
 	}
 	return nil
+}
+
+// addMemberTx adds user to the members of session id, last in order,
+// unless they are its owner or a member already. A missing session adds
+// nothing (the read that follows reports it). Two adds at once on
+// PostgreSQL may take the same ord; added_at still orders them.
+func (db *DB) addMemberTx(ctx context.Context, tx *sqlx.Tx, id runtime.SessionID, user string) error {
+	// SQLite needs the WHERE of an INSERT … SELECT to tell ON CONFLICT from
+	// a join's ON; it is there.
+	q := db.write.Rebind(`INSERT INTO session_members (session_id, user_id, ord, added_at)
+		SELECT s.id, ?, coalesce((SELECT max(sm.ord) FROM session_members sm WHERE sm.session_id = s.id), 0) + 1, ?
+		FROM sessions s WHERE s.id = ? AND s.user_id <> ?
+		ON CONFLICT DO NOTHING`)
+	_, err := tx.ExecContext(ctx, q, user, dbTime(db.now()), id, user)
+	return err
 }
 
 // orErr returns err, or fallback when err is nil.

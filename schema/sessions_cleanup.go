@@ -15,7 +15,8 @@ import (
 const memoryDeleteChunk = 500
 
 // DeleteIdleAnonymous deletes the anonymous sessions whose last activity is
-// before cutoff, with their messages (ON DELETE CASCADE) and their memory
+// before cutoff, with their messages and members (ON DELETE CASCADE; SQLite
+// enforces foreign keys, driver_sqlite.go) and their memory
 // (owner "session:<id>", which has no foreign key), in one transaction.
 // It returns the deleted ids in no particular order.
 //
@@ -69,7 +70,7 @@ func (db *DB) deleteSessionMemoryTx(ctx context.Context, tx *sqlx.Tx, ids []runt
 // builds it (runtime.MemoryScope).
 func sessionOwner(id runtime.SessionID) string { return "session:" + string(id) }
 
-// DeleteSession deletes one session with its messages and journal
+// DeleteSession deletes one session with its messages, journal and members
 // (ON DELETE CASCADE) and its session-owned memory, in one transaction,
 // or returns KindNotFound.
 func (db *DB) DeleteSession(ctx context.Context, id runtime.SessionID) error {

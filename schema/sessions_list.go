@@ -17,6 +17,7 @@ type summaryRow struct {
 	MsgID          *string  `db:"m_id"`
 	MsgSeq         *int64   `db:"m_seq"`
 	MsgSender      *string  `db:"m_sender"`
+	MsgSenderName  *string  `db:"m_sender_name"`
 	MsgContent     *string  `db:"m_content"`
 	MsgClientID    *string  `db:"m_client_id"`
 	MsgAttachments jsonText `db:"m_attachments"`
@@ -32,7 +33,7 @@ func (r *summaryRow) summary() (*runtime.SessionSummary, error) {
 	sum := &runtime.SessionSummary{Session: *s}
 	if r.MsgID != nil {
 		sum.LastMessage = messageRow{
-			ID: *r.MsgID, SessionID: r.ID, Seq: *r.MsgSeq, Sender: *r.MsgSender,
+			ID: *r.MsgID, SessionID: r.ID, Seq: *r.MsgSeq, Sender: *r.MsgSender, SenderName: *r.MsgSenderName,
 			Content: *r.MsgContent, ClientID: r.MsgClientID, Attachments: r.MsgAttachments,
 			Metadata: r.MsgMetadata, CreatedAt: r.MsgCreatedAt,
 		}.message()
@@ -65,8 +66,8 @@ func (db *DB) ListSessions(ctx context.Context, f runtime.SessionFilter) ([]*run
 // the session's last_seq, a single indexed lookup per session.
 func (db *DB) listSessionsTx(ctx context.Context, tx *sqlx.Tx, f runtime.SessionFilter) ([]*runtime.SessionSummary, error) {
 	where, args := sessionWhere(f)
-	q := `SELECT ` + sessionColumns + `, m.id AS m_id, m.seq AS m_seq, m.sender AS m_sender,
-		m.content AS m_content, m.client_id AS m_client_id, m.attachments AS m_attachments,
+	q := `SELECT ` + sessionColumns(db.dialect) + `, m.id AS m_id, m.seq AS m_seq, m.sender AS m_sender,
+		m.sender_name AS m_sender_name, m.content AS m_content, m.client_id AS m_client_id, m.attachments AS m_attachments,
 		m.metadata AS m_metadata, m.created_at AS m_created_at
 		FROM sessions s LEFT JOIN message_history m ON m.session_id = s.id AND m.seq = s.last_seq` +
 		where + ` ORDER BY s.last_activity DESC, s.id DESC LIMIT ? OFFSET ?`
@@ -87,10 +88,21 @@ func (db *DB) listSessionsTx(ctx context.Context, tx *sqlx.Tx, f runtime.Session
 }
 
 // sessionWhere is the WHERE clause of f. The user filter always applies:
-// an empty UserID matches no real session rather than every session, and
-// anonymous sessions (generated user ids) are never listed.
+// the sessions the user started or is a member of. An empty UserID
+// matches no real session rather than every session, and anonymous
+// sessions (generated user ids) are never listed.
+//
+// The two sets are a UNION ALL, each read from its index
+// (sessions_user_activity, session_members_user), whose ids are then
+// looked up by primary key: an OR of the two conditions is a scan of
+// sessions on PostgreSQL, which does not split an OR with a subquery.
+// NOT anonymous, rather than anonymous = false, keeps SQLite from
+// preferring sessions_anonymous_activity, which holds every user's
+// conversations (TestListSessionsPlan).
 func sessionWhere(f runtime.SessionFilter) (string, []any) {
-	conds, args := []string{"s.user_id = ?", "s.anonymous = ?"}, []any{f.UserID, false}
+	conds := []string{`s.id IN (SELECT u.id FROM sessions u WHERE u.user_id = ?
+		UNION ALL SELECT sm.session_id FROM session_members sm WHERE sm.user_id = ?)`, "NOT s.anonymous"}
+	args := []any{f.UserID, f.UserID}
 	if f.BotID != "" {
 		conds, args = append(conds, "s.bot_id = ?"), append(args, f.BotID)
 	}
