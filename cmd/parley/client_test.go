@@ -23,6 +23,7 @@ type frame struct {
 	ID           string   `json:"id"`
 	Seq          int64    `json:"seq"`
 	Sender       string   `json:"sender"`
+	SenderName   string   `json:"sender_name"`
 	Content      string   `json:"content"`
 	Timestamp    string   `json:"timestamp"`
 	ClientID     string   `json:"client_id"`

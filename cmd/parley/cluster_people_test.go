@@ -1,0 +1,11 @@
+package main
+
+import "testing"
+
+// The same on two PostgreSQL nodes: ann on one, bea and the admin on the
+// other.
+func TestConversationOfTwoUsersTwoNodes(t *testing.T) {
+	c := newCluster(t)
+	writeBot(t, c.bots, "echo", "name: Echo\n", "while true do TALK(HEAR()) end")
+	twoUsersAndABot(t, server(c.node("node-a")), server(c.node("node-b")))
+}

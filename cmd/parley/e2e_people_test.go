@@ -1,0 +1,106 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/coder/websocket"
+)
+
+// People in one conversation over the real wire (docs/support.md): a
+// conversation of two users and a bot, made over REST with a participant;
+// both users' sockets see every message with its author's name, the bot
+// answers each user; an admin who joins speaks as an agent, and the bot
+// does not hear them; a user who is not a member is refused.
+func TestConversationOfTwoUsers(t *testing.T) {
+	s := MustRunMain(t)
+	twoUsersAndABot(t, s, s)
+}
+
+// twoUsersAndABot plays the conversation with ann's socket on a and bea's
+// and the admin's on b (one server, or two nodes).
+func twoUsersAndABot(t *testing.T, a, b *testServer) {
+	ann, bea := tokenFor(t, "ann"), tokenFor(t, "bea")
+	root, zed := tokenWithRole(t, "root", "admin"), tokenFor(t, "zed")
+	var c struct {
+		ID           string   `json:"id"`
+		Participants []string `json:"participants"`
+		Title        string   `json:"title"`
+	}
+	if st := api(t, a, "POST", "/api/conversations", ann, map[string]any{
+		"bot_id": "echo", "title": "North field", "participants": []string{"bea"},
+	}, &c); st != 201 || c.Title != "North field" || fmt.Sprint(c.Participants) != "[bea]" {
+		t.Fatalf("POST /api/conversations: %d %+v", st, c)
+	}
+	annWS, _ := mustDial(t, a, "session_id="+c.ID, ann)
+	beaWS, hello := mustDial(t, b, "session_id="+c.ID, bea)
+	if hello.SessionID != c.ID {
+		t.Fatalf("bea joined %s, want %s", hello.SessionID, c.ID)
+	}
+	both := []*wsClient{annWS, beaWS}
+	expectAll := func(sender, name, content string) {
+		t.Helper()
+		for _, ws := range both {
+			f := ws.expectMessage(sender, content)
+			if f.SenderName != name {
+				t.Fatalf("%s's message %q has sender_name %q, want %q", sender, content, f.SenderName, name)
+			}
+		}
+	}
+	annWS.say("from ann", "a1")
+	expectAll("user", "ann", "from ann")
+	expectAll("bot", "", "from ann")
+	beaWS.say("from bea", "b1")
+	expectAll("user", "bea", "from bea")
+	expectAll("bot", "", "from bea")
+
+	// An admin joins and speaks as an agent; the bot does not answer them.
+	rootWS, _ := mustDial(t, b, "session_id="+c.ID, root)
+	both = append(both, rootWS)
+	rootWS.say("from root", "r1")
+	expectAll("agent", "root", "from root")
+	annWS.say("ann again", "a2")
+	expectAll("user", "ann", "ann again")
+	expectAll("bot", "", "ann again") // the next bot message answers ann, not root
+
+	// Someone else is refused with forbidden and 4003.
+	other, _, err := dialWS(t, a, "session_id="+c.ID, bearer(zed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other.expectError("forbidden")
+	other.expectClose(websocket.StatusCode(4003))
+
+	var hist struct{ Messages []frame }
+	api(t, b, "GET", "/api/conversations/"+c.ID+"/history", bea, nil, &hist)
+	var got []string
+	for _, m := range hist.Messages {
+		got = append(got, m.Sender+"/"+m.SenderName+":"+m.Content)
+	}
+	want := "[user/ann:from ann bot/:from ann user/bea:from bea bot/:from bea agent/root:from root user/ann:ann again bot/:ann again]"
+	if fmt.Sprint(got) != want {
+		t.Fatalf("history %v\nwant %s", got, want)
+	}
+}
+
+// tokenWithRole returns a JWT for user with role, signed with the test
+// secret.
+func tokenWithRole(t *testing.T, user, role string) string {
+	t.Helper()
+	var out bytes.Buffer
+	args := []string{"token", "--user", user, "--role", role, "--jwt-secret", testSecret, "--data", t.TempDir()}
+	if code := run(context.Background(), args, &out, io.Discard); code != 0 {
+		t.Fatalf("parley token exited %d", code)
+	}
+	return strings.TrimSpace(out.String())
+}
+
+// bearer is the header that sends tok.
+func bearer(tok string) http.Header {
+	return http.Header{"Authorization": {"Bearer " + tok}}
+}
