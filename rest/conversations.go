@@ -99,6 +99,26 @@ func (h *Handler) patchConversation(w http.ResponseWriter, r *http.Request, id r
 	return nil
 }
 
+// setBot is POST /api/conversations/:id/bots {enabled}: the bot of the
+// conversation on or off; 200 with the conversation.
+func (h *Handler) setBot(w http.ResponseWriter, r *http.Request, id runtime.Identity) error {
+	var req struct {
+		Enabled *bool `json:"enabled"`
+	}
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if req.Enabled == nil {
+		return runtime.Errorf(runtime.KindInvalid, "send {\"enabled\":true} or {\"enabled\":false}")
+	}
+	s, err := h.hub.SetBot(r.Context(), id, runtime.SessionID(r.PathValue("id")), *req.Enabled)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newConversationJSON(s, h.botName(s.BotID), nil))
+	return nil
+}
+
 // botName is a bot's name, or its id when it is no longer loaded.
 func (h *Handler) botName(bot runtime.BotID) string {
 	if b, err := h.hub.Bot(bot); err == nil {

@@ -27,6 +27,7 @@ type conversationJSON struct {
 	Participants  []string        `json:"participants"`
 	SupportStatus string          `json:"support_status"`
 	AssignedAgent *string         `json:"assigned_agent"`
+	BotEnabled    bool            `json:"bot_enabled"`
 	Metadata      json.RawMessage `json:"metadata"`
 }
 
@@ -37,7 +38,7 @@ func newConversationJSON(s *runtime.Session, botName string, last *runtime.Messa
 		LastActivity: wire.Timestamp(s.LastActivity), LastSeq: s.LastSeq, ReadSeq: s.ReadSeq,
 		CreatedAt: wire.Timestamp(s.CreatedAt),
 		Title:     s.Title, UserID: s.UserID, Participants: s.Members, SupportStatus: s.SupportStatus,
-		Metadata: s.Metadata,
+		Metadata: s.Metadata, BotEnabled: !s.BotOff,
 	}
 	if c.Participants == nil {
 		c.Participants = []string{}

@@ -53,6 +53,7 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("GET /api/conversations", h.private(h.listConversations))
 	h.mux.HandleFunc("PATCH /api/conversations/{id}", h.private(h.patchConversation))
 	h.mux.HandleFunc("DELETE /api/conversations/{id}", h.private(h.deleteConversation))
+	h.mux.HandleFunc("POST /api/conversations/{id}/bots", h.private(h.setBot))
 	h.mux.HandleFunc("POST /api/conversations/{id}/messages", h.private(h.postMessage))
 	h.mux.HandleFunc("GET /api/conversations/{id}/history", h.private(h.history))
 	h.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {

@@ -205,3 +205,101 @@ func TestAgentMessageNotHeard(t *testing.T) {
 	expectMessage(t, sub, runtime.SenderUser, "and me")
 	expectMessage(t, sub, runtime.SenderBot, "echo: and me") // not "echo: hello from …"
 }
+
+// The bot switch: off, a user's message is stored and delivered and the
+// dialog does not hear it, not even when it is rebuilt from its journal;
+// on again, it hears the next one. Bot messages say they are automated.
+func TestBotSwitch(t *testing.T) {
+	h := newHub(t, echo, runtime.Config{})
+	ctx := context.Background()
+	s, err := h.CreateConversation(ctx, alice, runtime.NewConversation{Participants: []string{"bob"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := h.join(t, bob, runtime.JoinRequest{SessionID: s.ID})
+	if _, err := h.SetBot(ctx, bob, s.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	expectStatus(t, sub, runtime.StatusBotOff)
+	h.send(t, alice, s.ID, "between us")
+	expectMessage(t, sub, runtime.SenderUser, "between us")
+	if err := sub.WaitIdle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	expectQuiet(t, sub)
+	// Rebuilt from the store, the dialog still has not heard it.
+	if err := h.Reload(ctx, s.ID); err != nil {
+		t.Fatal(err)
+	}
+	expectQuiet(t, sub)
+
+	if _, err := h.SetBot(ctx, alice, s.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	expectStatus(t, sub, runtime.StatusBotOn)
+	h.send(t, alice, s.ID, "bot?")
+	expectMessage(t, sub, runtime.SenderUser, "bot?")
+	m := expectMessage(t, sub, runtime.SenderBot, "echo: bot?")
+	if string(m.Metadata) != `{"automated":true}` {
+		t.Fatalf("a bot message's metadata is %s; want {\"automated\":true}", m.Metadata)
+	}
+	// A user alone with the bot may not switch it off.
+	own := h.join(t, alice, runtime.JoinRequest{BotID: "other"})
+	_, err = h.SetBot(ctx, alice, own.Session.ID, false)
+	expectKind(t, err, runtime.KindForbidden)
+	if _, err := h.SetBot(ctx, admin, own.Session.ID, false); err != nil {
+		t.Fatalf("an admin switches any bot: %v", err)
+	}
+}
+
+// Whether the bot hears a message is decided when the message is stored:
+// one stored while the bot is off stays unheard even if the bot is on
+// again before the dialog gets to it.
+func TestBotSwitchDecidedOnStore(t *testing.T) {
+	release := make(chan struct{})
+	step := func(ctx context.Context, h runtime.DialogHost, in *runtime.Message) error {
+		if in != nil && in.Content == "slow" {
+			<-release // the dialog is busy while the next messages queue
+		}
+		return echo(ctx, h, in)
+	}
+	h := newHub(t, step, runtime.Config{})
+	t.Cleanup(func() { // before the hub's Close, which waits for the dialog
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	})
+	ctx := context.Background()
+	s, err := h.CreateConversation(ctx, alice, runtime.NewConversation{Participants: []string{"bob"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := h.join(t, bob, runtime.JoinRequest{SessionID: s.ID})
+	h.send(t, alice, s.ID, "slow")
+	expectMessage(t, sub, runtime.SenderUser, "slow")
+	if _, err := h.SetBot(ctx, bob, s.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	expectStatus(t, sub, runtime.StatusBotOff)
+	h.send(t, alice, s.ID, "while off")
+	expectMessage(t, sub, runtime.SenderUser, "while off")
+	if _, err := h.SetBot(ctx, bob, s.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	expectStatus(t, sub, runtime.StatusBotOn)
+	h.send(t, alice, s.ID, "while on")
+	expectMessage(t, sub, runtime.SenderUser, "while on")
+	close(release)
+	expectMessage(t, sub, runtime.SenderBot, "echo: slow")
+	expectMessage(t, sub, runtime.SenderBot, "echo: while on") // not "echo: while off"
+}
+
+// expectStatus waits for the next event and checks it is a status frame.
+func expectStatus(t *testing.T, sub *runtime.Subscription, status string) {
+	t.Helper()
+	if e := nextEvent(t, sub); e.Type != runtime.EventStatus || e.Status != status {
+		t.Fatalf("event = %s, want status %s", describe(e), status)
+	}
+}

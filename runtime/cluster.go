@@ -213,6 +213,9 @@ func (c *conv) catchUp(ctx context.Context) error {
 	if c.evicted || c.deleted {
 		return nil
 	}
+	// The switches first: a user message among those read is heard or
+	// not as the bot switch now says.
+	c.refreshLocked(s)
 	if err := c.fillGapLocked(ctx, s.LastSeq+1); err != nil {
 		return err
 	}
@@ -220,7 +223,6 @@ func (c *conv) catchUp(ctx context.Context) error {
 		c.session.Suggestions = s.Suggestions
 		c.publishLocked(&Event{Type: EventSuggestion, SessionID: c.id, Suggestions: s.Suggestions})
 	}
-	c.refreshLocked(s)
 	return nil
 }
 

@@ -38,6 +38,13 @@ type conv struct {
 	busy    int           // inputs queued or being stepped
 	idle    chan struct{} // closed when busy drops to 0, then replaced
 
+	// stillUnheard holds the seqs of user messages stored here while the
+	// bot was off and not yet taken, so that a backlog read (after a
+	// failure or an eviction) takes them unheard too; adoptedSeq is the
+	// last seq when the conversation went live (under mu).
+	stillUnheard map[int64]struct{}
+	adoptedSeq   int64
+
 	lastInput     time.Time // when the last input was queued
 	evictedDialog bool      // the dialog was dropped and nothing came since
 
@@ -65,6 +72,8 @@ func newConv(h *Hub, s *Session) *conv {
 		done:      make(chan struct{}),
 		lastInput: h.now(),
 		oneCommit: h.oneCommitTurns(),
+
+		adoptedSeq: s.LastSeq,
 	}
 	c.runner.c = c
 	context.AfterFunc(ctx, c.kick) // a cancelled conversation ends even if idle
@@ -199,11 +208,22 @@ func (c *conv) precedeLocked(ctx context.Context, seq int64) {
 
 // userMessageLocked does what follows a stored user message here: the
 // suggestions in force are over (the store cleared them with the append),
-// and the dialog gets the message if this node runs it.
+// and the dialog gets the message if this node runs it, unless the bot is
+// off: then it only takes it, unheard. The switch is read here, under the
+// lock the append holds, so a message stored while the bot is off is never
+// heard, even if the bot is switched on before the dialog gets to it.
 func (c *conv) userMessageLocked(m *Message) {
 	c.clearSuggestionsLocked()
 	if c.hub.cfg.Cluster == nil || c.leased.Load() {
-		c.enqueue(messageInput(m))
+		in := messageInput(m)
+		if c.session.BotOff {
+			in.kind = inputSkip
+			if c.stillUnheard == nil {
+				c.stillUnheard = map[int64]struct{}{}
+			}
+			c.stillUnheard[m.Seq] = struct{}{}
+		}
+		c.enqueue(in)
 	}
 }
 
@@ -214,6 +234,26 @@ func (c *conv) clearSuggestionsLocked() {
 		c.session.Suggestions = []string{}
 		c.publishLocked(&Event{Type: EventSuggestion, SessionID: c.id, Suggestions: []string{}})
 	}
+}
+
+// unheard reports whether the dialog is to take the user message seq
+// without hearing it: it was stored here while the bot was off, or before
+// the conversation went live here (a restart, another node) while the bot
+// is off now, for whether it was off then is not kept.
+func (c *conv) unheard(seq int64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.stillUnheard[seq]; ok {
+		return true
+	}
+	return seq <= c.adoptedSeq && c.session.BotOff
+}
+
+// heardOrSkipped forgets seq once the dialog has taken it.
+func (c *conv) heardOrSkipped(seq int64) {
+	c.mu.Lock()
+	delete(c.stillUnheard, seq)
+	c.mu.Unlock()
 }
 
 // closeInput refuses user messages from now on. Every message accepted
@@ -246,6 +286,17 @@ func (c *conv) refreshLocked(s *Session) {
 	c.session.Status, c.session.ReadSeq = s.Status, s.ReadSeq
 	c.session.Title, c.session.Members = s.Title, s.Members
 	c.session.SupportStatus, c.session.AssignedAgent = s.SupportStatus, s.AssignedAgent
+	if c.session.BotOff != s.BotOff {
+		// Each node tells its own sockets when it learns of the switch,
+		// under the lock its appends hold: a message a client sends after
+		// it got the frame is stored with the switch as the frame says.
+		c.session.BotOff = s.BotOff
+		status := StatusBotOn
+		if s.BotOff {
+			status = StatusBotOff
+		}
+		c.publishLocked(&Event{Type: EventStatus, SessionID: c.id, Status: status})
+	}
 }
 
 // publish fans e out to every subscriber, on every node. It is for the

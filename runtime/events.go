@@ -17,6 +17,11 @@ const (
 const (
 	StatusConnected    = "connected"
 	StatusShuttingDown = "shutting_down"
+	// StatusBotOff and StatusBotOn: the bot of the conversation was
+	// switched off or on (Hub.SetBot). A message sent after a socket got
+	// bot_off is not heard by the bot; after bot_on, it is.
+	StatusBotOff = "bot_off"
+	StatusBotOn  = "bot_on"
 )
 
 // Event is one thing that happened in a conversation, fanned out to every

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"encoding/json"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -15,6 +16,11 @@ type host struct{ r *runner }
 
 var _ DialogHost = (*host)(nil)
 
+// automated is every bot message's metadata: where people and bots share a
+// conversation, a client can tell a bot's message from a person's without
+// knowing the senders (docs/support.md). Shared and never modified.
+var automated = json.RawMessage(`{"automated":true}`)
+
 func (h *host) Talk(ctx context.Context, text string) error {
 	r := h.r
 	if r.replaying() {
@@ -24,7 +30,7 @@ func (h *host) Talk(ctx context.Context, text string) error {
 		}
 		return err
 	}
-	m := &Message{Sender: SenderBot, Content: text}
+	m := &Message{Sender: SenderBot, Content: text, Metadata: automated}
 	r.record(JournalEntry{Kind: EntryTalk, Value: textHash(text)})
 	r.pending.Messages = append(r.pending.Messages, m)
 	r.events = append(r.events, &Event{Type: EventMessage, SessionID: r.c.id, Message: m})

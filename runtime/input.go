@@ -26,6 +26,9 @@ const (
 	// inputOffer steps a dialog parked in HEAR with a user message not
 	// yet stored, which its commit stores with the answer (early.go).
 	inputOffer
+	// inputSkip takes a stored user message without the dialog hearing
+	// it: the bot was off when it was stored (Session.BotOff).
+	inputSkip
 )
 
 // The inputs that carry nothing but their kind.

@@ -21,7 +21,7 @@ func (r *runner) load(ctx context.Context) error {
 			return err
 		}
 	}
-	return r.backlog(ctx, s.ConsumedSeq)
+	return r.backlog(ctx, s.ConsumedSeq, s.LastSeq)
 }
 
 // rebuild replays the current run. A run whose script version is gone or
@@ -91,16 +91,26 @@ func (r *runner) replayRun(ctx context.Context) error {
 	return err
 }
 
-// backlog gives the dialog the user messages stored after seq.
-func (r *runner) backlog(ctx context.Context, seq int64) error {
-	for {
-		msgs, err := r.c.hub.store.FindMessages(ctx, MessageFilter{SessionID: r.c.id, AfterSeq: seq, Limit: 100})
+// backlog gives the dialog the user messages stored after seq, up to
+// last: those stored before the load read the session (each one stored
+// since is queued for the dialog goroutine as it is stored, or handed over
+// by catchUp with several nodes). A message stored while the bot was off
+// is taken unheard (conv.unheard).
+func (r *runner) backlog(ctx context.Context, seq, last int64) error {
+	for seq < last {
+		msgs, err := r.c.hub.store.FindMessages(ctx, MessageFilter{SessionID: r.c.id, AfterSeq: seq, BeforeSeq: last + 1, Limit: 100})
 		if err != nil || len(msgs) == 0 {
 			return err
 		}
 		for _, m := range msgs {
 			seq = m.Seq
 			if m.Sender != SenderUser {
+				continue
+			}
+			if r.c.unheard(m.Seq) {
+				if err := r.skip(ctx, m); err != nil {
+					return err
+				}
 				continue
 			}
 			if err := r.give(ctx, m); err != nil {
@@ -111,6 +121,7 @@ func (r *runner) backlog(ctx context.Context, seq int64) error {
 			}
 		}
 	}
+	return nil
 }
 
 func divergenceError(err error) error {

@@ -68,6 +68,23 @@ func (r *runner) give(ctx context.Context, m *Message) error {
 	return err
 }
 
+// skip takes m without the dialog hearing it, because the bot was off in
+// the conversation when m was stored: the message is for the people in it.
+// Marking it taken (one commit) keeps it from reaching HEAR later, after a
+// restart or once the bot is on again.
+func (r *runner) skip(ctx context.Context, m *Message) error {
+	if m.Seq <= r.consumed {
+		return nil
+	}
+	r.consumed = m.Seq
+	r.pending.ConsumedSeq = m.Seq
+	if err := r.flush(ctx); err != nil {
+		return err
+	}
+	r.c.heardOrSkipped(m.Seq)
+	return nil
+}
+
 // settle records where a live Step left the run: parked in HEAR, or over.
 func (r *runner) settle(ctx context.Context, done bool, stepErr error) (parked bool, err error) {
 	if !done && stepErr == nil {

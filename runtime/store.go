@@ -57,6 +57,7 @@ type SessionUpdate struct {
 	AddMember     *string
 	SupportStatus *string
 	AssignedAgent *string
+	BotOff        *bool
 }
 
 // MessageStore keeps messages.

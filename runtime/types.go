@@ -67,6 +67,9 @@ type Session struct {
 	Members       []string
 	SupportStatus string
 	AssignedAgent string
+	// BotOff: the bot is switched off in this conversation; user messages
+	// are stored and delivered, and the dialog does not hear them.
+	BotOff bool
 
 	// The durable dialog (journal.go). LastUserSeq is the seq of the newest
 	// user message (kept by AppendMessage); ConsumedSeq that of the newest

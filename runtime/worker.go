@@ -196,6 +196,8 @@ func (c *conv) step(in input) {
 	case in.kind == inputMessage:
 		c.hub.counters.turns.Add(1)
 		err = r.give(c.ctx, in.msg)
+	case in.kind == inputSkip:
+		err = r.skip(c.ctx, in.msg)
 	}
 	// inputResume: loading the runner was the work.
 	switch {

@@ -21,7 +21,7 @@ func sessionColumns(d *dialect) string {
 	return `s.id, s.bot_id, s.user_id, s.user_name, s.anonymous, s.status,
 	s.resume_token_hash, s.last_seq, s.read_seq, s.suggestions, s.metadata,
 	s.last_user_seq, s.consumed_seq, s.run, s.run_ended, s.script_version, s.wake_at,
-	s.created_at, s.last_activity, s.title, s.support_status, s.assigned_agent,
+	s.created_at, s.last_activity, s.title, s.support_status, s.assigned_agent, s.bot_off,
 	(SELECT ` + d.jsonArrayAgg + `(sm.user_id ORDER BY sm.added_at, sm.ord)
 		FROM session_members sm WHERE sm.session_id = s.id) AS members`
 }
@@ -50,6 +50,7 @@ type sessionRow struct {
 	Title           string   `db:"title"`
 	SupportStatus   string   `db:"support_status"`
 	AssignedAgent   string   `db:"assigned_agent"`
+	BotOff          bool     `db:"bot_off"`
 	Members         jsonText `db:"members"` // read only: session_members holds them
 }
 
@@ -61,7 +62,7 @@ func newSessionRow(s *runtime.Session) sessionRow {
 		Metadata: jsonText(s.Metadata), LastUserSeq: s.LastUserSeq, ConsumedSeq: s.ConsumedSeq,
 		Run: s.Run, RunEnded: s.RunEnded, ScriptVersion: s.ScriptVersion, WakeAt: dbTime(s.WakeAt),
 		CreatedAt: dbTime(s.CreatedAt), LastActivity: dbTime(s.LastActivity),
-		Title: s.Title, SupportStatus: s.SupportStatus, AssignedAgent: s.AssignedAgent,
+		Title: s.Title, SupportStatus: s.SupportStatus, AssignedAgent: s.AssignedAgent, BotOff: s.BotOff,
 	}
 }
 
@@ -86,6 +87,7 @@ func (r *sessionRow) session() (*runtime.Session, error) {
 		ScriptVersion: r.ScriptVersion, WakeAt: r.WakeAt.Time(),
 		CreatedAt: r.CreatedAt.Time(), LastActivity: r.LastActivity.Time(),
 		Title: r.Title, Members: members, SupportStatus: r.SupportStatus, AssignedAgent: r.AssignedAgent,
+		BotOff: r.BotOff,
 	}, nil
 }
 
@@ -119,11 +121,11 @@ func (db *DB) insertSessionTx(ctx context.Context, tx sqlx.ExtContext, s *runtim
 	const q = `INSERT INTO sessions (id, bot_id, user_id, user_name, anonymous, status,
 		resume_token_hash, last_seq, read_seq, suggestions, metadata,
 		last_user_seq, consumed_seq, run, run_ended, script_version, wake_at, created_at, last_activity,
-		title, support_status, assigned_agent)
+		title, support_status, assigned_agent, bot_off)
 		VALUES (:id, :bot_id, :user_id, :user_name, :anonymous, :status,
 		:resume_token_hash, :last_seq, :read_seq, :suggestions, :metadata,
 		:last_user_seq, :consumed_seq, :run, :run_ended, :script_version, :wake_at, :created_at, :last_activity,
-		:title, :support_status, :assigned_agent)`
+		:title, :support_status, :assigned_agent, :bot_off)`
 	_, err := sqlx.NamedExecContext(ctx, tx, q, newSessionRow(s))
 	return err
 }
@@ -215,13 +217,28 @@ func (db *DB) UpdateSession(ctx context.Context, id runtime.SessionID, upd runti
 			return err
 		}
 		var err error
-		s, err = db.getSession(ctx, tx, `WHERE s.id = ?`, id)
-		return err
+		if s, err = db.getSession(ctx, tx, `WHERE s.id = ?`, id); err != nil {
+			return err
+		}
+		if sharedChange(upd) {
+			return db.announceTx(ctx, tx, string(id))
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, db.fail(err, "session")
 	}
 	return s, nil
+}
+
+// sharedChange reports whether upd changes what the nodes keep of a live
+// conversation (runtime's conv.refreshLocked): who may take part, whether
+// the bot hears, the statuses. Those updates wake the other nodes (when
+// there are any, cluster.go) so that they read the session again; a read
+// mark or the activity time does not need to.
+func sharedChange(upd runtime.SessionUpdate) bool {
+	return upd.Status != nil || upd.Title != nil || upd.AddMember != nil || upd.SupportStatus != nil ||
+		upd.AssignedAgent != nil || upd.BotOff != nil
 }
 
 // updateSessionTx writes the fields upd sets; with none set it does nothing
@@ -249,6 +266,9 @@ func (db *DB) updateSessionTx(ctx context.Context, tx *sqlx.Tx, id runtime.Sessi
 	}
 	if upd.AssignedAgent != nil {
 		sets, args = append(sets, "assigned_agent = ?"), append(args, *upd.AssignedAgent)
+	}
+	if upd.BotOff != nil {
+		sets, args = append(sets, "bot_off = ?"), append(args, *upd.BotOff)
 	}
 	if upd.AddMember != nil {
 		if err := db.addMemberTx(ctx, tx, id, *upd.AddMember); err != nil {

@@ -13,25 +13,26 @@ import (
 
 // frame is any server frame; fields a type does not have stay zero.
 type frame struct {
-	Type         string   `json:"type"`
-	Status       string   `json:"status"`
-	SessionID    string   `json:"session_id"`
-	BotID        string   `json:"bot_id"`
-	LastSeq      *int64   `json:"last_seq"`
-	Anonymous    *bool    `json:"anonymous"`
-	ResumeToken  string   `json:"resume_token"`
-	ID           string   `json:"id"`
-	Seq          int64    `json:"seq"`
-	Sender       string   `json:"sender"`
-	SenderName   string   `json:"sender_name"`
-	Content      string   `json:"content"`
-	Timestamp    string   `json:"timestamp"`
-	ClientID     string   `json:"client_id"`
-	Active       bool     `json:"active"`
-	Suggestions  []string `json:"suggestions"`
-	Code         string   `json:"code"`
-	Message      string   `json:"message"`
-	RetryAfterMS int64    `json:"retry_after_ms"`
+	Type         string          `json:"type"`
+	Status       string          `json:"status"`
+	SessionID    string          `json:"session_id"`
+	BotID        string          `json:"bot_id"`
+	LastSeq      *int64          `json:"last_seq"`
+	Anonymous    *bool           `json:"anonymous"`
+	ResumeToken  string          `json:"resume_token"`
+	ID           string          `json:"id"`
+	Seq          int64           `json:"seq"`
+	Sender       string          `json:"sender"`
+	SenderName   string          `json:"sender_name"`
+	Metadata     json.RawMessage `json:"metadata"`
+	Content      string          `json:"content"`
+	Timestamp    string          `json:"timestamp"`
+	ClientID     string          `json:"client_id"`
+	Active       bool            `json:"active"`
+	Suggestions  []string        `json:"suggestions"`
+	Code         string          `json:"code"`
+	Message      string          `json:"message"`
+	RetryAfterMS int64           `json:"retry_after_ms"`
 	raw          string
 }
 

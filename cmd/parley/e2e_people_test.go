@@ -68,6 +68,35 @@ func twoUsersAndABot(t *testing.T, a, b *testServer) {
 	expectAll("user", "ann", "ann again")
 	expectAll("bot", "", "ann again") // the next bot message answers ann, not root
 
+	// bea switches the bot off: ann's message reaches the people only;
+	// switched on again, the bot answers the next one (had it heard the
+	// first, its answer would come before "back").
+	var conv struct {
+		BotEnabled *bool `json:"bot_enabled"`
+	}
+	if st := api(t, b, "POST", "/api/conversations/"+c.ID+"/bots", bea, map[string]bool{"enabled": false}, &conv); st != 200 || conv.BotEnabled == nil || *conv.BotEnabled {
+		t.Fatalf("switching the bot off: %d, bot_enabled %v", st, conv.BotEnabled)
+	}
+	// Each socket is told; what ann sends after she was told is not heard.
+	for _, ws := range both {
+		ws.expect("status", func(f frame) bool { return f.Status == "bot_off" })
+	}
+	annWS.say("just us", "a3")
+	expectAll("user", "ann", "just us")
+	if st := api(t, a, "POST", "/api/conversations/"+c.ID+"/bots", ann, map[string]bool{"enabled": true}, &conv); st != 200 || !*conv.BotEnabled {
+		t.Fatalf("switching the bot on: %d", st)
+	}
+	for _, ws := range both {
+		ws.expect("status", func(f frame) bool { return f.Status == "bot_on" })
+	}
+	annWS.say("back", "a4")
+	expectAll("user", "ann", "back")
+	for _, ws := range both {
+		if f := ws.expectMessage("bot", "back"); string(f.Metadata) != `{"automated":true}` {
+			t.Fatalf("a bot message's metadata is %s; want {\"automated\":true}", f.Metadata)
+		}
+	}
+
 	// Someone else is refused with forbidden and 4003.
 	other, _, err := dialWS(t, a, "session_id="+c.ID, bearer(zed))
 	if err != nil {
@@ -82,7 +111,7 @@ func twoUsersAndABot(t *testing.T, a, b *testServer) {
 	for _, m := range hist.Messages {
 		got = append(got, m.Sender+"/"+m.SenderName+":"+m.Content)
 	}
-	want := "[user/ann:from ann bot/:from ann user/bea:from bea bot/:from bea agent/root:from root user/ann:ann again bot/:ann again]"
+	want := "[user/ann:from ann bot/:from ann user/bea:from bea bot/:from bea agent/root:from root user/ann:ann again bot/:ann again user/ann:just us user/ann:back bot/:back]"
 	if fmt.Sprint(got) != want {
 		t.Fatalf("history %v\nwant %s", got, want)
 	}

@@ -148,6 +148,9 @@ func (s *MemStore) UpdateSession(ctx context.Context, id runtime.SessionID, upd 
 	if upd.AssignedAgent != nil {
 		sess.AssignedAgent = *upd.AssignedAgent
 	}
+	if upd.BotOff != nil {
+		sess.BotOff = *upd.BotOff
+	}
 	return cloneSession(sess), nil
 }
 

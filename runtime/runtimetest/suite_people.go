@@ -27,6 +27,13 @@ func testPeople(t *testing.T, st runtime.Store) {
 		t.Errorf("a conversation without members has members %q; want nil", mustFind(t, st, plain.ID).Members)
 	}
 
+	if got.BotOff {
+		t.Fatal("a new conversation has its bot off")
+	}
+	off := true
+	if upd, err := st.UpdateSession(ctx, s.ID, runtime.SessionUpdate{BotOff: &off}); err != nil || !upd.BotOff || !mustFind(t, st, s.ID).BotOff {
+		t.Fatalf("UpdateSession(BotOff): %+v, %v; want the bot off", upd, err)
+	}
 	title, waiting, agent := "Renamed", runtime.SupportWaiting, "agent-7"
 	for _, m := range []string{"dee", "bea", "owner"} {
 		if _, err := st.UpdateSession(ctx, s.ID, runtime.SessionUpdate{AddMember: &m}); err != nil {

@@ -1,0 +1,5 @@
+-- 0008_bot_switch: the bot of a conversation can be switched off
+-- (runtime.Session.BotOff). While it is off, user messages are stored and
+-- delivered but the dialog does not hear them; every existing
+-- conversation has its bot on. A constant default rewrites nothing.
+ALTER TABLE sessions ADD COLUMN bot_off INTEGER NOT NULL DEFAULT 0;
