@@ -56,6 +56,7 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("POST /api/conversations/{id}/bots", h.private(h.setBot))
 	h.mux.HandleFunc("POST /api/conversations/{id}/messages", h.private(h.postMessage))
 	h.mux.HandleFunc("GET /api/conversations/{id}/history", h.private(h.history))
+	h.mux.HandleFunc("POST /api/conversations/{id}/read", h.private(h.markRead))
 	h.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, h.log, runtime.Errorf(runtime.KindNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
 	})

@@ -48,3 +48,25 @@ func (h *Handler) history(w http.ResponseWriter, r *http.Request, id runtime.Ide
 	writeJSON(w, http.StatusOK, map[string]any{"messages": out, "has_more": more})
 	return nil
 }
+
+// markRead is POST /api/conversations/:id/read {seq}: the caller has read
+// up to seq. It answers 200 {read_seq} with the caller's read mark, which
+// only moves forward and never past the last message; the other sockets
+// of the conversation get a read receipt when it moved.
+func (h *Handler) markRead(w http.ResponseWriter, r *http.Request, id runtime.Identity) error {
+	var req struct {
+		Seq *int64 `json:"seq"`
+	}
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if req.Seq == nil {
+		return runtime.Errorf(runtime.KindInvalid, "seq is required")
+	}
+	mark, err := h.hub.MarkRead(r.Context(), id, runtime.SessionID(r.PathValue("id")), *req.Seq)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]int64{"read_seq": mark})
+	return nil
+}

@@ -194,3 +194,46 @@ func TestSenderFromCredentials(t *testing.T) {
 		t.Fatalf("history %q; want %s", got, want)
 	}
 }
+
+// POST /api/conversations/:id/read: any member marks what they have read;
+// the answer is their mark (forward only, never past the last message)
+// and the conversation's other sockets get a receipt.
+func TestMarkRead(t *testing.T) {
+	a := newAPI(t, runtime.Config{})
+	ann, bea := a.token(t, "ann", ""), a.token(t, "bea", "")
+	id := a.do(t, "POST", "/api/conversations", ann, `{"participants":["bea"]}`).expect(t, 201, "").body["id"].(string)
+	path := "/api/conversations/" + id
+	for range 2 {
+		a.do(t, "POST", path+"/messages", ann, `{"content":"hi"}`).expect(t, 201, "")
+	}
+	sub, err := a.hub.Join(context.Background(), runtime.Identity{UserID: "ann", Role: runtime.RoleUser}, runtime.JoinRequest{SessionID: runtime.SessionID(id)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+
+	if r := a.do(t, "POST", path+"/read", bea, `{"seq":5}`).expect(t, 200, ""); strings.TrimSpace(r.raw) != `{"read_seq":2}` {
+		t.Fatalf("bea's read answered %s", r.raw)
+	}
+	if e := <-sub.Events(); e.Type != runtime.EventRead || e.User != "bea" || e.Seq != 2 {
+		t.Fatalf("ann's socket got %+v, want bea's receipt", e)
+	}
+	if r := a.do(t, "POST", path+"/read", bea, `{"seq":1}`).expect(t, 200, ""); strings.TrimSpace(r.raw) != `{"read_seq":2}` {
+		t.Fatalf("bea's read backwards answered %s", r.raw)
+	}
+	if r := a.do(t, "POST", path+"/read", ann, `{"seq":1}`).expect(t, 200, ""); strings.TrimSpace(r.raw) != `{"read_seq":1}` {
+		t.Fatalf("ann's read answered %s", r.raw)
+	}
+	if c := a.do(t, "GET", "/api/conversations", ann, "").body["conversations"].([]any)[0].(map[string]any); c["read_seq"] != 1.0 {
+		t.Fatalf("ann's stored mark %v, want 1", c["read_seq"])
+	}
+	a.do(t, "POST", path+"/read", bea, `{}`).expect(t, 400, "invalid_request")
+	a.do(t, "POST", path+"/read", bea, `{"seq":-1}`).expect(t, 400, "invalid_request")
+	a.do(t, "POST", path+"/read", a.token(t, "zed", ""), `{"seq":1}`).expect(t, 403, "forbidden")
+	a.do(t, "POST", "/api/conversations/nope/read", ann, `{"seq":1}`).expect(t, 404, "not_found")
+	select {
+	case e := <-sub.Events():
+		t.Fatalf("ann's own read or a refused one reached her socket: %+v", e)
+	default:
+	}
+}

@@ -99,6 +99,7 @@ func (h *Hub) watchLoop() {
 			h.mu.Unlock()
 			if live {
 				c.mu.Lock()
+				c.remoteLocked(e)
 				c.publishLocked(e)
 				c.mu.Unlock()
 			}

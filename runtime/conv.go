@@ -45,6 +45,11 @@ type conv struct {
 	stillUnheard map[int64]struct{}
 	adoptedSeq   int64
 
+	// People (people.go), under mu: who is typing, and how far each reader
+	// who is not the owner has read (the owner's mark is session.ReadSeq).
+	typists map[string]*typist
+	reads   map[string]int64
+
 	lastInput     time.Time // when the last input was queued
 	evictedDialog bool      // the dialog was dropped and nothing came since
 
@@ -306,15 +311,25 @@ func (c *conv) publish(e *Event) {
 	c.mu.Lock()
 	c.publishLocked(e)
 	c.mu.Unlock()
-	if cl := c.hub.cfg.Cluster; cl != nil {
+	c.broadcast(e)
+}
+
+// broadcast offers e (if any), an event that is not a row and that this
+// node has published, to the other nodes.
+func (c *conv) broadcast(e *Event) {
+	if cl := c.hub.cfg.Cluster; cl != nil && e != nil {
 		cl.Broadcast(e)
 	}
 }
 
 // publishLocked offers e to each subscriber without blocking; one whose
-// queue is full is dropped rather than buffered without bound.
+// queue is full is dropped rather than buffered without bound. A person's
+// typing and read receipts skip their own sockets.
 func (c *conv) publishLocked(e *Event) {
 	for sub := range c.subs {
+		if e.User != "" && sub.Identity.UserID == e.User {
+			continue
+		}
 		select {
 		case sub.events <- e:
 		default:

@@ -284,15 +284,6 @@ func (h *Hub) SetStatus(ctx context.Context, id Identity, sid SessionID, status 
 	return h.update(ctx, id, sid, SessionUpdate{Status: &status})
 }
 
-// MarkRead records that the user has read the conversation up to seq.
-func (h *Hub) MarkRead(ctx context.Context, id Identity, sid SessionID, seq int64) error {
-	if seq < 0 {
-		return Errorf(KindInvalid, "seq must not be negative")
-	}
-	_, err := h.update(ctx, id, sid, SessionUpdate{ReadSeq: &seq})
-	return err
-}
-
 // update changes one of the caller's conversations.
 func (h *Hub) update(ctx context.Context, id Identity, sid SessionID, upd SessionUpdate) (s *Session, err error) {
 	err = h.retryEvicted(ctx, sid, func(c *conv) error {
@@ -303,21 +294,6 @@ func (h *Hub) update(ctx context.Context, id Identity, sid SessionID, upd Sessio
 		return err
 	})
 	return s, err
-}
-
-// MarkRead is Hub.MarkRead for the conversation of a socket.
-// A read mark only moves forward and never past the last message, so a
-// client repeating read frames costs no writes.
-func (s *Subscription) MarkRead(ctx context.Context, seq int64) error {
-	if seq < 0 {
-		return Errorf(KindInvalid, "seq must not be negative")
-	}
-	cur := s.conv.snapshot()
-	if seq = min(seq, cur.LastSeq); seq <= cur.ReadSeq {
-		return nil
-	}
-	_, err := s.conv.update(ctx, SessionUpdate{ReadSeq: &seq})
-	return err
 }
 
 // accessible loads a conversation the caller may read.

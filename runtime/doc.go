@@ -13,6 +13,10 @@
 // queues; a subscriber that falls behind is dropped and catches up from Seq
 // when it reconnects.
 //
+// The people of a conversation see each other type and read (people.go):
+// events that are not rows, published to the others' sockets and
+// broadcast to the other nodes.
+//
 // runtime imports only the standard library. The adapters meet here through
 // the interfaces it consumes: Store (schema), DialogEngine (dialogs),
 // Fetcher (outbound, the HTTP requests of scripts) and Authenticator

@@ -11,6 +11,7 @@ const (
 	EventSuggestion EventType = "suggestion"
 	EventStatus     EventType = "status"
 	EventError      EventType = "error"
+	EventRead       EventType = "read"
 )
 
 // Statuses carried by EventStatus.
@@ -36,6 +37,12 @@ type Event struct {
 	Active      bool     // EventTyping
 	Suggestions []string // EventSuggestion; empty clears
 	Status      string   // EventStatus
+
+	// People (people.go). User is the person (a user id) whose typing or
+	// read receipt this is, "" for the bot's typing; their own sockets do
+	// not get it.
+	User string // EventTyping, EventRead
+	Seq  int64  // EventRead: read up to here
 
 	// EventError
 	Code       Kind

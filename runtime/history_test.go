@@ -85,11 +85,19 @@ func TestConversationAccess(t *testing.T) {
 	expectKind(t, err, runtime.KindForbidden)
 	_, err = h.SetStatus(ctx, alice, sid, "deleted")
 	expectKind(t, err, runtime.KindInvalid)
-	expectKind(t, h.MarkRead(ctx, bob, sid, 1), runtime.KindForbidden)
-	expectKind(t, h.MarkRead(ctx, alice, sid, -1), runtime.KindInvalid)
+	_, err = h.MarkRead(ctx, bob, sid, 1)
+	expectKind(t, err, runtime.KindForbidden)
+	_, err = h.MarkRead(ctx, alice, sid, -1)
+	expectKind(t, err, runtime.KindInvalid)
 
-	if err := h.MarkRead(ctx, alice, sid, 3); err != nil {
-		t.Fatal(err)
+	for range 3 {
+		if _, _, err := h.Send(ctx, alice, runtime.SendRequest{SessionID: sid, Content: "hi"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A read mark never goes past the last message.
+	if mark, err := h.MarkRead(ctx, alice, sid, 5); err != nil || mark != 3 {
+		t.Fatalf("MarkRead(5) of 3 messages = %d, %v", mark, err)
 	}
 	s, err := h.SetStatus(ctx, admin, sid, runtime.StatusArchived)
 	if err != nil || s.Status != runtime.StatusArchived || s.ReadSeq != 3 {

@@ -32,6 +32,9 @@ type Config struct {
 	// is dropped, to be rebuilt from its journal on its next message
 	// (default 5m).
 	DialogIdleEvict time.Duration
+	// TypingExpiry is how long a person's typing indicator lasts without
+	// a refresh before the others are told it stopped (default 5s).
+	TypingExpiry time.Duration
 	// Cluster connects this node to the others on its database; nil for
 	// a single node (cluster.go).
 	Cluster Cluster
@@ -109,6 +112,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.DialogIdleEvict <= 0 {
 		c.DialogIdleEvict = 5 * time.Minute
+	}
+	if c.TypingExpiry <= 0 {
+		c.TypingExpiry = 5 * time.Second
 	}
 	if c.HTTP == nil {
 		c.HTTP = noFetcher{}

@@ -161,7 +161,7 @@
     switch (f.type) {
       case "status": return status(f);
       case "message": return message(f);
-      case "typing": return showTyping(f.active, f.sender);
+      case "typing": return showTyping(f.active, f.sender, f.user);
       case "suggestion": return suggest(f.suggestions || []);
       case "error": return error(f);
     }
@@ -332,8 +332,9 @@
     s.classList.toggle("more", s.scrollWidth - s.scrollLeft - s.clientWidth > 4);
   }
 
-  function showTyping(on, sender) {
-    ui.typingText.textContent = (sender === "agent" ? "Agent" : botName(S.botId)) + " is typing…";
+  function showTyping(on, sender, user) {
+    const who = sender === "agent" ? "Agent" : sender === "user" ? (user || "Someone") : botName(S.botId);
+    ui.typingText.textContent = who + " is typing…";
     ui.typing.classList.toggle("on", !!on);
   }
 

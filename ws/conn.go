@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/coder/websocket"
 
@@ -17,6 +18,8 @@ type connection struct {
 	conn *websocket.Conn
 	log  *slog.Logger
 	sub  *runtime.Subscription
+
+	typing bucket // of typing frames; the read loop's alone
 }
 
 // serve joins the conversation, sends the connected frame, the backlog and
@@ -149,7 +152,14 @@ func (c *connection) handle(ctx context.Context, data []byte) {
 			c.sub.Offer(c.errorEvent(err, ""))
 		}
 	case "typing":
-		// The user's typing indicator is not shown to bots.
+		// Shown to the other people of the conversation, never to bots.
+		// Over the rate, dropped silently: an indicator loses nothing.
+		if !c.typing.allow(time.Now()) {
+			return
+		}
+		if err := c.sub.Typing(runtime.SessionID(f.SessionID), f.Active); err != nil {
+			c.sub.Offer(c.errorEvent(err, ""))
+		}
 	}
 }
 

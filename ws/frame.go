@@ -17,6 +17,7 @@ type inFrame struct {
 	ClientID    string          `json:"client_id"`
 	Attachments json.RawMessage `json:"attachments"`
 	Seq         *int64          `json:"seq"`
+	Active      bool            `json:"active"` // typing; missing is false
 }
 
 // decodeFrame parses one client frame. Errors are KindInvalid with a
@@ -47,11 +48,21 @@ func decodeFrame(data []byte) (*inFrame, error) {
 	return &f, nil
 }
 
+// typingFrame is a person's typing (with user) or the bot's (without).
 type typingFrame struct {
 	Type      string `json:"type"`
 	SessionID string `json:"session_id"`
 	Sender    string `json:"sender"`
+	User      string `json:"user,omitempty"`
 	Active    bool   `json:"active"`
+}
+
+// readFrame is a read receipt: reader has read up to seq.
+type readFrame struct {
+	Type      string `json:"type"`
+	SessionID string `json:"session_id"`
+	Seq       int64  `json:"seq"`
+	Reader    string `json:"reader"`
 }
 
 type suggestionFrame struct {
@@ -93,7 +104,9 @@ func encodeEvent(e *runtime.Event) ([]byte, error) {
 	case runtime.EventMessage:
 		return json.Marshal(newMessageFrame(e.Message))
 	case runtime.EventTyping:
-		return json.Marshal(typingFrame{"typing", sid, string(e.Sender), e.Active})
+		return json.Marshal(typingFrame{"typing", sid, string(e.Sender), e.User, e.Active})
+	case runtime.EventRead:
+		return json.Marshal(readFrame{"read", sid, e.Seq, e.User})
 	case runtime.EventSuggestion:
 		return json.Marshal(suggestionFrame{"suggestion", sid, nonNil(e.Suggestions)})
 	case runtime.EventStatus:

@@ -19,7 +19,10 @@ import (
 
 const waitFor = 10 * time.Second
 
-var alice = runtime.Identity{UserID: "alice", Name: "Alice", Role: runtime.RoleUser}
+var (
+	alice = runtime.Identity{UserID: "alice", Name: "Alice", Role: runtime.RoleUser}
+	bob   = runtime.Identity{UserID: "bob", Name: "Bob", Role: runtime.RoleUser}
+)
 
 // engine is a runtime.DialogEngine with one default bot, "echo", whose
 // dialogs run step.
@@ -60,12 +63,15 @@ func (d *dialog) Step(ctx context.Context, in *runtime.Message) (bool, error) {
 }
 func (d *dialog) Close() {}
 
-// tokens authenticates the bearer token "alice".
+// tokens authenticates the bearer tokens "alice" and "bob".
 type tokens struct{}
 
 func (tokens) Authenticate(_ context.Context, token string) (runtime.Identity, error) {
-	if token == "alice" {
+	switch token {
+	case "alice":
 		return alice, nil
+	case "bob":
+		return bob, nil
 	}
 	return runtime.Identity{}, runtime.Errorf(runtime.KindUnauthorized, "bad token")
 }

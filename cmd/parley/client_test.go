@@ -29,6 +29,8 @@ type frame struct {
 	Timestamp    string          `json:"timestamp"`
 	ClientID     string          `json:"client_id"`
 	Active       bool            `json:"active"`
+	User         string          `json:"user"`
+	Reader       string          `json:"reader"`
 	Suggestions  []string        `json:"suggestions"`
 	Code         string          `json:"code"`
 	Message      string          `json:"message"`

@@ -9,3 +9,11 @@ func TestConversationOfTwoUsersTwoNodes(t *testing.T) {
 	writeBot(t, c.bots, "echo", "name: Echo\n", "while true do TALK(HEAR()) end")
 	twoUsersAndABot(t, server(c.node("node-a")), server(c.node("node-b")))
 }
+
+// Typing and read receipts between ann on one node and bea on the other:
+// the broadcast carries them, and a typing indicator's expiry, both ways.
+func TestTypingAndReadReceiptsTwoNodes(t *testing.T) {
+	c := newCluster(t)
+	writeBot(t, c.bots, "echo", "name: Echo\n", "while true do TALK(HEAR()) end")
+	typingAndReceipts(t, server(c.node("node-a")), server(c.node("node-b")))
+}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coder/websocket"
 )
@@ -114,6 +115,85 @@ func twoUsersAndABot(t *testing.T, a, b *testServer) {
 	want := "[user/ann:from ann bot/:from ann user/bea:from bea bot/:from bea agent/root:from root user/ann:ann again bot/:ann again user/ann:just us user/ann:back bot/:back]"
 	if fmt.Sprint(got) != want {
 		t.Fatalf("history %v\nwant %s", got, want)
+	}
+}
+
+// Typing and read receipts between the two users of a conversation over
+// the real wire (docs/support.md): each sees the other's, never their
+// own; a message ends its author's typing; an indicator nobody refreshes
+// ends by itself; a receipt comes from a read frame or from REST.
+func TestTypingAndReadReceipts(t *testing.T) {
+	s := MustRunMain(t)
+	typingAndReceipts(t, s, s)
+}
+
+// typingAndReceipts plays it with ann's sockets on a and bea's on b.
+func typingAndReceipts(t *testing.T, a, b *testServer) {
+	ann, bea := tokenFor(t, "ann"), tokenFor(t, "bea")
+	var c struct{ ID string }
+	if st := api(t, a, "POST", "/api/conversations", ann, map[string]any{
+		"bot_id": "echo", "participants": []string{"bea"},
+	}, &c); st != 201 {
+		t.Fatalf("POST /api/conversations: %d", st)
+	}
+	annWS, _ := mustDial(t, a, "session_id="+c.ID, ann)
+	beaWS, _ := mustDial(t, b, "session_id="+c.ID, bea)
+	person := func(f frame) bool { return f.Sender != "bot" }
+	typing := func(ws *wsClient, user string, active bool) {
+		t.Helper()
+		// The first person's typing frame: had the socket got its own
+		// typing, it would be this one.
+		f := ws.expect("typing", person)
+		if f.User != user || f.Active != active || f.Sender != "user" || f.SessionID != c.ID {
+			t.Fatalf("got %s, want %s typing %v", f.raw, user, active)
+		}
+	}
+	receipt := func(ws *wsClient, reader string, seq int64) {
+		t.Helper()
+		f := ws.expect("read", nil)
+		if f.Reader != reader || f.Seq != seq || f.SessionID != c.ID {
+			t.Fatalf("got %s, want %s read %d", f.raw, reader, seq)
+		}
+	}
+
+	annWS.send(map[string]any{"type": "typing", "active": true})
+	typing(beaWS, "ann", true)
+	beaWS.send(map[string]any{"type": "typing", "active": true, "session_id": c.ID})
+	typing(annWS, "bea", true)
+	beaWS.send(map[string]any{"type": "typing", "active": false})
+	typing(annWS, "bea", false)
+
+	// ann's message ends her typing, before it.
+	annWS.say("hello", "a1")
+	typing(beaWS, "ann", false)
+	for _, ws := range []*wsClient{annWS, beaWS} {
+		ws.expectMessage("user", "hello")
+		ws.expectMessage("bot", "hello")
+	}
+
+	// Read receipts both ways: a read frame, and REST.
+	beaWS.send(map[string]any{"type": "read", "seq": 2})
+	receipt(annWS, "bea", 2)
+	var mark struct {
+		ReadSeq int64 `json:"read_seq"`
+	}
+	if st := api(t, a, "POST", "/api/conversations/"+c.ID+"/read", ann, map[string]any{"seq": 9}, &mark); st != 200 || mark.ReadSeq != 2 {
+		t.Fatalf("ann's POST read: %d %+v; want 200 read_seq 2", st, mark)
+	}
+	receipt(beaWS, "ann", 2)
+	beaWS.send(map[string]any{"type": "read", "seq": 1}) // moves nothing: not told
+
+	// bea types and stops refreshing: ann sees it end by itself, after
+	// the 5 s expiry; nothing came in between (bea's read of seq 1 was
+	// not told).
+	beaWS.send(map[string]any{"type": "typing", "active": true})
+	typing(annWS, "bea", true)
+	start := time.Now()
+	if f := annWS.next(); f.Type != "typing" || f.User != "bea" || f.Active {
+		t.Fatalf("got %s, want bea's typing to end", f.raw)
+	}
+	if took := time.Since(start); took < 4*time.Second {
+		t.Fatalf("bea's typing ended after %v, before the 5 s expiry", took)
 	}
 }
 
