@@ -71,29 +71,27 @@ func (h *Handler) listConversations(w http.ResponseWriter, r *http.Request, id r
 	return nil
 }
 
+// patchConversation is PATCH /api/conversations/:id {status?, title?,
+// support_status?, note?}: 200 with the conversation, every field changed
+// or none. note is accepted and not kept yet (docs/support.md).
 func (h *Handler) patchConversation(w http.ResponseWriter, r *http.Request, id runtime.Identity) error {
 	var req struct {
-		Status *string `json:"status"`
-		Title  *string `json:"title"`
+		Status        *string `json:"status"`
+		Title         *string `json:"title"`
+		SupportStatus *string `json:"support_status"`
+		Note          *string `json:"note"`
 	}
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	if req.Status == nil && req.Title == nil {
-		return runtime.Errorf(runtime.KindInvalid, "nothing to change: send {\"status\":\"archived\"} or {\"title\":\"…\"}")
+	if req.Status == nil && req.Title == nil && req.SupportStatus == nil {
+		return runtime.Errorf(runtime.KindInvalid, "nothing to change: send {\"status\":\"archived\"}, {\"title\":\"…\"} or {\"support_status\":\"resolved\"}")
 	}
-	sid := runtime.SessionID(r.PathValue("id"))
-	var s *runtime.Session
-	var err error
-	if req.Title != nil {
-		if s, err = h.hub.Rename(r.Context(), id, sid, *req.Title); err != nil {
-			return err
-		}
-	}
-	if req.Status != nil {
-		if s, err = h.hub.SetStatus(r.Context(), id, sid, *req.Status); err != nil {
-			return err
-		}
+	s, err := h.hub.Patch(r.Context(), id, runtime.SessionID(r.PathValue("id")), runtime.ConversationPatch{
+		Title: req.Title, Status: req.Status, SupportStatus: req.SupportStatus,
+	})
+	if err != nil {
+		return err
 	}
 	writeJSON(w, http.StatusOK, newConversationJSON(s, h.botName(s.BotID), nil))
 	return nil

@@ -54,6 +54,8 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("PATCH /api/conversations/{id}", h.private(h.patchConversation))
 	h.mux.HandleFunc("DELETE /api/conversations/{id}", h.private(h.deleteConversation))
 	h.mux.HandleFunc("POST /api/conversations/{id}/bots", h.private(h.setBot))
+	h.mux.HandleFunc("POST /api/conversations/{id}/assign", h.private(h.assign))
+	h.mux.HandleFunc("GET /api/support/conversations", h.private(h.supportQueue))
 	h.mux.HandleFunc("POST /api/conversations/{id}/messages", h.private(h.postMessage))
 	h.mux.HandleFunc("GET /api/conversations/{id}/history", h.private(h.history))
 	h.mux.HandleFunc("POST /api/conversations/{id}/read", h.private(h.markRead))

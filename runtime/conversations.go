@@ -245,12 +245,40 @@ func validateNew(req NewConversation) error {
 	return nil
 }
 
+// ConversationPatch names what PATCH changes in a conversation; nil
+// fields are unchanged.
+type ConversationPatch struct {
+	Title  *string
+	Status *string // StatusActive or StatusArchived
+	// SupportStatus is one of the Support* statuses: agents and admins only.
+	SupportStatus *string
+}
+
+// Patch changes a conversation the caller may write to, all of p or
+// nothing: a refused field (a user's support status) changes no other.
+func (h *Hub) Patch(ctx context.Context, id Identity, sid SessionID, p ConversationPatch) (*Session, error) {
+	if p.Title != nil {
+		if err := validateNew(NewConversation{Title: *p.Title}); err != nil {
+			return nil, err
+		}
+	}
+	if p.Status != nil && *p.Status != StatusActive && *p.Status != StatusArchived {
+		return nil, Errorf(KindInvalid, "status must be %q or %q", StatusActive, StatusArchived)
+	}
+	if p.SupportStatus != nil {
+		if err := mayWorkDesk(id); err != nil {
+			return nil, err
+		}
+		if err := validSupportStatus(*p.SupportStatus); err != nil {
+			return nil, err
+		}
+	}
+	return h.update(ctx, id, sid, SessionUpdate{Title: p.Title, Status: p.Status, SupportStatus: p.SupportStatus})
+}
+
 // Rename sets the title of a conversation the caller may write to.
 func (h *Hub) Rename(ctx context.Context, id Identity, sid SessionID, title string) (*Session, error) {
-	if err := validateNew(NewConversation{Title: title}); err != nil {
-		return nil, err
-	}
-	return h.update(ctx, id, sid, SessionUpdate{Title: &title})
+	return h.Patch(ctx, id, sid, ConversationPatch{Title: &title})
 }
 
 // SetBot switches the bot of a conversation on or off. Off, user messages
@@ -278,10 +306,7 @@ func (h *Hub) SetBot(ctx context.Context, id Identity, sid SessionID, enabled bo
 
 // SetStatus archives (or reactivates) one of the caller's conversations.
 func (h *Hub) SetStatus(ctx context.Context, id Identity, sid SessionID, status string) (*Session, error) {
-	if status != StatusActive && status != StatusArchived {
-		return nil, Errorf(KindInvalid, "status must be %q or %q", StatusActive, StatusArchived)
-	}
-	return h.update(ctx, id, sid, SessionUpdate{Status: &status})
+	return h.Patch(ctx, id, sid, ConversationPatch{Status: &status})
 }
 
 // update changes one of the caller's conversations.

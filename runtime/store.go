@@ -18,6 +18,10 @@ type SessionStore interface {
 	// ListSessions returns one page of a user's conversations, most recent
 	// activity first, and the total that match the filter.
 	ListSessions(ctx context.Context, f SessionFilter) ([]*SessionSummary, int, error)
+	// ListSupport returns one page of the support queue: conversations of
+	// one support status, least recent activity first (ties by id), and
+	// the total that match. Anonymous conversations are never listed.
+	ListSupport(ctx context.Context, f SupportFilter) ([]*SessionSummary, int, error)
 	// UpdateSession applies the non-nil fields of upd and returns the result.
 	UpdateSession(ctx context.Context, id SessionID, upd SessionUpdate) (*Session, error)
 	// DeleteIdleAnonymous deletes anonymous sessions (their messages and
@@ -36,6 +40,17 @@ type SessionFilter struct {
 	Status string // optional
 	Limit  int
 	Offset int
+}
+
+// SupportFilter selects conversations of the support queue.
+type SupportFilter struct {
+	SupportStatus string // required: one of the Support* statuses
+	// Agent keeps those assigned to this user id; with Unassigned, those
+	// assigned to nobody. Neither: any.
+	Agent      string
+	Unassigned bool
+	Limit      int
+	Offset     int
 }
 
 // SessionSummary is a row of the conversation list.

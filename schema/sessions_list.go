@@ -62,18 +62,24 @@ func (db *DB) ListSessions(ctx context.Context, f runtime.SessionFilter) ([]*run
 	return list, total, nil
 }
 
-// listSessionsTx reads the page. The newest message is the one whose seq is
-// the session's last_seq, a single indexed lookup per session.
+// listSessionsTx reads the page.
 func (db *DB) listSessionsTx(ctx context.Context, tx *sqlx.Tx, f runtime.SessionFilter) ([]*runtime.SessionSummary, error) {
 	where, args := sessionWhere(f)
+	return db.summariesTx(ctx, tx, where+` ORDER BY s.last_activity DESC, s.id DESC`, args, f.Limit, f.Offset)
+}
+
+// summariesTx reads one page of sessions, each with its newest message:
+// the one whose seq is the session's last_seq, a single indexed lookup
+// per session. tail is the WHERE and ORDER BY clauses.
+func (db *DB) summariesTx(ctx context.Context, tx *sqlx.Tx, tail string, args []any, limit, offset int) ([]*runtime.SessionSummary, error) {
 	q := `SELECT ` + sessionColumns(db.dialect) + `, m.id AS m_id, m.seq AS m_seq, m.sender AS m_sender,
 		m.sender_name AS m_sender_name, m.content AS m_content, m.client_id AS m_client_id, m.attachments AS m_attachments,
 		m.metadata AS m_metadata, m.created_at AS m_created_at
 		FROM sessions s LEFT JOIN message_history m ON m.session_id = s.id AND m.seq = s.last_seq` +
-		where + ` ORDER BY s.last_activity DESC, s.id DESC LIMIT ? OFFSET ?`
+		tail + ` LIMIT ? OFFSET ?`
 	var rows []summaryRow
-	limit, offset := page(f.Limit, f.Offset)
-	if err := tx.SelectContext(ctx, &rows, db.write.Rebind(q), append(args, limit, offset)...); err != nil {
+	l, o := page(limit, offset)
+	if err := tx.SelectContext(ctx, &rows, db.write.Rebind(q), append(args, l, o)...); err != nil {
 		return nil, err
 	}
 	list := make([]*runtime.SessionSummary, 0, len(rows))

@@ -46,6 +46,8 @@ var e2eTests = []func(*testing.T){
 	TestMessageRateLimit, TestConnectionCap, TestOrigins, TestTickets, TestTrustedProxies,
 	// e2e_people_test.go
 	TestConversationOfTwoUsers, TestTypingAndReadReceipts,
+	// e2e_support_test.go
+	TestSupportQueueAndAssign,
 	// e2e_process_test.go
 	TestSIGTERMDrains, TestAnonymousExpiry,
 	// e2e_rest_test.go

@@ -101,10 +101,15 @@ func (s *MemStore) ListSessions(ctx context.Context, f runtime.SessionFilter) ([
 		}
 	}
 	slices.SortFunc(match, newerFirst)
-	total := len(match)
-	match = match[min(max(f.Offset, 0), total):]
-	if f.Limit > 0 {
-		match = match[:min(f.Limit, len(match))]
+	return s.pageLocked(match, f.Limit, f.Offset), len(match), nil
+}
+
+// pageLocked returns the page of match from offset, at most limit (<= 0:
+// all), each with its newest message.
+func (s *MemStore) pageLocked(match []*runtime.Session, limit, offset int) []*runtime.SessionSummary {
+	match = match[min(max(offset, 0), len(match)):]
+	if limit > 0 {
+		match = match[:min(limit, len(match))]
 	}
 	list := make([]*runtime.SessionSummary, len(match))
 	for i, sess := range match {
@@ -113,7 +118,7 @@ func (s *MemStore) ListSessions(ctx context.Context, f runtime.SessionFilter) ([
 			list[i].LastMessage = cloneMessage(msgs[len(msgs)-1])
 		}
 	}
-	return list, total, nil
+	return list
 }
 
 // UpdateSession applies the non-nil fields of upd.

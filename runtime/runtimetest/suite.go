@@ -51,6 +51,7 @@ func StoreSuite(t *testing.T, newStore func(t *testing.T) runtime.Store) {
 		{"PendingDialogs", testPendingDialogs},
 		{"ConcurrentDialog", testConcurrentDialog},
 		{"People", testPeople},
+		{"ListSupport", testListSupport},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })
