@@ -303,3 +303,34 @@ func expectStatus(t *testing.T, sub *runtime.Subscription, status string) {
 		t.Fatalf("event = %s, want status %s", describe(e), status)
 	}
 }
+
+// The support desk's status frames: a conversation entering the queue
+// tells its sockets waiting_agent; an agent's first socket, agent_joined
+// (not their second); resolving it, resolved. The agent who joined stays a
+// member once the conversation leaves the queue.
+func TestSupportStatusFrames(t *testing.T) {
+	h := newHub(t, silent, runtime.Config{})
+	ctx := context.Background()
+	sub := h.join(t, alice, runtime.JoinRequest{})
+	sid := sub.Session.ID
+	agent := runtime.Identity{UserID: "ag", Name: "Agent", Role: runtime.RoleAgent}
+	if _, err := h.Join(ctx, agent, runtime.JoinRequest{SessionID: sid}); !runtime.IsKind(err, runtime.KindForbidden) {
+		t.Fatalf("an agent joined a conversation outside the queue: %v", err)
+	}
+	status := func(s string) runtime.ConversationPatch { return runtime.ConversationPatch{SupportStatus: &s} }
+	if _, err := h.Patch(ctx, admin, sid, status(runtime.SupportWaiting)); err != nil {
+		t.Fatal(err)
+	}
+	expectStatus(t, sub, runtime.StatusWaitingAgent)
+	first := h.join(t, agent, runtime.JoinRequest{SessionID: sid})
+	expectStatus(t, sub, runtime.StatusAgentJoined)
+	expectStatus(t, first, runtime.StatusAgentJoined)
+	h.join(t, agent, runtime.JoinRequest{SessionID: sid}) // a second device
+	if _, err := h.Patch(ctx, agent, sid, status(runtime.SupportResolved)); err != nil {
+		t.Fatal(err)
+	}
+	expectStatus(t, sub, runtime.StatusResolved) // not a second agent_joined
+	if _, _, err := h.Send(ctx, agent, runtime.SendRequest{SessionID: sid, Content: "anything else?"}); err != nil {
+		t.Fatalf("the agent who joined lost access once it left the queue: %v", err)
+	}
+}

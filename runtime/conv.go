@@ -290,6 +290,15 @@ func (c *conv) update(ctx context.Context, upd SessionUpdate) (*Session, error) 
 func (c *conv) refreshLocked(s *Session) {
 	c.session.Status, c.session.ReadSeq = s.Status, s.ReadSeq
 	c.session.Title, c.session.Members = s.Title, s.Members
+	if c.session.SupportStatus != s.SupportStatus {
+		// Told by each node to its own sockets, as the bot switch is.
+		switch s.SupportStatus {
+		case SupportWaiting:
+			c.publishLocked(&Event{Type: EventStatus, SessionID: c.id, Status: StatusWaitingAgent})
+		case SupportResolved:
+			c.publishLocked(&Event{Type: EventStatus, SessionID: c.id, Status: StatusResolved})
+		}
+	}
 	c.session.SupportStatus, c.session.AssignedAgent = s.SupportStatus, s.AssignedAgent
 	if c.session.BotOff != s.BotOff {
 		// Each node tells its own sockets when it learns of the switch,

@@ -23,6 +23,12 @@ const (
 	// bot_off is not heard by the bot; after bot_on, it is.
 	StatusBotOff = "bot_off"
 	StatusBotOn  = "bot_on"
+	// The support desk: the conversation entered the support queue
+	// (support status waiting), an agent's first socket joined it, an
+	// agent resolved it.
+	StatusWaitingAgent = "waiting_agent"
+	StatusAgentJoined  = "agent_joined"
+	StatusResolved     = "resolved"
 )
 
 // Event is one thing that happened in a conversation, fanned out to every

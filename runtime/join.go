@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"errors"
+	"slices"
 )
 
 // JoinRequest is what a socket asks for when it connects.
@@ -68,6 +69,10 @@ func (h *Hub) Join(ctx context.Context, id Identity, req JoinRequest) (*Subscrip
 			continue
 		}
 		sub.ResumeToken = token
+		if err := c.agentJoined(ctx, sub); err != nil {
+			sub.Close()
+			return nil, err
+		}
 		// A conversation that never started (new, or created just before
 		// a crash) starts its dialog now.
 		if created || (sub.Session.Run == 0 && sub.Session.LastSeq == 0) {
@@ -75,6 +80,33 @@ func (h *Hub) Join(ctx context.Context, id Identity, req JoinRequest) (*Subscrip
 		}
 		return sub, nil
 	}
+}
+
+// agentJoined tells the conversation when an agent (or an admin) who did
+// not start it opens their first socket of it here, and makes them a
+// member, so that they keep access once it leaves the queue.
+func (c *conv) agentJoined(ctx context.Context, sub *Subscription) error {
+	id := sub.Identity
+	if author, _ := authorOf(id, sub.Session); author != SenderAgent {
+		return nil
+	}
+	if !slices.Contains(sub.Session.Members, id.UserID) {
+		if _, err := c.update(ctx, SessionUpdate{AddMember: &id.UserID}); err != nil {
+			return err
+		}
+	}
+	c.mu.Lock()
+	first := true
+	for other := range c.subs {
+		if other != sub && other.Identity.UserID == id.UserID {
+			first = false
+		}
+	}
+	c.mu.Unlock()
+	if first {
+		c.publish(&Event{Type: EventStatus, SessionID: c.id, Status: StatusAgentJoined})
+	}
+	return nil
 }
 
 // sessionToJoin finds or creates the conversation a socket joins.

@@ -46,6 +46,9 @@ func TestTypingReachesOthersOnly(t *testing.T) {
 	req := runtime.JoinRequest{SessionID: sid}
 	phone, laptop := h.join(t, alice, req), h.join(t, alice, req)
 	b, root := h.join(t, bob, req), h.join(t, admin, req)
+	for _, sub := range []*runtime.Subscription{phone, laptop, b, root} {
+		expectStatus(t, sub, runtime.StatusAgentJoined) // the admin, not its starter
+	}
 
 	if err := phone.Typing(sid, true); err != nil {
 		t.Fatal(err)
