@@ -334,3 +334,33 @@ func TestSupportStatusFrames(t *testing.T) {
 		t.Fatalf("the agent who joined lost access once it left the queue: %v", err)
 	}
 }
+
+// A socket of a user hears of a new message in another conversation of
+// theirs (one they take part in, not the one it follows) by a
+// notification; the conversation's own sockets get the message, not a
+// notification; a closed socket gets nothing.
+func TestNotifications(t *testing.T) {
+	h := newHub(t, silent, runtime.Config{})
+	ctx := context.Background()
+	own := h.join(t, alice, runtime.JoinRequest{BotID: "other"})
+	shared, err := h.CreateConversation(ctx, bob, runtime.NewConversation{Participants: []string{"alice"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inside := h.join(t, alice, runtime.JoinRequest{SessionID: shared.ID})
+	m := h.send(t, bob, shared.ID, "news")
+	e := nextEvent(t, own)
+	if e.Type != runtime.EventNotification || e.SessionID != shared.ID || e.Message.ID != m.ID {
+		t.Fatalf("event %s, want a notification of %q in %s", describe(e), m.Content, shared.ID)
+	}
+	expectMessage(t, inside, runtime.SenderUser, "news")
+	expectQuiet(t, inside)
+	own.Close()
+	h.send(t, bob, shared.ID, "more news")
+	expectMessage(t, inside, runtime.SenderUser, "more news")
+	select {
+	case e := <-own.Events():
+		t.Fatalf("a closed socket got %s", describe(e))
+	default:
+	}
+}

@@ -94,6 +94,10 @@ func (h *Hub) watchLoop() {
 		case <-retry.C:
 			failed = h.applyChanges(failed)
 		case e := <-events:
+			if e.Type == EventNotification {
+				h.notifyLocal(e)
+				continue
+			}
 			h.mu.Lock()
 			c, live := h.convs[e.SessionID]
 			h.mu.Unlock()

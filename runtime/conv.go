@@ -100,6 +100,7 @@ func (c *conv) subscribe(id Identity) (*Subscription, error) {
 	snap.Suggestions = append([]string(nil), c.session.Suggestions...)
 	sub.Session = &snap
 	c.subs[sub] = struct{}{}
+	c.hub.addSocket(sub)
 	return sub, nil
 }
 
@@ -107,6 +108,7 @@ func (c *conv) unsubscribe(sub *Subscription) {
 	c.mu.Lock()
 	delete(c.subs, sub)
 	c.mu.Unlock()
+	c.hub.removeSocket(sub)
 }
 
 // snapshot returns a copy of the conversation's session.
@@ -192,7 +194,7 @@ func (c *conv) fillGapLocked(ctx context.Context, before int64) error {
 		}
 		for _, m := range list {
 			c.session.LastSeq, c.session.LastActivity = m.Seq, m.CreatedAt
-			c.publishLocked(&Event{Type: EventMessage, SessionID: c.id, Message: m})
+			c.publishLocked(&Event{Type: EventMessage, SessionID: c.id, Message: m, elsewhere: true})
 			if m.Sender == SenderUser {
 				c.userMessageLocked(m)
 			}
@@ -343,10 +345,14 @@ func (c *conv) publishLocked(e *Event) {
 		case sub.events <- e:
 		default:
 			delete(c.subs, sub)
+			c.hub.removeSocket(sub)
 			sub.end(ReasonSlow)
 			c.hub.counters.slowDrops.Add(1)
 			c.hub.log.Info("dropped slow subscriber", "session", c.id)
 		}
+	}
+	if e.Type == EventMessage && !e.elsewhere {
+		c.notifyLocked(e.Message)
 	}
 }
 
@@ -359,6 +365,7 @@ func (c *conv) endAll(e *Event, reason string) {
 	}
 	for sub := range c.subs {
 		delete(c.subs, sub)
+		c.hub.removeSocket(sub)
 		sub.end(reason)
 	}
 }

@@ -12,6 +12,9 @@ const (
 	EventStatus     EventType = "status"
 	EventError      EventType = "error"
 	EventRead       EventType = "read"
+	// EventNotification tells a socket of a new message (Message) in
+	// another conversation (SessionID) of its user (notify.go).
+	EventNotification EventType = "notification"
 )
 
 // Statuses carried by EventStatus.
@@ -49,6 +52,11 @@ type Event struct {
 	// not get it.
 	User string // EventTyping, EventRead
 	Seq  int64  // EventRead: read up to here
+	// People are the user ids an EventNotification is for (notify.go).
+	People []string `json:",omitempty"`
+
+	// elsewhere marks a message another node stored: that node notifies.
+	elsewhere bool
 
 	// EventError
 	Code       Kind

@@ -63,6 +63,10 @@ type Hub struct {
 	saved   map[string]bool // script versions stored by this process
 	closing bool
 	wg      sync.WaitGroup // dialog goroutines and the sweep
+
+	// Every open socket by user id, for notifications (notify.go).
+	socketsMu sync.Mutex
+	sockets   map[string]map[*Subscription]struct{}
 	counters
 }
 
@@ -76,6 +80,8 @@ func New(cfg Config) *Hub {
 		ctx:     ctx, cancel: cancel,
 		convs: make(map[SessionID]*conv),
 		saved: make(map[string]bool),
+
+		sockets: make(map[string]map[*Subscription]struct{}),
 	}
 	h.wg.Add(2)
 	go h.sweepLoop()

@@ -90,6 +90,14 @@ type errorFrame struct {
 	RetryAfterMS int64  `json:"retry_after_ms,omitempty"`
 }
 
+// notificationFrame tells a socket of a new message in another
+// conversation of its user.
+type notificationFrame struct {
+	Type      string       `json:"type"`
+	SessionID string       `json:"session_id"`
+	Message   wire.Message `json:"message"`
+}
+
 // newMessageFrame is m as a message frame.
 func newMessageFrame(m *runtime.Message) wire.Message {
 	f := wire.NewMessage(m)
@@ -111,6 +119,8 @@ func encodeEvent(e *runtime.Event) ([]byte, error) {
 		return json.Marshal(suggestionFrame{"suggestion", sid, nonNil(e.Suggestions)})
 	case runtime.EventStatus:
 		return json.Marshal(statusFrame{Type: "status", Status: e.Status, SessionID: sid})
+	case runtime.EventNotification:
+		return json.Marshal(notificationFrame{Type: "notification", SessionID: sid, Message: newMessageFrame(e.Message)})
 	default:
 		return json.Marshal(errorFrame{
 			Type: "error", Code: wireCode(e.Code), Message: e.Text, SessionID: sid,

@@ -17,3 +17,11 @@ func TestTypingAndReadReceiptsTwoNodes(t *testing.T) {
 	writeBot(t, c.bots, "echo", "name: Echo\n", "while true do TALK(HEAR()) end")
 	typingAndReceipts(t, server(c.node("node-a")), server(c.node("node-b")))
 }
+
+// Notifications across nodes: ann's socket on one node, bea's message
+// stored on the other.
+func TestNotificationFramesTwoNodes(t *testing.T) {
+	c := newCluster(t)
+	writeBot(t, c.bots, "echo", "name: Echo\n", "while true do TALK(HEAR()) end")
+	notifiedAcross(t, server(c.node("node-a")), server(c.node("node-b")))
+}

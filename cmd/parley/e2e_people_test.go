@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -212,4 +213,42 @@ func tokenWithRole(t *testing.T, user, role string) string {
 // bearer is the header that sends tok.
 func bearer(tok string) http.Header {
 	return http.Header{"Authorization": {"Bearer " + tok}}
+}
+
+// A user's socket on one conversation hears of a message in another of
+// theirs by a notification frame, whichever node stored it.
+func TestNotificationFrames(t *testing.T) {
+	s := MustRunMain(t)
+	notifiedAcross(t, s, s)
+}
+
+// notifiedAcross: ann follows her own conversation on a; bea makes one
+// with ann as a participant and writes to it on b.
+func notifiedAcross(t *testing.T, a, b *testServer) {
+	ann, bea := tokenFor(t, "ann"), tokenFor(t, "bea")
+	annWS, _ := mustDial(t, a, "bot_id=echo", ann)
+	var c struct {
+		ID string `json:"id"`
+	}
+	if st := api(t, b, "POST", "/api/conversations", bea, map[string]any{"bot_id": "echo", "participants": []string{"ann"}}, &c); st != 201 {
+		t.Fatalf("POST /api/conversations: %d", st)
+	}
+	if st := api(t, b, "POST", "/api/conversations/"+c.ID+"/messages", bea, map[string]string{"content": "look at this"}, nil); st != 201 {
+		t.Fatalf("POST messages: %d", st)
+	}
+	f := annWS.expect("notification", nil)
+	var n struct {
+		SessionID string `json:"session_id"`
+		Message   struct {
+			Content    string `json:"content"`
+			SenderName string `json:"sender_name"`
+			SessionID  string `json:"session_id"`
+		} `json:"message"`
+	}
+	if err := json.Unmarshal([]byte(f.raw), &n); err != nil {
+		t.Fatal(err)
+	}
+	if n.SessionID != c.ID || n.Message.SessionID != c.ID || n.Message.Content != "look at this" || n.Message.SenderName != "bea" {
+		t.Fatalf("notification %s; want bea's message in %s", f.raw, c.ID)
+	}
 }

@@ -45,7 +45,7 @@ var e2eTests = []func(*testing.T){
 	// e2e_limits_test.go
 	TestMessageRateLimit, TestConnectionCap, TestOrigins, TestTickets, TestTrustedProxies,
 	// e2e_people_test.go
-	TestConversationOfTwoUsers, TestTypingAndReadReceipts,
+	TestConversationOfTwoUsers, TestNotificationFrames, TestTypingAndReadReceipts,
 	// e2e_support_test.go
 	TestSupportQueueAndAssign,
 	// e2e_process_test.go

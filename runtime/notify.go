@@ -1,0 +1,64 @@
+package runtime
+
+// Notifications: a socket follows one conversation, but its user may be in
+// others (a participant, an agent who joined). When a message is published
+// in a conversation, each of its people's sockets that follow another
+// conversation gets a notification event (session_id and the message), so
+// that a client can show an unread mark without joining everything. Each
+// node tells its own sockets, as it publishes the message; with several
+// nodes every node publishes every message of its live conversations.
+
+// addSocket records sub under its user for notifications.
+func (h *Hub) addSocket(sub *Subscription) {
+	if sub.Identity.Anonymous || sub.Identity.UserID == "" {
+		return
+	}
+	h.socketsMu.Lock()
+	defer h.socketsMu.Unlock()
+	set := h.sockets[sub.Identity.UserID]
+	if set == nil {
+		set = make(map[*Subscription]struct{})
+		h.sockets[sub.Identity.UserID] = set
+	}
+	set[sub] = struct{}{}
+}
+
+// removeSocket forgets sub.
+func (h *Hub) removeSocket(sub *Subscription) {
+	h.socketsMu.Lock()
+	defer h.socketsMu.Unlock()
+	set := h.sockets[sub.Identity.UserID]
+	delete(set, sub)
+	if len(set) == 0 {
+		delete(h.sockets, sub.Identity.UserID)
+	}
+}
+
+// notifyLocked offers a notification of m to the sockets of the
+// conversation's people that follow another conversation. c.mu is held;
+// socketsMu is taken after it, never before.
+func (c *conv) notifyLocked(m *Message) {
+	if c.session.Anonymous {
+		return // alone in it, and with no other conversation
+	}
+	e := &Event{Type: EventNotification, SessionID: c.id, Message: m,
+		People: append([]string{c.session.UserID}, c.session.Members...)}
+	c.hub.notifyLocal(e)
+	if cl := c.hub.cfg.Cluster; cl != nil {
+		cl.Broadcast(e)
+	}
+}
+
+// notifyLocal offers e to this node's sockets of e.People that follow
+// another conversation than e's.
+func (h *Hub) notifyLocal(e *Event) {
+	h.socketsMu.Lock()
+	defer h.socketsMu.Unlock()
+	for _, user := range e.People {
+		for sub := range h.sockets[user] {
+			if sub.conv.id != e.SessionID {
+				sub.Offer(e)
+			}
+		}
+	}
+}
