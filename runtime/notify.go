@@ -38,15 +38,38 @@ func (h *Hub) removeSocket(sub *Subscription) {
 // conversation's people that follow another conversation. c.mu is held;
 // socketsMu is taken after it, never before.
 func (c *conv) notifyLocked(m *Message) {
-	if c.session.Anonymous {
+	s := c.session
+	if s.Anonymous {
 		return // alone in it, and with no other conversation
 	}
+	cl := c.hub.cfg.Cluster
+	// Most messages are in a conversation of one user with a bot, whose
+	// user follows nothing else here: then there is nothing to build.
+	// Other nodes are told only of conversations of several people, so
+	// that a user's chat with a bot costs no NOTIFY per message.
+	broadcast := cl != nil && len(s.Members) > 0
+	if !broadcast && !c.hub.followsOther(s.UserID, c.id) && len(s.Members) == 0 {
+		return
+	}
 	e := &Event{Type: EventNotification, SessionID: c.id, Message: m,
-		People: append([]string{c.session.UserID}, c.session.Members...)}
+		People: append([]string{s.UserID}, s.Members...)}
 	c.hub.notifyLocal(e)
-	if cl := c.hub.cfg.Cluster; cl != nil {
+	if broadcast {
 		cl.Broadcast(e)
 	}
+}
+
+// followsOther reports whether a socket of user here follows another
+// conversation than sid.
+func (h *Hub) followsOther(user string, sid SessionID) bool {
+	h.socketsMu.Lock()
+	defer h.socketsMu.Unlock()
+	for sub := range h.sockets[user] {
+		if sub.conv.id != sid {
+			return true
+		}
+	}
+	return false
 }
 
 // notifyLocal offers e to this node's sockets of e.People that follow
