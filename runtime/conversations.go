@@ -175,11 +175,16 @@ func (h *Hub) Conversations(ctx context.Context, id Identity, f ConversationFilt
 	if err != nil {
 		return nil, 0, err
 	}
+	return h.named(rows), total, nil
+}
+
+// named gives list rows their bots' names.
+func (h *Hub) named(rows []*SessionSummary) []Conversation {
 	out := make([]Conversation, len(rows))
 	for i, r := range rows {
 		out[i] = Conversation{SessionSummary: r, BotName: h.botName(r.BotID)}
 	}
-	return out, total, nil
+	return out
 }
 
 // maxAgentList bounds the conversations of one user an agent's list

@@ -40,11 +40,7 @@ func (h *Hub) SupportQueue(ctx context.Context, id Identity, q SupportQuery) ([]
 	if err != nil {
 		return nil, 0, err
 	}
-	out := make([]Conversation, len(rows))
-	for i, r := range rows {
-		out[i] = Conversation{SessionSummary: r, BotName: h.botName(r.BotID)}
-	}
-	return out, total, nil
+	return h.named(rows), total, nil
 }
 
 // Assign gives a conversation to agent ("" to nobody). An admin may

@@ -61,22 +61,7 @@ func TestListSessionsPlan(t *testing.T) {
 	}
 	for _, f := range []runtime.SessionFilter{{UserID: "u"}, {UserID: "u", BotID: "b", Status: runtime.StatusActive}} {
 		where, args := sessionWhere(f)
-		rows, err := db.read.Queryx(`EXPLAIN QUERY PLAN SELECT s.id FROM sessions s`+where+
-			` ORDER BY s.last_activity DESC, s.id DESC LIMIT 10`, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		all := strings.Join(plan, "\n")
+		all := queryPlan(t, db, `SELECT s.id FROM sessions s`+where+` ORDER BY s.last_activity DESC, s.id DESC LIMIT 10`, args...)
 		for _, want := range []string{"SEARCH s USING INDEX sqlite_autoindex_sessions_1 (id=?)",
 			"USING INDEX sessions_user_activity (user_id=?)", "USING COVERING INDEX session_members_user (user_id=?)"} {
 			if !strings.Contains(all, want) {
