@@ -23,7 +23,7 @@ var allowed = map[string][]string{
 	"dialogs":             {"parley/runtime", "parley/dialogs/internal/luapattern", "github.com/yuin/gopher-lua", "go.yaml.in/yaml/v3", "gopkg.in/yaml.v3", "github.com/fsnotify/fsnotify"},
 	"schema":              {"parley/runtime", "github.com/jmoiron/sqlx", "github.com/lib/pq", "modernc.org/sqlite", "github.com/google/uuid"},
 	"schema/schematest":   {"github.com/lib/pq"},
-	"ws":                  {"parley/runtime", "parley/inbound", "parley/wire", "github.com/coder/websocket"},
+	"ws":                  {"parley/runtime", "parley/inbound", "parley/wire", "github.com/coder/websocket", "golang.org/x/time/rate"},
 	"rest":                {"parley/runtime", "parley/inbound", "parley/wire", "github.com/golang-jwt/jwt/v5", "golang.org/x/time/rate"},
 	// inbound reads who a request is and where it comes from, and wire is
 	// the one JSON shape of a message: the same for ws and rest, which

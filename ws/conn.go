@@ -5,9 +5,9 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/coder/websocket"
+	"golang.org/x/time/rate"
 
 	"parley/runtime"
 )
@@ -19,7 +19,7 @@ type connection struct {
 	log  *slog.Logger
 	sub  *runtime.Subscription
 
-	typing bucket // of typing frames; the read loop's alone
+	typing *rate.Limiter // of typing frames (typinglimit.go)
 }
 
 // serve joins the conversation, sends the connected frame, the backlog and
@@ -154,7 +154,7 @@ func (c *connection) handle(ctx context.Context, data []byte) {
 	case "typing":
 		// Shown to the other people of the conversation, never to bots.
 		// Over the rate, dropped silently: an indicator loses nothing.
-		if !c.typing.allow(time.Now()) {
+		if !c.typing.Allow() {
 			return
 		}
 		if err := c.sub.Typing(runtime.SessionID(f.SessionID), f.Active); err != nil {

@@ -6,26 +6,26 @@ import (
 )
 
 // A socket may send a burst of typing frames, then typingRate a second.
-func TestTypingBucket(t *testing.T) {
+func TestTypingLimit(t *testing.T) {
 	t.Parallel()
-	var b bucket
+	l := newTypingLimiter()
 	now := time.Unix(1000, 0)
 	for i := range typingBurst {
-		if !b.allow(now) {
+		if !l.AllowN(now, 1) {
 			t.Fatalf("frame %d of the burst refused", i+1)
 		}
 	}
-	if b.allow(now) {
+	if l.AllowN(now, 1) {
 		t.Fatal("a frame over the burst allowed")
 	}
 	now = now.Add(time.Second / typingRate)
-	if !b.allow(now) {
+	if !l.AllowN(now, 1) {
 		t.Fatal("a frame refused after the bucket refilled one token")
 	}
-	if b.allow(now) {
+	if l.AllowN(now, 1) {
 		t.Fatal("two frames allowed for one token")
 	}
-	if !b.allow(now.Add(time.Hour)) || b.tokens != typingBurst-1 {
-		t.Fatalf("after an hour: tokens %v, want the burst less one", b.tokens)
+	if !l.AllowN(now.Add(time.Hour), 1) || l.TokensAt(now.Add(time.Hour)) != typingBurst-1 {
+		t.Fatalf("after an hour: tokens %v, want the burst less one", l.TokensAt(now.Add(time.Hour)))
 	}
 }
