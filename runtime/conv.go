@@ -243,26 +243,6 @@ func (c *conv) clearSuggestionsLocked() {
 	}
 }
 
-// unheard reports whether the dialog is to take the user message seq
-// without hearing it: it was stored here while the bot was off, or before
-// the conversation went live here (a restart, another node) while the bot
-// is off now, for whether it was off then is not kept.
-func (c *conv) unheard(seq int64) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, ok := c.stillUnheard[seq]; ok {
-		return true
-	}
-	return seq <= c.adoptedSeq && c.session.BotOff
-}
-
-// heardOrSkipped forgets seq once the dialog has taken it.
-func (c *conv) heardOrSkipped(seq int64) {
-	c.mu.Lock()
-	delete(c.stillUnheard, seq)
-	c.mu.Unlock()
-}
-
 // closeInput refuses user messages from now on. Every message accepted
 // before it is already queued for the dialog, which stop lets finish.
 func (c *conv) closeInput() {

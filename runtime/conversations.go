@@ -286,29 +286,6 @@ func (h *Hub) Rename(ctx context.Context, id Identity, sid SessionID, title stri
 	return h.Patch(ctx, id, sid, ConversationPatch{Title: &title})
 }
 
-// SetBot switches the bot of a conversation on or off. Off, user messages
-// are stored and delivered and the dialog does not hear them; on again,
-// it hears the next one. Agents and admins may switch it, and the members
-// of a conversation of several users: a user alone with a bot has nobody
-// to talk to without it.
-func (h *Hub) SetBot(ctx context.Context, id Identity, sid SessionID, enabled bool) (*Session, error) {
-	off := !enabled
-	var s *Session
-	err := h.retryEvicted(ctx, sid, func(c *conv) error {
-		cur := c.snapshot()
-		if err := mayAccess(id, cur); err != nil {
-			return err
-		}
-		if id.Role != RoleAgent && id.Role != RoleAdmin && len(cur.Members) == 0 {
-			return Errorf(KindForbidden, "only agents, admins and the members of a conversation of several users may switch its bot")
-		}
-		var err error
-		s, err = c.update(ctx, SessionUpdate{BotOff: &off})
-		return err
-	})
-	return s, err
-}
-
 // SetStatus archives (or reactivates) one of the caller's conversations.
 func (h *Hub) SetStatus(ctx context.Context, id Identity, sid SessionID, status string) (*Session, error) {
 	return h.Patch(ctx, id, sid, ConversationPatch{Status: &status})

@@ -4,9 +4,12 @@ package runtime
 // others (a participant, an agent who joined). When a message is published
 // in a conversation, each of its people's sockets that follow another
 // conversation gets a notification event (session_id and the message), so
-// that a client can show an unread mark without joining everything. Each
-// node tells its own sockets, as it publishes the message; with several
-// nodes every node publishes every message of its live conversations.
+// that a client can show an unread mark without joining everything. The
+// node that stored the message tells its own sockets and, with several
+// nodes and a conversation of several people, the others (a best-effort
+// broadcast, as typing is; one that does not fit a NOTIFY, a message of
+// several KB, reaches only the storing node's sockets); a node publishing
+// what another stored does not notify (Event.elsewhere).
 
 // addSocket records sub under its user for notifications.
 func (h *Hub) addSocket(sub *Subscription) {
