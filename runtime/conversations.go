@@ -237,7 +237,7 @@ func validateNew(req NewConversation) error {
 		return Errorf(KindTooLarge, "metadata is larger than %d bytes", MaxMetadata)
 	}
 	for _, p := range req.Participants {
-		if p == "" || len(p) > maxUserIDLen || strings.HasPrefix(p, "anon:") {
+		if !validUserID(p) {
 			return Errorf(KindInvalid, "participant %q is not a user id (1 to %d bytes)", p, maxUserIDLen)
 		}
 	}
@@ -248,6 +248,12 @@ func validateNew(req NewConversation) error {
 		}
 	}
 	return nil
+}
+
+// validUserID reports whether u can name a user (a JWT sub): not empty,
+// not too long, and not an anonymous visitor's generated id.
+func validUserID(u string) bool {
+	return u != "" && len(u) <= maxUserIDLen && !strings.HasPrefix(u, "anon:")
 }
 
 // ConversationPatch names what PATCH changes in a conversation; nil

@@ -54,10 +54,8 @@ func (h *Hub) Assign(ctx context.Context, id Identity, sid SessionID, agent stri
 	if id.Role != RoleAdmin && agent != id.UserID {
 		return nil, Errorf(KindForbidden, "an agent may assign a conversation only to themselves")
 	}
-	if agent != "" {
-		if err := validateNew(NewConversation{Participants: []string{agent}}); err != nil {
-			return nil, Errorf(KindInvalid, "agent %q is not a user id", agent)
-		}
+	if agent != "" && !validUserID(agent) {
+		return nil, Errorf(KindInvalid, "agent %q is not a user id", agent)
 	}
 	upd := SessionUpdate{AssignedAgent: &agent}
 	if agent != "" {
