@@ -26,6 +26,8 @@ var api = map[string]lua.LGFunction{
 	"WAIT":    luaWait,
 	"LOG":     luaLog,
 
+	"TRANSFER": luaTransfer,
+
 	"HTTP_GET":  luaHTTPGet,
 	"HTTP_POST": luaHTTPPost,
 }

@@ -51,8 +51,7 @@ func TestSupportBot(t *testing.T) {
 	c := startChat(t, newEngine(t, bots.FS), "support", mem)
 	c.begin("talk: Hi, I can look up an order for you.",
 		"talk: What's your order number? You'll find it in your confirmation email.")
-	c.say("my order", "talk: Sorry, an order number is just digits, like 123456. What's yours?")
-	c.say("123", "talk: Hmm, order numbers have 5 to 8 digits. Could you check it again?")
+	c.say("123", "talk: Hmm, an order number is 5 to 8 digits, like 123456. Could you check it again?")
 	c.say("#123456", "talk: Thanks! Which email address did you use for order 123456?")
 	c.say("ada at example", "talk: That doesn't look like an email address. Please type it like name@example.com.")
 	c.say("ada@example.com", "now", "talk: Got it: order 123456, email ada@example.com.",
@@ -61,10 +60,14 @@ func TestSupportBot(t *testing.T) {
 	if got := mem.kv["last_order"]; got != want {
 		t.Errorf("memory %s, want %s", got, want)
 	}
-	// The script has returned: the next message starts over.
+	// The script has returned: the next message starts over. Two answers
+	// that are not an order number hand the conversation to a person.
 	c.say("hello again", "talk: Hi, I can look up an order for you.",
 		"talk: What's your order number? You'll find it in your confirmation email.",
-		"talk: Sorry, an order number is just digits, like 123456. What's yours?")
+		"talk: Hmm, an order number is 5 to 8 digits, like 123456. Could you check it again?")
+	c.say("lost it", "talk: Let me find a person from our team to help you. Please describe the problem here.",
+		`transfer: "could not give a valid order number" 1h0m0s`,
+		"talk: Ann has closed your request. Thanks for your patience! Write again any time.")
 }
 
 func TestEchoBot(t *testing.T) {

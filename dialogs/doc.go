@@ -91,6 +91,15 @@
 //	HTTP_POST(url, body) → body, status   the same with a body: a string
 //	                      (text/plain), a table (JSON) or nil; at most 64 KiB
 //	LOG(…)                a log line tagged with bot, session, file and line
+//	TRANSFER([reason]) → outcome   hand the conversation to people: it
+//	                      enters the support queue (support status
+//	                      waiting) and the script waits, durably, until an
+//	                      agent resolves or closes it: {resolved=true,
+//	                      agent=NAME, note=TEXT, status="resolved"|"closed"};
+//	                      meanwhile user messages go to the people, not to
+//	                      HEAR. TRANSFER{reason=…, timeout=SECONDS} returns
+//	                      {resolved=false, reason="timeout", status="timeout"}
+//	                      if nobody took it in time (at most 7 days)
 //
 // The standard library is a whitelist: of the base library only assert,
 // error, getmetatable, ipairs, next, pairs, pcall, rawequal, rawget, rawset,
@@ -117,6 +126,7 @@
 //   - randomness: RANDOM and math.random,
 //   - memory: GET,
 //   - pauses: WAIT, and TYPING(seconds) (Typing, then Wait),
+//   - handovers: what TRANSFER returned,
 //   - the network: HTTP_GET and HTTP_POST (the status and body, or the
 //     error, are journaled; a replay does not send the request again).
 //
@@ -171,7 +181,7 @@
 // run's context every 1024 of its steps (patterns.go, internal/luapattern),
 // so a backtracking pattern stops with the budget's error like a loop. Since host time is free, a turn may make at most 1000 host calls
 // (TALK, SUGGEST, TYPING, GET, SET, NOW, RANDOM, WAIT, HTTP_GET,
-// HTTP_POST, math.random): a loop of TALK cannot flood a conversation or
+// HTTP_POST, TRANSFER, math.random): a loop of TALK cannot flood a conversation or
 // grow its journal for ever.
 // The call stack holds 200 frames and the data stack 64 Ki slots.
 // A run's Lua values may hold Config.MemoryBudget (16 MiB): the run walks

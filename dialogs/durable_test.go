@@ -253,6 +253,11 @@ func (h *journalHost) Wait(_ context.Context, d time.Duration) error {
 	return err
 }
 
+func (h *journalHost) Transfer(_ context.Context, reason string, timeout time.Duration) (runtime.TransferOutcome, error) {
+	v, err := h.do("transfer", reason+" "+timeout.String(), func() string { return strconv.Itoa(rand.IntN(1000)) })
+	return runtime.TransferOutcome{Resolved: true, Status: runtime.TransferResolved, Note: v}, err
+}
+
 func (h *journalHost) HTTP(_ context.Context, req runtime.HTTPRequest) (runtime.HTTPResponse, error) {
 	v, err := h.do("http", req.Method+" "+req.URL+" "+req.Body, func() string { return strconv.Itoa(rand.IntN(1000)) })
 	return runtime.HTTPResponse{Status: 200, Body: v}, err

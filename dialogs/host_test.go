@@ -34,6 +34,8 @@ type fakeHost struct {
 	fast   bool // Wait returns at once
 	// web answers HTTP; nil: status 200 and the body "METHOD URL".
 	web func(req runtime.HTTPRequest) (runtime.HTTPResponse, error)
+	// transfer is what Transfer returns; nil: resolved by Ann, note "done".
+	transfer *runtime.TransferOutcome
 
 	replaying bool // what Replaying reports
 }
@@ -120,6 +122,14 @@ func (h *fakeHost) Wait(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+func (h *fakeHost) Transfer(_ context.Context, reason string, timeout time.Duration) (runtime.TransferOutcome, error) {
+	err := h.record("transfer: %q %v", reason, timeout)
+	if h.transfer != nil {
+		return *h.transfer, err
+	}
+	return runtime.TransferOutcome{Resolved: true, Status: runtime.TransferResolved, Agent: "Ann", Note: "done"}, err
 }
 
 func (h *fakeHost) HTTP(_ context.Context, req runtime.HTTPRequest) (runtime.HTTPResponse, error) {
@@ -304,6 +314,9 @@ func (nopHost) SetMemory(context.Context, string, string) error         { return
 func (nopHost) Now(context.Context) (time.Time, error)                  { return fixedClock, nil }
 func (nopHost) Random(_ context.Context, lo, _ int) (int, error)        { return lo, nil }
 func (nopHost) Wait(context.Context, time.Duration) error               { return nil }
+func (nopHost) Transfer(context.Context, string, time.Duration) (runtime.TransferOutcome, error) {
+	return runtime.TransferOutcome{Status: runtime.TransferTimeout}, nil
+}
 func (nopHost) HTTP(context.Context, runtime.HTTPRequest) (runtime.HTTPResponse, error) {
 	return runtime.HTTPResponse{Status: 204}, nil
 }

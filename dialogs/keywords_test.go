@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"parley/dialogs"
+	"parley/runtime"
 )
 
 func TestTalkHear(t *testing.T) {
@@ -149,7 +150,7 @@ func TestGlobals(t *testing.T) {
 	t.Parallel()
 	c := startChat(t, newEngine(t, botFS(t, "globals")), "t", nil)
 	c.begin("talk: " + strings.Join([]string{
-		"GET", "HEAR", "HTTP_GET", "HTTP_POST", "LOG", "MENU", "NOW", "RANDOM", "SET", "SUGGEST", "TALK", "TYPING",
+		"GET", "HEAR", "HTTP_GET", "HTTP_POST", "LOG", "MENU", "NOW", "RANDOM", "SET", "SUGGEST", "TALK", "TRANSFER", "TYPING",
 		"USER", "WAIT",
 		"_G", "assert", "error", "getmetatable", "ipairs",
 		"math.abs", "math.acos", "math.asin", "math.atan", "math.atan2", "math.ceil", "math.cos",
@@ -175,4 +176,40 @@ func TestWaitingIsFree(t *testing.T) {
 	c.begin("talk: ready", "wait: 300ms", "typing: true", "wait: 300ms", "typing: false", "talk: after wait")
 	time.Sleep(300 * time.Millisecond) // the user takes longer than the budget to answer
 	c.say("x", "talk: after hear")
+}
+
+// TestTransfer: TRANSFER asks the host with its reason and timeout and
+// hands the script the outcome as a table; bad arguments are the script's
+// errors, on their line.
+func TestTransfer(t *testing.T) {
+	t.Parallel()
+	src := `local r = TRANSFER("billing")
+TALK(tostring(r.resolved) .. " " .. r.status .. " " .. r.agent .. " " .. r.note)
+local t = TRANSFER{reason = "late", timeout = 90}
+TALK(tostring(t.resolved) .. " " .. t.reason)
+TRANSFER()`
+	e := newEngine(t, sourceFS(src))
+	c := startChat(t, e, "t", nil)
+	timeout := runtime.TransferOutcome{Status: runtime.TransferTimeout}
+	c.host.onTalk = func(text string) {
+		if strings.HasPrefix(text, "true") {
+			c.host.transfer = &timeout
+		}
+	}
+	c.begin(
+		`transfer: "billing" 0s`,
+		"talk: true resolved Ann done",
+		`transfer: "late" 1m30s`,
+		"talk: false timeout",
+		`transfer: "" 0s`,
+	)
+	for _, bad := range []string{
+		`TRANSFER{reason = 1}`, `TRANSFER{timeout = -1}`, `TRANSFER{timeout = 1e9}`,
+		`TRANSFER{reasons = "x"}`, `TRANSFER(42)`, `TRANSFER(string.rep("x", 501))`,
+	} {
+		c := startChat(t, newEngine(t, sourceFS(bad)), "t", nil)
+		if se := scriptError(t, c.stepNil(t.Context())); se.Line != 1 {
+			t.Errorf("%s: line %d", bad, se.Line)
+		}
+	}
 }

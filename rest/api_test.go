@@ -188,7 +188,7 @@ func checkList(t *testing.T, a *api, id, owner string) {
 		t.Fatalf("list: %s", r.raw)
 	}
 	c := list[0].(map[string]any)
-	want := "assigned_agent,bot_enabled,bot_id,bot_name,conversation_id,created_at,id,last_activity,last_message,last_seq,metadata,participants,read_seq,session_id,status,support_status,title,user_id"
+	want := "assigned_agent,bot_enabled,bot_id,bot_name,conversation_id,created_at,id,last_activity,last_message,last_seq,metadata,note,participants,read_seq,resolved_by,session_id,status,support_status,title,transfer_reason,user_id,waiting_since"
 	if fields(c) != want || c["id"] != id || c["bot_name"] != "Other" || c["last_message"] != "from admin" ||
 		c["last_seq"] != 3.0 || c["status"] != "active" {
 		t.Fatalf("list row: %v", c)

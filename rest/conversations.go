@@ -73,7 +73,7 @@ func (h *Handler) listConversations(w http.ResponseWriter, r *http.Request, id r
 
 // patchConversation is PATCH /api/conversations/:id {status?, title?,
 // support_status?, note?}: 200 with the conversation, every field changed
-// or none. note is accepted and not kept yet (docs/support.md).
+// or none. note goes with support_status resolved or closed.
 func (h *Handler) patchConversation(w http.ResponseWriter, r *http.Request, id runtime.Identity) error {
 	var req struct {
 		Status        *string `json:"status"`
@@ -88,7 +88,7 @@ func (h *Handler) patchConversation(w http.ResponseWriter, r *http.Request, id r
 		return runtime.Errorf(runtime.KindInvalid, "nothing to change: send {\"status\":\"archived\"}, {\"title\":\"…\"} or {\"support_status\":\"resolved\"}")
 	}
 	s, err := h.hub.Patch(r.Context(), id, runtime.SessionID(r.PathValue("id")), runtime.ConversationPatch{
-		Title: req.Title, Status: req.Status, SupportStatus: req.SupportStatus,
+		Title: req.Title, Status: req.Status, SupportStatus: req.SupportStatus, Note: req.Note,
 	})
 	if err != nil {
 		return err

@@ -29,6 +29,11 @@ type conversationJSON struct {
 	AssignedAgent *string         `json:"assigned_agent"`
 	BotEnabled    bool            `json:"bot_enabled"`
 	Metadata      json.RawMessage `json:"metadata"`
+	// The handover (TRANSFER) and its resolution.
+	TransferReason string  `json:"transfer_reason"`
+	WaitingSince   *string `json:"waiting_since"`
+	ResolvedBy     string  `json:"resolved_by"`
+	Note           string  `json:"note"`
 }
 
 func newConversationJSON(s *runtime.Session, botName string, last *runtime.Message) conversationJSON {
@@ -39,6 +44,11 @@ func newConversationJSON(s *runtime.Session, botName string, last *runtime.Messa
 		CreatedAt: wire.Timestamp(s.CreatedAt),
 		Title:     s.Title, UserID: s.UserID, Participants: s.Members, SupportStatus: s.SupportStatus,
 		Metadata: s.Metadata, BotEnabled: !s.BotOff,
+		TransferReason: s.TransferReason, ResolvedBy: s.ResolvedBy, Note: s.SupportNote,
+	}
+	if !s.WaitingSince.IsZero() {
+		t := wire.Timestamp(s.WaitingSince)
+		c.WaitingSince = &t
 	}
 	if c.Participants == nil {
 		c.Participants = []string{}

@@ -3,6 +3,7 @@ package rest_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"parley/runtime"
@@ -18,22 +19,24 @@ func deskCallers(t *testing.T, a *api) map[string]string {
 	}
 }
 
-// deskConversation is a conversation of ann's, put at status and
-// assigned to agent (none when "") by the admin.
+// deskConversation is a conversation of ann's, assigned to agent (none
+// when "") and then put at status by the admin (assigning a waiting one
+// would make it open).
 func deskConversation(t *testing.T, a *api, status, agent string) string {
 	t.Helper()
 	c := deskCallers(t, a)
 	id := a.do(t, "POST", "/api/conversations", c["user"], `{}`).expect(t, 201, "").body["id"].(string)
-	a.do(t, "PATCH", "/api/conversations/"+id, c["admin"], `{"support_status":"`+status+`"}`).expect(t, 200, "")
 	if agent != "" {
 		a.do(t, "POST", "/api/conversations/"+id+"/assign", c["admin"], `{"agent":"`+agent+`"}`).expect(t, 200, "")
 	}
+	a.do(t, "PATCH", "/api/conversations/"+id, c["admin"], `{"support_status":"`+status+`"}`).expect(t, 200, "")
 	return id
 }
 
 // GET /api/support/conversations: agents and admins list the queue,
 // oldest activity first, filtered by status and agent, in pages; users
-// get 403, nobody 401; anonymous conversations never appear.
+// get 403, nobody 401; a visitor's conversation the desk never had (no
+// handover, nobody assigned) does not appear.
 func TestSupportQueue(t *testing.T) {
 	a := newAPI(t, runtime.Config{})
 	c := deskCallers(t, a)
@@ -161,7 +164,11 @@ func TestPatchSupportStatus(t *testing.T) {
 		{"agent", "waiting", "", "archived", 400, "invalid_request"},
 	} {
 		id := deskConversation(t, a, tc.status, tc.assigned)
-		r := a.do(t, "PATCH", "/api/conversations/"+id, c[tc.who], `{"support_status":"`+tc.to+`","title":"by `+tc.who+`","note":"n"}`)
+		note := ""
+		if tc.to == "resolved" || tc.to == "closed" {
+			note = `,"note":"n"`
+		}
+		r := a.do(t, "PATCH", "/api/conversations/"+id, c[tc.who], `{"support_status":"`+tc.to+`","title":"by `+tc.who+`"`+note+`}`)
 		if r.status != tc.want || (tc.code != "" && r.body["error"] != tc.code) {
 			t.Errorf("%s sets %s on a conversation %s assigned to %q: %d %s; want %d %s",
 				tc.who, tc.to, tc.status, tc.assigned, r.status, r.raw, tc.want, tc.code)
@@ -172,5 +179,24 @@ func TestPatchSupportStatus(t *testing.T) {
 		if err != nil || s.SupportStatus != want[0] || s.Title != want[1] {
 			t.Errorf("%s sets %s: stored %q, title %q; want %q, %q", tc.who, tc.to, s.SupportStatus, s.Title, want[0], want[1])
 		}
+	}
+}
+
+// A resolve keeps its note and who resolved it, and returns them; a note
+// goes only with resolved or closed; assigning a waiting conversation
+// takes it out of those waiting.
+func TestResolveNote(t *testing.T) {
+	a := newAPI(t, runtime.Config{})
+	c := deskCallers(t, a)
+	id := deskConversation(t, a, "waiting", "")
+	a.do(t, "PATCH", "/api/conversations/"+id, c["agent"], `{"support_status":"waiting","note":"n"}`).expect(t, 400, "invalid_request")
+	a.do(t, "PATCH", "/api/conversations/"+id, c["agent"], `{"support_status":"resolved","note":"`+strings.Repeat("é", 4001)+`"}`).expect(t, 400, "invalid_request")
+	r := a.do(t, "POST", "/api/conversations/"+id+"/assign", c["agent"], `{"agent":"ag"}`).expect(t, 200, "")
+	if r.body["support_status"] != "open" || r.body["assigned_agent"] != "ag" || r.body["waiting_since"] == nil {
+		t.Errorf("assigned: %s; want open, assigned to ag, waiting_since kept", r.raw)
+	}
+	r = a.do(t, "PATCH", "/api/conversations/"+id, c["agent"], `{"support_status":"resolved","note":"refunded"}`).expect(t, 200, "")
+	if r.body["support_status"] != "resolved" || r.body["note"] != "refunded" || r.body["resolved_by"] != "Ag" {
+		t.Errorf("resolved: %s; want resolved, note refunded, resolved_by Ag (the name)", r.raw)
 	}
 }

@@ -22,16 +22,20 @@ type Authenticator interface {
 //   - an agent may read and write a conversation in the support queue
 //     (SupportWaiting) or assigned to them.
 //
-// Anonymous conversations are reached only by their resume token, which
-// Join checks; REST does not serve them.
+// A visitor (anonymous) reaches their conversation only by its resume
+// token, which Join checks. Their conversation is reached by the desk as
+// any other (a bot hands visitors over too), and by nobody else: its
+// owner is a generated id no credential names.
 func mayAccess(id Identity, s *Session) error {
 	switch {
-	case s.Anonymous || id.Anonymous:
+	case id.Anonymous:
 	case id.Role == RoleAdmin:
 		return nil
-	case s.UserID == id.UserID || slices.Contains(s.Members, id.UserID):
-		return nil
 	case id.Role == RoleAgent && (s.SupportStatus == SupportWaiting || s.AssignedAgent == id.UserID):
+		return nil
+	case slices.Contains(s.Members, id.UserID):
+		return nil
+	case s.UserID == id.UserID && !s.Anonymous:
 		return nil
 	}
 	return Errorf(KindForbidden, "this conversation belongs to someone else")

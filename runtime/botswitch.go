@@ -34,16 +34,18 @@ func (h *Hub) SetBot(ctx context.Context, id Identity, sid SessionID, enabled bo
 }
 
 // unheard reports whether the dialog is to take the user message seq
-// without hearing it: it was stored here while the bot was off, or before
-// the conversation went live here (a restart, another node) while the bot
-// is off now, for whether it was off then is not kept.
+// without hearing it: it was stored here while the conversation was with
+// people (withPeopleLocked), or before the conversation went live here (a
+// restart, another node) while a handover was pending then
+// (adoptedWithPeople) or while it is with people now: whether the bot was
+// off when a message was stored is not kept.
 func (c *conv) unheard(seq int64) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.stillUnheard[seq]; ok {
 		return true
 	}
-	return seq <= c.adoptedSeq && c.session.BotOff
+	return seq <= c.adoptedSeq && (c.adoptedWithPeople || c.withPeopleLocked())
 }
 
 // heardOrSkipped forgets seq once the dialog has taken it.

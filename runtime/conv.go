@@ -37,6 +37,9 @@ type conv struct {
 	closing bool
 	busy    int           // inputs queued or being stepped
 	idle    chan struct{} // closed when busy drops to 0, then replaced
+	// handover: the dialog waits for people in a TRANSFER (transfer.go),
+	// which counts as idle: it has nothing to answer until they are done.
+	handover bool
 
 	// stillUnheard holds the seqs of user messages stored here while the
 	// bot was off and not yet taken, so that a backlog read (after a
@@ -44,11 +47,19 @@ type conv struct {
 	// last seq when the conversation went live (under mu).
 	stillUnheard map[int64]struct{}
 	adoptedSeq   int64
+	// adoptedWithPeople: a handover was pending when the conversation went
+	// live here, so the messages it had not taken by then were the
+	// people's, whatever happens to the handover next.
+	adoptedWithPeople bool
 
 	// People (people.go), under mu: who is typing, and how far each reader
 	// who is not the owner has read (the owner's mark is session.ReadSeq).
 	typists map[string]*typist
 	reads   map[string]int64
+	// changed is closed (and set to nil) when refreshLocked takes a change
+	// of the session from the store: a pending handover waits on it
+	// (transfer.go). Made by whoever waits.
+	changed chan struct{}
 
 	lastInput     time.Time // when the last input was queued
 	evictedDialog bool      // the dialog was dropped and nothing came since
@@ -80,6 +91,7 @@ func newConv(h *Hub, s *Session) *conv {
 
 		adoptedSeq: s.LastSeq,
 	}
+	c.adoptedWithPeople = c.withPeopleLocked() && !s.BotOff // a handover, not the switch
 	c.runner.c = c
 	context.AfterFunc(ctx, c.kick) // a cancelled conversation ends even if idle
 	return c
@@ -161,8 +173,11 @@ func (c *conv) append(ctx context.Context, m *Message) (created bool, err error)
 		return created, err
 	}
 	c.publishStoredLocked(context.WithoutCancel(ctx), m)
-	if m.Sender == SenderUser {
+	switch m.Sender {
+	case SenderUser:
 		c.userMessageLocked(m)
+	case SenderAgent:
+		c.firstReplyLocked(context.WithoutCancel(ctx), m)
 	}
 	return true, nil
 }
@@ -215,15 +230,16 @@ func (c *conv) precedeLocked(ctx context.Context, seq int64) {
 
 // userMessageLocked does what follows a stored user message here: the
 // suggestions in force are over (the store cleared them with the append),
-// and the dialog gets the message if this node runs it, unless the bot is
-// off: then it only takes it, unheard. The switch is read here, under the
-// lock the append holds, so a message stored while the bot is off is never
-// heard, even if the bot is switched on before the dialog gets to it.
+// and the dialog gets the message if this node runs it, unless the
+// conversation is with people (the bot is off, or a handover is pending):
+// then it only takes it, unheard. That is read here, under the lock the
+// append holds, so a message stored while the bot is off is never heard,
+// even if the bot is switched on before the dialog gets to it.
 func (c *conv) userMessageLocked(m *Message) {
 	c.clearSuggestionsLocked()
 	if c.hub.cfg.Cluster == nil || c.leased.Load() {
 		in := messageInput(m)
-		if c.session.BotOff {
+		if c.withPeopleLocked() {
 			in.kind = inputSkip
 			if c.stillUnheard == nil {
 				c.stillUnheard = map[int64]struct{}{}
@@ -267,8 +283,8 @@ func (c *conv) update(ctx context.Context, upd SessionUpdate) (*Session, error) 
 }
 
 // refreshLocked takes from s, read from the store, what UpdateSession
-// changes (here or on another node): the status, the read mark and who
-// may take part.
+// changes (here or on another node): the status, the read mark, who may
+// take part, the handover; and wakes a handover waiting for a change.
 func (c *conv) refreshLocked(s *Session) {
 	c.session.Status, c.session.ReadSeq = s.Status, s.ReadSeq
 	c.session.Title, c.session.Members = s.Title, s.Members
@@ -282,6 +298,7 @@ func (c *conv) refreshLocked(s *Session) {
 		}
 	}
 	c.session.SupportStatus, c.session.AssignedAgent = s.SupportStatus, s.AssignedAgent
+	c.refreshTransferLocked(s)
 	if c.session.BotOff != s.BotOff {
 		// Each node tells its own sockets when it learns of the switch,
 		// under the lock its appends hold: a message a client sends after

@@ -263,6 +263,9 @@ type ConversationPatch struct {
 	Status *string // StatusActive or StatusArchived
 	// SupportStatus is one of the Support* statuses: agents and admins only.
 	SupportStatus *string
+	// Note goes with a SupportStatus of resolved or closed: the agent's
+	// note, which a pending TRANSFER returns (transfer.go).
+	Note *string
 }
 
 // Patch changes a conversation the caller may write to, all of p or
@@ -284,7 +287,23 @@ func (h *Hub) Patch(ctx context.Context, id Identity, sid SessionID, p Conversat
 			return nil, err
 		}
 	}
-	return h.update(ctx, id, sid, SessionUpdate{Title: p.Title, Status: p.Status, SupportStatus: p.SupportStatus})
+	upd := SessionUpdate{Title: p.Title, Status: p.Status, SupportStatus: p.SupportStatus}
+	if p.Note != nil {
+		if p.SupportStatus == nil || (*p.SupportStatus != SupportResolved && *p.SupportStatus != SupportClosed) {
+			return nil, Errorf(KindInvalid, "a note goes with support_status %q or %q", SupportResolved, SupportClosed)
+		}
+		if utf8.RuneCountInString(*p.Note) > MaxNoteLen || !utf8.ValidString(*p.Note) {
+			return nil, Errorf(KindInvalid, "a note must be valid UTF-8 of at most %d characters", MaxNoteLen)
+		}
+	}
+	if p.SupportStatus != nil {
+		var note string
+		if p.Note != nil {
+			note = *p.Note
+		}
+		h.supportChange(&upd, id, *p.SupportStatus, note)
+	}
+	return h.update(ctx, id, sid, upd)
 }
 
 // Rename sets the title of a conversation the caller may write to.

@@ -69,6 +69,11 @@ type DialogHost interface {
 	// (and journaled, so a replay fails alike); any other error is the
 	// host's. A non-2xx status is not an error.
 	HTTP(ctx context.Context, req HTTPRequest) (HTTPResponse, error)
+	// Transfer hands the conversation to people (TRANSFER) and returns
+	// when they end the handover, or when nobody took it within timeout
+	// (0: no timeout). It is durable: a handover pending when the server
+	// stops is waited for again after a restart, on any node.
+	Transfer(ctx context.Context, reason string, timeout time.Duration) (TransferOutcome, error)
 	// Replaying reports whether the host answers from the journal: side
 	// effects outside the host (LOG lines) should be skipped.
 	Replaying() bool

@@ -101,7 +101,7 @@ func (c *conv) waitOfferLocked(ctx context.Context) error {
 // with nothing queued, and returns the offer; nil when m must be stored
 // first. c.mu is held.
 func (c *conv) offerLocked(m *Message) *offer {
-	if !c.oneCommit || c.deleted || c.session.BotOff {
+	if !c.oneCommit || c.deleted || c.withPeopleLocked() {
 		return nil
 	}
 	c.inMu.Lock()

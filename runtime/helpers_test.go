@@ -88,6 +88,7 @@ type testHub struct {
 	*runtime.Hub
 	store  *runtimetest.MemStore
 	engine *fakeEngine
+	cfg    runtime.Config // what the hub was made with
 }
 
 // newHub starts a hub whose dialogs run step; cfg's Store and Engine are
@@ -110,7 +111,7 @@ func newHub(t *testing.T, step stepFunc, cfg runtime.Config) *testHub {
 		defer cancel()
 		h.Close(ctx)
 	})
-	return &testHub{Hub: h, store: store, engine: eng}
+	return &testHub{Hub: h, store: store, engine: eng, cfg: cfg}
 }
 
 // join subscribes id, failing the test on error.

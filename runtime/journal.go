@@ -26,6 +26,9 @@ const (
 	EntrySet     = "set"     // SET(): Value = the key
 	EntryWait    = "wait"    // WAIT(): Value = the deadline, RFC 3339 with nanoseconds
 	EntryHTTP    = "http"    // HTTP_GET/POST: Value = JSON {req hash, status, body} or {req hash, error} (host_http.go)
+
+	EntryTransfer    = "transfer"    // TRANSFER began: Value = JSON {reason, deadline} (transfer.go)
+	EntryTransferred = "transferred" // TRANSFER returned: Value = JSON TransferOutcome
 )
 
 // JournalEntry is one step of a dialog's current run.

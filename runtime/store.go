@@ -73,6 +73,23 @@ type SessionUpdate struct {
 	SupportStatus *string
 	AssignedAgent *string
 	BotOff        *bool
+
+	// The handover (transfer.go). A zero time clears a time. Setting
+	// Transfer starts a handover: TransferOutcome becomes "".
+	Transfer       *string
+	TransferReason *string
+	// EndTransfer sets TransferOutcome, only if a TRANSFER is pending
+	// (Transfer set, TransferOutcome ""): the first ending wins.
+	EndTransfer  *string
+	SupportNote  *string
+	ResolvedBy   *string
+	WaitingSince *time.Time
+	FirstReplyAt *time.Time
+	ResolvedAt   *time.Time
+	// IfSupportStatus makes the whole update conditional: nothing changes
+	// unless the conversation's support status is this one (the session
+	// read back shows what is there).
+	IfSupportStatus *string
 }
 
 // MessageStore keeps messages.

@@ -99,8 +99,9 @@ func (s *Subscription) Backlog(ctx context.Context, after int64, fn func(*Messag
 }
 
 // WaitIdle returns once the dialog has answered every message stored so
-// far: it waits in HEAR again, or has returned. Terminal and test clients
-// use it to know that a turn is over.
+// far: it waits in HEAR again, or has returned, or waits for people in a
+// TRANSFER (the messages are theirs). Terminal and test clients use it to
+// know that a turn is over.
 func (s *Subscription) WaitIdle(ctx context.Context) error {
 	return s.conv.waitIdle(ctx)
 }

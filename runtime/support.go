@@ -46,7 +46,7 @@ func (h *Hub) SupportQueue(ctx context.Context, id Identity, q SupportQuery) ([]
 // Assign gives a conversation to agent ("" to nobody). An admin may
 // assign anyone; an agent only themselves, and only a conversation the
 // rule lets them reach. The agent becomes a member too, so they keep
-// access once it leaves the queue.
+// access once it leaves the queue; a waiting conversation becomes open.
 func (h *Hub) Assign(ctx context.Context, id Identity, sid SessionID, agent string) (*Session, error) {
 	if err := mayWorkDesk(id); err != nil {
 		return nil, err
@@ -57,11 +57,27 @@ func (h *Hub) Assign(ctx context.Context, id Identity, sid SessionID, agent stri
 	if agent != "" && !validUserID(agent) {
 		return nil, Errorf(KindInvalid, "agent %q is not a user id", agent)
 	}
-	upd := SessionUpdate{AssignedAgent: &agent}
-	if agent != "" {
-		upd.AddMember = &agent
-	}
-	return h.update(ctx, id, sid, upd)
+	var s *Session
+	err := h.retryEvicted(ctx, sid, func(c *conv) error {
+		cur := c.snapshot()
+		if err := mayAccess(id, cur); err != nil {
+			return err
+		}
+		upd := SessionUpdate{AssignedAgent: &agent}
+		if agent != "" {
+			upd.AddMember = &agent
+			if cur.SupportStatus == SupportWaiting {
+				// Taken: it leaves the queue of those waiting, and a
+				// TRANSFER's timeout no longer applies.
+				open := SupportOpen
+				upd.SupportStatus = &open
+			}
+		}
+		var err error
+		s, err = c.update(ctx, upd)
+		return err
+	})
+	return s, err
 }
 
 // mayWorkDesk: the desk's endpoints are for agents and admins.

@@ -38,6 +38,13 @@ const (
 	SupportClosed   = "closed"
 )
 
+// Outcomes of a TRANSFER (Session.TransferOutcome).
+const (
+	TransferResolved = "resolved"
+	TransferClosed   = "closed"
+	TransferTimeout  = "timeout"
+)
+
 // Session is one conversation between a user (or an anonymous visitor) and
 // a bot.
 type Session struct {
@@ -70,6 +77,23 @@ type Session struct {
 	// BotOff: the bot is switched off in this conversation; user messages
 	// are stored and delivered, and the dialog does not hear them.
 	BotOff bool
+
+	// The handover (transfer.go). Transfer is the dialog's latest TRANSFER
+	// ("RUN.INDEX" of its journal entry, "" when none) and TransferOutcome
+	// how it ended: "" while it waits for people (user messages are then
+	// not heard), TransferResolved, TransferClosed or TransferTimeout.
+	// SupportNote and ResolvedBy are the resolving agent's note and name.
+	// The times are zero until they happen: WaitingSince when it last
+	// entered the queue, FirstReplyAt the first agent message after that,
+	// ResolvedAt when it was last resolved or closed.
+	Transfer        string
+	TransferReason  string
+	TransferOutcome string
+	SupportNote     string
+	ResolvedBy      string
+	WaitingSince    time.Time
+	FirstReplyAt    time.Time
+	ResolvedAt      time.Time
 
 	// The durable dialog (journal.go). LastUserSeq is the seq of the newest
 	// user message (kept by AppendMessage); ConsumedSeq that of the newest

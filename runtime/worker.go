@@ -86,9 +86,9 @@ func (c *conv) queued() bool {
 func (c *conv) waitIdle(ctx context.Context) error {
 	for {
 		c.inMu.Lock()
-		busy, idle := c.busy, c.idle
+		busy, idle, handover := c.busy, c.idle, c.handover
 		c.inMu.Unlock()
-		if busy == 0 {
+		if busy == 0 || handover {
 			return nil
 		}
 		select {
@@ -209,6 +209,8 @@ func (c *conv) step(in input) {
 		r.retry = 0
 	case errors.Is(err, ErrNotRunner):
 		c.lostLease()
+	case errors.Is(err, errHubClosing):
+		r.reset() // a handover's wait, ended by the server stopping: the journal has it
 	case c.ctx.Err() == nil:
 		c.stepFailed(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
@@ -22,6 +23,8 @@ func sessionColumns(d *dialect) string {
 	s.resume_token_hash, s.last_seq, s.read_seq, s.suggestions, s.metadata,
 	s.last_user_seq, s.consumed_seq, s.run, s.run_ended, s.script_version, s.wake_at,
 	s.created_at, s.last_activity, s.title, s.support_status, s.assigned_agent, s.bot_off,
+	s.transfer, s.transfer_reason, s.transfer_outcome, s.support_note, s.resolved_by,
+	s.waiting_since, s.first_reply_at, s.resolved_at,
 	(SELECT ` + d.jsonArrayAgg + `(sm.user_id ORDER BY sm.added_at, sm.ord)
 		FROM session_members sm WHERE sm.session_id = s.id) AS members`
 }
@@ -51,6 +54,14 @@ type sessionRow struct {
 	SupportStatus   string   `db:"support_status"`
 	AssignedAgent   string   `db:"assigned_agent"`
 	BotOff          bool     `db:"bot_off"`
+	Transfer        string   `db:"transfer"`
+	TransferReason  string   `db:"transfer_reason"`
+	TransferOutcome string   `db:"transfer_outcome"`
+	SupportNote     string   `db:"support_note"`
+	ResolvedBy      string   `db:"resolved_by"`
+	WaitingSince    dbTime   `db:"waiting_since"`
+	FirstReplyAt    dbTime   `db:"first_reply_at"`
+	ResolvedAt      dbTime   `db:"resolved_at"`
 	Members         jsonText `db:"members"` // read only: session_members holds them
 }
 
@@ -63,6 +74,9 @@ func newSessionRow(s *runtime.Session) sessionRow {
 		Run: s.Run, RunEnded: s.RunEnded, ScriptVersion: s.ScriptVersion, WakeAt: dbTime(s.WakeAt),
 		CreatedAt: dbTime(s.CreatedAt), LastActivity: dbTime(s.LastActivity),
 		Title: s.Title, SupportStatus: s.SupportStatus, AssignedAgent: s.AssignedAgent, BotOff: s.BotOff,
+		Transfer: s.Transfer, TransferReason: s.TransferReason, TransferOutcome: s.TransferOutcome,
+		SupportNote: s.SupportNote, ResolvedBy: s.ResolvedBy, WaitingSince: dbTime(s.WaitingSince),
+		FirstReplyAt: dbTime(s.FirstReplyAt), ResolvedAt: dbTime(s.ResolvedAt),
 	}
 }
 
@@ -87,7 +101,9 @@ func (r *sessionRow) session() (*runtime.Session, error) {
 		ScriptVersion: r.ScriptVersion, WakeAt: r.WakeAt.Time(),
 		CreatedAt: r.CreatedAt.Time(), LastActivity: r.LastActivity.Time(),
 		Title: r.Title, Members: members, SupportStatus: r.SupportStatus, AssignedAgent: r.AssignedAgent,
-		BotOff: r.BotOff,
+		BotOff: r.BotOff, Transfer: r.Transfer, TransferReason: r.TransferReason,
+		TransferOutcome: r.TransferOutcome, SupportNote: r.SupportNote, ResolvedBy: r.ResolvedBy,
+		WaitingSince: r.WaitingSince.Time(), FirstReplyAt: r.FirstReplyAt.Time(), ResolvedAt: r.ResolvedAt.Time(),
 	}, nil
 }
 
@@ -121,11 +137,13 @@ func (db *DB) insertSessionTx(ctx context.Context, tx sqlx.ExtContext, s *runtim
 	const q = `INSERT INTO sessions (id, bot_id, user_id, user_name, anonymous, status,
 		resume_token_hash, last_seq, read_seq, suggestions, metadata,
 		last_user_seq, consumed_seq, run, run_ended, script_version, wake_at, created_at, last_activity,
-		title, support_status, assigned_agent, bot_off)
+		title, support_status, assigned_agent, bot_off, transfer, transfer_reason, transfer_outcome,
+		support_note, resolved_by, waiting_since, first_reply_at, resolved_at)
 		VALUES (:id, :bot_id, :user_id, :user_name, :anonymous, :status,
 		:resume_token_hash, :last_seq, :read_seq, :suggestions, :metadata,
 		:last_user_seq, :consumed_seq, :run, :run_ended, :script_version, :wake_at, :created_at, :last_activity,
-		:title, :support_status, :assigned_agent, :bot_off)`
+		:title, :support_status, :assigned_agent, :bot_off, :transfer, :transfer_reason, :transfer_outcome,
+		:support_note, :resolved_by, :waiting_since, :first_reply_at, :resolved_at)`
 	_, err := sqlx.NamedExecContext(ctx, tx, q, newSessionRow(s))
 	return err
 }
@@ -238,7 +256,7 @@ func (db *DB) UpdateSession(ctx context.Context, id runtime.SessionID, upd runti
 // mark or the activity time does not need to.
 func sharedChange(upd runtime.SessionUpdate) bool {
 	return upd.Status != nil || upd.Title != nil || upd.AddMember != nil || upd.SupportStatus != nil ||
-		upd.AssignedAgent != nil || upd.BotOff != nil
+		upd.AssignedAgent != nil || upd.BotOff != nil || upd.Transfer != nil || upd.EndTransfer != nil
 }
 
 // updateSessionTx writes the fields upd sets; with none set it does nothing
@@ -270,6 +288,7 @@ func (db *DB) updateSessionTx(ctx context.Context, tx *sqlx.Tx, id runtime.Sessi
 	if upd.BotOff != nil {
 		sets, args = append(sets, "bot_off = ?"), append(args, *upd.BotOff)
 	}
+	sets, args = transferSets(upd, sets, args)
 	if upd.AddMember != nil {
 		if err := db.addMemberTx(ctx, tx, id, *upd.AddMember); err != nil {
 			return err
@@ -278,15 +297,60 @@ func (db *DB) updateSessionTx(ctx context.Context, tx *sqlx.Tx, id runtime.Sessi
 	if len(sets) == 0 {
 		return nil
 	}
-	q := db.write.Rebind(`UPDATE sessions SET ` + strings.Join(sets, ", ") + ` WHERE id = ?`)
-	res, err := tx.ExecContext(ctx, q, append(args, id)...)
+	where, wargs := ` WHERE id = ?`, []any{id}
+	if upd.IfSupportStatus != nil {
+		where, wargs = where+` AND support_status = ?`, append(wargs, *upd.IfSupportStatus)
+	}
+	q := db.write.Rebind(`UPDATE sessions SET ` + strings.Join(sets, ", ") + where)
+	res, err := tx.ExecContext(ctx, q, append(args, wargs...)...)
 	if err != nil {
 		return err
+	}
+	if upd.IfSupportStatus != nil {
+		return nil // a condition not met is no error; the read shows what is there
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return orErr(err, sql.ErrNoRows)
 	}
 	return nil
+}
+
+// transferSets adds the handover's columns that upd sets (transfer.go in
+// runtime). EndTransfer changes the outcome only of a pending TRANSFER,
+// in the statement itself, so that of a resolve and a timeout racing on
+// two nodes the first one wins.
+func transferSets(upd runtime.SessionUpdate, sets []string, args []any) ([]string, []any) {
+	for _, f := range []struct {
+		col string
+		v   *string
+	}{{"transfer", upd.Transfer}, {"transfer_reason", upd.TransferReason}, {"support_note", upd.SupportNote}, {"resolved_by", upd.ResolvedBy}} {
+		if f.v != nil {
+			sets, args = append(sets, f.col+" = ?"), append(args, *f.v)
+		}
+	}
+	if upd.Transfer != nil {
+		sets = append(sets, "transfer_outcome = ''") // a new handover is pending
+	}
+	if upd.EndTransfer != nil {
+		sets = append(sets, "transfer_outcome = CASE WHEN transfer <> '' AND transfer_outcome = '' THEN ? ELSE transfer_outcome END")
+		args = append(args, *upd.EndTransfer)
+	}
+	for _, f := range []struct {
+		col string
+		v   *time.Time
+	}{{"waiting_since", upd.WaitingSince}, {"resolved_at", upd.ResolvedAt}} {
+		if f.v != nil {
+			sets, args = append(sets, f.col+" = ?"), append(args, dbTime(*f.v))
+		}
+	}
+	// The first reply is the first: a later one (from another node that
+	// has not seen it) does not move it. A zero time clears it.
+	if t := upd.FirstReplyAt; t != nil && t.IsZero() {
+		sets = append(sets, "first_reply_at = NULL")
+	} else if t != nil {
+		sets, args = append(sets, "first_reply_at = coalesce(first_reply_at, ?)"), append(args, dbTime(*t))
+	}
+	return sets, args
 }
 
 // addMemberTx adds user to the members of session id, last in order,

@@ -31,10 +31,11 @@ func (db *DB) ListSupport(ctx context.Context, f runtime.SupportFilter) ([]*runt
 	return list, total, nil
 }
 
-// supportWhere is the WHERE clause of f. Anonymous conversations are
-// never in the queue.
+// supportWhere is the WHERE clause of f. A visitor's (anonymous)
+// conversation is in the queue only once the desk has had it: handed over
+// or assigned; every other one is open, and there are many.
 func supportWhere(f runtime.SupportFilter) (string, []any) {
-	where, args := ` WHERE s.support_status = ? AND NOT s.anonymous`, []any{f.SupportStatus}
+	where, args := ` WHERE s.support_status = ? AND (NOT s.anonymous OR s.waiting_since IS NOT NULL OR s.assigned_agent <> '')`, []any{f.SupportStatus}
 	switch {
 	case f.Unassigned:
 		where += ` AND s.assigned_agent = ''`

@@ -1,17 +1,36 @@
 -- Order-status intake: an order number (5 to 8 digits) and an email address,
--- both re-asked politely until they fit, then a confirmation.
+-- then a confirmation. Two answers that are not an order number, and the
+-- bot hands the conversation to a person from the support desk (TRANSFER).
 
 TALK("Hi, I can look up an order for you.")
 TALK("What's your order number? You'll find it in your confirmation email.")
 
-local order
-while true do
-  order = HEAR{as = "integer",
-    retry = "Sorry, an order number is just digits, like 123456. What's yours?"}
-  if order >= 10000 and order <= 99999999 then
-    break
+-- ask_order returns the order number, or nil after two answers that are not
+-- one: then a person is better placed to help than a third question.
+local function ask_order()
+  for try = 1, 2 do
+    local answer = HEAR()
+    local n = tonumber(answer:match("^%s*#?(%d+)%s*$") or "")
+    if n and n >= 10000 and n <= 99999999 then
+      return n
+    end
+    if try == 1 then
+      TALK("Hmm, an order number is 5 to 8 digits, like 123456. Could you check it again?")
+    end
   end
-  TALK("Hmm, order numbers have 5 to 8 digits. Could you check it again?")
+  return nil
+end
+
+local order = ask_order()
+if not order then
+  TALK("Let me find a person from our team to help you. Please describe the problem here.")
+  local r = TRANSFER{reason = "could not give a valid order number", timeout = 3600}
+  if r.resolved then
+    TALK(r.agent .. " has closed your request. Thanks for your patience! Write again any time.")
+  else
+    TALK("Sorry, everyone is busy. We'll answer here within one working day.")
+  end
+  return
 end
 
 TALK("Thanks! Which email address did you use for order " .. order .. "?")

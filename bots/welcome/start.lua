@@ -2,7 +2,9 @@
 --
 -- It greets, learns the visitor's name (remembered with SET, so a logged-in
 -- user is welcomed back by name on the next visit), then offers a menu
--- forever. The script normally never returns.
+-- forever. "Talk to support" hands the conversation to a person from the
+-- support desk (TRANSFER) and picks up again when they are done. The
+-- script normally never returns.
 
 local name = GET("name")
 if name then
@@ -19,13 +21,29 @@ end
 
 local answers = {
   ["Order status"] = "Our support bot checks orders: open a conversation with 'support' and have your order number ready.",
-  ["Talk to support"] = "A person from our team reads every conversation with the support bot and answers within one working day.",
   ["About Parley"] = "Parley runs bots written as small Lua scripts and talks to you over a WebSocket. Your place in the conversation survives restarts.",
 }
+
+-- Hands the conversation to a person. Until they are done, what the
+-- visitor writes goes to them, not to this script. Ten minutes without
+-- anyone taking it, and the bot takes over again.
+local function talk_to_support()
+  TALK("I'm asking a person from our team to join. Write your question here: they will see the whole conversation.")
+  local r = TRANSFER{reason = "asked for a person from the welcome menu", timeout = 600}
+  if r.resolved then
+    TALK(r.agent .. " has finished helping you. I'm here if you need anything else.")
+  else
+    TALK("Sorry, nobody from our team is free right now. We answer every conversation of the support bot within one working day.")
+  end
+end
 
 while true do
   local choice = MENU("How can I help, " .. name .. "?",
     {"Order status", "Talk to support", "About Parley"})
-  TYPING()
-  TALK(answers[choice])
+  if choice == "Talk to support" then
+    talk_to_support()
+  else
+    TYPING()
+    TALK(answers[choice])
+  end
 end

@@ -46,7 +46,7 @@ func TestSupportQueueAndAssign(t *testing.T) {
 
 	var assigned conversation
 	if st := api(t, s, "POST", "/api/conversations/"+c.ID+"/assign", ag, map[string]string{"agent": "ag"}, &assigned); st != 200 ||
-		assigned.AssignedAgent == nil || *assigned.AssignedAgent != "ag" {
+		assigned.AssignedAgent == nil || *assigned.AssignedAgent != "ag" || assigned.SupportStatus != "open" {
 		t.Fatalf("assign: %d %+v", st, assigned)
 	}
 	var hist struct{ Messages []frame }
@@ -62,7 +62,8 @@ func TestSupportQueueAndAssign(t *testing.T) {
 	annWS.say("thanks", "a2") // the next bot message answers ann, not the agent
 	annWS.expectMessage("user", "thanks")
 	annWS.expectMessage("bot", "thanks")
-	if st := api(t, s, "GET", "/api/support/conversations?agent=ag", ag, nil, &queue); st != 200 || queue.Total != 1 {
+	// Taken, it left those waiting for an agent: it is the agent's, open.
+	if st := api(t, s, "GET", "/api/support/conversations?status=open&agent=ag", ag, nil, &queue); st != 200 || queue.Total != 1 {
 		t.Fatalf("the agent's own queue: %d %+v", st, queue)
 	}
 }

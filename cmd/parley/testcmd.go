@@ -130,12 +130,18 @@ func (t *transcript) run(ctx context.Context, hub *runtime.Hub, bot runtime.BotI
 		return err
 	}
 	for _, s := range t.steps {
-		if s.kind == '>' {
+		if s.kind == '>' || s.kind == '@' {
 			if err := unexpected(pending, s.line); err != nil {
 				return err
 			}
-			if _, _, err := sub.Send(ctx, runtime.SendRequest{Content: s.text}); err != nil {
-				return fmt.Errorf("line %d: sending: %v", s.line, err)
+			var err error
+			if s.kind == '>' {
+				_, _, err = sub.Send(ctx, runtime.SendRequest{Content: s.text})
+			} else {
+				err = actAsAgent(ctx, hub, sub.Session.ID, s.text)
+			}
+			if err != nil {
+				return fmt.Errorf("line %d: %v", s.line, err)
 			}
 			if pending, err = collectTurn(ctx, sub, nil); err != nil {
 				return err
@@ -147,6 +153,25 @@ func (t *transcript) run(ctx context.Context, hub *runtime.Hub, bot runtime.BotI
 		}
 	}
 	return unexpected(pending, 0)
+}
+
+// transcriptAgent is the agent of "@" lines.
+var transcriptAgent = runtime.Identity{UserID: "agent", Name: "Agent", Role: runtime.RoleAgent}
+
+// actAsAgent does what an "@" line says: "say TEXT", "resolve NOTE" or
+// "close NOTE".
+func actAsAgent(ctx context.Context, hub *runtime.Hub, sid runtime.SessionID, line string) error {
+	verb, text, _ := strings.Cut(line, " ")
+	if verb == "say" {
+		_, _, err := hub.Send(ctx, transcriptAgent, runtime.SendRequest{SessionID: sid, Content: text})
+		return err
+	}
+	status := runtime.SupportResolved
+	if verb == "close" {
+		status = runtime.SupportClosed
+	}
+	_, err := hub.Patch(ctx, transcriptAgent, sid, runtime.ConversationPatch{SupportStatus: &status, Note: &text})
+	return err
 }
 
 // collectTurn waits for the dialog's turn to end and appends its outputs.

@@ -17,6 +17,11 @@ import (
 //	< text        the bot says exactly text ("…" or "..." at the end: a prefix)
 //	? a | b       the suggestions in force become a, b
 //	! code        the dialog fails with error code (dialog_error)
+//	= status      a status frame: waiting_agent (the bot called TRANSFER)
+//	              or resolved
+//	@ say text    an agent (named Agent) writes text in the conversation
+//	@ resolve note   the agent resolves the conversation with note, which
+//	              the bot's TRANSFER returns; "@ close note" closes it
 //	# comment     (and blank lines) ignored
 //
 // The archive may also hold bot.yaml and start.lua: the bot under test;
@@ -29,7 +34,7 @@ type transcript struct {
 
 type step struct {
 	line int
-	kind byte // '>', '<', '?', '!'
+	kind byte // '>', '<', '?', '!', '=', '@'
 	text string
 }
 
@@ -60,8 +65,11 @@ func parseTranscript(name string, data []byte) (*transcript, error) {
 		if l == "" || l[0] == '#' {
 			continue
 		}
-		if len(l) < 2 || !strings.ContainsRune("><?!", rune(l[0])) || (len(l) > 1 && l[1] != ' ') {
-			return nil, fmt.Errorf("%s:%d: a line starts with \"> \", \"< \", \"? \", \"! \" or \"#\"", name, first+i)
+		if len(l) < 2 || !strings.ContainsRune("><?!=@", rune(l[0])) || (len(l) > 1 && l[1] != ' ') {
+			return nil, fmt.Errorf("%s:%d: a line starts with \"> \", \"< \", \"? \", \"! \", \"= \", \"@ \" or \"#\"", name, first+i)
+		}
+		if verb, _, _ := strings.Cut(l[2:], " "); l[0] == '@' && verb != "say" && verb != "resolve" && verb != "close" {
+			return nil, fmt.Errorf("%s:%d: an agent line is \"@ say TEXT\", \"@ resolve NOTE\" or \"@ close NOTE\"", name, first+i)
 		}
 		t.steps = append(t.steps, step{line: first + i, kind: l[0], text: l[2:]})
 	}
@@ -87,8 +95,10 @@ type output struct {
 
 func outputOf(e *runtime.Event) (output, bool) {
 	switch {
-	case e.Type == runtime.EventMessage && e.Message.Sender != runtime.SenderUser:
+	case e.Type == runtime.EventMessage && e.Message.Sender == runtime.SenderBot:
 		return output{'<', e.Message.Content}, true
+	case e.Type == runtime.EventStatus && (e.Status == runtime.StatusWaitingAgent || e.Status == runtime.StatusResolved):
+		return output{'=', e.Status}, true
 	case e.Type == runtime.EventSuggestion && len(e.Suggestions) > 0:
 		return output{'?', strings.Join(e.Suggestions, " | ")}, true
 	case e.Type == runtime.EventError:

@@ -129,6 +129,9 @@ func (s *MemStore) UpdateSession(ctx context.Context, id runtime.SessionID, upd 
 	if !ok {
 		return nil, runtime.Errorf(runtime.KindNotFound, "session not found")
 	}
+	if upd.IfSupportStatus != nil && sess.SupportStatus != *upd.IfSupportStatus {
+		return cloneSession(sess), nil
+	}
 	if upd.Status != nil {
 		sess.Status = *upd.Status
 	}
@@ -156,6 +159,7 @@ func (s *MemStore) UpdateSession(ctx context.Context, id runtime.SessionID, upd 
 	if upd.BotOff != nil {
 		sess.BotOff = *upd.BotOff
 	}
+	updateTransfer(sess, upd)
 	return cloneSession(sess), nil
 }
 
@@ -199,4 +203,32 @@ func (s *MemStore) DeleteSession(ctx context.Context, id runtime.SessionID) erro
 	}
 	s.deleteSession(id)
 	return nil
+}
+
+// updateTransfer applies the handover's fields of upd.
+func updateTransfer(sess *runtime.Session, upd runtime.SessionUpdate) {
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	if upd.Transfer != nil {
+		sess.Transfer, sess.TransferOutcome = *upd.Transfer, "" // a new handover is pending
+	}
+	set(&sess.TransferReason, upd.TransferReason)
+	set(&sess.SupportNote, upd.SupportNote)
+	set(&sess.ResolvedBy, upd.ResolvedBy)
+	if upd.EndTransfer != nil && sess.Transfer != "" && sess.TransferOutcome == "" {
+		sess.TransferOutcome = *upd.EndTransfer
+	}
+	setTime := func(dst *time.Time, v *time.Time) {
+		if v != nil {
+			*dst = utcMicro(*v)
+		}
+	}
+	setTime(&sess.WaitingSince, upd.WaitingSince)
+	setTime(&sess.ResolvedAt, upd.ResolvedAt)
+	if t := upd.FirstReplyAt; t != nil && (t.IsZero() || sess.FirstReplyAt.IsZero()) {
+		sess.FirstReplyAt = utcMicro(*t) // the first reply is the first
+	}
 }

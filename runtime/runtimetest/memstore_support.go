@@ -24,8 +24,10 @@ func (s *MemStore) ListSupport(ctx context.Context, f runtime.SupportFilter) ([]
 
 func inQueue(sess *runtime.Session, f runtime.SupportFilter) bool {
 	switch {
-	case sess.Anonymous || sess.SupportStatus != f.SupportStatus:
+	case sess.SupportStatus != f.SupportStatus:
 		return false
+	case sess.Anonymous && sess.WaitingSince.IsZero() && sess.AssignedAgent == "":
+		return false // a visitor's conversation the desk never had
 	case f.Unassigned:
 		return sess.AssignedAgent == ""
 	}

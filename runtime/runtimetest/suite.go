@@ -52,6 +52,7 @@ func StoreSuite(t *testing.T, newStore func(t *testing.T) runtime.Store) {
 		{"ConcurrentDialog", testConcurrentDialog},
 		{"People", testPeople},
 		{"ListSupport", testListSupport},
+		{"Transfer", testTransfer},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })

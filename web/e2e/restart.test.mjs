@@ -16,23 +16,23 @@ test("server restart: the page reconnects and the conversation continues", async
   const page = await open(browser, server.url);
   await msg(page, "bot", "What's your name?").waitFor();
   await say(page, "Ada");
-  await page.getByRole("button", { name: "Talk to support", exact: true }).waitFor();
+  await page.getByRole("button", { name: "Order status", exact: true }).waitFor();
 
   // A crash: the page notices and keeps trying.
   await server.stop("SIGKILL");
   await page.locator("#conn", { hasText: /Reconnecting|Offline/ }).waitFor();
 
   // Typed while the server is down: shown as pending, kept in localStorage.
-  await say(page, "Talk to support");
-  await page.locator("#log .msg.pending", { hasText: "Talk to support" }).waitFor();
+  await say(page, "Order status");
+  await page.locator("#log .msg.pending", { hasText: "Order status" }).waitFor();
   assert.match(await page.locator("#log .msg.pending .meta").textContent(), /Will send when back online/);
   const stored = await page.evaluate(() => JSON.parse(localStorage.getItem("parley:pending")));
-  assert.deepEqual(stored.map((p) => p.text), ["Talk to support"]);
+  assert.deepEqual(stored.map((p) => p.text), ["Order status"]);
 
   // The same port and data dir again: the page resumes, sends it once, and the bot answers.
   server = await startServer({ data: server.data, port: server.port });
-  await msg(page, "user", "Talk to support").waitFor();
-  await page.locator("#log .msg.bot .bubble", { hasText: "A person from our team reads every conversation" }).waitFor();
+  await msg(page, "user", "Order status").waitFor();
+  await page.locator("#log .msg.bot .bubble", { hasText: "Our support bot checks orders" }).waitFor();
   await page.locator("#conn.online").waitFor();
 
   // After the restart, a new message and its reply.
@@ -45,7 +45,7 @@ test("server restart: the page reconnects and the conversation continues", async
   await page.reload();
   await page.getByRole("button", { name: "About Parley", exact: true }).waitFor();
   assert.deepEqual(await transcript(page), shown);
-  assert.equal(await count(page, "user", "Talk to support"), 1);
+  assert.equal(await count(page, "user", "Order status"), 1);
   assert.equal(await count(page, "user", "About Parley"), 1);
   assert.deepEqual(page.problems.filter((p) => !/ERR_CONNECTION_REFUSED|WebSocket/.test(p)), []);
 });

@@ -59,14 +59,14 @@ test("after an outage a device catches up: no gaps, no duplicates", async (t) =>
   // A loses its connection; B goes on meanwhile.
   net.down();
   await a.locator("#conn", { hasText: /Reconnecting|Offline/ }).waitFor();
-  await b.getByRole("button", { name: "Talk to support", exact: true }).click();
-  await b.locator("#log .msg.bot .bubble", { hasText: "A person from our team" }).waitFor();
+  await b.getByRole("button", { name: "Order status", exact: true }).click();
+  await b.locator("#log .msg.bot .bubble", { hasText: "Our support bot checks orders" }).waitFor();
 
   // A reconnects (with a fresh ticket) and resumes after the last seq it
   // saw; every message frame arrives twice, and shows once.
   net.twice = (f) => f.type === "message";
   net.up();
-  await a.locator("#log .msg.bot .bubble", { hasText: "A person from our team" }).waitFor();
+  await a.locator("#log .msg.bot .bubble", { hasText: "Our support bot checks orders" }).waitFor();
   await a.getByRole("button", { name: "About Parley", exact: true }).waitFor();
   const seqs = await a.locator("#log .msg").evaluateAll((lis) => lis.map((li) => +li.dataset.seq));
   assert.deepEqual(seqs, seqs.map((_, i) => i + 1), "every seq once, in order");
