@@ -49,6 +49,7 @@
     bot: params.get("bot") || "",  // bot asked for ("" = the default bot)
     bots: [],                      // GET /api/bots
     sid: null, botId: "",          // the joined conversation
+    agent: "",                     // the name of the agent who wrote last
     lastSeq: 0, backlogTo: 0,
     seen: new Set(),               // message ids shown
     ws: null, ready: false, gen: 0,
@@ -162,6 +163,7 @@
       case "status": return status(f);
       case "message": return message(f);
       case "typing": return showTyping(f.active, f.sender, f.user);
+      case "read": return markRead(f.seq);
       case "suggestion": return suggest(f.suggestions || []);
       case "error": return error(f);
     }
@@ -169,8 +171,9 @@
 
   function status(f) {
     if (f.status !== "connected") {
-      const say = { waiting_agent: "Waiting for a person to join…", agent_joined: "A person has joined the conversation.",
-        resolved: "The conversation was marked as resolved.", shutting_down: null }[f.status];
+      // The support desk. agent_joined names nobody yet; f.name once it does.
+      const say = { waiting_agent: "Waiting for an agent…", agent_joined: (f.name || "An agent") + " joined the conversation.",
+        resolved: "The agent resolved the conversation." }[f.status];
       if (say) note(say);
       if (f.status === "shutting_down") setConn("Server restarting…", true);
       return;
@@ -199,6 +202,7 @@
     S.lastSeq = Math.max(S.lastSeq, m.seq);
     if (S.lastSeq >= S.backlogTo) ui.log.removeAttribute("aria-busy");
     if (m.sender !== "user") showTyping(false);
+    if (m.sender === "agent") S.agent = m.sender_name || S.agent;
     const li = (m.client_id && ui.log.querySelector(`[data-cid="${CSS.escape(m.client_id)}"]`)) || el("li");
     li.className = "msg " + m.sender;
     li.dataset.id = m.id;
@@ -239,12 +243,23 @@
 
   function send(text) {
     if (!text.trim()) return false;
+    typingAt = 0; // the server ends the indicator with the message
     const it = { cid: newId(), text, owner: owner(), sid: S.sid };
     P.save([...P.all(), it]);
     showPending(it);
     suggest([]); // answered (the server clears them too); no double sends
     transmit(it);
     return true;
+  }
+
+  // Typing: active:true when the box gets text, again every 3 s while it
+  // changes (the server forgets it after 5 s), active:false when emptied.
+  let typingAt = 0;
+  function typing() {
+    const on = !!ui.box.value.trim();
+    if (!S.ready || (on ? Date.now() - typingAt < 3000 : !typingAt)) return;
+    typingAt = on ? Date.now() : 0;
+    S.ws.send(JSON.stringify({ type: "typing", active: on }));
   }
 
   const sentAt = new Map(); // client_id → when it last went out on a socket
@@ -333,7 +348,7 @@
   }
 
   function showTyping(on, sender, user) {
-    const who = sender === "agent" ? "Agent" : sender === "user" ? (user || "Someone") : botName(S.botId);
+    const who = sender === "agent" ? S.agent || "Agent" : sender === "user" ? (user || "Someone") : botName(S.botId);
     ui.typingText.textContent = who + " is typing…";
     ui.typing.classList.toggle("on", !!on);
   }
@@ -350,13 +365,16 @@
     ui.title.textContent = botName(S.botId);
     if (!embed) document.title = botName(S.botId) + " · Parley";
   }
-  const senderName = (m) => (m.sender === "user" ? "You" : m.sender === "agent" ? "Agent" : botName(S.botId));
+  const senderName = (m) => (m.sender === "user" ? "You" : m.sender === "agent" ? m.sender_name || "Agent" : botName(S.botId));
+  // markRead marks the visitor's messages someone else (an agent) has read.
+  const markRead = (seq) => ui.log.querySelectorAll(".msg.user[data-seq]").forEach((li) => { if (+li.dataset.seq <= seq) li.classList.add("read"); });
 
   // resetView empties the transcript for another conversation.
   function resetView() {
     S.seen.clear();
     S.lastSeq = 0;
     S.sid = null;
+    S.agent = "";
     ui.log.querySelectorAll("li:not(.intro)").forEach((li) => li.remove());
     ui.log.removeAttribute("aria-busy");
     suggest([]);
@@ -538,7 +556,7 @@
     if (e.key === "Escape" && embed && host) parent.postMessage({ type: "parley:close" }, host);
   });
   const grow = () => { ui.box.style.height = "auto"; ui.box.style.height = ui.box.scrollHeight + 2 + "px"; };
-  ui.box.addEventListener("input", grow);
+  ui.box.addEventListener("input", () => { grow(); typing(); });
 
   ui.loginOpen.onclick = () => {
     ui.login.hidden = !ui.login.hidden;

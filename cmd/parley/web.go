@@ -12,43 +12,68 @@ import (
 	"parley/web"
 )
 
-// webHandler serves the chat page, its assets and /widget.js from the
-// embedded web/. Every response carries a Content-Security-Policy: the page
-// loads only its own files and talks only to its own origin, and its
-// frame-ancestors lists the allowed origins, so that only those sites can
-// embed the page (the widget's iframe). See docs/web.md.
+// webHandler serves the chat page at /, the support console at /support,
+// their assets and /widget.js from the embedded web/. Only the embedded
+// files are served (no directory listings). Every response carries a
+// Content-Security-Policy: the pages load only their own files and talk
+// only to their own origin. The chat page's frame-ancestors lists the
+// allowed origins, so that only those sites can embed it (the widget's
+// iframe); the console acts for an agent and is never framed. See
+// docs/web.md and docs/support.md.
 func webHandler(allowedOrigins []string, log *slog.Logger) http.Handler {
 	ancestors, skipped := frameAncestors(allowedOrigins)
 	for _, p := range skipped {
 		log.Warn("allowed origin cannot be expressed in CSP frame-ancestors; pages there cannot embed the chat", "pattern", p)
 	}
-	csp := "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-		"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; " +
-		"frame-ancestors " + ancestors
+	csp := func(ancestors string) string {
+		return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+			"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; " +
+			"frame-ancestors " + ancestors
+	}
+	chatCSP, consoleCSP := csp(ancestors), csp("'none'")
 	etags := contentETags(web.FS)
-	files := http.FileServerFS(web.FS)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := webFile(r.URL.Path)
+		if name == "support/" {
+			http.Redirect(w, r, "/support", http.StatusMovedPermanently)
+			return
+		}
+		tag, ok := etags[name]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
 		h := w.Header()
-		h.Set("Content-Security-Policy", csp)
+		h.Set("Content-Security-Policy", chatCSP)
+		if name == "support.html" {
+			h.Set("Content-Security-Policy", consoleCSP)
+		}
 		h.Set("X-Content-Type-Options", "nosniff")
 		// Revalidate every time, cheaply: the files change only with the
 		// binary, and a stale chat.js next to a new server is worse than
 		// one 304 round trip.
 		h.Set("Cache-Control", "no-cache")
-		name := strings.TrimPrefix(r.URL.Path, "/")
-		if name == "" {
-			name = "index.html"
-		}
-		if tag, ok := etags[name]; ok {
-			h.Set("ETag", tag) // http.ServeContent answers If-None-Match with 304
-		}
+		h.Set("ETag", tag) // http.ServeContent answers If-None-Match with 304
 		if name == "widget.js" {
 			// Loaded by other sites' pages, some of which isolate
 			// themselves (Cross-Origin-Embedder-Policy).
 			h.Set("Cross-Origin-Resource-Policy", "cross-origin")
 		}
-		files.ServeHTTP(w, r)
+		http.ServeFileFS(w, r, web.FS, name)
 	})
+}
+
+// webFile is the embedded file a path names: the chat page at /, the
+// support console at /support, every other file at its own name.
+func webFile(path string) string {
+	switch name := strings.TrimPrefix(path, "/"); name {
+	case "":
+		return "index.html"
+	case "support":
+		return "support.html"
+	default:
+		return name
+	}
 }
 
 // contentETags hashes each embedded file once at startup.

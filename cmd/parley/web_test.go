@@ -33,14 +33,18 @@ func TestFrameAncestors(t *testing.T) {
 
 func TestWebHandlerHeaders(t *testing.T) {
 	h := webHandler([]string{"*.example.com"}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	for _, path := range []string{"/", "/chat.js", "/widget.js"} {
+	for _, path := range []string{"/", "/chat.js", "/widget.js", "/support", "/support.css", "/console/app.js"} {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
 		if rec.Code != http.StatusOK {
 			t.Fatalf("GET %s: %d", path, rec.Code)
 		}
 		csp := rec.Header().Get("Content-Security-Policy")
-		if !strings.Contains(csp, "frame-ancestors 'self' http://*.example.com https://*.example.com") {
+		want := "frame-ancestors 'self' http://*.example.com https://*.example.com"
+		if path == "/support" {
+			want = "frame-ancestors 'none'" // the console acts for an agent: never framed
+		}
+		if !strings.HasSuffix(csp, want) || !strings.HasPrefix(csp, "default-src 'self'; script-src 'self';") {
 			t.Errorf("GET %s: CSP %q", path, csp)
 		}
 		etag := rec.Header().Get("ETag")
@@ -54,6 +58,30 @@ func TestWebHandlerHeaders(t *testing.T) {
 		h.ServeHTTP(rec, req)
 		if rec.Code != http.StatusNotModified {
 			t.Errorf("GET %s with If-None-Match: %d, want 304", path, rec.Code)
+		}
+	}
+}
+
+// Only the embedded files are served: no directory listing of console/,
+// and /support/ is the console at its one address.
+func TestWebHandlerPaths(t *testing.T) {
+	h := webHandler(nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	for _, c := range []struct {
+		path     string
+		code     int
+		location string
+	}{
+		{"/console/", http.StatusNotFound, ""},
+		{"/console", http.StatusNotFound, ""},
+		{"/nope.js", http.StatusNotFound, ""},
+		{"/support/", http.StatusMovedPermanently, "/support"},
+		{"/index.html", http.StatusMovedPermanently, "./"},
+		{"/support.html", http.StatusOK, ""},
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", c.path, nil))
+		if rec.Code != c.code || rec.Header().Get("Location") != c.location {
+			t.Errorf("GET %s: %d %q, want %d %q", c.path, rec.Code, rec.Header().Get("Location"), c.code, c.location)
 		}
 	}
 }

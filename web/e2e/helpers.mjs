@@ -61,9 +61,9 @@ export function startServer({ data = tempDir(), port = 0, args = [] } = {}) {
   });
 }
 
-/** A JWT for user, signed with the secret in the server's data dir. */
-export async function token(server, user, name = user) {
-  const { stdout } = await promisify(execFile)(BIN, ["token", "--user", user, "--name", name, "--data", server.data], { cwd: server.data });
+/** A JWT for user (role user, agent or admin), signed with the secret in the server's data dir. */
+export async function token(server, user, name = user, role = "user") {
+  const { stdout } = await promisify(execFile)(BIN, ["token", "--user", user, "--name", name, "--role", role, "--data", server.data], { cwd: server.data });
   return stdout.trim();
 }
 
