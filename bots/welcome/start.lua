@@ -30,7 +30,9 @@ local answers = {
 local function talk_to_support()
   TALK("I'm asking a person from our team to join. Write your question here: they will see the whole conversation.")
   local r = TRANSFER{reason = "asked for a person from the welcome menu", timeout = 600}
-  if r.resolved then
+  if r.resolved and r.note ~= "" then
+    TALK(r.agent .. " has finished helping you (" .. r.note .. "). I'm here if you need anything else.")
+  elseif r.resolved then
     TALK(r.agent .. " has finished helping you. I'm here if you need anything else.")
   else
     TALK("Sorry, nobody from our team is free right now. We answer every conversation of the support bot within one working day.")

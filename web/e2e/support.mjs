@@ -9,10 +9,6 @@ export async function signIn(page, secret, uid) {
   await page.getByLabel("Access token or API key").press("Enter");
 }
 
-/** The conversation a logged-in visitor's chat page is in. */
-export const visitorSid = (page) => page.evaluate(() =>
-  JSON.parse(localStorage.getItem(Object.keys(localStorage).find((k) => k.startsWith("parley:session:u:")))).sid);
-
 /** Starts a conversation of user with the welcome bot over REST; its id. */
 export async function startConversation(server, user, text) {
   const r = await call(server, await token(server, user), "POST", "/api/conversations/start", { bot_id: "welcome", initial_message: text });

@@ -4,7 +4,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { launch, msg, open, say, startServer, token } from "./helpers.mjs";
-import { queueAsAdmin, signIn, STATS, visitorSid } from "./support.mjs";
+import { signIn, STATS } from "./support.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -25,9 +25,9 @@ test("a visitor asks for help; an agent takes, answers and resolves it", async (
   await say(visitor, "Victor");
   await msg(visitor, "bot", "Nice to meet you, Victor!").waitFor();
 
-  // Into the queue. Once the welcome bot's "Talk to support" calls TRANSFER, this line becomes:
-  // await visitor.getByRole("button", { name: "Talk to support", exact: true }).click();
-  await queueAsAdmin(server, await visitorSid(visitor));
+  // Into the queue: the welcome bot's "Talk to support" calls TRANSFER.
+  await visitor.getByRole("button", { name: "Talk to support", exact: true }).click();
+  await msg(visitor, "bot", "I'm asking a person from our team to join. Write your question here: they will see the whole conversation.").waitFor();
   await visitor.locator("#log .note", { hasText: "Waiting for an agent…" }).waitFor();
 
   // The agent signs in and finds it at the top of the Waiting tab.
@@ -94,6 +94,8 @@ test("a visitor asks for help; an agent takes, answers and resolves it", async (
   await agent.getByLabel("Resolution note").fill("Shipping delay explained");
   await agent.getByRole("button", { name: "Resolve" }).click();
   await visitor.locator("#log .note", { hasText: "The agent resolved the conversation." }).waitFor();
+  // The bot's script goes on after TRANSFER, with the agent's name and note.
+  await msg(visitor, "bot", "Ada Agent has finished helping you (Shipping delay explained). I'm here if you need anything else.").waitFor();
   await agent.locator("#conv-status", { hasText: "Resolved" }).waitFor();
   assert.deepEqual(patches.at(-1), { support_status: "resolved", note: "Shipping delay explained" });
   assert.equal(await agent.locator("#reply").isDisabled(), true);
