@@ -85,9 +85,11 @@ func newConv(h *Hub, s *Session) *conv {
 	return c
 }
 
-// subscribe adds a subscriber and takes its snapshot under mu.
-func (c *conv) subscribe(id Identity) (*Subscription, error) {
-	sub := newSubscription(c, id, c.hub.cfg.QueueSize)
+// subscribe adds a subscriber of id and takes its snapshot under mu: on
+// sock, a socket that follows other conversations already (its greeting
+// is queued first, so that no live event of c precedes it), or on a new
+// socket when sock is nil.
+func (c *conv) subscribe(id Identity, sock *socket, after int64) (*Subscription, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.evicted {
@@ -98,17 +100,31 @@ func (c *conv) subscribe(id Identity) (*Subscription, error) {
 	}
 	snap := *c.session
 	snap.Suggestions = append([]string(nil), c.session.Suggestions...)
-	sub.Session = &snap
+	sub := &Subscription{Session: &snap, Identity: id, After: -1, conv: c}
+	if sock == nil {
+		sub.sock = newSocket(c.hub, id)
+		sub.sock.first, sub.sock.onFirst = sub, true
+		c.hub.register(sub.sock)
+	} else {
+		sub.sock, sub.After = sock, after
+		if err := sock.add(sub); err != nil {
+			return nil, err
+		}
+		if !sock.offer(&Event{Type: EventStatus, SessionID: c.id, Status: StatusConnected, Follow: sub}) {
+			sock.remove(sub)
+			return nil, Errorf(KindUnavailable, "the socket was closed")
+		}
+	}
+	sub.events = sub.sock.events
 	c.subs[sub] = struct{}{}
-	c.hub.addSocket(sub)
 	return sub, nil
 }
 
+// unsubscribe takes sub out of the conversation's subscribers.
 func (c *conv) unsubscribe(sub *Subscription) {
 	c.mu.Lock()
 	delete(c.subs, sub)
 	c.mu.Unlock()
-	c.hub.removeSocket(sub)
 }
 
 // snapshot returns a copy of the conversation's session.
@@ -314,8 +330,8 @@ func (c *conv) broadcast(e *Event) {
 }
 
 // publishLocked offers e to each subscriber without blocking; one whose
-// queue is full is dropped rather than buffered without bound. A person's
-// typing and read receipts skip their own sockets.
+// socket's queue is full is dropped rather than buffered without bound. A
+// person's typing and read receipts skip their own sockets.
 func (c *conv) publishLocked(e *Event) {
 	for sub := range c.subs {
 		if e.User != "" && sub.Identity.UserID == e.User {
@@ -324,11 +340,10 @@ func (c *conv) publishLocked(e *Event) {
 		select {
 		case sub.events <- e:
 		default:
+			// Its other conversations let go of it when the transport
+			// closes the socket.
 			delete(c.subs, sub)
-			c.hub.removeSocket(sub)
-			sub.end(ReasonSlow)
-			c.hub.counters.slowDrops.Add(1)
-			c.hub.log.Info("dropped slow subscriber", "session", c.id)
+			sub.sock.dropSlow(c.id)
 		}
 	}
 	if e.Type == EventMessage && !e.elsewhere {
@@ -337,6 +352,10 @@ func (c *conv) publishLocked(e *Event) {
 }
 
 // endAll ends every subscription with reason, after publishing e (if any).
+// A deleted conversation that a socket joined after it connected is only
+// left: the socket is told (an error not_found naming it) and goes on
+// with the others; a socket's first conversation deleted ends it, as
+// before sockets could follow several.
 func (c *conv) endAll(e *Event, reason string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -345,8 +364,13 @@ func (c *conv) endAll(e *Event, reason string) {
 	}
 	for sub := range c.subs {
 		delete(c.subs, sub)
-		c.hub.removeSocket(sub)
-		sub.end(reason)
+		if reason == ReasonDeleted && sub != sub.sock.first {
+			if sub.sock.remove(sub) {
+				sub.sock.offer(&Event{Type: EventError, SessionID: c.id, Code: KindNotFound, Text: "the conversation was deleted"})
+			}
+			continue
+		}
+		sub.sock.end(reason)
 	}
 }
 

@@ -21,6 +21,9 @@ const (
 const (
 	StatusConnected    = "connected"
 	StatusShuttingDown = "shutting_down"
+	// StatusLeft: the socket stopped following the conversation (a leave
+	// frame); no frame of it follows (follow.go).
+	StatusLeft = "left"
 	// StatusBotOff and StatusBotOn: the bot of the conversation was
 	// switched off or on (Hub.SetBot). A message sent after a socket got
 	// bot_off is not heard by the bot; after bot_on, it is.
@@ -54,6 +57,11 @@ type Event struct {
 	Seq  int64  // EventRead: read up to here
 	// People are the user ids an EventNotification is for (notify.go).
 	People []string `json:",omitempty"`
+
+	// Follow is the subscription of a conversation a socket has just
+	// joined (follow.go), on the connected status that starts it: the
+	// transport greets the client with it, as it greets a new socket.
+	Follow *Subscription `json:"-"`
 
 	// elsewhere marks a message another node stored: that node notifies.
 	elsewhere bool

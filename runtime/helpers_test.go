@@ -204,6 +204,16 @@ func describe(e *runtime.Event) string {
 	return string(e.Type)
 }
 
+// expectEvents checks sub's next events, each as describe has it.
+func expectEvents(t *testing.T, sub *runtime.Subscription, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if got := describe(nextEvent(t, sub)); got != w {
+			t.Fatalf("event %q, want %q", got, w)
+		}
+	}
+}
+
 // expectKind fails the test unless err is an *runtime.Error of kind k.
 func expectKind(t *testing.T, err error, k runtime.Kind) {
 	t.Helper()

@@ -64,9 +64,8 @@ type Hub struct {
 	closing bool
 	wg      sync.WaitGroup // dialog goroutines and the sweep
 
-	// Every open socket by user id, for notifications (notify.go).
-	socketsMu sync.Mutex
-	sockets   map[string]map[*Subscription]struct{}
+	// The people here: sockets by user, for notifications (registry.go).
+	reg registry
 	counters
 }
 
@@ -80,8 +79,7 @@ func New(cfg Config) *Hub {
 		ctx:     ctx, cancel: cancel,
 		convs: make(map[SessionID]*conv),
 		saved: make(map[string]bool),
-
-		sockets: make(map[string]map[*Subscription]struct{}),
+		reg:   newRegistry(),
 	}
 	h.wg.Add(2)
 	go h.sweepLoop()

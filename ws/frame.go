@@ -18,6 +18,7 @@ type inFrame struct {
 	Attachments json.RawMessage `json:"attachments"`
 	Seq         *int64          `json:"seq"`
 	Active      bool            `json:"active"` // typing; missing is false
+	After       *int64          `json:"after"`  // join; missing: no replay
 }
 
 // decodeFrame parses one client frame. Errors are KindInvalid with a
@@ -39,6 +40,13 @@ func decodeFrame(data []byte) (*inFrame, error) {
 	case "read":
 		if f.Seq == nil {
 			return nil, runtime.Errorf(runtime.KindInvalid, "a read frame needs seq")
+		}
+	case "join", "leave":
+		if f.SessionID == "" {
+			return nil, runtime.Errorf(runtime.KindInvalid, "a %s frame needs session_id", f.Type)
+		}
+		if f.After != nil && *f.After < 0 {
+			return nil, runtime.Errorf(runtime.KindInvalid, "after must be a message seq (a whole number >= 0)")
 		}
 	case "":
 		return nil, runtime.Errorf(runtime.KindInvalid, "the frame has no type")

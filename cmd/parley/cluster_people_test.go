@@ -25,3 +25,12 @@ func TestNotificationFramesTwoNodes(t *testing.T) {
 	writeBot(t, c.bots, "echo", "name: Echo\n", "while true do TALK(HEAR()) end")
 	notifiedAcross(t, server(c.node("node-a")), server(c.node("node-b")))
 }
+
+// One socket following several conversations on one node while the users
+// write on the other: each join catches up with what the other node
+// stored, and notifications cross.
+func TestFollowSeveralConversationsTwoNodes(t *testing.T) {
+	c := newCluster(t)
+	writeBot(t, c.bots, "echo", "name: Echo\n", "while true do TALK(HEAR()) end")
+	followSeveral(t, server(c.node("node-a")), server(c.node("node-b")))
+}

@@ -38,6 +38,8 @@ var e2eTests = []func(*testing.T){
 	TestEvictionBetweenHears, TestScriptEditedMidConversation, TestResumeAcrossRestart, TestBrokenBotKeepsLastGood,
 	// e2e_errors_test.go
 	TestBadFrames, TestBadTokens, TestOtherUsersConversation, TestRESTBadBodies, TestRS256Tokens,
+	// e2e_follow_test.go
+	TestFollowSeveralConversations,
 	// e2e_hostile_test.go
 	TestHostileClients, TestHostilePatterns,
 	// e2e_http_test.go
