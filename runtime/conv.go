@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -49,6 +50,11 @@ type conv struct {
 	// who is not the owner has read (the owner's mark is session.ReadSeq).
 	typists map[string]*typist
 	reads   map[string]int64
+	// The people whose presence its subscribers are told, under mu
+	// (presence.go): roomed says it has subscribers, rooms whom it is
+	// listed under in the hub's registry.
+	roomed bool
+	rooms  []string
 
 	lastInput     time.Time // when the last input was queued
 	evictedDialog bool      // the dialog was dropped and nothing came since
@@ -117,6 +123,8 @@ func (c *conv) subscribe(id Identity, sock *socket, after int64) (*Subscription,
 	}
 	sub.events = sub.sock.events
 	c.subs[sub] = struct{}{}
+	c.roomLocked(false)
+	c.greetPresenceLocked(sub)
 	return sub, nil
 }
 
@@ -124,6 +132,7 @@ func (c *conv) subscribe(id Identity, sock *socket, after int64) (*Subscription,
 func (c *conv) unsubscribe(sub *Subscription) {
 	c.mu.Lock()
 	delete(c.subs, sub)
+	c.roomLocked(false)
 	c.mu.Unlock()
 }
 
@@ -287,6 +296,7 @@ func (c *conv) update(ctx context.Context, upd SessionUpdate) (*Session, error) 
 // may take part.
 func (c *conv) refreshLocked(s *Session) {
 	c.session.Status, c.session.ReadSeq = s.Status, s.ReadSeq
+	people := !slices.Equal(c.session.Members, s.Members) || c.session.AssignedAgent != s.AssignedAgent
 	c.session.Title, c.session.Members = s.Title, s.Members
 	if c.session.SupportStatus != s.SupportStatus {
 		// Told by each node to its own sockets, as the bot switch is.
@@ -298,6 +308,9 @@ func (c *conv) refreshLocked(s *Session) {
 		}
 	}
 	c.session.SupportStatus, c.session.AssignedAgent = s.SupportStatus, s.AssignedAgent
+	if people {
+		c.roomLocked(true)
+	}
 	if c.session.BotOff != s.BotOff {
 		// Each node tells its own sockets when it learns of the switch,
 		// under the lock its appends hold: a message a client sends after
@@ -331,7 +344,7 @@ func (c *conv) broadcast(e *Event) {
 
 // publishLocked offers e to each subscriber without blocking; one whose
 // socket's queue is full is dropped rather than buffered without bound. A
-// person's typing and read receipts skip their own sockets.
+// person's typing, read receipts and presence skip their own sockets.
 func (c *conv) publishLocked(e *Event) {
 	for sub := range c.subs {
 		if e.User != "" && sub.Identity.UserID == e.User {
@@ -343,6 +356,7 @@ func (c *conv) publishLocked(e *Event) {
 			// Its other conversations let go of it when the transport
 			// closes the socket.
 			delete(c.subs, sub)
+			c.roomLocked(false)
 			sub.sock.dropSlow(c.id)
 		}
 	}
@@ -372,6 +386,7 @@ func (c *conv) endAll(e *Event, reason string) {
 		}
 		sub.sock.end(reason)
 	}
+	c.roomLocked(false)
 }
 
 // logger returns the hub's logger tagged with this conversation.

@@ -16,7 +16,8 @@
 //
 // The people of a conversation see each other type and read (people.go):
 // events that are not rows, published to the others' sockets and
-// broadcast to the other nodes. They hear of messages in their
+// broadcast to the other nodes. They see each other come online and go
+// offline (presence.go, presence_nodes.go), and hear of messages in their
 // conversations their socket does not follow (notify.go); the hub's
 // registry (registry.go) knows who is here.
 //
@@ -42,7 +43,7 @@
 //     empty, so an idle conversation holds no goroutine. The DialogHost
 //     methods the script calls run on that goroutine while Step runs.
 //   - Publishing never blocks: a subscriber whose queue is full is dropped.
-//   - Lock order: a Hub.joinMu stripe, then Hub.mu, then conv.mu, then
-//     conv.inMu or the registry's mu, then a socket's mu. Nothing takes a
-//     second conv.mu while holding one.
+//   - Lock order: a Hub.joinMu stripe, then a Hub.presenceMu stripe, then
+//     Hub.mu, then conv.mu, then conv.inMu or the registry's mu, then a
+//     socket's mu. Nothing takes a second conv.mu while holding one.
 package runtime

@@ -21,8 +21,9 @@ const MaxFollows = 50
 // before any live event of sid: a connected status whose Follow is the
 // new subscription (the transport writes the connected frame, the
 // messages after `after` when it is not negative, and the suggestions in
-// force, as it does for a new socket), then live events. Anonymous
-// visitors follow only their own conversation.
+// force, as it does for a new socket), then the presence of the people of
+// sid who are online, then live events. Anonymous visitors follow only
+// their own conversation.
 func (s *Subscription) Follow(ctx context.Context, sid SessionID, after int64) error {
 	h, id := s.conv.hub, s.Identity
 	if id.Anonymous {
@@ -55,6 +56,7 @@ func (s *Subscription) Leave(sid SessionID) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.subs, sub)
+	c.roomLocked(false)
 	if sub.sock.remove(sub) {
 		sub.sock.offer(&Event{Type: EventStatus, SessionID: sid, Status: StatusLeft})
 	}

@@ -2,6 +2,7 @@ package runtime_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -200,6 +201,8 @@ func describe(e *runtime.Event) string {
 		return string(e.Type) + " " + string(e.Code) + " " + e.Text
 	case runtime.EventStatus:
 		return string(e.Type) + " " + e.Status
+	case runtime.EventPresence:
+		return fmt.Sprintf("presence %s online %v", e.User, e.Online)
 	}
 	return string(e.Type)
 }

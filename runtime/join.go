@@ -50,6 +50,7 @@ func (h *Hub) Join(ctx context.Context, id Identity, req JoinRequest) (*Subscrip
 		return nil, err
 	}
 	sub.ResumeToken = token
+	h.arrive(sub.sock) // after agentJoined: an agent who joined is a member
 	return sub, nil
 }
 

@@ -27,6 +27,8 @@ type socket struct {
 	closed  bool // Close ran: it follows nothing more
 	done    chan struct{}
 	reason  string // why it ended; set before done is closed
+
+	present bool // counted online (presence.go); under hub.reg.mu
 }
 
 func newSocket(h *Hub, id Identity) *socket {
@@ -133,7 +135,8 @@ func (k *socket) remove(sub *Subscription) bool {
 }
 
 // close ends the socket and unsubscribes it from every conversation it
-// follows, then takes it off the hub's registry. Twice is harmless.
+// follows, then takes it off the hub's registry, where its user may go
+// offline (presence.go). Twice is harmless.
 func (k *socket) close() {
 	k.end(ReasonClosed)
 	k.mu.Lock()

@@ -73,6 +73,16 @@ type readFrame struct {
 	Reader    string `json:"reader"`
 }
 
+// presenceFrame says that user, one of the people of the conversation,
+// came online or went offline.
+type presenceFrame struct {
+	Type      string `json:"type"`
+	SessionID string `json:"session_id"`
+	User      string `json:"user"`
+	Role      string `json:"role"`
+	Online    bool   `json:"online"`
+}
+
 type suggestionFrame struct {
 	Type        string   `json:"type"`
 	SessionID   string   `json:"session_id"`
@@ -127,6 +137,8 @@ func encodeEvent(e *runtime.Event) ([]byte, error) {
 		return json.Marshal(suggestionFrame{"suggestion", sid, nonNil(e.Suggestions)})
 	case runtime.EventStatus:
 		return json.Marshal(statusFrame{Type: "status", Status: e.Status, SessionID: sid})
+	case runtime.EventPresence:
+		return json.Marshal(presenceFrame{"presence", sid, e.User, e.Role, e.Online})
 	case runtime.EventNotification:
 		return json.Marshal(notificationFrame{Type: "notification", SessionID: sid, Message: newMessageFrame(e.Message)})
 	default:

@@ -30,6 +30,8 @@ type frame struct {
 	ClientID     string          `json:"client_id"`
 	Active       bool            `json:"active"`
 	User         string          `json:"user"`
+	Role         string          `json:"role"`
+	Online       bool            `json:"online"`
 	Reader       string          `json:"reader"`
 	Suggestions  []string        `json:"suggestions"`
 	Code         string          `json:"code"`

@@ -50,6 +50,8 @@ var e2eTests = []func(*testing.T){
 	TestConversationOfTwoUsers, TestNotificationFrames, TestTypingAndReadReceipts,
 	// e2e_support_test.go
 	TestSupportQueueAndAssign,
+	// e2e_presence_test.go
+	TestPresence,
 	// e2e_process_test.go
 	TestSIGTERMDrains, TestAnonymousExpiry,
 	// e2e_rest_test.go
