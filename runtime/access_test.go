@@ -323,8 +323,10 @@ func TestSupportStatusFrames(t *testing.T) {
 	}
 	expectStatus(t, sub, runtime.StatusWaitingAgent)
 	first := h.join(t, agent, runtime.JoinRequest{SessionID: sid})
-	expectStatus(t, sub, runtime.StatusAgentJoined)
-	expectStatus(t, first, runtime.StatusAgentJoined)
+	// The agent, a member now, is told who is online; the others, that
+	// the agent joined and is online.
+	expectEvents(t, sub, "status agent_joined", "presence ag online true")
+	expectEvents(t, first, "presence alice online true", "status agent_joined")
 	h.join(t, agent, runtime.JoinRequest{SessionID: sid}) // a second device
 	if _, err := h.Patch(ctx, agent, sid, status(runtime.SupportResolved)); err != nil {
 		t.Fatal(err)

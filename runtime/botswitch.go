@@ -36,16 +36,17 @@ func (h *Hub) SetBot(ctx context.Context, id Identity, sid SessionID, enabled bo
 // unheard reports whether the dialog is to take the user message seq
 // without hearing it: it was stored here while the conversation was with
 // people (withPeopleLocked), or before the conversation went live here (a
-// restart, another node) while a handover was pending then
-// (adoptedWithPeople) or while it is with people now: whether the bot was
-// off when a message was stored is not kept.
+// restart, another node) while it is with people now: whether the bot was
+// off when a message was stored is not kept. (A message stored during a
+// handover is marked taken by the store itself, so none of them comes
+// here: schema's forPeople.)
 func (c *conv) unheard(seq int64) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.stillUnheard[seq]; ok {
 		return true
 	}
-	return seq <= c.adoptedSeq && (c.adoptedWithPeople || c.withPeopleLocked())
+	return seq <= c.adoptedSeq && c.withPeopleLocked()
 }
 
 // heardOrSkipped forgets seq once the dialog has taken it.

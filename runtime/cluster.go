@@ -49,7 +49,8 @@ type Cluster interface {
 	// Broadcast offers e, an event that is not a row (typing, a dialog
 	// error), to the other nodes, at most once and without blocking.
 	Broadcast(e *Event)
-	// Events delivers the other nodes' broadcasts.
+	// Events delivers the other nodes' broadcasts, each with Node set to
+	// the node that broadcast it.
 	Events() <-chan *Event
 	// SweepEvery is how often to look for orphans.
 	SweepEvery() time.Duration
@@ -94,8 +95,12 @@ func (h *Hub) watchLoop() {
 		case <-retry.C:
 			failed = h.applyChanges(failed)
 		case e := <-events:
-			if e.Type == EventNotification {
+			switch e.Type {
+			case EventNotification:
 				h.notifyLocal(e)
+				continue
+			case EventPresence:
+				h.remotePresence(e)
 				continue
 			}
 			h.mu.Lock()

@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -47,10 +48,6 @@ type conv struct {
 	// last seq when the conversation went live (under mu).
 	stillUnheard map[int64]struct{}
 	adoptedSeq   int64
-	// adoptedWithPeople: a handover was pending when the conversation went
-	// live here, so the messages it had not taken by then were the
-	// people's, whatever happens to the handover next.
-	adoptedWithPeople bool
 
 	// People (people.go), under mu: who is typing, and how far each reader
 	// who is not the owner has read (the owner's mark is session.ReadSeq).
@@ -60,6 +57,11 @@ type conv struct {
 	// of the session from the store: a pending handover waits on it
 	// (transfer.go). Made by whoever waits.
 	changed chan struct{}
+	// The people whose presence its subscribers are told, under mu
+	// (presence.go): roomed says it has subscribers, rooms whom it is
+	// listed under in the hub's registry.
+	roomed bool
+	rooms  []string
 
 	lastInput     time.Time // when the last input was queued
 	evictedDialog bool      // the dialog was dropped and nothing came since
@@ -91,15 +93,16 @@ func newConv(h *Hub, s *Session) *conv {
 
 		adoptedSeq: s.LastSeq,
 	}
-	c.adoptedWithPeople = c.withPeopleLocked() && !s.BotOff // a handover, not the switch
 	c.runner.c = c
 	context.AfterFunc(ctx, c.kick) // a cancelled conversation ends even if idle
 	return c
 }
 
-// subscribe adds a subscriber and takes its snapshot under mu.
-func (c *conv) subscribe(id Identity) (*Subscription, error) {
-	sub := newSubscription(c, id, c.hub.cfg.QueueSize)
+// subscribe adds a subscriber of id and takes its snapshot under mu: on
+// sock, a socket that follows other conversations already (its greeting
+// is queued first, so that no live event of c precedes it), or on a new
+// socket when sock is nil.
+func (c *conv) subscribe(id Identity, sock *socket, after int64) (*Subscription, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.evicted {
@@ -110,17 +113,34 @@ func (c *conv) subscribe(id Identity) (*Subscription, error) {
 	}
 	snap := *c.session
 	snap.Suggestions = append([]string(nil), c.session.Suggestions...)
-	sub.Session = &snap
+	sub := &Subscription{Session: &snap, Identity: id, After: -1, conv: c}
+	if sock == nil {
+		sub.sock = newSocket(c.hub, id)
+		sub.sock.first, sub.sock.onFirst = sub, true
+		c.hub.register(sub.sock)
+	} else {
+		sub.sock, sub.After = sock, after
+		if err := sock.add(sub); err != nil {
+			return nil, err
+		}
+		if !sock.offer(&Event{Type: EventStatus, SessionID: c.id, Status: StatusConnected, Follow: sub}) {
+			sock.remove(sub)
+			return nil, Errorf(KindUnavailable, "the socket was closed")
+		}
+	}
+	sub.events = sub.sock.events
 	c.subs[sub] = struct{}{}
-	c.hub.addSocket(sub)
+	c.roomLocked(false)
+	c.greetPresenceLocked(sub)
 	return sub, nil
 }
 
+// unsubscribe takes sub out of the conversation's subscribers.
 func (c *conv) unsubscribe(sub *Subscription) {
 	c.mu.Lock()
 	delete(c.subs, sub)
+	c.roomLocked(false)
 	c.mu.Unlock()
-	c.hub.removeSocket(sub)
 }
 
 // snapshot returns a copy of the conversation's session.
@@ -237,15 +257,17 @@ func (c *conv) precedeLocked(ctx context.Context, seq int64) {
 // even if the bot is switched on before the dialog gets to it.
 func (c *conv) userMessageLocked(m *Message) {
 	c.clearSuggestionsLocked()
-	if c.hub.cfg.Cluster == nil || c.leased.Load() {
-		in := messageInput(m)
-		if c.withPeopleLocked() {
-			in.kind = inputSkip
-			if c.stillUnheard == nil {
-				c.stillUnheard = map[int64]struct{}{}
-			}
-			c.stillUnheard[m.Seq] = struct{}{}
+	in := messageInput(m)
+	if c.withPeopleLocked() {
+		// Kept on every node, not only the runner: this one may take the
+		// dialog over before the message is taken.
+		in.kind = inputSkip
+		if c.stillUnheard == nil {
+			c.stillUnheard = map[int64]struct{}{}
 		}
+		c.stillUnheard[m.Seq] = struct{}{}
+	}
+	if c.hub.cfg.Cluster == nil || c.leased.Load() {
 		c.enqueue(in)
 	}
 }
@@ -287,6 +309,7 @@ func (c *conv) update(ctx context.Context, upd SessionUpdate) (*Session, error) 
 // take part, the handover; and wakes a handover waiting for a change.
 func (c *conv) refreshLocked(s *Session) {
 	c.session.Status, c.session.ReadSeq = s.Status, s.ReadSeq
+	people := !slices.Equal(c.session.Members, s.Members) || c.session.AssignedAgent != s.AssignedAgent
 	c.session.Title, c.session.Members = s.Title, s.Members
 	if c.session.SupportStatus != s.SupportStatus {
 		// Told by each node to its own sockets, as the bot switch is.
@@ -299,6 +322,9 @@ func (c *conv) refreshLocked(s *Session) {
 	}
 	c.session.SupportStatus, c.session.AssignedAgent = s.SupportStatus, s.AssignedAgent
 	c.refreshTransferLocked(s)
+	if people {
+		c.roomLocked(true)
+	}
 	if c.session.BotOff != s.BotOff {
 		// Each node tells its own sockets when it learns of the switch,
 		// under the lock its appends hold: a message a client sends after
@@ -331,8 +357,8 @@ func (c *conv) broadcast(e *Event) {
 }
 
 // publishLocked offers e to each subscriber without blocking; one whose
-// queue is full is dropped rather than buffered without bound. A person's
-// typing and read receipts skip their own sockets.
+// socket's queue is full is dropped rather than buffered without bound. A
+// person's typing, read receipts and presence skip their own sockets.
 func (c *conv) publishLocked(e *Event) {
 	for sub := range c.subs {
 		if e.User != "" && sub.Identity.UserID == e.User {
@@ -341,11 +367,11 @@ func (c *conv) publishLocked(e *Event) {
 		select {
 		case sub.events <- e:
 		default:
+			// Its other conversations let go of it when the transport
+			// closes the socket.
 			delete(c.subs, sub)
-			c.hub.removeSocket(sub)
-			sub.end(ReasonSlow)
-			c.hub.counters.slowDrops.Add(1)
-			c.hub.log.Info("dropped slow subscriber", "session", c.id)
+			c.roomLocked(false)
+			sub.sock.dropSlow(c.id)
 		}
 	}
 	if e.Type == EventMessage && !e.elsewhere {
@@ -354,6 +380,10 @@ func (c *conv) publishLocked(e *Event) {
 }
 
 // endAll ends every subscription with reason, after publishing e (if any).
+// A deleted conversation that a socket joined after it connected is only
+// left: the socket is told (an error not_found naming it) and goes on
+// with the others; a socket's first conversation deleted ends it, as
+// before sockets could follow several.
 func (c *conv) endAll(e *Event, reason string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -362,9 +392,15 @@ func (c *conv) endAll(e *Event, reason string) {
 	}
 	for sub := range c.subs {
 		delete(c.subs, sub)
-		c.hub.removeSocket(sub)
-		sub.end(reason)
+		if reason == ReasonDeleted && sub != sub.sock.first {
+			if sub.sock.remove(sub) {
+				sub.sock.offer(&Event{Type: EventError, SessionID: c.id, Code: KindNotFound, Text: "the conversation was deleted"})
+			}
+			continue
+		}
+		sub.sock.end(reason)
 	}
+	c.roomLocked(false)
 }
 
 // logger returns the hub's logger tagged with this conversation.

@@ -9,13 +9,17 @@
 // one goroutine (conv.go) that serialises everything that happens in it:
 // user messages are stored, published and then fed to the dialog, whose
 // outputs are stored and published in turn. A frame reaches a subscriber only
-// after its row has committed. Subscribers (one per socket) have bounded
-// queues; a subscriber that falls behind is dropped and catches up from Seq
-// when it reconnects.
+// after its row has committed. Subscribers have bounded queues, one per
+// socket (socket.go), shared by the subscriptions of the conversations
+// the socket follows (follow.go); a socket that falls behind is dropped and
+// catches up from Seq when it reconnects.
 //
 // The people of a conversation see each other type and read (people.go):
 // events that are not rows, published to the others' sockets and
-// broadcast to the other nodes.
+// broadcast to the other nodes. They see each other come online and go
+// offline (presence.go, presence_nodes.go), and hear of messages in their
+// conversations their socket does not follow (notify.go); the hub's
+// registry (registry.go) knows who is here.
 //
 // runtime imports only the standard library. The adapters meet here through
 // the interfaces it consumes: Store (schema), DialogEngine (dialogs),
@@ -39,6 +43,7 @@
 //     empty, so an idle conversation holds no goroutine. The DialogHost
 //     methods the script calls run on that goroutine while Step runs.
 //   - Publishing never blocks: a subscriber whose queue is full is dropped.
-//   - Lock order: a Hub.joinMu stripe, then Hub.mu, then conv.mu, then
-//     conv.inMu.
+//   - Lock order: a Hub.joinMu stripe, then a Hub.presenceMu stripe, then
+//     Hub.mu, then conv.mu, then conv.inMu or the registry's mu, then a
+//     socket's mu. Nothing takes a second conv.mu while holding one.
 package runtime

@@ -15,12 +15,18 @@ const (
 	// EventNotification tells a socket of a new message (Message) in
 	// another conversation (SessionID) of its user (notify.go).
 	EventNotification EventType = "notification"
+	// EventPresence tells the sockets of a conversation that one of its
+	// people (User, with Role) came online or went offline (presence.go).
+	EventPresence EventType = "presence"
 )
 
 // Statuses carried by EventStatus.
 const (
 	StatusConnected    = "connected"
 	StatusShuttingDown = "shutting_down"
+	// StatusLeft: the socket stopped following the conversation (a leave
+	// frame); no frame of it follows (follow.go).
+	StatusLeft = "left"
 	// StatusBotOff and StatusBotOn: the bot of the conversation was
 	// switched off or on (Hub.SetBot). A message sent after a socket got
 	// bot_off is not heard by the bot; after bot_on, it is.
@@ -54,6 +60,21 @@ type Event struct {
 	Seq  int64  // EventRead: read up to here
 	// People are the user ids an EventNotification is for (notify.go).
 	People []string `json:",omitempty"`
+
+	// EventPresence (presence.go): User came Online or went offline, with
+	// Role. Between nodes (presence_nodes.go) the event has no SessionID:
+	// it says that User is online or not on the node that broadcast it,
+	// Node, which the Cluster sets on delivery; Present, when set, lists
+	// everyone online there, to refresh what the other nodes know.
+	Role    string     `json:",omitempty"`
+	Online  bool       `json:",omitempty"`
+	Present []Presence `json:",omitempty"`
+	Node    string     `json:"-"`
+
+	// Follow is the subscription of a conversation a socket has just
+	// joined (follow.go), on the connected status that starts it: the
+	// transport greets the client with it, as it greets a new socket.
+	Follow *Subscription `json:"-"`
 
 	// elsewhere marks a message another node stored: that node notifies.
 	elsewhere bool

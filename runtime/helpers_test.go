@@ -2,6 +2,7 @@ package runtime_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -201,8 +202,20 @@ func describe(e *runtime.Event) string {
 		return string(e.Type) + " " + string(e.Code) + " " + e.Text
 	case runtime.EventStatus:
 		return string(e.Type) + " " + e.Status
+	case runtime.EventPresence:
+		return fmt.Sprintf("presence %s online %v", e.User, e.Online)
 	}
 	return string(e.Type)
+}
+
+// expectEvents checks sub's next events, each as describe has it.
+func expectEvents(t *testing.T, sub *runtime.Subscription, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if got := describe(nextEvent(t, sub)); got != w {
+			t.Fatalf("event %q, want %q", got, w)
+		}
+	}
 }
 
 // expectKind fails the test unless err is an *runtime.Error of kind k.

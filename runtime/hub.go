@@ -38,6 +38,10 @@ type Config struct {
 	// Cluster connects this node to the others on its database; nil for
 	// a single node (cluster.go).
 	Cluster Cluster
+	// PresenceEvery is how often, with a Cluster, a node lists its online
+	// users to the others (default 10s). Its users go offline on the
+	// others 2 to 4 times this after it dies (presence_nodes.go).
+	PresenceEvery time.Duration
 	// HTTP makes the requests of scripts (HTTP_GET, HTTP_POST); nil
 	// refuses them all, each an error the script sees. cmd wires
 	// package outbound's.
@@ -64,9 +68,11 @@ type Hub struct {
 	closing bool
 	wg      sync.WaitGroup // dialog goroutines and the sweep
 
-	// Every open socket by user id, for notifications (notify.go).
-	socketsMu sync.Mutex
-	sockets   map[string]map[*Subscription]struct{}
+	// The people here: sockets by user, presence, conversations by
+	// person (registry.go); presenceMu serialises one user's presence
+	// changes (presence.go, striped by user).
+	reg        registry
+	presenceMu [64]sync.Mutex
 	counters
 }
 
@@ -80,16 +86,16 @@ func New(cfg Config) *Hub {
 		ctx:     ctx, cancel: cancel,
 		convs: make(map[SessionID]*conv),
 		saved: make(map[string]bool),
-
-		sockets: make(map[string]map[*Subscription]struct{}),
+		reg:   newRegistry(),
 	}
 	h.wg.Add(2)
 	go h.sweepLoop()
 	go h.evictLoop()
 	if cfg.Cluster != nil {
-		h.wg.Add(2)
+		h.wg.Add(3)
 		go h.watchLoop()
 		go h.orphanLoop()
+		go h.presenceLoop()
 	}
 	return h
 }
@@ -118,6 +124,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.DialogIdleEvict <= 0 {
 		c.DialogIdleEvict = 5 * time.Minute
+	}
+	if c.PresenceEvery <= 0 {
+		c.PresenceEvery = 10 * time.Second
 	}
 	if c.TypingExpiry <= 0 {
 		c.TypingExpiry = 5 * time.Second

@@ -45,6 +45,21 @@ func (h *Hub) Join(ctx context.Context, id Identity, req JoinRequest) (*Subscrip
 			return nil, err
 		}
 	}
+	sub, err := h.subscribe(ctx, id, s, nil, -1, created)
+	if err != nil {
+		return nil, err
+	}
+	sub.ResumeToken = token
+	h.arrive(sub.sock) // after agentJoined: an agent who joined is a member
+	return sub, nil
+}
+
+// subscribe makes s live here and subscribes id to it, on sock (nil: a
+// new socket), as a socket that connects to s or joins it (Follow). A
+// conversation that never started (new, or created just before a crash)
+// starts its dialog now, after the subscription exists, so that the
+// greeting reaches it live.
+func (h *Hub) subscribe(ctx context.Context, id Identity, s *Session, sock *socket, after int64, created bool) (*Subscription, error) {
 	for {
 		c, err := h.adopt(s)
 		if err != nil {
@@ -61,20 +76,21 @@ func (h *Hub) Join(ctx context.Context, id Identity, req JoinRequest) (*Subscrip
 				return nil, err
 			}
 		}
-		sub, err := c.subscribe(id)
+		err = c.agentMember(ctx, id)
+		var sub *Subscription
+		if err == nil {
+			sub, err = c.subscribe(id, sock, after)
+		}
 		if errors.Is(err, errEvicted) {
 			if s, err = h.store.FindSession(ctx, s.ID); err != nil {
 				return nil, err
 			}
 			continue
 		}
-		sub.ResumeToken = token
-		if err := c.agentJoined(ctx, sub); err != nil {
-			sub.Close()
+		if err != nil {
 			return nil, err
 		}
-		// A conversation that never started (new, or created just before
-		// a crash) starts its dialog now.
+		c.agentJoined(sub)
 		if created || (sub.Session.Run == 0 && sub.Session.LastSeq == 0) {
 			c.enqueue(startInput)
 		}
@@ -82,18 +98,24 @@ func (h *Hub) Join(ctx context.Context, id Identity, req JoinRequest) (*Subscrip
 	}
 }
 
-// agentJoined tells the conversation when an agent (or an admin) who did
-// not start it opens their first socket of it here, and makes them a
-// member, so that they keep access once it leaves the queue.
-func (c *conv) agentJoined(ctx context.Context, sub *Subscription) error {
-	id := sub.Identity
-	if author, _ := authorOf(id, sub.Session); author != SenderAgent {
+// agentMember makes an agent (or an admin) who did not start the
+// conversation a member as their socket joins it, so that they keep
+// access once it leaves the queue.
+func (c *conv) agentMember(ctx context.Context, id Identity) error {
+	s := c.snapshot()
+	if author, _ := authorOf(id, s); author != SenderAgent || slices.Contains(s.Members, id.UserID) {
 		return nil
 	}
-	if !slices.Contains(sub.Session.Members, id.UserID) {
-		if _, err := c.update(ctx, SessionUpdate{AddMember: &id.UserID}); err != nil {
-			return err
-		}
+	_, err := c.update(ctx, SessionUpdate{AddMember: &id.UserID})
+	return err
+}
+
+// agentJoined tells the conversation when an agent (or an admin) who did
+// not start it opens their first socket of it here.
+func (c *conv) agentJoined(sub *Subscription) {
+	id := sub.Identity
+	if author, _ := authorOf(id, sub.Session); author != SenderAgent {
+		return
 	}
 	c.mu.Lock()
 	first := true
@@ -106,7 +128,6 @@ func (c *conv) agentJoined(ctx context.Context, sub *Subscription) error {
 	if first {
 		c.publish(&Event{Type: EventStatus, SessionID: c.id, Status: StatusAgentJoined})
 	}
-	return nil
 }
 
 // sessionToJoin finds or creates the conversation a socket joins.

@@ -1,9 +1,9 @@
 package runtime
 
-// Notifications: a socket follows one conversation, but its user may be in
-// others (a participant, an agent who joined). When a message is published
-// in a conversation, each of its people's sockets that follow another
-// conversation gets a notification event (session_id and the message), so
+// Notifications: a socket follows one conversation, or a few (follow.go),
+// but its user may be in others (a participant, an agent who joined). When
+// a message is published in a conversation, each of its people's sockets
+// that do not follow it gets a notification event (session_id and the message), so
 // that a client can show an unread mark without joining everything. The
 // node that stored the message tells its own sockets and, with several
 // nodes and a conversation of several people, the others (a best-effort
@@ -11,35 +11,9 @@ package runtime
 // several KB, reaches only the storing node's sockets); a node publishing
 // what another stored does not notify (Event.elsewhere).
 
-// addSocket records sub under its user for notifications.
-func (h *Hub) addSocket(sub *Subscription) {
-	if sub.Identity.Anonymous || sub.Identity.UserID == "" {
-		return
-	}
-	h.socketsMu.Lock()
-	defer h.socketsMu.Unlock()
-	set := h.sockets[sub.Identity.UserID]
-	if set == nil {
-		set = make(map[*Subscription]struct{})
-		h.sockets[sub.Identity.UserID] = set
-	}
-	set[sub] = struct{}{}
-}
-
-// removeSocket forgets sub.
-func (h *Hub) removeSocket(sub *Subscription) {
-	h.socketsMu.Lock()
-	defer h.socketsMu.Unlock()
-	set := h.sockets[sub.Identity.UserID]
-	delete(set, sub)
-	if len(set) == 0 {
-		delete(h.sockets, sub.Identity.UserID)
-	}
-}
-
 // notifyLocked offers a notification of m to the sockets of the
-// conversation's people that follow another conversation. c.mu is held;
-// socketsMu is taken after it, never before.
+// conversation's people that do not follow it. c.mu is held; the
+// registry's mu is taken after it, never before.
 func (c *conv) notifyLocked(m *Message) {
 	s := c.session
 	if s.Anonymous {
@@ -62,28 +36,33 @@ func (c *conv) notifyLocked(m *Message) {
 	}
 }
 
-// followsOther reports whether a socket of user here follows another
-// conversation than sid.
+// followsOther reports whether a socket of user here does not follow sid.
 func (h *Hub) followsOther(user string, sid SessionID) bool {
-	h.socketsMu.Lock()
-	defer h.socketsMu.Unlock()
-	for sub := range h.sockets[user] {
-		if sub.conv.id != sid {
-			return true
+	h.reg.mu.Lock()
+	defer h.reg.mu.Unlock()
+	if p := h.reg.people[user]; p != nil {
+		for k := range p.sockets {
+			if !k.followsSession(sid) {
+				return true
+			}
 		}
 	}
 	return false
 }
 
-// notifyLocal offers e to this node's sockets of e.People that follow
-// another conversation than e's.
+// notifyLocal offers e to this node's sockets of e.People that do not
+// follow e's conversation.
 func (h *Hub) notifyLocal(e *Event) {
-	h.socketsMu.Lock()
-	defer h.socketsMu.Unlock()
+	h.reg.mu.Lock()
+	defer h.reg.mu.Unlock()
 	for _, user := range e.People {
-		for sub := range h.sockets[user] {
-			if sub.conv.id != e.SessionID {
-				sub.Offer(e)
+		p := h.reg.people[user]
+		if p == nil {
+			continue
+		}
+		for k := range p.sockets {
+			if !k.followsSession(e.SessionID) {
+				k.offer(e)
 			}
 		}
 	}

@@ -46,9 +46,13 @@ func TestTypingReachesOthersOnly(t *testing.T) {
 	req := runtime.JoinRequest{SessionID: sid}
 	phone, laptop := h.join(t, alice, req), h.join(t, alice, req)
 	b, root := h.join(t, bob, req), h.join(t, admin, req)
-	for _, sub := range []*runtime.Subscription{phone, laptop, b, root} {
-		expectStatus(t, sub, runtime.StatusAgentJoined) // the admin, not its starter
-	}
+	// Each is told who is online as it joins, and who comes online
+	// after it; the admin, who did not start it, joins as an agent.
+	const aliceOn, bobOn, rootOn, joined = "presence alice online true", "presence bob online true", "presence root online true", "status agent_joined"
+	expectEvents(t, phone, bobOn, joined, rootOn)
+	expectEvents(t, laptop, bobOn, joined, rootOn)
+	expectEvents(t, b, aliceOn, joined, rootOn)
+	expectEvents(t, root, aliceOn, bobOn, joined)
 
 	if err := phone.Typing(sid, true); err != nil {
 		t.Fatal(err)
@@ -87,6 +91,8 @@ func TestTypingExpires(t *testing.T) {
 	h := newHub(t, silent, runtime.Config{TypingExpiry: expiry})
 	sid := peopleConv(t, h)
 	a, b := h.join(t, alice, runtime.JoinRequest{SessionID: sid}), h.join(t, bob, runtime.JoinRequest{SessionID: sid})
+	expectEvents(t, a, "presence bob online true")
+	expectEvents(t, b, "presence alice online true")
 
 	start := time.Now()
 	a.Typing("", true)
@@ -110,6 +116,8 @@ func TestReadReceipts(t *testing.T) {
 	ctx := context.Background()
 	sid := peopleConv(t, h)
 	a, b := h.join(t, alice, runtime.JoinRequest{SessionID: sid}), h.join(t, bob, runtime.JoinRequest{SessionID: sid})
+	expectEvents(t, a, "presence bob online true")
+	expectEvents(t, b, "presence alice online true")
 	for _, text := range []string{"one", "two", "three"} {
 		h.send(t, alice, sid, text)
 		expectMessage(t, a, runtime.SenderUser, text)

@@ -1,14 +1,13 @@
 package runtime
 
-import (
-	"context"
-	"sync"
-)
+import "context"
 
-// Subscription is one subscriber (a socket) of one conversation. The hub
-// offers it events without ever blocking: when its queue is full it is
-// dropped, and the transport closes the connection so that the client
-// reconnects and catches up from its last seq.
+// Subscription is one socket's subscription to one conversation. The hub
+// offers it events without ever blocking: when the socket's queue is full
+// the socket is dropped, and the transport closes the connection so that
+// the client reconnects and catches up from its last seq. The
+// subscriptions of one socket share its queue and its end (socket.go):
+// Events, Done, Reason, Offer and Close are the socket's.
 type Subscription struct {
 	// Session is the conversation as it was when the subscription began:
 	// every message with Seq <= Session.LastSeq was published before, every
@@ -19,13 +18,14 @@ type Subscription struct {
 	ResumeToken string
 	// Identity is who subscribed.
 	Identity Identity
+	// After is, for a conversation the socket joined after it connected
+	// (Follow), the seq after which its messages are replayed; -1 for
+	// none.
+	After int64
 
 	conv   *conv
-	events chan *Event
-
-	mu     sync.Mutex
-	done   chan struct{}
-	reason string // why it ended; set before done is closed
+	sock   *socket
+	events chan *Event // sock.events, where the publish loop puts them
 }
 
 // Drop reasons.
@@ -36,46 +36,28 @@ const (
 	ReasonClosed       = "closed"
 )
 
-func newSubscription(c *conv, id Identity, queue int) *Subscription {
-	return &Subscription{
-		Identity: id,
-		conv:     c,
-		events:   make(chan *Event, queue),
-		done:     make(chan struct{}),
-	}
-}
+// Events delivers the events of every conversation the socket follows,
+// each conversation's in order.
+func (s *Subscription) Events() <-chan *Event { return s.sock.events }
 
-// Events delivers the conversation's events in order.
-func (s *Subscription) Events() <-chan *Event { return s.events }
+// Done is closed when the socket ends; Reason then says why.
+func (s *Subscription) Done() <-chan struct{} { return s.sock.done }
 
-// Done is closed when the subscription ends; Reason then says why.
-func (s *Subscription) Done() <-chan struct{} { return s.done }
-
-// Reason says why the subscription ended (one of the Reason constants).
+// Reason says why the socket ended (one of the Reason constants).
 func (s *Subscription) Reason() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.reason
+	s.sock.mu.Lock()
+	defer s.sock.mu.Unlock()
+	return s.sock.reason
 }
 
-// Offer queues e for this subscriber alone (for example an error that
+// Offer queues e for this socket alone (for example an error that
 // concerns only its own frame). It never blocks; a full queue drops the
-// subscriber.
-func (s *Subscription) Offer(e *Event) {
-	select {
-	case <-s.done:
-	case s.events <- e:
-	default:
-		s.end(ReasonSlow)
-		s.conv.hub.counters.slowDrops.Add(1)
-	}
-}
+// socket.
+func (s *Subscription) Offer(e *Event) { s.sock.offer(e) }
 
-// Close ends the subscription; the conversation stops sending to it.
-func (s *Subscription) Close() {
-	s.end(ReasonClosed)
-	s.conv.unsubscribe(s)
-}
+// Close ends the socket: every conversation it follows stops sending to
+// it.
+func (s *Subscription) Close() { s.sock.close() }
 
 // Backlog calls fn with every message after seq up to Session.LastSeq, in
 // order, reading the store in pages.
@@ -104,16 +86,4 @@ func (s *Subscription) Backlog(ctx context.Context, after int64, fn func(*Messag
 // know that a turn is over.
 func (s *Subscription) WaitIdle(ctx context.Context) error {
 	return s.conv.waitIdle(ctx)
-}
-
-// end marks the subscription ended once.
-func (s *Subscription) end(reason string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	select {
-	case <-s.done:
-	default:
-		s.reason = reason
-		close(s.done)
-	}
 }

@@ -58,6 +58,9 @@ func TestTransfer(t *testing.T) {
 	}
 	agent := h.join(t, agentAnn, runtime.JoinRequest{SessionID: sid})
 	expectStatus(t, sub, runtime.StatusAgentJoined)
+	if e := nextEvent(t, sub); e.Type != runtime.EventPresence || e.User != "ag" || !e.Online {
+		t.Fatalf("event = %s, want the agent online", describe(e))
+	}
 	h.send(t, agentAnn, sid, "hi, Ann here")
 	expectMessage(t, sub, runtime.SenderAgent, "hi, Ann here")
 	h.send(t, alice, sid, "my card")

@@ -429,6 +429,7 @@ func (c *Cluster) parse(payload string, batch []runtime.SessionID, seen map[stri
 			c.log.Warn("malformed broadcast", "err", err)
 			return batch
 		}
+		e.Node = node // presence is kept per node
 		select {
 		case c.events <- &e:
 		default: // an indicator or an error the sockets can do without
@@ -444,7 +445,8 @@ func (c *Cluster) parse(payload string, batch []runtime.SessionID, seen map[stri
 	return batch
 }
 
-// Events delivers the other nodes' broadcasts.
+// Events delivers the other nodes' broadcasts, each with the node that
+// sent it.
 func (c *Cluster) Events() <-chan *runtime.Event { return c.events }
 
 // Broadcast queues e for the other nodes; when the queue is full it is

@@ -28,6 +28,7 @@ func postgresBump(cond string) string {
 	return `bumped AS (
 	UPDATE sessions SET last_seq = last_seq + 1, last_activity = $1,
 		last_user_seq = CASE WHEN $2 THEN last_seq + 1 ELSE last_user_seq END,
+		consumed_seq = CASE WHEN $2 AND ` + forPeople + ` THEN last_seq + 1 ELSE consumed_seq END,
 		suggestions = CASE WHEN $2 THEN NULL ELSE suggestions END
 	WHERE id = $3` + cond + `
 	RETURNING last_seq)`
@@ -113,6 +114,8 @@ const postgresAppendMany = `WITH input AS (
 ), bumped AS (
 	UPDATE sessions s SET last_seq = s.last_seq + c.n, last_activity = $1::timestamptz,
 		last_user_seq = CASE WHEN c.user_k IS NULL THEN s.last_user_seq ELSE s.last_seq + c.user_k END,
+		consumed_seq = CASE WHEN c.user_k IS NOT NULL AND s.transfer <> '' AND s.transfer_outcome = ''
+			THEN s.last_seq + c.user_k ELSE s.consumed_seq END,
 		suggestions = CASE WHEN c.user_k IS NULL THEN s.suggestions END
 	FROM counts c JOIN locked l ON l.id = c.session_id
 	WHERE s.id = c.session_id

@@ -111,11 +111,18 @@ func (db *DB) queueAppend(ctx context.Context, app *appendWrite) error {
 	return db.commit.doAppend(ctx, app, fn)
 }
 
+// forPeople is true of a sessions row whose bot handed the conversation
+// to people and waits for them (runtime/transfer.go): a user message
+// stored then is theirs, so the append marks it taken (consumed_seq) in
+// the same statement, and no dialog ever hears it, whichever node runs
+// the dialog, now or after a crash.
+const forPeople = `transfer <> '' AND transfer_outcome = ''`
+
 // appendTx returns the message already stored under row's client id, or
 // stores row with the next seq. The time is read here, while holding the
 // writer, so that CreatedAt never decreases as seq grows. A user message
-// also becomes the session's last_user_seq (the dialog has it to take)
-// and clears its suggestions.
+// also becomes the session's last_user_seq (the dialog has it to take,
+// unless it is for people: forPeople) and clears its suggestions.
 func (db *DB) appendTx(ctx context.Context, tx execQueryer, row messageRow) (*runtime.Message, bool, error) {
 	row.CreatedAt = dbTime(db.now())
 	if db.dialect == postgresDialect {
@@ -129,10 +136,11 @@ func (db *DB) appendTx(ctx context.Context, tx execQueryer, row messageRow) (*ru
 	// is it looked up (one statement less on the usual path).
 	q := `UPDATE sessions SET last_seq = last_seq + 1, last_activity = ?,
 		last_user_seq = CASE WHEN ? THEN last_seq + 1 ELSE last_user_seq END,
+		consumed_seq = CASE WHEN ? AND ` + forPeople + ` THEN last_seq + 1 ELSE consumed_seq END,
 		suggestions = CASE WHEN ? THEN NULL ELSE suggestions END
 		WHERE id = ?`
 	isUser := row.Sender == string(runtime.SenderUser)
-	args := []any{row.CreatedAt, isUser, isUser, row.SessionID}
+	args := []any{row.CreatedAt, isUser, isUser, isUser, row.SessionID}
 	if row.ClientID != nil {
 		q += ` AND NOT EXISTS (SELECT 1 FROM message_history WHERE session_id = ? AND client_id = ?)`
 		args = append(args, row.SessionID, *row.ClientID)

@@ -20,6 +20,7 @@ type connection struct {
 	sub  *runtime.Subscription
 
 	typing *rate.Limiter // of typing frames (typinglimit.go)
+	joins  *rate.Limiter // of join frames (follow.go)
 }
 
 // serve joins the conversation, sends the connected frame, the backlog and
@@ -36,7 +37,7 @@ func (c *connection) serve(ctx context.Context, id runtime.Identity, r *http.Req
 	}
 	defer c.sub.Close()
 	c.log = c.log.With("session", c.sub.Session.ID)
-	if err := c.greet(ctx, after); err != nil {
+	if err := c.greet(ctx, c.sub, after); err != nil {
 		c.conn.CloseNow()
 		return
 	}
@@ -50,20 +51,22 @@ func (c *connection) serve(ctx context.Context, id runtime.Identity, r *http.Req
 	c.writeLoop(ctx)
 }
 
-// greet writes what a client needs before live frames (protocol §3).
-func (c *connection) greet(ctx context.Context, after int64) error {
-	if err := c.writeJSON(ctx, connectedFrame(c.sub)); err != nil {
+// greet writes what a client needs of sub's conversation before its
+// live frames (protocol §3): when the socket connects, and when it joins
+// another conversation (follow.go).
+func (c *connection) greet(ctx context.Context, sub *runtime.Subscription, after int64) error {
+	if err := c.writeJSON(ctx, connectedFrame(sub)); err != nil {
 		return err
 	}
 	if after >= 0 {
-		err := c.sub.Backlog(ctx, after, func(m *runtime.Message) error {
+		err := sub.Backlog(ctx, after, func(m *runtime.Message) error {
 			return c.writeJSON(ctx, newMessageFrame(m))
 		})
 		if err != nil {
 			return err
 		}
 	}
-	if s := c.sub.Session; len(s.Suggestions) > 0 {
+	if s := sub.Session; len(s.Suggestions) > 0 {
 		return c.writeJSON(ctx, suggestionFrame{"suggestion", string(s.ID), s.Suggestions})
 	}
 	return nil
@@ -130,7 +133,7 @@ func (c *connection) readLoop(ctx context.Context) {
 		}
 		c.h.framesIn.Add(1)
 		if typ != websocket.MessageText {
-			c.sub.Offer(c.errorEvent(runtime.Errorf(runtime.KindInvalid, "frames must be JSON text"), ""))
+			c.sub.Offer(c.errorEvent(c.sub.Session.ID, runtime.Errorf(runtime.KindInvalid, "frames must be JSON text"), ""))
 			continue
 		}
 		c.handle(ctx, data)
@@ -141,15 +144,23 @@ func (c *connection) readLoop(ctx context.Context) {
 func (c *connection) handle(ctx context.Context, data []byte) {
 	f, err := decodeFrame(data)
 	if err != nil {
-		c.sub.Offer(c.errorEvent(err, ""))
+		c.sub.Offer(c.errorEvent(c.sub.Session.ID, err, ""))
 		return
 	}
 	switch f.Type {
+	case "join":
+		c.join(ctx, f)
+	case "leave":
+		c.leave(f)
 	case "message":
-		c.send(ctx, f)
+		if sub := c.target(f); sub != nil {
+			c.send(ctx, sub, f)
+		}
 	case "read":
-		if err := c.sub.MarkRead(ctx, *f.Seq); err != nil {
-			c.sub.Offer(c.errorEvent(err, ""))
+		if sub := c.target(f); sub != nil {
+			if err := sub.MarkRead(ctx, *f.Seq); err != nil {
+				c.sub.Offer(c.errorEvent(sub.Session.ID, err, ""))
+			}
 		}
 	case "typing":
 		// Shown to the other people of the conversation, never to bots.
@@ -157,8 +168,10 @@ func (c *connection) handle(ctx context.Context, data []byte) {
 		if !c.typing.Allow() {
 			return
 		}
-		if err := c.sub.Typing(runtime.SessionID(f.SessionID), f.Active); err != nil {
-			c.sub.Offer(c.errorEvent(err, ""))
+		if sub := c.target(f); sub != nil {
+			if err := sub.Typing(sub.Session.ID, f.Active); err != nil {
+				c.sub.Offer(c.errorEvent(sub.Session.ID, err, ""))
+			}
 		}
 	}
 }
@@ -166,22 +179,23 @@ func (c *connection) handle(ctx context.Context, data []byte) {
 // send stores a message. Its frame reaches this socket through the
 // subscription like every other socket's; a duplicate client_id gets the
 // stored message back on this socket only.
-func (c *connection) send(ctx context.Context, f *inFrame) {
-	m, created, err := c.sub.Send(ctx, runtime.SendRequest{
-		SessionID: runtime.SessionID(f.SessionID), Content: f.Content,
+func (c *connection) send(ctx context.Context, sub *runtime.Subscription, f *inFrame) {
+	m, created, err := sub.Send(ctx, runtime.SendRequest{
+		SessionID: sub.Session.ID, Content: f.Content,
 		ClientID: f.ClientID, Attachments: f.Attachments,
 	})
 	switch {
 	case err != nil:
-		c.sub.Offer(c.errorEvent(err, f.ClientID))
+		c.sub.Offer(c.errorEvent(sub.Session.ID, err, f.ClientID))
 	case !created:
 		c.sub.Offer(&runtime.Event{Type: runtime.EventMessage, SessionID: m.SessionID, Message: m})
 	}
 }
 
-func (c *connection) errorEvent(err error, clientID string) *runtime.Event {
+// errorEvent is err as an error frame about conversation sid.
+func (c *connection) errorEvent(sid runtime.SessionID, err error, clientID string) *runtime.Event {
 	if runtime.ErrorKind(err) == runtime.KindInternal {
 		c.log.Error("frame failed", "err", err)
 	}
-	return runtime.ErrorEvent(c.sub.Session.ID, err, clientID)
+	return runtime.ErrorEvent(sid, err, clientID)
 }

@@ -5,7 +5,8 @@
 //
 //   - the read loop decodes client frames (frame.go) and calls the
 //     runtime; errors that concern one frame become error frames and the
-//     socket stays open;
+//     socket stays open; join and leave frames make the socket follow
+//     more conversations than its first, or fewer (follow.go);
 //   - the write loop is the only writer: it sends the subscription's
 //     events in order, with a write timeout, and closes the socket when
 //     the subscription ends (slow reader, shutdown, deletion).

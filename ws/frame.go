@@ -18,6 +18,7 @@ type inFrame struct {
 	Attachments json.RawMessage `json:"attachments"`
 	Seq         *int64          `json:"seq"`
 	Active      bool            `json:"active"` // typing; missing is false
+	After       *int64          `json:"after"`  // join; missing: no replay
 }
 
 // decodeFrame parses one client frame. Errors are KindInvalid with a
@@ -39,6 +40,13 @@ func decodeFrame(data []byte) (*inFrame, error) {
 	case "read":
 		if f.Seq == nil {
 			return nil, runtime.Errorf(runtime.KindInvalid, "a read frame needs seq")
+		}
+	case "join", "leave":
+		if f.SessionID == "" {
+			return nil, runtime.Errorf(runtime.KindInvalid, "a %s frame needs session_id", f.Type)
+		}
+		if f.After != nil && *f.After < 0 {
+			return nil, runtime.Errorf(runtime.KindInvalid, "after must be a message seq (a whole number >= 0)")
 		}
 	case "":
 		return nil, runtime.Errorf(runtime.KindInvalid, "the frame has no type")
@@ -63,6 +71,16 @@ type readFrame struct {
 	SessionID string `json:"session_id"`
 	Seq       int64  `json:"seq"`
 	Reader    string `json:"reader"`
+}
+
+// presenceFrame says that user, one of the people of the conversation,
+// came online or went offline.
+type presenceFrame struct {
+	Type      string `json:"type"`
+	SessionID string `json:"session_id"`
+	User      string `json:"user"`
+	Role      string `json:"role"`
+	Online    bool   `json:"online"`
 }
 
 type suggestionFrame struct {
@@ -119,6 +137,8 @@ func encodeEvent(e *runtime.Event) ([]byte, error) {
 		return json.Marshal(suggestionFrame{"suggestion", sid, nonNil(e.Suggestions)})
 	case runtime.EventStatus:
 		return json.Marshal(statusFrame{Type: "status", Status: e.Status, SessionID: sid})
+	case runtime.EventPresence:
+		return json.Marshal(presenceFrame{"presence", sid, e.User, e.Role, e.Online})
 	case runtime.EventNotification:
 		return json.Marshal(notificationFrame{Type: "notification", SessionID: sid, Message: newMessageFrame(e.Message)})
 	default:

@@ -96,7 +96,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.sockets.Add(1)
 	defer h.sockets.Add(-1)
 	conn.SetReadLimit(h.cfg.ReadLimit)
-	c := &connection{h: h, conn: conn, log: h.cfg.Logger, typing: newTypingLimiter()}
+	c := &connection{h: h, conn: conn, log: h.cfg.Logger, typing: newTypingLimiter(), joins: newJoinLimiter()}
 	if !h.originAllowed(r) {
 		conn.Close(websocket.StatusPolicyViolation, "origin not allowed")
 		return

@@ -22,6 +22,8 @@ const waitFor = 10 * time.Second
 var (
 	alice = runtime.Identity{UserID: "alice", Name: "Alice", Role: runtime.RoleUser}
 	bob   = runtime.Identity{UserID: "bob", Name: "Bob", Role: runtime.RoleUser}
+	agent = runtime.Identity{UserID: "ag", Name: "Agent", Role: runtime.RoleAgent}
+	admin = runtime.Identity{UserID: "root", Name: "Root", Role: runtime.RoleAdmin}
 )
 
 // engine is a runtime.DialogEngine with one default bot, "echo", whose
@@ -63,7 +65,8 @@ func (d *dialog) Step(ctx context.Context, in *runtime.Message) (bool, error) {
 }
 func (d *dialog) Close() {}
 
-// tokens authenticates the bearer tokens "alice" and "bob".
+// tokens authenticates the bearer tokens "alice", "bob" and "ag" (an
+// agent).
 type tokens struct{}
 
 func (tokens) Authenticate(_ context.Context, token string) (runtime.Identity, error) {
@@ -72,6 +75,8 @@ func (tokens) Authenticate(_ context.Context, token string) (runtime.Identity, e
 		return alice, nil
 	case "bob":
 		return bob, nil
+	case "ag":
+		return agent, nil
 	}
 	return runtime.Identity{}, runtime.Errorf(runtime.KindUnauthorized, "bad token")
 }

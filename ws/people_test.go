@@ -21,9 +21,18 @@ func TestTypingAndReadBetweenPeople(t *testing.T) {
 		t.Fatal(err)
 	}
 	sid := string(conv.ID)
-	a, b := s.dial(t, "session_id="+sid, "alice"), s.dial(t, "session_id="+sid, "bob")
+	a := s.dial(t, "session_id="+sid, "alice")
 	read(t, a)
+	b := s.dial(t, "session_id="+sid, "bob")
 	read(t, b)
+	// Each is told the other is online: bob as he joins, alice when he
+	// comes online.
+	if f := read(t, b); f["type"] != "presence" || f["user"] != "alice" || f["online"] != true || f["role"] != "user" || f["session_id"] != sid {
+		t.Fatalf("bob got %v, want alice's presence", f)
+	}
+	if f := read(t, a); f["type"] != "presence" || f["user"] != "bob" || f["online"] != true {
+		t.Fatalf("alice got %v, want bob's presence", f)
+	}
 
 	write(t, a, map[string]any{"type": "message", "content": "hi"})
 	for _, c := range []*websocket.Conn{a, b} {

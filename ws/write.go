@@ -10,8 +10,13 @@ import (
 	"parley/runtime"
 )
 
-// writeEvent writes one event's frame with the write timeout.
+// writeEvent writes one event's frame with the write timeout. The
+// connected status of a conversation the socket has just joined is its
+// greeting, which reads the backlog the join asked for.
 func (c *connection) writeEvent(ctx context.Context, e *runtime.Event) error {
+	if e.Follow != nil {
+		return c.greet(ctx, e.Follow, e.Follow.After)
+	}
 	data, err := encodeEvent(e)
 	if err != nil {
 		return err

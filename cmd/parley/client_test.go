@@ -30,6 +30,8 @@ type frame struct {
 	ClientID     string          `json:"client_id"`
 	Active       bool            `json:"active"`
 	User         string          `json:"user"`
+	Role         string          `json:"role"`
+	Online       bool            `json:"online"`
 	Reader       string          `json:"reader"`
 	Suggestions  []string        `json:"suggestions"`
 	Code         string          `json:"code"`
@@ -46,9 +48,13 @@ type wsClient struct {
 	frames chan frame
 	err    error // why reading stopped; valid once frames is closed
 
-	// lastSeq is the seq of the last message frame returned; next fails
-	// the test when a message frame does not follow it without a gap.
+	// lastSeq is the seq of the last message frame returned of the
+	// first conversation the socket got messages of (sid); next fails the
+	// test when a message frame does not follow it without a gap. seqs is
+	// the same for the other conversations the socket follows.
 	lastSeq int64
+	sid     string
+	seqs    map[string]int64
 }
 
 const waitFor = 10 * time.Second
@@ -185,10 +191,24 @@ func (c *wsClient) expect(typ string, match func(frame) bool) frame {
 }
 
 // checkSeq fails the test when a message frame is not the one after the
-// last (the first message a socket sees may have any seq).
+// last of its conversation (the first message a socket sees of each may
+// have any seq).
 func (c *wsClient) checkSeq(f frame) {
 	c.t.Helper()
 	if f.Type != "message" {
+		return
+	}
+	if c.sid == "" {
+		c.sid = f.SessionID
+	}
+	if f.SessionID != c.sid {
+		if c.seqs == nil {
+			c.seqs = map[string]int64{}
+		}
+		if last := c.seqs[f.SessionID]; last > 0 && f.Seq != last+1 {
+			c.t.Fatalf("message %s does not follow seq %d", f.raw, last)
+		}
+		c.seqs[f.SessionID] = f.Seq
 		return
 	}
 	if c.lastSeq > 0 && f.Seq != c.lastSeq+1 {

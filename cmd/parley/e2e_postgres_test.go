@@ -38,6 +38,8 @@ var e2eTests = []func(*testing.T){
 	TestEvictionBetweenHears, TestScriptEditedMidConversation, TestResumeAcrossRestart, TestBrokenBotKeepsLastGood,
 	// e2e_errors_test.go
 	TestBadFrames, TestBadTokens, TestOtherUsersConversation, TestRESTBadBodies, TestRS256Tokens,
+	// e2e_follow_test.go
+	TestFollowSeveralConversations,
 	// e2e_hostile_test.go
 	TestHostileClients, TestHostilePatterns,
 	// e2e_http_test.go
@@ -50,6 +52,8 @@ var e2eTests = []func(*testing.T){
 	TestSupportQueueAndAssign,
 	// e2e_transfer_test.go
 	TestTransferOverTheWire,
+	// e2e_presence_test.go
+	TestPresence,
 	// e2e_process_test.go
 	TestSIGTERMDrains, TestAnonymousExpiry,
 	// e2e_rest_test.go

@@ -23,8 +23,8 @@ end
 
 // TRANSFER over the wire, with the server killed (-9) while the
 // conversation waits for an agent: the user sees waiting_agent; the agent
-// finds it in the queue, takes it, joins, and both chat with typing and
-// read receipts; the agent resolves it with a note, and the script goes on
+// finds it in the queue, takes it, joins, and both chat with presence,
+// typing and read receipts; the agent resolves it with a note, and the script goes on
 // after TRANSFER with that note. What the user wrote meanwhile was for
 // the agent: the bot never answers it.
 func TestTransferOverTheWire(t *testing.T) {
@@ -81,6 +81,14 @@ func handover(t *testing.T, a, b *testServer, crash func() (a, b *testServer)) {
 	}
 	agWS, _ := mustDial(t, b, "session_id="+c.ID+"&after="+strconv.FormatInt(last, 10), ag)
 	annWS.expect("status", func(f frame) bool { return f.Status == "agent_joined" })
+	// Presence both ways: ann is told the agent came online; the agent,
+	// joining, is told ann is there.
+	if f := annWS.expect("presence", nil); f.User != "ag" || f.Role != "agent" || !f.Online {
+		t.Fatalf("ann got %s; want the agent online", f.raw)
+	}
+	if f := agWS.expect("presence", nil); f.User != "ann" || f.Role != "user" || !f.Online {
+		t.Fatalf("the agent got %s; want ann online", f.raw)
+	}
 
 	// Typing both ways.
 	agWS.send(map[string]any{"type": "typing", "active": true})

@@ -79,6 +79,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		AnonymousTTL:    m.Config.AnonymousTTL,
 		DialogIdleEvict: m.Config.DialogIdleEvict,
 		Limiter:         rest.NewLimiter(rest.LimitConfig{Off: m.Config.RateLimits == "off"}),
+		// A dead node's users go offline on the others in about two
+		// lease times, as its dialogs move in one.
+		PresenceEvery: m.Config.LeaseTime / 2,
 	}
 	if m.Config.DatabaseURL != "" {
 		if m.cluster, err = m.joinCluster(ctx); err != nil {

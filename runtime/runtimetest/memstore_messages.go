@@ -37,6 +37,9 @@ func (s *MemStore) appendLocked(sess *runtime.Session, m *runtime.Message) {
 	if m.Sender == runtime.SenderUser {
 		sess.LastUserSeq = m.Seq
 		sess.Suggestions = []string{}
+		if sess.Transfer != "" && sess.TransferOutcome == "" {
+			sess.ConsumedSeq = m.Seq // for the people of a handover: taken, never heard
+		}
 	}
 	stored := cloneMessage(m)
 	s.messages[m.SessionID] = append(s.messages[m.SessionID], stored)

@@ -31,6 +31,21 @@ func testTransfer(t *testing.T, st runtime.Store) {
 	if got.Transfer != "1.4" || got.TransferOutcome != "" || got.TransferReason != "billing" || !got.WaitingSince.Equal(t0.Add(time.Minute)) {
 		t.Fatalf("started: %+v", got)
 	}
+	// A user message stored during a handover is for the people: taken at
+	// once (ConsumedSeq); an agent's does not move it.
+	appendFrom := func(sender runtime.Sender) *runtime.Session {
+		t.Helper()
+		if _, err := st.AppendMessage(ctx, &runtime.Message{SessionID: s.ID, Sender: sender, Content: "x"}); err != nil {
+			t.Fatal(err)
+		}
+		return mustFind(t, st, s.ID)
+	}
+	if got := appendFrom(runtime.SenderUser); got.ConsumedSeq != 1 || got.LastUserSeq != 1 {
+		t.Fatalf("a user message during a handover: consumed %d, last user %d; want 1, 1", got.ConsumedSeq, got.LastUserSeq)
+	}
+	if got := appendFrom(runtime.SenderAgent); got.ConsumedSeq != 1 {
+		t.Fatalf("an agent message moved ConsumedSeq to %d", got.ConsumedSeq)
+	}
 	// Not waiting: the conditional update changes nothing, not even the
 	// fields it would set with it.
 	got = update(runtime.SessionUpdate{EndTransfer: str(runtime.TransferTimeout), SupportStatus: str(runtime.SupportOpen),
@@ -46,6 +61,9 @@ func testTransfer(t *testing.T, st runtime.Store) {
 	got = update(runtime.SessionUpdate{EndTransfer: str(runtime.TransferResolved), SupportNote: str("late"), ResolvedBy: str("Ann")})
 	if got.TransferOutcome != runtime.TransferTimeout || got.SupportNote != "late" || got.ResolvedBy != "Ann" {
 		t.Fatalf("a resolve after the timeout: %+v; want the timeout kept", got)
+	}
+	if got := appendFrom(runtime.SenderUser); got.ConsumedSeq != 1 || got.LastUserSeq != 3 {
+		t.Fatalf("a user message after the handover: consumed %d, last user %d; want 1 (the dialog's to take), 3", got.ConsumedSeq, got.LastUserSeq)
 	}
 	got = update(runtime.SessionUpdate{FirstReplyAt: at(2 * time.Minute)})
 	got = update(runtime.SessionUpdate{FirstReplyAt: at(3 * time.Minute)})
