@@ -19,7 +19,11 @@
 // broadcast to the other nodes. They see each other come online and go
 // offline (presence.go, presence_nodes.go), and hear of messages in their
 // conversations their socket does not follow (notify.go); the hub's
-// registry (registry.go) knows who is here.
+// registry (registry.go) knows who is here. The support desk (support.go)
+// lists, assigns and resolves conversations; a bot hands one to it with
+// TRANSFER (transfer.go), which waits, durably, until people end the
+// handover, while user messages are theirs; the bot can also be switched
+// off (botswitch.go).
 //
 // runtime imports only the standard library. The adapters meet here through
 // the interfaces it consumes: Store (schema), DialogEngine (dialogs),

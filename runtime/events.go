@@ -52,6 +52,8 @@ type Event struct {
 	Active      bool     // EventTyping
 	Suggestions []string // EventSuggestion; empty clears
 	Status      string   // EventStatus
+	// Agent and AgentName: who joined, on StatusAgentJoined.
+	Agent, AgentName string
 
 	// People (people.go). User is the person (a user id) whose typing or
 	// read receipt this is, "" for the bot's typing; their own sockets do

@@ -126,7 +126,8 @@ func (c *conv) agentJoined(sub *Subscription) {
 	}
 	c.mu.Unlock()
 	if first {
-		c.publish(&Event{Type: EventStatus, SessionID: c.id, Status: StatusAgentJoined})
+		_, name := authorOf(id, sub.Session)
+		c.publish(&Event{Type: EventStatus, SessionID: c.id, Status: StatusAgentJoined, Agent: id.UserID, AgentName: name})
 	}
 }
 

@@ -171,7 +171,7 @@
 
   function status(f) {
     if (f.status !== "connected") {
-      // The support desk. agent_joined names nobody yet; f.name once it does.
+      // The support desk; agent_joined names the agent.
       const say = { waiting_agent: "Waiting for an agent…", agent_joined: (f.name || "An agent") + " joined the conversation.",
         resolved: "The agent resolved the conversation." }[f.status];
       if (say) note(say);

@@ -97,6 +97,9 @@ type statusFrame struct {
 	LastSeq     *int64 `json:"last_seq,omitempty"`
 	Anonymous   *bool  `json:"anonymous,omitempty"`
 	ResumeToken string `json:"resume_token,omitempty"`
+	// agent_joined: who joined (user id, and name as their messages have it).
+	User string `json:"user,omitempty"`
+	Name string `json:"name,omitempty"`
 }
 
 type errorFrame struct {
@@ -136,7 +139,7 @@ func encodeEvent(e *runtime.Event) ([]byte, error) {
 	case runtime.EventSuggestion:
 		return json.Marshal(suggestionFrame{"suggestion", sid, nonNil(e.Suggestions)})
 	case runtime.EventStatus:
-		return json.Marshal(statusFrame{Type: "status", Status: e.Status, SessionID: sid})
+		return json.Marshal(statusFrame{Type: "status", Status: e.Status, SessionID: sid, User: e.Agent, Name: e.AgentName})
 	case runtime.EventPresence:
 		return json.Marshal(presenceFrame{"presence", sid, e.User, e.Role, e.Online})
 	case runtime.EventNotification:

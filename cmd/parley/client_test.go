@@ -33,6 +33,7 @@ type frame struct {
 	Role         string          `json:"role"`
 	Online       bool            `json:"online"`
 	Reader       string          `json:"reader"`
+	Name         string          `json:"name"`
 	Suggestions  []string        `json:"suggestions"`
 	Code         string          `json:"code"`
 	Message      string          `json:"message"`

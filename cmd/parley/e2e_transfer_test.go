@@ -80,7 +80,9 @@ func handover(t *testing.T, a, b *testServer, crash func() (a, b *testServer)) {
 		t.Fatalf("assign: %d %+v", st, taken)
 	}
 	agWS, _ := mustDial(t, b, "session_id="+c.ID+"&after="+strconv.FormatInt(last, 10), ag)
-	annWS.expect("status", func(f frame) bool { return f.Status == "agent_joined" })
+	if f := annWS.expect("status", func(f frame) bool { return f.Status == "agent_joined" }); f.User != "ag" || f.Name != "ag" {
+		t.Fatalf("agent_joined %s; want user and name ag", f.raw)
+	}
 	// Presence both ways: ann is told the agent came online; the agent,
 	// joining, is told ann is there.
 	if f := annWS.expect("presence", nil); f.User != "ag" || f.Role != "agent" || !f.Online {

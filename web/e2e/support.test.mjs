@@ -56,7 +56,7 @@ test("a visitor asks for help; an agent takes, answers and resolves it", async (
   await agent.getByRole("button", { name: "Assign to me" }).click();
   await agent.locator("#assignee", { hasText: "Assigned to you." }).waitFor();
   await agent.locator("#conv-conn", { hasText: "Live" }).waitFor();
-  await visitor.locator("#log .note", { hasText: "An agent joined the conversation." }).waitFor();
+  await visitor.locator("#log .note", { hasText: "Ada Agent joined the conversation." }).waitFor();
   assert.equal(await agent.evaluate(() => document.activeElement.id), "reply", "focus moves to the reply");
   await visitor.locator("#log .msg.user.read", { hasText: "Victor" }).waitFor(); // what the agent has seen
 
