@@ -38,6 +38,12 @@ type Config struct {
 	// Cluster connects this node to the others on its database; nil for
 	// a single node (cluster.go).
 	Cluster Cluster
+	// AutoAssign assigns each conversation entering the support queue
+	// on this node to the next agent with a socket open on this node,
+	// round robin (autoassign.go). Off by default: agents take
+	// conversations from the queue. With no agent online it stays
+	// waiting; with several nodes, each assigns among its own agents.
+	AutoAssign bool
 	// HTTP makes the requests of scripts (HTTP_GET, HTTP_POST); nil
 	// refuses them all, each an error the script sees. cmd wires
 	// package outbound's.
@@ -67,6 +73,7 @@ type Hub struct {
 	// Every open socket by user id, for notifications (notify.go).
 	socketsMu sync.Mutex
 	sockets   map[string]map[*Subscription]struct{}
+	assigner  assigner // the round robin of Config.AutoAssign
 	counters
 }
 

@@ -48,6 +48,8 @@ var e2eTests = []func(*testing.T){
 	TestConversationOfTwoUsers, TestNotificationFrames, TestTypingAndReadReceipts,
 	// e2e_support_test.go
 	TestSupportQueueAndAssign,
+	// e2e_desk_test.go
+	TestSupportStatsEndpoint, TestSupportAutoAssign,
 	// e2e_process_test.go
 	TestSIGTERMDrains, TestAnonymousExpiry,
 	// e2e_rest_test.go
