@@ -56,6 +56,7 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("POST /api/conversations/{id}/bots", h.private(h.setBot))
 	h.mux.HandleFunc("POST /api/conversations/{id}/assign", h.private(h.assign))
 	h.mux.HandleFunc("GET /api/support/conversations", h.private(h.supportQueue))
+	h.mux.HandleFunc("GET /api/support/stats", h.private(h.supportStats))
 	h.mux.HandleFunc("POST /api/conversations/{id}/messages", h.private(h.postMessage))
 	h.mux.HandleFunc("GET /api/conversations/{id}/history", h.private(h.history))
 	h.mux.HandleFunc("POST /api/conversations/{id}/read", h.private(h.markRead))

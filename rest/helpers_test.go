@@ -54,6 +54,7 @@ type api struct {
 func newAPI(t *testing.T, hubCfg runtime.Config) *api {
 	t.Helper()
 	store := runtimetest.NewMemStore()
+	store.Now = hubCfg.Now // one clock for the hub and the store (nil: time.Now)
 	hubCfg.Store, hubCfg.Engine = store, engine{}
 	hub := runtime.New(hubCfg)
 	j := &rest.JWT{Secret: secret}

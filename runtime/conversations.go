@@ -303,7 +303,14 @@ func (h *Hub) Patch(ctx context.Context, id Identity, sid SessionID, p Conversat
 		}
 		h.supportChange(&upd, id, *p.SupportStatus, note)
 	}
-	return h.update(ctx, id, sid, upd)
+	s, err := h.update(ctx, id, sid, upd)
+	if err == nil && p.SupportStatus != nil && *p.SupportStatus == SupportWaiting {
+		// Back in the queue: the next agent online, not who put it back.
+		if taken := h.autoAssign(ctx, sid, id.UserID); taken != nil {
+			s = taken
+		}
+	}
+	return s, err
 }
 
 // Rename sets the title of a conversation the caller may write to.

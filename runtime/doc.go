@@ -25,6 +25,11 @@
 // handover, while user messages are theirs; the bot can also be switched
 // off (botswitch.go).
 //
+// The support desk (support.go) lists the queue and assigns
+// conversations; a bot's TRANSFER hands one over and waits (transfer.go);
+// the desk's statistics are defined in supportstats.go, and the optional
+// round robin of agents online in autoassign.go.
+//
 // runtime imports only the standard library. The adapters meet here through
 // the interfaces it consumes: Store (schema), DialogEngine (dialogs),
 // Fetcher (outbound, the HTTP requests of scripts) and Authenticator

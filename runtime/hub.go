@@ -42,6 +42,11 @@ type Config struct {
 	// users to the others (default 10s). Its users go offline on the
 	// others 2 to 4 times this after it dies (presence_nodes.go).
 	PresenceEvery time.Duration
+	// AutoAssign assigns each conversation entering the support queue
+	// on this node to the next agent online, round robin (autoassign.go).
+	// Off by default: agents take conversations from the queue. With no
+	// agent online it stays waiting.
+	AutoAssign bool
 	// HTTP makes the requests of scripts (HTTP_GET, HTTP_POST); nil
 	// refuses them all, each an error the script sees. cmd wires
 	// package outbound's.
@@ -73,6 +78,7 @@ type Hub struct {
 	// changes (presence.go, striped by user).
 	reg        registry
 	presenceMu [64]sync.Mutex
+	assigner   assigner // the round robin of Config.AutoAssign
 	counters
 }
 

@@ -22,6 +22,12 @@ type SessionStore interface {
 	// one support status, least recent activity first (ties by id), and
 	// the total that match. Anonymous conversations are never listed.
 	ListSupport(ctx context.Context, f SupportFilter) ([]*SessionSummary, int, error)
+	// SupportStats reads what the desk's statistics are made of, over the
+	// conversations that entered the support queue at or after since
+	// (WaitingSince >= since): their number by support status and
+	// assigned agent, and the times of the most recent sample of them
+	// (WaitingSince descending, ties by id descending).
+	SupportStats(ctx context.Context, since time.Time, sample int) (*SupportTally, error)
 	// UpdateSession applies the non-nil fields of upd and returns the result.
 	UpdateSession(ctx context.Context, id SessionID, upd SessionUpdate) (*Session, error)
 	// DeleteIdleAnonymous deletes anonymous sessions (their messages and
@@ -51,6 +57,29 @@ type SupportFilter struct {
 	Unassigned bool
 	Limit      int
 	Offset     int
+}
+
+// SupportTally is what SupportStats reads: the counts, and the times
+// the percentiles are taken from (supportstats.go).
+type SupportTally struct {
+	Groups []SupportGroup // one per support status and assigned agent present
+	Times  []SupportTimes // at most the sample asked for, most recent first
+}
+
+// SupportGroup counts the conversations of one support status assigned to
+// one agent ("" for nobody).
+type SupportGroup struct {
+	SupportStatus string
+	AssignedAgent string
+	Count         int
+}
+
+// SupportTimes are one conversation's desk times (zero: not happened).
+type SupportTimes struct {
+	SupportStatus string
+	WaitingSince  time.Time
+	FirstReplyAt  time.Time
+	ResolvedAt    time.Time
 }
 
 // SessionSummary is a row of the conversation list.

@@ -63,21 +63,26 @@ func (h *Hub) Assign(ctx context.Context, id Identity, sid SessionID, agent stri
 		if err := mayAccess(id, cur); err != nil {
 			return err
 		}
-		upd := SessionUpdate{AssignedAgent: &agent}
-		if agent != "" {
-			upd.AddMember = &agent
-			if cur.SupportStatus == SupportWaiting {
-				// Taken: it leaves the queue of those waiting, and a
-				// TRANSFER's timeout no longer applies.
-				open := SupportOpen
-				upd.SupportStatus = &open
-			}
-		}
 		var err error
-		s, err = c.update(ctx, upd)
+		s, err = c.update(ctx, assignUpdate(cur.SupportStatus, agent))
 		return err
 	})
 	return s, err
+}
+
+// assignUpdate assigns a conversation of support status status to agent.
+func assignUpdate(status, agent string) SessionUpdate {
+	upd := SessionUpdate{AssignedAgent: &agent}
+	if agent != "" {
+		upd.AddMember = &agent
+		if status == SupportWaiting {
+			// Taken: it leaves the queue of those waiting, and a
+			// TRANSFER's timeout no longer applies.
+			open := SupportOpen
+			upd.SupportStatus = &open
+		}
+	}
+	return upd
 }
 
 // mayWorkDesk: the desk's endpoints are for agents and admins.

@@ -119,6 +119,7 @@ func (c *conv) awaitTransfer(ctx context.Context, key string, start transferStar
 		if err != nil {
 			return TransferOutcome{}, err
 		}
+		c.hub.autoAssign(ctx, c.id, "")
 	}
 	var poll <-chan time.Time
 	if c.hub.cfg.Cluster != nil {

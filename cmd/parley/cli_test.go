@@ -205,3 +205,28 @@ func TestEmptySecretFileRefused(t *testing.T) {
 		t.Fatalf("token with an empty secret file: exit %d, %q", code, errs)
 	}
 }
+
+// --support-auto-assign is off by default, and on from the flag or
+// PARLEY_SUPPORT_AUTO_ASSIGN.
+func TestSupportAutoAssignConfig(t *testing.T) {
+	load := func(args ...string) bool {
+		t.Helper()
+		fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+		configFlags(fs)
+		if err := fs.Parse(args); err != nil {
+			t.Fatal(err)
+		}
+		c, err := loadConfig(fs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.SupportAutoAssign
+	}
+	if load() || !load("--support-auto-assign") {
+		t.Fatal("the flag: want off by default, on when given")
+	}
+	t.Setenv("PARLEY_SUPPORT_AUTO_ASSIGN", "true")
+	if !load() {
+		t.Fatal("PARLEY_SUPPORT_AUTO_ASSIGN=true did not turn it on")
+	}
+}

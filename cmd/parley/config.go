@@ -36,6 +36,10 @@ type Config struct {
 	LeaseTime       time.Duration `mapstructure:"lease-time"`
 	PprofAddr       string        `mapstructure:"pprof-addr"`
 	LogLevel        string        `mapstructure:"log-level"`
+
+	// SupportAutoAssign assigns conversations entering the support
+	// queue to the agents online (runtime.Config.AutoAssign).
+	SupportAutoAssign bool `mapstructure:"support-auto-assign"`
 }
 
 // configFlags registers the configuration flags every subcommand accepts
@@ -59,6 +63,7 @@ func configFlags(fs *pflag.FlagSet) {
 	fs.Duration("dialog-idle-evict", 5*time.Minute, "drop a dialog idle this long from memory (rebuilt from its journal on the next message)")
 	fs.String("node-id", "", "this node's name among nodes sharing a PostgreSQL database (default: generated once and kept in the data directory)")
 	fs.Duration("lease-time", 10*time.Second, "PostgreSQL: how long a dead node's conversations wait before another node takes them over")
+	fs.Bool("support-auto-assign", false, "assign each conversation entering the support queue to the next agent online on this node, round robin")
 	fs.String("pprof-addr", "", "serve net/http/pprof on this address (e.g. 127.0.0.1:6060); empty: off")
 	fs.String("log-level", "info", "debug, info, warn or error")
 }

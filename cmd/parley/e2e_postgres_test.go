@@ -54,6 +54,8 @@ var e2eTests = []func(*testing.T){
 	TestTransferOverTheWire,
 	// e2e_presence_test.go
 	TestPresence,
+	// e2e_desk_test.go
+	TestSupportStatsEndpoint, TestSupportAutoAssign,
 	// e2e_process_test.go
 	TestSIGTERMDrains, TestAnonymousExpiry,
 	// e2e_rest_test.go

@@ -78,6 +78,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Store: m.store, Engine: m.engine, Logger: m.Log, HTTP: outbound.Client{},
 		AnonymousTTL:    m.Config.AnonymousTTL,
 		DialogIdleEvict: m.Config.DialogIdleEvict,
+		AutoAssign:      m.Config.SupportAutoAssign,
 		Limiter:         rest.NewLimiter(rest.LimitConfig{Off: m.Config.RateLimits == "off"}),
 		// A dead node's users go offline on the others in about two
 		// lease times, as its dialogs move in one.

@@ -53,6 +53,7 @@ func StoreSuite(t *testing.T, newStore func(t *testing.T) runtime.Store) {
 		{"People", testPeople},
 		{"ListSupport", testListSupport},
 		{"Transfer", testTransfer},
+		{"SupportStats", testSupportStats},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })

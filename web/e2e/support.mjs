@@ -34,10 +34,12 @@ async function call(server, jwt, method, path, body) {
   return JSON.parse(text);
 }
 
-/** A GET /api/support/stats answer, as the endpoint being built will give. */
+/** A GET /api/support/stats answer, in the endpoint's shape (docs/support.md, "Statistics"). */
 export const STATS = {
+  since: "2025-03-01T00:00:00Z",
+  conversations: 7,
   by_status: { open: 2, waiting: 1, resolved: 4, closed: 0 },
-  by_agent: { ada: 3, bea: 1 },
+  by_agent: { ada: { assigned: 3, open: 1, resolved: 2 }, bea: { assigned: 1, open: 1, resolved: 0 } },
   first_response_seconds: { p50: 90, p90: 600 },
   resolution_seconds: { p50: 1800, p90: 4000 },
 };

@@ -106,6 +106,6 @@ test("a visitor asks for help; an agent takes, answers and resolves it", async (
   // The stats panel shows what the endpoint says.
   const stats = agent.getByRole("complementary").locator("#stats");
   await stats.getByText("First response p50").waitFor();
-  assert.match(await stats.textContent(), /Waiting1.*Resolved4.*ada3.*First response p502 min.*Resolution p901\.1 h/);
+  assert.match(await stats.textContent(), /Waiting1.*Resolved4.*adaassigned 3, open 1, resolved 2.*First response p502 min.*Resolution p901\.1 h/);
   assert.deepEqual([...visitor.problems, ...agent.problems], []);
 });
