@@ -15,6 +15,11 @@ const (
 	// EventNotification tells a socket of a new message (Message) in
 	// another conversation (SessionID) of its user (notify.go).
 	EventNotification EventType = "notification"
+	// EventStream is a bot message still being written, as an LLM reply
+	// streams: Message has its ID and the whole text so far (no Seq, not
+	// stored), so a socket that joins late catches up with one frame. The
+	// EventMessage with the same ID, stored with its Seq, replaces it.
+	EventStream EventType = "stream"
 	// EventPresence tells the sockets of a conversation that one of its
 	// people (User, with Role) came online or went offline (presence.go).
 	EventPresence EventType = "presence"

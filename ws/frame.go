@@ -111,6 +111,16 @@ type errorFrame struct {
 	RetryAfterMS int64  `json:"retry_after_ms,omitempty"`
 }
 
+// streamFrame is a bot message still being written: the whole text so
+// far, under the id its final message frame will have.
+type streamFrame struct {
+	Type      string `json:"type"`
+	SessionID string `json:"session_id"`
+	ID        string `json:"id"`
+	Sender    string `json:"sender"`
+	Content   string `json:"content"`
+}
+
 // notificationFrame tells a socket of a new message in another
 // conversation of its user.
 type notificationFrame struct {
@@ -142,6 +152,8 @@ func encodeEvent(e *runtime.Event) ([]byte, error) {
 		return json.Marshal(statusFrame{Type: "status", Status: e.Status, SessionID: sid, User: e.Agent, Name: e.AgentName})
 	case runtime.EventPresence:
 		return json.Marshal(presenceFrame{"presence", sid, e.User, e.Role, e.Online})
+	case runtime.EventStream:
+		return json.Marshal(streamFrame{"stream", sid, e.Message.ID, string(e.Message.Sender), e.Message.Content})
 	case runtime.EventNotification:
 		return json.Marshal(notificationFrame{Type: "notification", SessionID: sid, Message: newMessageFrame(e.Message)})
 	default:
