@@ -127,6 +127,7 @@ func (c *conv) roomLocked(force bool) {
 	if !force && has == c.roomed {
 		return
 	}
+	followed := c.roomed && has // not the first subscriber, whom greetPresenceLocked tells
 	c.roomed = has
 	var want []string
 	if has {
@@ -136,7 +137,30 @@ func (c *conv) roomLocked(force bool) {
 	}
 	if !slices.Equal(want, c.rooms) {
 		c.hub.reg.move(c, c.rooms, want)
+		if followed {
+			c.tellNewPeopleLocked(c.rooms, want)
+		}
 		c.rooms = want
+	}
+}
+
+// tellNewPeopleLocked tells the subscribers which of the people who just
+// joined the conversation's people (were not in was, are in now) are
+// online. Their coming online may have been announced before this node
+// knew they were people of it (an assignment made on another node, whose
+// news raced the presence broadcast), and would then never reach these
+// sockets.
+func (c *conv) tellNewPeopleLocked(was, now []string) {
+	var events []*Event
+	c.hub.reg.mu.Lock()
+	for _, user := range now {
+		if p := c.hub.reg.people[user]; p != nil && !slices.Contains(was, user) && p.online() {
+			events = append(events, &Event{Type: EventPresence, SessionID: c.id, User: user, Role: p.role, Online: true})
+		}
+	}
+	c.hub.reg.mu.Unlock()
+	for _, e := range events {
+		c.publishLocked(e)
 	}
 }
 

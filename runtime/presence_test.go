@@ -126,3 +126,20 @@ func waitBroadcast(t *testing.T, cl *nodes, match func(*runtime.Event) bool) {
 		}
 	}
 }
+
+// A person who is online already when they become one of the
+// conversation's people (assigned to it, here while their socket follows
+// another conversation) is told to its sockets then: their coming online
+// was announced before they were its people. (With several nodes the
+// assignment's news can also arrive after the presence broadcast.)
+func TestPresenceOfANewPerson(t *testing.T) {
+	t.Parallel()
+	h := newHub(t, silent, runtime.Config{})
+	ctx := context.Background()
+	a := h.join(t, alice, runtime.JoinRequest{})
+	h.join(t, agentAnn, runtime.JoinRequest{BotID: "other"}) // online, elsewhere
+	if _, err := h.Assign(ctx, admin, a.Session.ID, "ag"); err != nil {
+		t.Fatal(err)
+	}
+	expectEvents(t, a, "presence ag online true")
+}
