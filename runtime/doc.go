@@ -10,7 +10,7 @@
 // user messages are stored, published and then fed to the dialog, whose
 // outputs are stored and published in turn. A frame reaches a subscriber only
 // after its row has committed. Subscribers have bounded queues, one per
-// socket (socket.go), shared by the subscriptions of the conversations
+// socket (socket.go) or SSE stream (rest's, a socket that only reads), shared by the subscriptions of the conversations
 // the socket follows (follow.go); a socket that falls behind is dropped and
 // catches up from Seq when it reconnects.
 //
