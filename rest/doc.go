@@ -5,7 +5,12 @@
 // parse, call the runtime.Hub and encode. Errors become
 // {"error":CODE,"message":…} through one Kind→status table (errors.go).
 //
+// A conversation's frames also stream as Server-Sent Events (events.go,
+// sse.go): a stream subscribes through Hub.Join as a /ws socket does, and
+// writes each event with package wire's encoder, so both channels carry
+// the same bytes in the same order.
+//
 // rest also implements two runtime interfaces that cmd hands to ws as
 // well: JWT (runtime.Authenticator) and Limiter (runtime.Limiter, the
-// token buckets of protocol §4). rest imports only runtime and inbound.
+// token buckets of protocol §4). rest imports only runtime, inbound and wire.
 package rest

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"sync"
+	"time"
 
 	"parley/runtime"
 )
@@ -22,6 +24,13 @@ type Config struct {
 	// TrustedProxies are the peers whose X-Forwarded-For names the
 	// client (inbound.ClientIP); none by default.
 	TrustedProxies []netip.Prefix
+	// SSEHeartbeat is how often an SSE stream sends event: ping (default
+	// 15s), so that proxies do not close an idle stream and the server
+	// notices a client that is gone.
+	SSEHeartbeat time.Duration
+	// SSEWriteTimeout bounds each write of an SSE stream (default 10s):
+	// a client that reads too slowly is disconnected, as a socket is.
+	SSEWriteTimeout time.Duration
 }
 
 // Handler serves /api.
@@ -30,6 +39,9 @@ type Handler struct {
 	hub *runtime.Hub
 	log *slog.Logger
 	mux *http.ServeMux
+
+	closing   chan struct{} // closed by Shutdown: SSE streams end
+	closeOnce sync.Once
 }
 
 // New returns the /api handler.
@@ -40,7 +52,13 @@ func New(cfg Config) *Handler {
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = 64 << 10
 	}
-	h := &Handler{cfg: cfg, hub: cfg.Hub, log: cfg.Logger, mux: http.NewServeMux()}
+	if cfg.SSEHeartbeat <= 0 {
+		cfg.SSEHeartbeat = 15 * time.Second
+	}
+	if cfg.SSEWriteTimeout <= 0 {
+		cfg.SSEWriteTimeout = 10 * time.Second
+	}
+	h := &Handler{cfg: cfg, hub: cfg.Hub, log: cfg.Logger, mux: http.NewServeMux(), closing: make(chan struct{})}
 	h.routes()
 	return h
 }
@@ -60,10 +78,16 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("POST /api/conversations/{id}/messages", h.private(h.postMessage))
 	h.mux.HandleFunc("GET /api/conversations/{id}/history", h.private(h.history))
 	h.mux.HandleFunc("POST /api/conversations/{id}/read", h.private(h.markRead))
+	h.mux.HandleFunc("GET /api/conversations/{id}/events", h.conversationEvents)
 	h.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, h.log, runtime.Errorf(runtime.KindNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
 	})
 }
+
+// Shutdown ends every SSE stream with a shutting_down status, as the
+// server stops: http.Server.Shutdown waits for handlers to return, and a
+// stream would not (register it with RegisterOnShutdown).
+func (h *Handler) Shutdown() { h.closeOnce.Do(func() { close(h.closing) }) }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")

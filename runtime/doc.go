@@ -10,9 +10,10 @@
 // user messages are stored, published and then fed to the dialog, whose
 // outputs are stored and published in turn. A frame reaches a subscriber only
 // after its row has committed. Subscribers have bounded queues, one per
-// socket (socket.go), shared by the subscriptions of the conversations
-// the socket follows (follow.go); a socket that falls behind is dropped and
-// catches up from Seq when it reconnects.
+// socket (socket.go; an SSE stream of rest is a socket that only reads),
+// shared by the subscriptions of the conversations the socket follows
+// (follow.go); a socket that falls behind is dropped and catches up from
+// Seq when it reconnects.
 //
 // The people of a conversation see each other type and read (people.go):
 // events that are not rows, published to the others' sockets and

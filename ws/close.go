@@ -33,13 +33,3 @@ func closeCode(err error) websocket.StatusCode {
 	}
 	return websocket.StatusPolicyViolation
 }
-
-// wireCode is the error code a client sees. Too many connections is a
-// rate limit to the client (protocol §4: "a refused socket gets
-// rate_limited, close 4029").
-func wireCode(k runtime.Kind) string {
-	if k == runtime.KindTooMany {
-		return string(runtime.KindRateLimited)
-	}
-	return string(k)
-}

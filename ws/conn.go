@@ -10,6 +10,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"parley/runtime"
+	"parley/wire"
 )
 
 // connection is one accepted socket.
@@ -67,7 +68,7 @@ func (c *connection) greet(ctx context.Context, sub *runtime.Subscription, after
 		}
 	}
 	if s := sub.Session; len(s.Suggestions) > 0 {
-		return c.writeJSON(ctx, suggestionFrame{"suggestion", string(s.ID), s.Suggestions})
+		return c.writeJSON(ctx, wire.SuggestionFrame(s.ID, s.Suggestions))
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package ws
 
 import (
 	"encoding/json"
-	"time"
 	"unicode/utf8"
 
 	"parley/runtime"
@@ -56,127 +55,10 @@ func decodeFrame(data []byte) (*inFrame, error) {
 	return &f, nil
 }
 
-// typingFrame is a person's typing (with user) or the bot's (without).
-type typingFrame struct {
-	Type      string `json:"type"`
-	SessionID string `json:"session_id"`
-	Sender    string `json:"sender"`
-	User      string `json:"user,omitempty"`
-	Active    bool   `json:"active"`
-}
-
-// readFrame is a read receipt: reader has read up to seq.
-type readFrame struct {
-	Type      string `json:"type"`
-	SessionID string `json:"session_id"`
-	Seq       int64  `json:"seq"`
-	Reader    string `json:"reader"`
-}
-
-// presenceFrame says that user, one of the people of the conversation,
-// came online or went offline.
-type presenceFrame struct {
-	Type      string `json:"type"`
-	SessionID string `json:"session_id"`
-	User      string `json:"user"`
-	Role      string `json:"role"`
-	Online    bool   `json:"online"`
-}
-
-type suggestionFrame struct {
-	Type        string   `json:"type"`
-	SessionID   string   `json:"session_id"`
-	Suggestions []string `json:"suggestions"`
-}
-
-type statusFrame struct {
-	Type        string `json:"type"`
-	Status      string `json:"status"`
-	SessionID   string `json:"session_id"`
-	BotID       string `json:"bot_id,omitempty"`
-	LastSeq     *int64 `json:"last_seq,omitempty"`
-	Anonymous   *bool  `json:"anonymous,omitempty"`
-	ResumeToken string `json:"resume_token,omitempty"`
-	// agent_joined: who joined (user id, and name as their messages have it).
-	User string `json:"user,omitempty"`
-	Name string `json:"name,omitempty"`
-}
-
-type errorFrame struct {
-	Type         string `json:"type"`
-	Code         string `json:"code"`
-	Message      string `json:"message"`
-	SessionID    string `json:"session_id,omitempty"`
-	ClientID     string `json:"client_id,omitempty"`
-	RetryAfterMS int64  `json:"retry_after_ms,omitempty"`
-}
-
-// streamFrame is a bot message still being written: the whole text so
-// far, under the id its final message frame will have.
-type streamFrame struct {
-	Type      string `json:"type"`
-	SessionID string `json:"session_id"`
-	ID        string `json:"id"`
-	Sender    string `json:"sender"`
-	Content   string `json:"content"`
-}
-
-// notificationFrame tells a socket of a new message in another
-// conversation of its user.
-type notificationFrame struct {
-	Type      string       `json:"type"`
-	SessionID string       `json:"session_id"`
-	Message   wire.Message `json:"message"`
-}
-
-// newMessageFrame is m as a message frame.
-func newMessageFrame(m *runtime.Message) wire.Message {
-	f := wire.NewMessage(m)
-	f.Type = "message"
-	return f
-}
-
-// encodeEvent returns the frame for one event.
-func encodeEvent(e *runtime.Event) ([]byte, error) {
-	sid := string(e.SessionID)
-	switch e.Type {
-	case runtime.EventMessage:
-		return json.Marshal(newMessageFrame(e.Message))
-	case runtime.EventTyping:
-		return json.Marshal(typingFrame{"typing", sid, string(e.Sender), e.User, e.Active})
-	case runtime.EventRead:
-		return json.Marshal(readFrame{"read", sid, e.Seq, e.User})
-	case runtime.EventSuggestion:
-		return json.Marshal(suggestionFrame{"suggestion", sid, nonNil(e.Suggestions)})
-	case runtime.EventStatus:
-		return json.Marshal(statusFrame{Type: "status", Status: e.Status, SessionID: sid, User: e.Agent, Name: e.AgentName})
-	case runtime.EventPresence:
-		return json.Marshal(presenceFrame{"presence", sid, e.User, e.Role, e.Online})
-	case runtime.EventStream:
-		return json.Marshal(streamFrame{"stream", sid, e.Message.ID, string(e.Message.Sender), e.Message.Content})
-	case runtime.EventNotification:
-		return json.Marshal(notificationFrame{Type: "notification", SessionID: sid, Message: newMessageFrame(e.Message)})
-	default:
-		return json.Marshal(errorFrame{
-			Type: "error", Code: wireCode(e.Code), Message: e.Text, SessionID: sid,
-			ClientID: e.ClientID, RetryAfterMS: (e.RetryAfter + time.Millisecond - 1).Milliseconds(), // rounded up
-		})
-	}
-}
-
-// connectedFrame is the first frame of every connection.
-func connectedFrame(sub *runtime.Subscription) statusFrame {
-	s := sub.Session
-	return statusFrame{
-		Type: "status", Status: runtime.StatusConnected, SessionID: string(s.ID),
-		BotID: string(s.BotID), LastSeq: &s.LastSeq, Anonymous: &s.Anonymous,
-		ResumeToken: sub.ResumeToken,
-	}
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
+// The server's frames are package wire's, shared with rest's SSE
+// streams, so that every channel writes an event the same way.
+var (
+	encodeEvent     = wire.EncodeEvent
+	connectedFrame  = wire.Connected
+	newMessageFrame = wire.MessageFrame
+)

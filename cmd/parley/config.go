@@ -36,6 +36,7 @@ type Config struct {
 	LeaseTime       time.Duration `mapstructure:"lease-time"`
 	PprofAddr       string        `mapstructure:"pprof-addr"`
 	LogLevel        string        `mapstructure:"log-level"`
+	SSEHeartbeat    time.Duration `mapstructure:"sse-heartbeat"`
 
 	// SupportAutoAssign assigns conversations entering the support
 	// queue to the agents online (runtime.Config.AutoAssign).
@@ -64,6 +65,7 @@ func configFlags(fs *pflag.FlagSet) {
 	fs.String("node-id", "", "this node's name among nodes sharing a PostgreSQL database (default: generated once and kept in the data directory)")
 	fs.Duration("lease-time", 10*time.Second, "PostgreSQL: how long a dead node's conversations wait before another node takes them over")
 	fs.Bool("support-auto-assign", false, "assign each conversation entering the support queue to the next agent online on this node, round robin")
+	fs.Duration("sse-heartbeat", 15*time.Second, "how often an SSE stream (/api/…/events) sends event: ping, so that proxies keep it open")
 	fs.String("pprof-addr", "", "serve net/http/pprof on this address (e.g. 127.0.0.1:6060); empty: off")
 	fs.String("log-level", "info", "debug, info, warn or error")
 }
@@ -127,6 +129,9 @@ func (c *Config) validate() error {
 	}
 	if c.AnonymousTTL <= 0 || c.TurnTimeout <= 0 || c.DialogIdleEvict <= 0 {
 		return fmt.Errorf("config: anonymous-ttl, turn-timeout and dialog-idle-evict must be positive")
+	}
+	if c.SSEHeartbeat < 0 {
+		return fmt.Errorf("config: sse-heartbeat must be positive")
 	}
 	if _, err := inbound.ParseTrustedProxies(c.TrustedProxies); err != nil {
 		return fmt.Errorf("config: trusted-proxies: %v", runtime.ErrorMessage(err))

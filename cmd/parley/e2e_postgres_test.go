@@ -48,6 +48,8 @@ var e2eTests = []func(*testing.T){
 	TestMessageRateLimit, TestConnectionCap, TestOrigins, TestTickets, TestTrustedProxies,
 	// e2e_people_test.go
 	TestConversationOfTwoUsers, TestNotificationFrames, TestTypingAndReadReceipts,
+	// e2e_sse_test.go
+	TestSSESameFramesAsWS, TestSSEAccess, TestSSEConnectionCap, TestSSEHeartbeat, TestSSEResumeAcrossCrash,
 	// e2e_support_test.go
 	TestSupportQueueAndAssign,
 	// e2e_transfer_test.go

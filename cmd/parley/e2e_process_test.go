@@ -98,8 +98,9 @@ func (s *logSink) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// SIGTERM drains: sockets get status shutting_down and close 1001, and
-// the process exits 0.
+// SIGTERM drains: sockets get status shutting_down and close 1001, SSE
+// streams get it and end (http.Server.Shutdown would wait for them until
+// its deadline, and exit 1), and the process exits 0.
 func TestSIGTERMDrains(t *testing.T) {
 	data := t.TempDir()
 	cmd, base := startProcess(t, "serve", "--addr", "127.0.0.1:0", "--data", data, "--jwt-secret", testSecret)
@@ -108,11 +109,17 @@ func TestSIGTERMDrains(t *testing.T) {
 
 	c, _ := mustDial(t, s, "", "")
 	c.expectMessage("bot", "…")
+	tok := tokenFor(t, "sid")
+	_, hello := mustDial(t, s, "bot_id=echo", tok)
+	sse := mustSSE(t, base, "/api/conversations/"+hello.SessionID+"/events", tok)
+	sse.expect("status", func(e sseEvent) bool { return e.frame.Status == "connected" })
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	c.expect("status", func(f frame) bool { return f.Status == "shutting_down" })
 	c.expectClose(websocket.StatusGoingAway)
+	sse.expect("status", func(e sseEvent) bool { return e.frame.Status == "shutting_down" })
+	sse.expectEnd()
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("exit after SIGTERM: %v", err)
 	}

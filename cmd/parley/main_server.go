@@ -41,6 +41,7 @@ type Main struct {
 	ln        net.Listener
 	socks     sync.WaitGroup // open /ws handlers
 	served    chan error
+	api       *rest.Handler // its SSE streams end as the server shuts down
 
 	stopWatch context.CancelFunc
 }
@@ -138,6 +139,7 @@ func (m *Main) listen(auth runtime.Authenticator) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn),
 	}
+	m.server.RegisterOnShutdown(m.api.Shutdown)
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.server.Serve(ln) }()
 	if m.Config.PprofAddr != "" {
@@ -173,7 +175,10 @@ func (m *Main) routes(auth runtime.Authenticator) http.Handler {
 		AllowedOrigins: m.Config.AllowedOrigins, TrustedProxies: proxies})
 	mux.Handle("/ws", m.trackSockets(sockets))
 	mux.Handle("GET /metrics", metricsHandler(&statsCollector{hub: m.hub.Stats, sockets: sockets.Stats, store: m.store.Stats}))
-	mux.Handle("/api/", rest.New(rest.Config{Hub: m.hub, Auth: auth, APIKeys: keys, Logger: m.Log, TrustedProxies: proxies}))
+	api := rest.New(rest.Config{Hub: m.hub, Auth: auth, APIKeys: keys, Logger: m.Log, TrustedProxies: proxies,
+		SSEHeartbeat: m.Config.SSEHeartbeat})
+	mux.Handle("/api/", api)
+	m.api = api
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
