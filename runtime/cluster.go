@@ -88,6 +88,7 @@ func (h *Hub) watchLoop() {
 			if !ok {
 				return
 			}
+			h.feedWake.wake()
 			if ids != nil {
 				ids = append(ids, failed...)
 			}

@@ -300,6 +300,7 @@ func (c *conv) update(ctx context.Context, upd SessionUpdate) (*Session, error) 
 	if err != nil {
 		return nil, err
 	}
+	c.hub.feedWake.wake()
 	c.refreshLocked(s)
 	return s, nil
 }
@@ -360,6 +361,7 @@ func (c *conv) broadcast(e *Event) {
 // socket's queue is full is dropped rather than buffered without bound. A
 // person's typing, read receipts and presence skip their own sockets.
 func (c *conv) publishLocked(e *Event) {
+	c.hub.feedWake.wake()
 	for sub := range c.subs {
 		if e.User != "" && sub.Identity.UserID == e.User {
 			continue

@@ -47,6 +47,13 @@ type Config struct {
 	// Off by default: agents take conversations from the queue. With no
 	// agent online it stays waiting.
 	AutoAssign bool
+	// FeedRetention is how long the feed (feed.go) keeps its events
+	// (default 7 days); a client resuming from an older one gets a reset.
+	FeedRetention time.Duration
+	// FeedPoll is how often an open feed reads the store even when
+	// nothing woke it (default 1s): the bound on the delay of an event
+	// whose wake-up was lost.
+	FeedPoll time.Duration
 	// HTTP makes the requests of scripts (HTTP_GET, HTTP_POST); nil
 	// refuses them all, each an error the script sees. cmd wires
 	// package outbound's.
@@ -79,6 +86,7 @@ type Hub struct {
 	reg        registry
 	presenceMu [64]sync.Mutex
 	assigner   assigner // the round robin of Config.AutoAssign
+	feedWake   waker    // the open feeds' wake-up (feed.go)
 	counters
 }
 
@@ -118,6 +126,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.AnonymousTTL <= 0 {
 		c.AnonymousTTL = 30 * time.Minute
+	}
+	if c.FeedRetention <= 0 {
+		c.FeedRetention = 7 * 24 * time.Hour
+	}
+	if c.FeedPoll <= 0 {
+		c.FeedPoll = time.Second
 	}
 	if c.TicketTTL <= 0 {
 		c.TicketTTL = 30 * time.Second

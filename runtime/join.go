@@ -198,6 +198,7 @@ func (h *Hub) createSession(ctx context.Context, id Identity, bot BotID, tokenHa
 	if err := h.store.CreateSession(ctx, s); err != nil {
 		return nil, err
 	}
+	h.feedWake.wake()
 	return s, nil
 }
 

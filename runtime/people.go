@@ -146,12 +146,22 @@ func (c *conv) markReadLocked(ctx context.Context, id Identity, seq int64) (*Eve
 		return nil, cur, nil
 	}
 	if owner {
-		s, err := c.hub.store.UpdateSession(ctx, c.id, SessionUpdate{ReadSeq: &seq})
+		upd := SessionUpdate{ReadSeq: &seq}
+		if !id.Anonymous {
+			upd.ReadBy = id.UserID
+		}
+		s, err := c.hub.store.UpdateSession(ctx, c.id, upd)
 		if err != nil {
 			return nil, 0, err
 		}
 		c.refreshLocked(s)
 	} else {
+		if fs, ok := c.hub.store.(FeedStore); ok {
+			r := &FeedRow{SessionID: c.id, Kind: FeedRead, Seq: seq, Reader: id.UserID}
+			if err := fs.AppendFeed(ctx, r); err != nil {
+				return nil, 0, err
+			}
+		}
 		c.noteReadLocked(id.UserID, seq)
 	}
 	if id.Anonymous {

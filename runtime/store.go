@@ -90,8 +90,11 @@ type SessionSummary struct {
 
 // SessionUpdate names the fields to change; nil means unchanged.
 type SessionUpdate struct {
-	Status      *string
-	ReadSeq     *int64
+	Status  *string
+	ReadSeq *int64
+	// ReadBy, with ReadSeq, is who read: the store writes their receipt
+	// to the feed (FeedStore) in the same transaction.
+	ReadBy      string
 	Suggestions *[]string
 	// LastActivity keeps a conversation with open sockets from counting
 	// as idle (the anonymous expiry sweep).

@@ -18,6 +18,9 @@ func (h *Hub) sweepLoop() {
 			if err := h.Sweep(h.ctx); err != nil && h.ctx.Err() == nil {
 				h.log.Error("anonymous sweep failed", "err", err)
 			}
+			if err := h.sweepFeed(h.ctx); err != nil && h.ctx.Err() == nil {
+				h.log.Error("feed sweep failed", "err", err)
+			}
 		}
 	}
 }

@@ -269,6 +269,12 @@ func (db *DB) updateSessionTx(ctx context.Context, tx *sqlx.Tx, id runtime.Sessi
 	}
 	if upd.ReadSeq != nil {
 		sets, args = append(sets, "read_seq = ?"), append(args, *upd.ReadSeq)
+		if upd.ReadBy != "" {
+			r := &runtime.FeedRow{SessionID: id, Kind: runtime.FeedRead, Seq: *upd.ReadSeq, Reader: upd.ReadBy}
+			if err := db.appendFeedTx(ctx, tx, r); err != nil {
+				return err
+			}
+		}
 	}
 	if upd.Suggestions != nil {
 		sets, args = append(sets, "suggestions = ?"), append(args, stringsJSON(*upd.Suggestions))
