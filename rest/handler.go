@@ -79,6 +79,7 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("GET /api/conversations/{id}/history", h.private(h.history))
 	h.mux.HandleFunc("POST /api/conversations/{id}/read", h.private(h.markRead))
 	h.mux.HandleFunc("GET /api/conversations/{id}/events", h.conversationEvents)
+	h.mux.HandleFunc("GET /api/events", h.feedEvents)
 	h.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, h.log, runtime.Errorf(runtime.KindNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
 	})

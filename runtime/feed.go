@@ -239,3 +239,6 @@ func (h *Hub) sweepFeed(ctx context.Context) error {
 	}
 	return err
 }
+
+// PollEvery is how often an open feed reads without a wake-up.
+func (f *Feed) PollEvery() time.Duration { return f.hub.cfg.FeedPoll }

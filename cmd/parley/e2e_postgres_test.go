@@ -50,6 +50,8 @@ var e2eTests = []func(*testing.T){
 	TestConversationOfTwoUsers, TestNotificationFrames, TestTypingAndReadReceipts,
 	// e2e_sse_test.go
 	TestSSESameFramesAsWS, TestSSEAccess, TestSSEConnectionCap, TestSSEHeartbeat, TestSSEResumeAcrossCrash,
+	// e2e_feed_test.go
+	TestFeed, TestFeedResumeAcrossCrash,
 	// e2e_support_test.go
 	TestSupportQueueAndAssign,
 	// e2e_transfer_test.go
