@@ -21,7 +21,11 @@ func (h *Handler) feedEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
-	h.pumpFeed(r.Context(), h.startSSE(w), feed)
+	s := h.startSSE(w)
+	if s.rc.Flush() != nil { // the headers now: the first event may be far off
+		return
+	}
+	h.pumpFeed(r.Context(), s, feed)
 }
 
 // openFeed checks the caller and opens their feed where they left it,
