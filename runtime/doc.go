@@ -31,6 +31,10 @@
 // the desk's statistics are defined in supportstats.go, and the optional
 // round robin of agents online in autoassign.go.
 //
+// The caller's feed (feed.go) reads the store's feed rows, written in the
+// transaction of each message and conversation change, through the access
+// rule, woken by publishes and the cluster's changes.
+//
 // runtime imports only the standard library. The adapters meet here through
 // the interfaces it consumes: Store (schema), DialogEngine (dialogs),
 // Fetcher (outbound, the HTTP requests of scripts) and Authenticator
