@@ -52,6 +52,8 @@ var e2eTests = []func(*testing.T){
 	TestSSESameFramesAsWS, TestSSEAccess, TestSSEConnectionCap, TestSSEHeartbeat, TestSSEResumeAcrossCrash,
 	// e2e_support_test.go
 	TestSupportQueueAndAssign,
+	// e2e_authz_test.go
+	TestAuthorizationTable,
 	// e2e_transfer_test.go
 	TestTransferOverTheWire,
 	// e2e_presence_test.go
