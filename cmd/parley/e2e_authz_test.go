@@ -333,14 +333,11 @@ var authzDesk = []struct{ call, who, want string }{
 	{supportWaiting, byAnonymous, "401 unauthorized"},
 	{supportWaiting, byBadToken, "401 unauthorized"},
 
-	// The queue of another support status lists every conversation of
-	// it to any agent, with its title, participants, metadata and last
-	// message: those the rule refuses them too ("people", and ag's
-	// "assigned" for ov), where ?participant= above lists only those the
-	// rule lets them see. Reported as looking wrong; what it does today.
+	// The queue of another support status lists, to an agent, only what
+	// the rule lets them reach: those assigned to them. An admin sees all.
 	{supportOpen, byOwner, "403 forbidden"},
-	{supportOpen, byAgent, "200 people assigned"},
-	{supportOpen, byOtherAgent, "200 people assigned"},
+	{supportOpen, byAgent, "200 assigned"},
+	{supportOpen, byOtherAgent, "200"},
 	{supportOpen, byAdmin, "200 people assigned"},
 
 	{postConv, byOwner, "201"},
