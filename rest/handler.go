@@ -47,6 +47,8 @@ func New(cfg Config) *Handler {
 
 func (h *Handler) routes() {
 	h.mux.HandleFunc("GET /api/bots", h.public(h.listBots))
+	h.mux.HandleFunc("GET /api/teams", h.public(h.listTeams))
+	h.mux.HandleFunc("POST /api/teams/{id}/chat", h.private(h.teamChat))
 	h.mux.HandleFunc("POST /api/ws-ticket", h.private(h.issueTicket))
 	h.mux.HandleFunc("POST /api/conversations/start", h.private(h.startConversation))
 	h.mux.HandleFunc("POST /api/conversations", h.private(h.createConversation))
