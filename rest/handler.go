@@ -29,7 +29,7 @@ type Handler struct {
 	cfg Config
 	hub *runtime.Hub
 	log *slog.Logger
-	mux *http.ServeMux
+	mux *Mux
 }
 
 // New returns the /api handler.
@@ -40,12 +40,13 @@ func New(cfg Config) *Handler {
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = 64 << 10
 	}
-	h := &Handler{cfg: cfg, hub: cfg.Hub, log: cfg.Logger, mux: http.NewServeMux()}
+	h := &Handler{cfg: cfg, hub: cfg.Hub, log: cfg.Logger, mux: NewMux()}
 	h.routes()
 	return h
 }
 
 func (h *Handler) routes() {
+	h.mux.HandleFunc("GET /api/openapi.json", h.public(h.openAPI))
 	h.mux.HandleFunc("GET /api/bots", h.public(h.listBots))
 	h.mux.HandleFunc("GET /api/teams", h.public(h.listTeams))
 	h.mux.HandleFunc("POST /api/teams/{id}/chat", h.private(h.teamChat))
@@ -66,6 +67,11 @@ func (h *Handler) routes() {
 		writeError(w, h.log, runtime.Errorf(runtime.KindNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
 	})
 }
+
+// Patterns lists the ServeMux patterns of the endpoints in the order they
+// were registered, the catch-all "/api/" (404 for the rest) last, so that
+// a test can hold them against the OpenAPI document.
+func (h *Handler) Patterns() []string { return h.mux.Patterns() }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")

@@ -43,6 +43,7 @@ type Main struct {
 	served    chan error
 
 	stopWatch context.CancelFunc
+	patterns  []string // every route, for the OpenAPI test
 }
 
 // Run starts the server and returns once it accepts connections.
@@ -166,19 +167,21 @@ func (m *Main) listenPprof() error {
 
 // routes is the whole HTTP surface.
 func (m *Main) routes(auth runtime.Authenticator) http.Handler {
-	mux := http.NewServeMux()
+	mux := rest.NewMux()
 	keys := &rest.APIKeys{Store: m.store, Logger: m.Log}
 	proxies, _ := inbound.ParseTrustedProxies(m.Config.TrustedProxies) // checked by Config.validate
 	sockets := ws.New(ws.Config{Hub: m.hub, Auth: auth, APIKeys: keys, Logger: m.Log,
 		AllowedOrigins: m.Config.AllowedOrigins, TrustedProxies: proxies})
 	mux.Handle("/ws", m.trackSockets(sockets))
 	mux.Handle("GET /metrics", metricsHandler(&statsCollector{hub: m.hub.Stats, sockets: sockets.Stats, store: m.store.Stats}))
-	mux.Handle("/api/", rest.New(rest.Config{Hub: m.hub, Auth: auth, APIKeys: keys, Logger: m.Log, TrustedProxies: proxies}))
+	api := rest.New(rest.Config{Hub: m.hub, Auth: auth, APIKeys: keys, Logger: m.Log, TrustedProxies: proxies})
+	mux.Handle("/api/", api)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
 	mux.HandleFunc("GET /readyz", m.readyz)
 	mux.Handle("/", webHandler(m.Config.AllowedOrigins, m.Log))
+	m.patterns = append(mux.Patterns(), api.Patterns()...)
 	return mux
 }
 
