@@ -22,7 +22,7 @@ type teamAnswer struct {
 // teamBots is a bots directory with three quick bots, a slow one (it
 // waits a minute before answering), a summary bot, and two teams: "trio"
 // of the quick three with the summary bot, "mixed" of a quick bot and the
-// slow one, each member given a second.
+// slow one, each member given two seconds.
 func teamBots(t *testing.T) string {
 	t.Helper()
 	dir := testBots(t)
@@ -32,7 +32,7 @@ func teamBots(t *testing.T) string {
 	writeBot(t, dir, "slow", "name: Slow\n", `local q = HEAR() WAIT(60) TALK("too late: " .. q)`)
 	writeBot(t, dir, "scribe", "name: Scribe\n", `TALK("scribe read: " .. HEAR())`)
 	writeTeam(t, dir, "trio", "name: Trio\nmembers: [alpha, beta, gamma]\nsummary_bot: scribe\n")
-	writeTeam(t, dir, "mixed", "name: Mixed\nmembers: [slow, alpha]\nmember_timeout: 1s\n")
+	writeTeam(t, dir, "mixed", "name: Mixed\nmembers: [slow, alpha]\nmember_timeout: 2s\n")
 	return dir
 }
 
