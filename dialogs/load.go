@@ -71,11 +71,13 @@ func (m *manifest) checkHTTPAllow(id runtime.BotID) error {
 // slugPattern keeps bot ids safe in URLs, file names and logs.
 var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
 
-// Check loads every bot under the root of fsys and returns all the problems
+// Check loads every bot and team under the root of fsys and returns all the problems
 // it finds (each a *ScriptError naming bot, file and line where it can),
 // or nil when the bots are fine.
 func Check(fsys fs.FS) []error {
 	bots, errs := loadBots(fsys)
+	_, teamErrs := loadTeams(fsys, bots)
+	errs = append(errs, flatten(teamErrs)...)
 	if len(errs) == 0 {
 		if _, err := pickDefault(bots); err != nil {
 			errs = append(errs, err)

@@ -38,7 +38,7 @@ type Handler struct {
 	cfg Config
 	hub *runtime.Hub
 	log *slog.Logger
-	mux *http.ServeMux
+	mux *Mux
 
 	closing   chan struct{} // closed by Shutdown: SSE streams end
 	closeOnce sync.Once
@@ -58,13 +58,16 @@ func New(cfg Config) *Handler {
 	if cfg.SSEWriteTimeout <= 0 {
 		cfg.SSEWriteTimeout = 10 * time.Second
 	}
-	h := &Handler{cfg: cfg, hub: cfg.Hub, log: cfg.Logger, mux: http.NewServeMux(), closing: make(chan struct{})}
+	h := &Handler{cfg: cfg, hub: cfg.Hub, log: cfg.Logger, mux: NewMux(), closing: make(chan struct{})}
 	h.routes()
 	return h
 }
 
 func (h *Handler) routes() {
+	h.mux.HandleFunc("GET /api/openapi.json", h.public(h.openAPI))
 	h.mux.HandleFunc("GET /api/bots", h.public(h.listBots))
+	h.mux.HandleFunc("GET /api/teams", h.public(h.listTeams))
+	h.mux.HandleFunc("POST /api/teams/{id}/chat", h.private(h.teamChat))
 	h.mux.HandleFunc("POST /api/ws-ticket", h.private(h.issueTicket))
 	h.mux.HandleFunc("POST /api/conversations/start", h.private(h.startConversation))
 	h.mux.HandleFunc("POST /api/conversations", h.private(h.createConversation))
@@ -88,6 +91,11 @@ func (h *Handler) routes() {
 // server stops: http.Server.Shutdown waits for handlers to return, and a
 // stream would not (register it with RegisterOnShutdown).
 func (h *Handler) Shutdown() { h.closeOnce.Do(func() { close(h.closing) }) }
+
+// Patterns lists the ServeMux patterns of the endpoints in the order they
+// were registered, the catch-all "/api/" (404 for the rest) last, so that
+// a test can hold them against the OpenAPI document.
+func (h *Handler) Patterns() []string { return h.mux.Patterns() }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")

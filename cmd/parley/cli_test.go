@@ -60,6 +60,25 @@ func TestCheckCommand(t *testing.T) {
 	}
 }
 
+// parley check reports a team's problems with file and line, and passes
+// the test bots with their teams.
+func TestCheckCommandTeams(t *testing.T) {
+	dir := teamBots(t)
+	if code, out, errs := runCLI(t, "check", dir); code != 0 || !strings.Contains(out, "ok") {
+		t.Fatalf("check of the team bots: exit %d %q %q", code, out, errs)
+	}
+	writeTeam(t, dir, "broken", "name: Broken\nmembers:\n  - alpha\n  - trio\nsummary_bot: ghost\n")
+	code, _, errs := runCLI(t, "check", dir)
+	for _, want := range []string{
+		`broken/team.yaml:4: members: "trio" is a team; a team's members are bots`,
+		`broken/team.yaml:5: summary_bot: there is no bot "ghost" in the bots directory`,
+	} {
+		if code != 1 || !strings.Contains(errs, want) {
+			t.Errorf("check of a broken team: exit %d, stderr %q, want %q", code, errs, want)
+		}
+	}
+}
+
 // chat runs a bot in the terminal.
 func TestChatCommand(t *testing.T) {
 	var out bytes.Buffer

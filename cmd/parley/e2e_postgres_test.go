@@ -66,6 +66,8 @@ var e2eTests = []func(*testing.T){
 	TestRESTConversationLifecycle, TestRESTBots,
 	// e2e_user_test.go
 	TestUserDevicesShareConversation, TestClientIDIdempotent,
+	// e2e_teams_test.go
+	TestTeamsBrainstorm, TestTeamsSlowMember, TestTeamsErrors,
 }
 
 // postgresPrefix starts the name of every test running on PostgreSQL.

@@ -44,6 +44,7 @@ type Main struct {
 	api       *rest.Handler // its SSE streams end as the server shuts down
 
 	stopWatch context.CancelFunc
+	patterns  []string // every route, for the OpenAPI test
 }
 
 // Run starts the server and returns once it accepts connections.
@@ -168,7 +169,7 @@ func (m *Main) listenPprof() error {
 
 // routes is the whole HTTP surface.
 func (m *Main) routes(auth runtime.Authenticator) http.Handler {
-	mux := http.NewServeMux()
+	mux := rest.NewMux()
 	keys := &rest.APIKeys{Store: m.store, Logger: m.Log}
 	proxies, _ := inbound.ParseTrustedProxies(m.Config.TrustedProxies) // checked by Config.validate
 	sockets := ws.New(ws.Config{Hub: m.hub, Auth: auth, APIKeys: keys, Logger: m.Log,
@@ -184,6 +185,7 @@ func (m *Main) routes(auth runtime.Authenticator) http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", m.readyz)
 	mux.Handle("/", webHandler(m.Config.AllowedOrigins, m.Log))
+	m.patterns = append(mux.Patterns(), api.Patterns()...)
 	return mux
 }
 
