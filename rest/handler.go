@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"time"
 
 	"parley/runtime"
 )
@@ -22,6 +23,10 @@ type Config struct {
 	// TrustedProxies are the peers whose X-Forwarded-For names the
 	// client (inbound.ClientIP); none by default.
 	TrustedProxies []netip.Prefix
+	// ChatTimeout bounds how long POST /api/bots/:id/chat waits for the
+	// bot's reply (default 30 s); then it answers with what there is and
+	// "complete": false, and the stream ends.
+	ChatTimeout time.Duration
 }
 
 // Handler serves /api.
@@ -39,6 +44,9 @@ func New(cfg Config) *Handler {
 	}
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = 64 << 10
+	}
+	if cfg.ChatTimeout <= 0 {
+		cfg.ChatTimeout = 30 * time.Second
 	}
 	h := &Handler{cfg: cfg, hub: cfg.Hub, log: cfg.Logger, mux: http.NewServeMux()}
 	h.routes()
@@ -60,6 +68,8 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("POST /api/conversations/{id}/messages", h.private(h.postMessage))
 	h.mux.HandleFunc("GET /api/conversations/{id}/history", h.private(h.history))
 	h.mux.HandleFunc("POST /api/conversations/{id}/read", h.private(h.markRead))
+	h.mux.HandleFunc("POST /api/bots/{id}/chat", h.private(h.chat))
+	h.mux.HandleFunc("POST /api/bots/{id}/chat/stream", h.private(h.chatStream))
 	h.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, h.log, runtime.Errorf(runtime.KindNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
 	})

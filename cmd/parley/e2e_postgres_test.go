@@ -60,6 +60,8 @@ var e2eTests = []func(*testing.T){
 	TestSIGTERMDrains, TestAnonymousExpiry,
 	// e2e_rest_test.go
 	TestRESTConversationLifecycle, TestRESTBots,
+	// e2e_chat_test.go
+	TestChatOverREST,
 	// e2e_user_test.go
 	TestUserDevicesShareConversation, TestClientIDIdempotent,
 }

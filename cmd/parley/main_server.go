@@ -173,7 +173,7 @@ func (m *Main) routes(auth runtime.Authenticator) http.Handler {
 		AllowedOrigins: m.Config.AllowedOrigins, TrustedProxies: proxies})
 	mux.Handle("/ws", m.trackSockets(sockets))
 	mux.Handle("GET /metrics", metricsHandler(&statsCollector{hub: m.hub.Stats, sockets: sockets.Stats, store: m.store.Stats}))
-	mux.Handle("/api/", rest.New(rest.Config{Hub: m.hub, Auth: auth, APIKeys: keys, Logger: m.Log, TrustedProxies: proxies}))
+	mux.Handle("/api/", rest.New(rest.Config{Hub: m.hub, Auth: auth, APIKeys: keys, Logger: m.Log, TrustedProxies: proxies, ChatTimeout: m.Config.ChatTimeout}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
