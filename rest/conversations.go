@@ -50,8 +50,7 @@ func (h *Handler) createConversation(w http.ResponseWriter, r *http.Request, id 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, newConversationJSON(s, h.botName(s.BotID), nil))
-	return nil
+	return h.writeConversation(w, r, http.StatusCreated, s)
 }
 
 func (h *Handler) listConversations(w http.ResponseWriter, r *http.Request, id runtime.Identity) error {
@@ -93,8 +92,7 @@ func (h *Handler) patchConversation(w http.ResponseWriter, r *http.Request, id r
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newConversationJSON(s, h.botName(s.BotID), nil))
-	return nil
+	return h.writeConversation(w, r, http.StatusOK, s)
 }
 
 // setBot is POST /api/conversations/:id/bots {enabled}: the bot of the
@@ -113,7 +111,17 @@ func (h *Handler) setBot(w http.ResponseWriter, r *http.Request, id runtime.Iden
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newConversationJSON(s, h.botName(s.BotID), nil))
+	return h.writeConversation(w, r, http.StatusOK, s)
+}
+
+// writeConversation answers with s as the list shows it, its last
+// message included.
+func (h *Handler) writeConversation(w http.ResponseWriter, r *http.Request, status int, s *runtime.Session) error {
+	last, err := h.hub.LastMessage(r.Context(), s)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, newConversationJSON(s, h.botName(s.BotID), last))
 	return nil
 }
 

@@ -70,9 +70,7 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("POST /api/conversations/{id}/read", h.private(h.markRead))
 	h.mux.HandleFunc("POST /api/bots/{id}/chat", h.private(h.chat))
 	h.mux.HandleFunc("POST /api/bots/{id}/chat/stream", h.private(h.chatStream))
-	h.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, h.log, runtime.Errorf(runtime.KindNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
-	})
+	h.mux.HandleFunc("/api/", h.unrouted)
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -62,6 +62,8 @@ var e2eTests = []func(*testing.T){
 	TestRESTConversationLifecycle, TestRESTBots,
 	// e2e_chat_test.go
 	TestChatOverREST,
+	// e2e_careful_test.go
+	TestRESTCareful,
 	// e2e_user_test.go
 	TestUserDevicesShareConversation, TestClientIDIdempotent,
 }
