@@ -70,6 +70,10 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("POST /api/conversations/{id}/read", h.private(h.markRead))
 	h.mux.HandleFunc("POST /api/bots/{id}/chat", h.private(h.chat))
 	h.mux.HandleFunc("POST /api/bots/{id}/chat/stream", h.private(h.chatStream))
+	h.mux.HandleFunc("GET /api/bots/{id}/history", h.private(h.botHistory))
+	h.mux.HandleFunc("GET /api/bots/{id}/conversations", h.private(h.botConversations))
+	h.mux.HandleFunc("POST /api/bots/{id}/conversations", h.private(h.createBotConversation))
+	h.mux.HandleFunc("GET /api/inbox", h.private(h.inbox))
 	h.mux.HandleFunc("/api/", h.unrouted)
 }
 
