@@ -72,3 +72,49 @@ func chatStream(t *testing.T, s *testServer, tok, bot, body string) []string {
 	}
 	return lines
 }
+
+// A user's thread with a bot over the real server: its history as
+// roles, a rename shown in the bot's list, the inbox's count moved by a
+// read mark.
+func TestBotThreadOverREST(t *testing.T) {
+	s := MustRunMain(t)
+	tok := tokenFor(t, "remy")
+	var c chatBody
+	api(t, s, "POST", "/api/bots/echo/chat", tok, map[string]string{"message": "one"}, &c)
+	var h struct {
+		ConversationID string `json:"conversation_id"`
+		Messages       []struct{ Role, Content string }
+	}
+	api(t, s, "GET", "/api/bots/echo/history", tok, nil, &h)
+	if h.ConversationID != c.ConversationID || len(h.Messages) != 2 || h.Messages[0].Role != "user" || h.Messages[1].Role != "assistant" || h.Messages[1].Content != "one" {
+		t.Fatalf("history %+v", h)
+	}
+	if code := api(t, s, "PATCH", "/api/conversations/"+c.ConversationID, tok, map[string]string{"title": "Numbers"}, nil); code != 200 {
+		t.Fatalf("rename: %d", code)
+	}
+	var list struct {
+		Conversations []struct{ ID, Title string }
+		Total         int
+	}
+	api(t, s, "GET", "/api/bots/echo/conversations", tok, nil, &list)
+	if list.Total != 1 || list.Conversations[0].Title != "Numbers" {
+		t.Fatalf("list %+v", list)
+	}
+	type inboxBody struct {
+		Conversations []struct {
+			ConversationID string `json:"conversation_id"`
+			Unread         int    `json:"unread"`
+			LastMessage    *frame `json:"last_message"`
+		}
+	}
+	var in inboxBody
+	api(t, s, "GET", "/api/inbox", tok, nil, &in)
+	if len(in.Conversations) != 1 || in.Conversations[0].Unread != 1 || in.Conversations[0].LastMessage.Sender != "bot" {
+		t.Fatalf("inbox %+v", in)
+	}
+	api(t, s, "POST", "/api/conversations/"+c.ConversationID+"/read", tok, map[string]int64{"seq": in.Conversations[0].LastMessage.Seq}, nil)
+	api(t, s, "GET", "/api/inbox", tok, nil, &in)
+	if in.Conversations[0].Unread != 0 {
+		t.Fatalf("inbox after read %+v", in)
+	}
+}

@@ -61,7 +61,7 @@ var e2eTests = []func(*testing.T){
 	// e2e_rest_test.go
 	TestRESTConversationLifecycle, TestRESTBots,
 	// e2e_chat_test.go
-	TestChatOverREST,
+	TestChatOverREST, TestBotThreadOverREST,
 	// e2e_careful_test.go
 	TestRESTCareful,
 	// e2e_user_test.go
