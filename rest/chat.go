@@ -49,7 +49,7 @@ func (h *Handler) chat(w http.ResponseWriter, r *http.Request, id runtime.Identi
 	ctx, cancel := context.WithTimeout(r.Context(), h.cfg.ChatTimeout)
 	defer cancel()
 	err = turn.Wait(ctx)
-	complete := err == nil
+	complete := err == nil && !turn.Elsewhere
 	if err != nil && (r.Context().Err() != nil || !errors.Is(err, context.DeadlineExceeded)) {
 		return err
 	}

@@ -41,6 +41,10 @@ type Turn struct {
 	// Repeat says that the client_id was used before: nothing was stored
 	// or run again, and the answer is the one stored for it.
 	Repeat bool
+	// Elsewhere says that another node runs the dialog (several nodes):
+	// this one cannot tell when the turn is over, so Wait does not wait
+	// and the answer is what is stored so far.
+	Elsewhere bool
 
 	sub   *Subscription
 	first bool // Message is the conversation's first user message
@@ -66,12 +70,17 @@ func (h *Hub) Chat(ctx context.Context, id Identity, req ChatRequest) (*Turn, er
 	if err != nil {
 		return nil, err
 	}
+	if err := h.runHere(ctx, sub); err != nil {
+		sub.Close()
+		return nil, err
+	}
 	m, created, err := sub.Send(ctx, send)
 	if err != nil {
 		sub.Close()
 		return nil, err
 	}
 	t := &Turn{Session: sub.Session, Message: m, Repeat: !created, sub: sub, idle: make(chan struct{})}
+	t.Elsewhere = h.cfg.Cluster != nil && !sub.conv.leased.Load()
 	if t.first, err = h.firstUserMessage(ctx, m); err != nil {
 		sub.Close()
 		return nil, err
@@ -112,6 +121,18 @@ func (h *Hub) chatJoin(ctx context.Context, id Identity, req ChatRequest) (*Subs
 		return nil, err
 	}
 	return h.subscribe(ctx, id, s, nil, -1, created)
+}
+
+// runHere makes this node run the conversation's dialog when no live
+// node does (several nodes): a conversation just loaded here is run by
+// nobody until the orphan sweep, and only its runner can tell when a
+// turn is over. It returns once the lease is settled either way.
+func (h *Hub) runHere(ctx context.Context, sub *Subscription) error {
+	if h.cfg.Cluster == nil || sub.conv.leased.Load() {
+		return nil
+	}
+	sub.conv.enqueue(resumeInput) // as the orphan sweep does
+	return sub.WaitIdle(ctx)
 }
 
 // firstUserMessage reports whether no user message precedes m.
