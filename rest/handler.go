@@ -31,6 +31,10 @@ type Config struct {
 	// SSEWriteTimeout bounds each write of an SSE stream (default 10s):
 	// a client that reads too slowly is disconnected, as a socket is.
 	SSEWriteTimeout time.Duration
+	// ChatTimeout bounds how long POST /api/bots/:id/chat waits for the
+	// bot's reply (default 30 s); then it answers with what there is and
+	// "complete": false, and the stream ends.
+	ChatTimeout time.Duration
 }
 
 // Handler serves /api.
@@ -58,6 +62,9 @@ func New(cfg Config) *Handler {
 	if cfg.SSEWriteTimeout <= 0 {
 		cfg.SSEWriteTimeout = 10 * time.Second
 	}
+	if cfg.ChatTimeout <= 0 {
+		cfg.ChatTimeout = 30 * time.Second
+	}
 	h := &Handler{cfg: cfg, hub: cfg.Hub, log: cfg.Logger, mux: NewMux(), closing: make(chan struct{})}
 	h.routes()
 	return h
@@ -82,9 +89,13 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("GET /api/conversations/{id}/history", h.private(h.history))
 	h.mux.HandleFunc("POST /api/conversations/{id}/read", h.private(h.markRead))
 	h.mux.HandleFunc("GET /api/conversations/{id}/events", h.conversationEvents)
-	h.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, h.log, runtime.Errorf(runtime.KindNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
-	})
+	h.mux.HandleFunc("POST /api/bots/{id}/chat", h.private(h.chat))
+	h.mux.HandleFunc("POST /api/bots/{id}/chat/stream", h.private(h.chatStream))
+	h.mux.HandleFunc("GET /api/bots/{id}/history", h.private(h.botHistory))
+	h.mux.HandleFunc("GET /api/bots/{id}/conversations", h.private(h.botConversations))
+	h.mux.HandleFunc("POST /api/bots/{id}/conversations", h.private(h.createBotConversation))
+	h.mux.HandleFunc("GET /api/inbox", h.private(h.inbox))
+	h.mux.HandleFunc("/api/", h.unrouted)
 }
 
 // Shutdown ends every SSE stream with a shutting_down status, as the

@@ -31,6 +31,11 @@
 // the desk's statistics are defined in supportstats.go, and the optional
 // round robin of agents online in autoassign.go.
 //
+// Clients without a socket chat through Hub.Chat (chat.go): one message
+// sent as a socket sends it, the turn's answer waited for or given in
+// pieces as it is written (chat_stream.go). The inbox's unread counts are
+// inbox.go.
+//
 // runtime imports only the standard library. The adapters meet here through
 // the interfaces it consumes: Store (schema), DialogEngine (dialogs),
 // Fetcher (outbound, the HTTP requests of scripts) and Authenticator

@@ -160,7 +160,7 @@ func (h *Hub) resumable(ctx context.Context, id Identity, req JoinRequest) (*Ses
 		return nil, err
 	}
 	if req.BotID != "" && req.BotID != s.BotID {
-		return nil, Errorf(KindInvalid, "session %s belongs to bot %q, not %q", s.ID, s.BotID, req.BotID)
+		return nil, Errorf(KindInvalid, "conversation %s belongs to bot %q, not %q", s.ID, s.BotID, req.BotID)
 	}
 	if id.Anonymous {
 		if !s.Anonymous || req.ResumeToken == "" || !secretMatches(req.ResumeToken, s.ResumeTokenHash) {

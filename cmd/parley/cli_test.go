@@ -249,3 +249,24 @@ func TestSupportAutoAssignConfig(t *testing.T) {
 		t.Fatal("PARLEY_SUPPORT_AUTO_ASSIGN=true did not turn it on")
 	}
 }
+
+// --chat-timeout is 30 s by default; a negative one is refused.
+func TestChatTimeoutConfig(t *testing.T) {
+	load := func(args ...string) (Config, error) {
+		fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+		configFlags(fs)
+		if err := fs.Parse(args); err != nil {
+			t.Fatal(err)
+		}
+		return loadConfig(fs)
+	}
+	if c, err := load(); err != nil || c.ChatTimeout != 30*time.Second {
+		t.Fatalf("default: %v, %v", c.ChatTimeout, err)
+	}
+	if c, err := load("--chat-timeout", "5s"); err != nil || c.ChatTimeout != 5*time.Second {
+		t.Fatalf("flag: %v, %v", c.ChatTimeout, err)
+	}
+	if _, err := load("--chat-timeout", "-1s"); err == nil || !strings.Contains(err.Error(), "chat-timeout") {
+		t.Fatalf("negative accepted: %v", err)
+	}
+}

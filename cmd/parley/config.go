@@ -41,6 +41,10 @@ type Config struct {
 	// SupportAutoAssign assigns conversations entering the support
 	// queue to the agents online (runtime.Config.AutoAssign).
 	SupportAutoAssign bool `mapstructure:"support-auto-assign"`
+
+	// ChatTimeout bounds the wait of POST /api/bots/:id/chat for the
+	// bot's reply (rest.Config.ChatTimeout).
+	ChatTimeout time.Duration `mapstructure:"chat-timeout"`
 }
 
 // configFlags registers the configuration flags every subcommand accepts
@@ -66,6 +70,7 @@ func configFlags(fs *pflag.FlagSet) {
 	fs.Duration("lease-time", 10*time.Second, "PostgreSQL: how long a dead node's conversations wait before another node takes them over")
 	fs.Bool("support-auto-assign", false, "assign each conversation entering the support queue to the next agent online on this node, round robin")
 	fs.Duration("sse-heartbeat", 15*time.Second, "how often an SSE stream (/api/…/events) sends event: ping, so that proxies keep it open")
+	fs.Duration("chat-timeout", 30*time.Second, "how long POST /api/bots/:id/chat (and its stream) waits for the bot's reply before answering with what there is")
 	fs.String("pprof-addr", "", "serve net/http/pprof on this address (e.g. 127.0.0.1:6060); empty: off")
 	fs.String("log-level", "info", "debug, info, warn or error")
 }
@@ -127,8 +132,8 @@ func (c *Config) validate() error {
 	if c.DBMaxOpenConns < 0 || c.DBMaxIdleConns < 0 {
 		return fmt.Errorf("config: db-max-open-conns and db-max-idle-conns must not be negative")
 	}
-	if c.AnonymousTTL <= 0 || c.TurnTimeout <= 0 || c.DialogIdleEvict <= 0 {
-		return fmt.Errorf("config: anonymous-ttl, turn-timeout and dialog-idle-evict must be positive")
+	if c.AnonymousTTL <= 0 || c.TurnTimeout <= 0 || c.DialogIdleEvict <= 0 || c.ChatTimeout < 0 {
+		return fmt.Errorf("config: anonymous-ttl, turn-timeout, dialog-idle-evict and chat-timeout must be positive")
 	}
 	if c.SSEHeartbeat < 0 {
 		return fmt.Errorf("config: sse-heartbeat must be positive")

@@ -64,6 +64,10 @@ var e2eTests = []func(*testing.T){
 	TestSIGTERMDrains, TestAnonymousExpiry,
 	// e2e_rest_test.go
 	TestRESTConversationLifecycle, TestRESTBots,
+	// e2e_chat_test.go
+	TestChatOverREST, TestBotThreadOverREST,
+	// e2e_careful_test.go
+	TestRESTCareful,
 	// e2e_user_test.go
 	TestUserDevicesShareConversation, TestClientIDIdempotent,
 	// e2e_teams_test.go

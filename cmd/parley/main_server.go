@@ -177,7 +177,7 @@ func (m *Main) routes(auth runtime.Authenticator) http.Handler {
 	mux.Handle("/ws", m.trackSockets(sockets))
 	mux.Handle("GET /metrics", metricsHandler(&statsCollector{hub: m.hub.Stats, sockets: sockets.Stats, store: m.store.Stats}))
 	api := rest.New(rest.Config{Hub: m.hub, Auth: auth, APIKeys: keys, Logger: m.Log, TrustedProxies: proxies,
-		SSEHeartbeat: m.Config.SSEHeartbeat})
+		SSEHeartbeat: m.Config.SSEHeartbeat, ChatTimeout: m.Config.ChatTimeout})
 	mux.Handle("/api/", api)
 	m.api = api
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
