@@ -217,6 +217,11 @@ func TestOpenAPIAnswers(t *testing.T) {
 	want(c.do("GET", "/api/support/conversations", tok, nil, nil), 403, "queue as a user")
 	want(c.do("GET", "/api/conversations/nope/history", tok, nil, nil), 404, "unknown conversation")
 	want(c.do("GET", "/api/conversations", "", nil, nil), 401, "no credentials")
+	want(c.do("POST", "/api/bots/echo/chat", tok, map[string]string{"message": "sync", "conversation_id": st.ID}, nil), 200, "chat")
+	want(c.do("GET", "/api/bots/echo/history?limit=5", tok, nil, nil), 200, "bot history")
+	want(c.do("GET", "/api/bots/echo/conversations", tok, nil, nil), 200, "bot conversations")
+	want(c.do("POST", "/api/bots/echo/conversations", tok, map[string]string{"title": "Second"}, nil), 201, "new bot conversation")
+	want(c.do("GET", "/api/inbox", tok, nil, nil), 200, "inbox")
 	want(c.do("DELETE", conv, tok, nil, nil), 204, "delete")
 	want(c.do("GET", "/healthz", "", nil, nil), 200, "healthz")
 }
