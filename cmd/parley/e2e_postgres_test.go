@@ -44,6 +44,8 @@ var e2eTests = []func(*testing.T){
 	TestHostileClients, TestHostilePatterns,
 	// e2e_http_test.go
 	TestHTTPFromScripts,
+	// e2e_llm_test.go
+	TestLLMStreamsOverWS, TestLLMErrorsOverWS, TestLLMKill,
 	// e2e_limits_test.go
 	TestMessageRateLimit, TestConnectionCap, TestOrigins, TestTickets, TestTrustedProxies,
 	// e2e_people_test.go

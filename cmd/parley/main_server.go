@@ -78,6 +78,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	hc := runtime.Config{
 		Store: m.store, Engine: m.engine, Logger: m.Log, HTTP: outbound.Client{},
+		LLM:             llmClient(m.Config),
 		AnonymousTTL:    m.Config.AnonymousTTL,
 		DialogIdleEvict: m.Config.DialogIdleEvict,
 		AutoAssign:      m.Config.SupportAutoAssign,
