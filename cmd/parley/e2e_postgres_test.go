@@ -46,6 +46,8 @@ var e2eTests = []func(*testing.T){
 	TestHTTPFromScripts,
 	// e2e_llm_test.go
 	TestLLMStreamsOverWS, TestLLMErrorsOverWS, TestLLMKill,
+	// e2e_llm_streams_test.go
+	TestLLMOverSSEAndStreamingChat,
 	// e2e_limits_test.go
 	TestMessageRateLimit, TestConnectionCap, TestOrigins, TestTickets, TestTrustedProxies,
 	// e2e_people_test.go
