@@ -7,7 +7,9 @@
 // a path routed for other methods is 405 with Allow (unrouted.go), and
 // bodies are read by decode.go, which refuses unknown fields. Chat with a
 // bot without a socket is chat.go and chat_stream.go (runtime.Hub.Chat);
-// a user's conversations with one bot and the inbox, botconversations.go.
+// a user's conversations with one bot and the inbox, botconversations.go;
+// teams of bots, teams.go. openapi.json (served by openapi.go) describes
+// every route; a test holds it against the ServeMux's patterns (mux.go).
 //
 // A conversation's frames also stream as Server-Sent Events (events.go,
 // sse.go): a stream subscribes through Hub.Join as a /ws socket does, and
