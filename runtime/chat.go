@@ -103,16 +103,11 @@ func (h *Hub) chatJoin(ctx context.Context, id Identity, req ChatRequest) (*Subs
 		}
 		return h.subscribe(ctx, id, s, nil, -1, false)
 	}
-	mu := &h.joinMu[stripe(id.UserID, len(h.joinMu))]
-	mu.Lock()
-	defer mu.Unlock()
-	if cl := h.cfg.Cluster; cl != nil {
-		unlock, err := cl.Lock(ctx, "join "+id.UserID)
-		if err != nil {
-			return nil, err
-		}
-		defer unlock()
+	unlock, err := h.joinLock(ctx, id)
+	if err != nil {
+		return nil, err
 	}
+	defer unlock()
 	s, _, created, err := h.sessionToJoin(ctx, id, JoinRequest{BotID: bot.ID}, bot)
 	if err != nil {
 		return nil, err
