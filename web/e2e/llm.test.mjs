@@ -31,7 +31,9 @@ test("an LLM reply grows as it streams, then is the stored message", async (t) =
   const id = await page.locator("#log .msg.bot.streaming").getAttribute("data-id");
   stub.release();
 
-  const done = msg(page, "bot", "Parley is a bot runtime.");
+  // The last stream frame may show the whole text before the stored
+  // message replaces it: wait for the stored one (not .streaming).
+  const done = msg(page, "bot", "Parley is a bot runtime.").and(page.locator(":not(.streaming)"));
   await done.waitFor();
   assert.equal(await done.getAttribute("data-id"), id, "the stored message replaced the streamed one");
   assert.equal(await page.locator("#log .msg.streaming").count(), 0);
