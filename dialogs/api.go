@@ -30,6 +30,9 @@ var api = map[string]lua.LGFunction{
 
 	"HTTP_GET":  luaHTTPGet,
 	"HTTP_POST": luaHTTPPost,
+
+	"LLM":     luaLLM,
+	"HISTORY": luaHistory,
 }
 
 // apiNames are api's keys, sorted: globals are set in this order, so that

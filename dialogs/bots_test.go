@@ -20,9 +20,28 @@ func TestExampleBotsList(t *testing.T) {
 			t.Errorf("bot %+v", *b)
 		}
 	}
-	if strings.Join(got, " ") != "echo support welcome" {
+	if strings.Join(got, " ") != "assistant echo support welcome" {
 		t.Errorf("bots %q", got)
 	}
+}
+
+// The assistant asks the model with the conversation as context, and
+// says what went wrong when the call fails.
+func TestAssistantBot(t *testing.T) {
+	t.Parallel()
+	c := startChat(t, newEngine(t, bots.FS), "assistant", nil)
+	c.host.history = []runtime.HistoryMessage{
+		{Role: runtime.LLMAssistant, Content: "Hi!", Sender: runtime.SenderBot},
+		{Role: runtime.LLMUser, Content: "What is Parley?", Sender: runtime.SenderUser},
+	}
+	c.begin("talk: Hi! I answer with a language model. Ask me anything.")
+	system := "system: You are Parley's assistant, talking with a visitor in a web chat. Answer briefly and plainly."
+	c.say("What is Parley?", "history: 20", "llm: "+system+" | assistant: Hi! | user: What is Parley?")
+	c.host.llm = func(runtime.LLMRequest) (string, error) {
+		return "", &runtime.LLMError{Message: "LLM: the endpoint answered 500 Internal Server Error"}
+	}
+	c.say("again", "history: 20", "llm: "+system+" | assistant: Hi! | user: What is Parley?",
+		"talk: Sorry, I could not get an answer: LLM: the endpoint answered 500 Internal Server Error. Try again in a moment.")
 }
 
 func TestWelcomeBot(t *testing.T) {

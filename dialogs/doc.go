@@ -90,6 +90,22 @@
 //	                      over 256 KiB) raises an error the script can pcall
 //	HTTP_POST(url, body) → body, status   the same with a body: a string
 //	                      (text/plain), a table (JSON) or nil; at most 64 KiB
+//	LLM(prompt) → reply   ask the language model of bot.yaml's llm section
+//	                      (else the server's --llm-base-url, --llm-model);
+//	                      LLM{messages={{role=…, content=…}, …}, system=…,
+//	                      prompt=…, model=…, temperature=0..2, max_tokens=N,
+//	                      silent=true} takes a conversation (roles system,
+//	                      user, assistant; system goes first, prompt last).
+//	                      The reply streams to the conversation as it is
+//	                      written and is then a bot message (silent: only
+//	                      returned). A failed call (no endpoint, refused,
+//	                      over the bot's limits, timed out) returns nil and
+//	                      the error text: `local r, err = LLM(…)`
+//	HISTORY([n]) → list   the last n messages of the conversation (default
+//	                      10, at most 50), oldest first, each {role, content,
+//	                      sender, name}: role "assistant" for the bot's,
+//	                      "user" for the user's and people's (sender
+//	                      "agent"), so LLM{messages=HISTORY(10)} works
 //	LOG(…)                a log line tagged with bot, session, file and line
 //	TRANSFER([reason]) → outcome   hand the conversation to people: it
 //	                      enters the support queue (support status
@@ -128,7 +144,10 @@
 //   - pauses: WAIT, and TYPING(seconds) (Typing, then Wait),
 //   - handovers: what TRANSFER returned,
 //   - the network: HTTP_GET and HTTP_POST (the status and body, or the
-//     error, are journaled; a replay does not send the request again).
+//     error, are journaled; a replay does not send the request again),
+//   - language models: LLM (the reply or the error is journaled with a
+//     hash of the request; a replay does not call the endpoint again),
+//   - the conversation: HISTORY (the messages it returned are journaled).
 //
 // Everything else a script can reach is pure Lua computation, which
 // gopher-lua runs deterministically: arithmetic, strings, string patterns,
@@ -175,13 +194,13 @@
 // # Limits
 //
 // A turn may run Lua for Config.TurnTimeout (10 s); waiting in HEAR, and
-// time in the DialogHost (WAIT and TYPING's pauses, commits), does not
-// count. Pattern matches (string.find, match, gmatch, gsub) count too:
+// time in the DialogHost (WAIT and TYPING's pauses, HTTP requests, LLM
+// calls, commits), does not count. Pattern matches (string.find, match, gmatch, gsub) count too:
 // they run in Go, in a copy of gopher-lua's matcher that looks at the
 // run's context every 1024 of its steps (patterns.go, internal/luapattern),
 // so a backtracking pattern stops with the budget's error like a loop. Since host time is free, a turn may make at most 1000 host calls
 // (TALK, SUGGEST, TYPING, GET, SET, NOW, RANDOM, WAIT, HTTP_GET,
-// HTTP_POST, TRANSFER, math.random): a loop of TALK cannot flood a conversation or
+// HTTP_POST, LLM, HISTORY, TRANSFER, math.random): a loop of TALK cannot flood a conversation or
 // grow its journal for ever.
 // The call stack holds 200 frames and the data stack 64 Ki slots.
 // A run's Lua values may hold Config.MemoryBudget (16 MiB): the run walks

@@ -258,6 +258,16 @@ func (h *journalHost) Transfer(_ context.Context, reason string, timeout time.Du
 	return runtime.TransferOutcome{Resolved: true, Status: runtime.TransferResolved, Note: v}, err
 }
 
+func (h *journalHost) LLM(_ context.Context, req runtime.LLMRequest) (string, error) {
+	v, err := h.do("llm", llmLine(req), func() string { return strconv.Itoa(rand.IntN(1000)) })
+	return v, err
+}
+
+func (h *journalHost) History(_ context.Context, n int) ([]runtime.HistoryMessage, error) {
+	v, err := h.do("history", strconv.Itoa(n), func() string { return strconv.Itoa(rand.IntN(1000)) })
+	return []runtime.HistoryMessage{{Role: runtime.LLMUser, Content: v, Sender: runtime.SenderUser}}, err
+}
+
 func (h *journalHost) HTTP(_ context.Context, req runtime.HTTPRequest) (runtime.HTTPResponse, error) {
 	v, err := h.do("http", req.Method+" "+req.URL+" "+req.Body, func() string { return strconv.Itoa(rand.IntN(1000)) })
 	return runtime.HTTPResponse{Status: 200, Body: v}, err

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -40,7 +42,8 @@ type Config struct {
 	MemoryBudget int64
 	// OnReload, when set, is called by Watch after a reload changed what
 	// the engine runs or reports for a bot: its version, its bot.yaml, its
-	// default mark, its problems, its folder being removed. It runs on Watch's goroutine after the
+	// default mark, its problems, its folder being removed; or for a team:
+	// its team.yaml, its problems, its folder being added or removed. It runs on Watch's goroutine after the
 	// change is visible (Script, Bots, Problems) and must not block.
 	OnReload func(bot runtime.BotID)
 }
@@ -86,9 +89,15 @@ type botSet struct {
 	problems   map[runtime.BotID][]string // a folder that does not load: its errors
 	defProblem string                     // the folders break "exactly one default"
 	gone       map[runtime.BotID]bool     // folder removed; last good version kept
+
+	teams        map[runtime.BotID]*runtime.Team
+	teamProblems map[runtime.BotID][]string // a team folder that does not load: its errors
 }
 
-var _ runtime.DialogEngine = (*Engine)(nil)
+var (
+	_ runtime.DialogEngine = (*Engine)(nil)
+	_ runtime.TeamEngine   = (*Engine)(nil)
+)
 
 // New loads and compiles every bot of cfg.Bots. It fails when any bot has a
 // problem (the error lists them all, as Check does) or when there is not
@@ -99,7 +108,8 @@ func New(cfg Config) (*Engine, error) {
 		return nil, errors.New("dialogs: Config.Bots and Config.Dir are both empty")
 	}
 	bots, errs := loadBots(cfg.Bots)
-	if len(errs) > 0 {
+	teams, teamErrs := loadTeams(cfg.Bots, bots)
+	if errs = append(errs, flatten(teamErrs)...); len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	def, err := pickDefault(bots)
@@ -107,7 +117,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{cfg: cfg, old: newProtoCache(maxOldVersions), watching: make(chan struct{})}
-	e.set.Store(&botSet{bots: withDefault(bots, def), def: def})
+	e.set.Store(&botSet{bots: withDefault(bots, def), def: def, teams: teams})
 	return e, nil
 }
 
@@ -122,6 +132,9 @@ func (e *Engine) Bots() []*runtime.Bot {
 	sort.Slice(list, func(i, j int) bool { return list[i].ID < list[j].ID })
 	return list
 }
+
+// Teams lists the loaded teams sorted by ID. The caller owns the result.
+func (e *Engine) Teams() []*runtime.Team { return teamList(e.set.Load().teams) }
 
 // Script returns the current version of a bot's script: the one new runs
 // use. An unknown bot is KindNotFound. The caller owns the result.
@@ -177,6 +190,9 @@ func (e *Engine) Problems() []string {
 	var out []string
 	for _, id := range ids {
 		out = append(out, set.problems[runtime.BotID(id)]...)
+	}
+	for _, id := range slices.Sorted(maps.Keys(set.teamProblems)) {
+		out = append(out, set.teamProblems[id]...)
 	}
 	if set.defProblem != "" {
 		out = append(out, set.defProblem)

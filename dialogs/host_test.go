@@ -34,6 +34,10 @@ type fakeHost struct {
 	fast   bool // Wait returns at once
 	// web answers HTTP; nil: status 200 and the body "METHOD URL".
 	web func(req runtime.HTTPRequest) (runtime.HTTPResponse, error)
+	// llm answers LLM; nil: "reply to " and the last message's content.
+	llm func(req runtime.LLMRequest) (string, error)
+	// history is what History returns (the last n of it).
+	history []runtime.HistoryMessage
 	// transfer is what Transfer returns; nil: resolved by Ann, note "done".
 	transfer *runtime.TransferOutcome
 
@@ -130,6 +134,44 @@ func (h *fakeHost) Transfer(_ context.Context, reason string, timeout time.Durat
 		return *h.transfer, err
 	}
 	return runtime.TransferOutcome{Resolved: true, Status: runtime.TransferResolved, Agent: "Ann", Note: "done"}, err
+}
+
+func (h *fakeHost) LLM(_ context.Context, req runtime.LLMRequest) (string, error) {
+	if err := h.record("%s", llmLine(req)); err != nil {
+		return "", err
+	}
+	if h.llm != nil {
+		return h.llm(req)
+	}
+	return "reply to " + req.Messages[len(req.Messages)-1].Content, nil
+}
+
+// llmLine shows a request as "llm: role: content | role: content" and
+// its options.
+func llmLine(req runtime.LLMRequest) string {
+	parts := make([]string, len(req.Messages))
+	for i, m := range req.Messages {
+		parts[i] = m.Role + ": " + m.Content
+	}
+	line := "llm: " + strings.Join(parts, " | ")
+	if req.Model != "" {
+		line += " [model " + req.Model + "]"
+	}
+	if req.Temperature != nil {
+		line += fmt.Sprintf(" [temperature %v]", *req.Temperature)
+	}
+	if req.MaxTokens != 0 {
+		line += fmt.Sprintf(" [max_tokens %d]", req.MaxTokens)
+	}
+	if req.Silent {
+		line += " [silent]"
+	}
+	return line
+}
+
+func (h *fakeHost) History(_ context.Context, n int) ([]runtime.HistoryMessage, error) {
+	err := h.record("history: %d", n)
+	return h.history[max(len(h.history)-n, 0):], err
 }
 
 func (h *fakeHost) HTTP(_ context.Context, req runtime.HTTPRequest) (runtime.HTTPResponse, error) {
@@ -319,4 +361,8 @@ func (nopHost) Transfer(context.Context, string, time.Duration) (runtime.Transfe
 }
 func (nopHost) HTTP(context.Context, runtime.HTTPRequest) (runtime.HTTPResponse, error) {
 	return runtime.HTTPResponse{Status: 204}, nil
+}
+func (nopHost) LLM(context.Context, runtime.LLMRequest) (string, error) { return "", nil }
+func (nopHost) History(context.Context, int) ([]runtime.HistoryMessage, error) {
+	return nil, nil
 }

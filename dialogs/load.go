@@ -40,8 +40,10 @@ type manifest struct {
 	Description string      `yaml:"description"`
 	Default     bool        `yaml:"default"`
 	HTTPAllow   []allowItem `yaml:"http_allow"` // runtime/http_allow.go has the syntax
+	LLM         *llmSection `yaml:"llm"`        // load_llm.go
 
 	hosts []string // HTTPAllow, checked
+	llm   runtime.BotLLM
 }
 
 // allowItem is one http_allow entry and its line, for the error that
@@ -71,11 +73,13 @@ func (m *manifest) checkHTTPAllow(id runtime.BotID) error {
 // slugPattern keeps bot ids safe in URLs, file names and logs.
 var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
 
-// Check loads every bot under the root of fsys and returns all the problems
+// Check loads every bot and team under the root of fsys and returns all the problems
 // it finds (each a *ScriptError naming bot, file and line where it can),
 // or nil when the bots are fine.
 func Check(fsys fs.FS) []error {
 	bots, errs := loadBots(fsys)
+	_, teamErrs := loadTeams(fsys, bots)
+	errs = append(errs, flatten(teamErrs)...)
 	if len(errs) == 0 {
 		if _, err := pickDefault(bots); err != nil {
 			errs = append(errs, err)
@@ -133,7 +137,7 @@ func loadBot(fsys fs.FS, slug string) (*bot, []error) {
 	if m.Name == "" {
 		m.Name = slug
 	}
-	info := runtime.Bot{ID: id, Name: m.Name, Description: m.Description, HTTPAllow: m.hosts}
+	info := runtime.Bot{ID: id, Name: m.Name, Description: m.Description, HTTPAllow: m.hosts, LLM: m.llm}
 	return &bot{info: info, declared: m.Default, script: sc, proto: proto}, nil
 }
 
@@ -150,7 +154,11 @@ func readManifest(fsys fs.FS, id runtime.BotID) (manifest, error) {
 		line, msg := yamlPosition(err)
 		return m, &ScriptError{Bot: id, File: manifestFile, Line: line, Err: errors.New(msg)}
 	}
-	return m, m.checkHTTPAllow(id)
+	if err := m.checkHTTPAllow(id); err != nil {
+		return m, err
+	}
+	m.llm, err = m.LLM.check(id)
+	return m, err
 }
 
 // yamlPosition pulls the first "line N: " out of a yaml error, which puts
@@ -164,8 +172,9 @@ func yamlPosition(err error) (int, string) {
 	}
 	msg = strings.ReplaceAll(msg, "into []dialogs.allowItem", "into http_allow, a list of hosts")
 	if strings.Contains(msg, "in type dialogs.manifest") { // a Go name means nothing to a bot author
-		msg = strings.ReplaceAll(msg, " in type dialogs.manifest", "") + " (bot.yaml has name, description, default, http_allow)"
+		msg = strings.ReplaceAll(msg, " in type dialogs.manifest", "") + " (bot.yaml has name, description, default, http_allow, llm)"
 	}
+	msg = strings.ReplaceAll(msg, "into dialogs.plain", "into llm, a mapping")
 	return line, msg
 }
 

@@ -43,7 +43,7 @@ func TestCheck(t *testing.T) {
 		{"unknown field", good(fstest.MapFS{
 			"b/bot.yaml":  file("name: B\ndefualt: true\n"),
 			"b/start.lua": file("TALK 'x'"),
-		}, "a", true), []string{"b/bot.yaml:2: field defualt not found (bot.yaml has name, description, default, http_allow)"}},
+		}, "a", true), []string{"b/bot.yaml:2: field defualt not found (bot.yaml has name, description, default, http_allow, llm)"}},
 		{"bad http_allow entry", good(fstest.MapFS{
 			"b/bot.yaml":  file("name: B\nhttp_allow:\n  - api.example.com\n  - https://x.example.com/\n"),
 			"b/start.lua": file("TALK 'x'"),
@@ -52,6 +52,26 @@ func TestCheck(t *testing.T) {
 			"b/bot.yaml":  file("name: B\nhttp_allow: api.example.com\n"),
 			"b/start.lua": file("TALK 'x'"),
 		}, "a", true), []string{"b/bot.yaml:2: cannot unmarshal !!str `api.exa...` into http_allow, a list of hosts"}},
+		{"bad llm section", good(fstest.MapFS{
+			"b/bot.yaml":  file("name: B\nllm:\n  base_url: ftp://x\n"),
+			"b/start.lua": file("TALK 'x'"),
+		}, "a", true), []string{`b/bot.yaml:3: llm: base_url must be an http or https URL, not "ftp://x"`}},
+		{"llm limits", good(fstest.MapFS{
+			"b/bot.yaml":  file("name: B\nllm:\n  max_tokens: 100\n  calls_per_minute: -1\n"),
+			"b/start.lua": file("TALK 'x'"),
+		}, "a", true), []string{"b/bot.yaml:3: llm: calls_per_minute must not be negative (0: no limit)"}},
+		{"llm timeout", good(fstest.MapFS{
+			"b/bot.yaml":  file("name: B\nllm:\n  timeout: 9999\n"),
+			"b/start.lua": file("TALK 'x'"),
+		}, "a", true), []string{"b/bot.yaml:3: llm: timeout must be between 0 and 600 seconds (0: the server's --llm-timeout)"}},
+		{"llm api key env", good(fstest.MapFS{
+			"b/bot.yaml":  file("name: B\nllm:\n  api_key_env: sk-123\n"),
+			"b/start.lua": file("TALK 'x'"),
+		}, "a", true), []string{`b/bot.yaml:3: llm: api_key_env must name an environment variable, not "sk-123"`}},
+		{"llm unknown field", good(fstest.MapFS{
+			"b/bot.yaml":  file("name: B\nllm:\n  modle: x\n"),
+			"b/start.lua": file("TALK 'x'"),
+		}, "a", true), []string{"b/bot.yaml:3: field modle not found (llm has base_url, model, api_key_env, max_tokens, calls_per_minute, timeout)"}},
 		{"missing script and manifest", good(fstest.MapFS{
 			"b/bot.yaml":  file("name: B\n"),
 			"c/start.lua": file("TALK 'x'"),

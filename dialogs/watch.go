@@ -168,14 +168,82 @@ func (e *Engine) reload(slugs []string, all bool) {
 	}
 	next.def = def
 	next.bots = withDefault(next.bots, def)
+	teams := e.reloadTeams(cur, next)
 	e.set.Store(next)
 	e.reloading.Unlock()
 
 	if e.cfg.OnReload != nil {
-		for _, id := range changedBots(cur, next) {
+		for _, id := range append(changedBots(cur, next), teams...) {
 			e.cfg.OnReload(id)
 		}
 	}
+}
+
+// reloadTeams loads every team folder again into next, checked against
+// next's bots: teams hold no state, so all of them are read on any change.
+// A team that does not load keeps its last good version and is listed by
+// Problems; a removed team folder removes the team. It returns the teams
+// that changed (what Teams or Problems says of them), sorted.
+func (e *Engine) reloadTeams(cur, next *botSet) []runtime.BotID {
+	teams, errs := loadTeams(e.cfg.Bots, next.bots)
+	next.teamProblems = map[runtime.BotID][]string{}
+	for id, list := range errs {
+		texts := make([]string, len(list))
+		for i, err := range list {
+			texts[i] = err.Error()
+		}
+		next.teamProblems[id] = texts
+		if old := cur.teams[id]; old != nil {
+			teams[id] = old
+		}
+		if !slices.Equal(texts, cur.teamProblems[id]) {
+			for _, t := range texts {
+				e.cfg.Logger.Error("team does not load; its last good version, if any, stays", "team", id, "err", t)
+			}
+		}
+	}
+	for id, t := range teams {
+		if old := cur.teams[id]; old == nil {
+			e.cfg.Logger.Info("team added", "team", id, "members", t.Members)
+		} else if errs[id] == nil && !sameTeam(old, t) {
+			e.cfg.Logger.Info("team reloaded", "team", id, "members", t.Members)
+		}
+	}
+	next.teams = teams
+	var changed []runtime.BotID
+	for id := range maps.Keys(cur.teams) {
+		if teams[id] == nil {
+			e.cfg.Logger.Info("team folder removed; the team is gone", "team", id)
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(unionKeys(cur.teams, teams, cur.teamProblems, next.teamProblems))) {
+		a, b := cur.teams[id], teams[id]
+		if (a == nil) != (b == nil) || (a != nil && !sameTeam(a, b)) ||
+			!slices.Equal(cur.teamProblems[id], next.teamProblems[id]) {
+			changed = append(changed, id)
+		}
+	}
+	return changed
+}
+
+func unionKeys(a, b map[runtime.BotID]*runtime.Team, c, d map[runtime.BotID][]string) map[runtime.BotID]bool {
+	out := map[runtime.BotID]bool{}
+	for _, m := range []map[runtime.BotID]*runtime.Team{a, b} {
+		for k := range m {
+			out[k] = true
+		}
+	}
+	for _, m := range []map[runtime.BotID][]string{c, d} {
+		for k := range m {
+			out[k] = true
+		}
+	}
+	return out
+}
+
+func sameTeam(a, b *runtime.Team) bool {
+	return a.Name == b.Name && slices.Equal(a.Members, b.Members) &&
+		a.SummaryBot == b.SummaryBot && a.MemberTimeout == b.MemberTimeout
 }
 
 // allSlugs lists the folders of the bots directory and the bots known.

@@ -30,8 +30,14 @@ func (h *Handler) startConversation(w http.ResponseWriter, r *http.Request, id r
 // bot (the default when bot_id is left out), a title, participants and
 // metadata; 201 with the conversation.
 func (h *Handler) createConversation(w http.ResponseWriter, r *http.Request, id runtime.Identity) error {
+	return h.createWith(w, r, id, "")
+}
+
+// createWith creates a conversation; bot, when set, is the path's and
+// the body may not name one.
+func (h *Handler) createWith(w http.ResponseWriter, r *http.Request, id runtime.Identity, bot runtime.BotID) error {
 	var req struct {
-		BotID          string          `json:"bot_id"`
+		BotID          *string         `json:"bot_id"`
 		Title          string          `json:"title"`
 		Participants   []string        `json:"participants"`
 		Metadata       json.RawMessage `json:"metadata"`
@@ -43,15 +49,20 @@ func (h *Handler) createConversation(w http.ResponseWriter, r *http.Request, id 
 	if string(req.Metadata) == "null" {
 		req.Metadata = nil
 	}
+	switch {
+	case bot != "" && req.BotID != nil:
+		return runtime.Errorf(runtime.KindInvalid, "the bot is the path's: leave bot_id out")
+	case req.BotID != nil:
+		bot = runtime.BotID(*req.BotID)
+	}
 	s, err := h.hub.CreateConversation(r.Context(), id, runtime.NewConversation{
-		BotID: runtime.BotID(req.BotID), Title: req.Title, Participants: req.Participants,
+		BotID: bot, Title: req.Title, Participants: req.Participants,
 		Metadata: req.Metadata, Initial: req.InitialMessage,
 	})
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, newConversationJSON(s, h.botName(s.BotID), nil))
-	return nil
+	return h.writeConversation(w, r, http.StatusCreated, s)
 }
 
 func (h *Handler) listConversations(w http.ResponseWriter, r *http.Request, id runtime.Identity) error {
@@ -93,8 +104,7 @@ func (h *Handler) patchConversation(w http.ResponseWriter, r *http.Request, id r
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newConversationJSON(s, h.botName(s.BotID), nil))
-	return nil
+	return h.writeConversation(w, r, http.StatusOK, s)
 }
 
 // setBot is POST /api/conversations/:id/bots {enabled}: the bot of the
@@ -113,7 +123,17 @@ func (h *Handler) setBot(w http.ResponseWriter, r *http.Request, id runtime.Iden
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newConversationJSON(s, h.botName(s.BotID), nil))
+	return h.writeConversation(w, r, http.StatusOK, s)
+}
+
+// writeConversation answers with s as the list shows it, its last
+// message included.
+func (h *Handler) writeConversation(w http.ResponseWriter, r *http.Request, status int, s *runtime.Session) error {
+	last, err := h.hub.LastMessage(r.Context(), s)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, newConversationJSON(s, h.botName(s.BotID), last))
 	return nil
 }
 

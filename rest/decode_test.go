@@ -29,6 +29,7 @@ func TestDecode(t *testing.T) {
 		{`["hi"]`, 1024, runtime.KindInvalid},
 		{`{"content":42}`, 1024, runtime.KindInvalid},
 		{``, 1024, runtime.KindInvalid},
+		{`{"contnet":"hi"}`, 1024, runtime.KindInvalid},
 	}
 	for _, tc := range cases {
 		w := httptest.NewRecorder()
@@ -43,6 +44,32 @@ func TestDecode(t *testing.T) {
 			t.Errorf("%.40q: %v", tc.body, err)
 		case tc.want != "" && !runtime.IsKind(err, tc.want):
 			t.Errorf("%.40q: err = %v, want %s", tc.body, err, tc.want)
+		}
+	}
+}
+
+// What a bad body is told: the API's terms, never Go's.
+func TestDecodeMessages(t *testing.T) {
+	t.Parallel()
+	cases := map[string]string{
+		`["hi"]`:           "the body must be one JSON object: it is an array",
+		`"hi"`:             "the body must be one JSON object: it is a string",
+		`{"contnet":"x"}`:  `the body must be one JSON object: unknown field "contnet"`,
+		`{"content":42}`:   "the body must be one JSON object: content must be a string, not a number",
+		`{"n":"x"}`:        "the body must be one JSON object: n must be a whole number, not a string",
+		`{"content":`:      "the body must be one JSON object: it ends too soon",
+		`{"content" "x"}`:  "the body must be one JSON object: it is not valid JSON (at byte 12)",
+		``:                 "the body must be one JSON object: the body is empty",
+		`{"content":"x"}1`: "the body must be one JSON object: more than one value",
+	}
+	for body, want := range cases {
+		r := httptest.NewRequest("POST", "/api/x", strings.NewReader(body))
+		var v struct {
+			Content string `json:"content"`
+			N       *int64 `json:"n"`
+		}
+		if got := runtime.ErrorMessage(decode(r, &v)); got != want {
+			t.Errorf("%q: %q, want %q", body, got, want)
 		}
 	}
 }

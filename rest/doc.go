@@ -3,7 +3,13 @@
 // (auth.go: a bearer JWT from jwt.go or an API key) that puts the caller's
 // runtime.Identity into the request context, and the handlers, which only
 // parse, call the runtime.Hub and encode. Errors become
-// {"error":CODE,"message":…} through one Kind→status table (errors.go).
+// {"error":CODE,"message":…} through one Kind→status table (errors.go);
+// a path routed for other methods is 405 with Allow (unrouted.go), and
+// bodies are read by decode.go, which refuses unknown fields. Chat with a
+// bot without a socket is chat.go and chat_stream.go (runtime.Hub.Chat);
+// a user's conversations with one bot and the inbox, botconversations.go;
+// teams of bots, teams.go. openapi.json (served by openapi.go) describes
+// every route; a test holds it against the ServeMux's patterns (mux.go).
 //
 // A conversation's frames also stream as Server-Sent Events (events.go,
 // sse.go): a stream subscribes through Hub.Join as a /ws socket does, and

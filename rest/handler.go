@@ -31,6 +31,10 @@ type Config struct {
 	// SSEWriteTimeout bounds each write of an SSE stream (default 10s):
 	// a client that reads too slowly is disconnected, as a socket is.
 	SSEWriteTimeout time.Duration
+	// ChatTimeout bounds how long POST /api/bots/:id/chat waits for the
+	// bot's reply (default 30 s); then it answers with what there is and
+	// "complete": false, and the stream ends.
+	ChatTimeout time.Duration
 }
 
 // Handler serves /api.
@@ -38,7 +42,7 @@ type Handler struct {
 	cfg Config
 	hub *runtime.Hub
 	log *slog.Logger
-	mux *http.ServeMux
+	mux *Mux
 
 	closing   chan struct{} // closed by Shutdown: SSE streams end
 	closeOnce sync.Once
@@ -58,13 +62,19 @@ func New(cfg Config) *Handler {
 	if cfg.SSEWriteTimeout <= 0 {
 		cfg.SSEWriteTimeout = 10 * time.Second
 	}
-	h := &Handler{cfg: cfg, hub: cfg.Hub, log: cfg.Logger, mux: http.NewServeMux(), closing: make(chan struct{})}
+	if cfg.ChatTimeout <= 0 {
+		cfg.ChatTimeout = 30 * time.Second
+	}
+	h := &Handler{cfg: cfg, hub: cfg.Hub, log: cfg.Logger, mux: NewMux(), closing: make(chan struct{})}
 	h.routes()
 	return h
 }
 
 func (h *Handler) routes() {
+	h.mux.HandleFunc("GET /api/openapi.json", h.public(h.openAPI))
 	h.mux.HandleFunc("GET /api/bots", h.public(h.listBots))
+	h.mux.HandleFunc("GET /api/teams", h.public(h.listTeams))
+	h.mux.HandleFunc("POST /api/teams/{id}/chat", h.private(h.teamChat))
 	h.mux.HandleFunc("POST /api/ws-ticket", h.private(h.issueTicket))
 	h.mux.HandleFunc("POST /api/conversations/start", h.private(h.startConversation))
 	h.mux.HandleFunc("POST /api/conversations", h.private(h.createConversation))
@@ -80,15 +90,24 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("POST /api/conversations/{id}/read", h.private(h.markRead))
 	h.mux.HandleFunc("GET /api/conversations/{id}/events", h.conversationEvents)
 	h.mux.HandleFunc("GET /api/events", h.feedEvents)
-	h.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, h.log, runtime.Errorf(runtime.KindNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
-	})
+	h.mux.HandleFunc("POST /api/bots/{id}/chat", h.private(h.chat))
+	h.mux.HandleFunc("POST /api/bots/{id}/chat/stream", h.private(h.chatStream))
+	h.mux.HandleFunc("GET /api/bots/{id}/history", h.private(h.botHistory))
+	h.mux.HandleFunc("GET /api/bots/{id}/conversations", h.private(h.botConversations))
+	h.mux.HandleFunc("POST /api/bots/{id}/conversations", h.private(h.createBotConversation))
+	h.mux.HandleFunc("GET /api/inbox", h.private(h.inbox))
+	h.mux.HandleFunc("/api/", h.unrouted)
 }
 
 // Shutdown ends every SSE stream with a shutting_down status, as the
 // server stops: http.Server.Shutdown waits for handlers to return, and a
 // stream would not (register it with RegisterOnShutdown).
 func (h *Handler) Shutdown() { h.closeOnce.Do(func() { close(h.closing) }) }
+
+// Patterns lists the ServeMux patterns of the endpoints in the order they
+// were registered, the catch-all "/api/" (404 for the rest) last, so that
+// a test can hold them against the OpenAPI document.
+func (h *Handler) Patterns() []string { return h.mux.Patterns() }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")

@@ -51,16 +51,25 @@ type api struct {
 	keys  *rest.APIKeys
 }
 
-func newAPI(t *testing.T, hubCfg runtime.Config) *api {
+// newAPI serves /api over a hub made with hubCfg (its Engine, when nil,
+// is engine); opts change the handler's Config.
+func newAPI(t *testing.T, hubCfg runtime.Config, opts ...func(*rest.Config)) *api {
 	t.Helper()
 	store := runtimetest.NewMemStore()
 	store.Now = hubCfg.Now // one clock for the hub and the store (nil: time.Now)
-	hubCfg.Store, hubCfg.Engine = store, engine{}
+	hubCfg.Store = store
+	if hubCfg.Engine == nil {
+		hubCfg.Engine = engine{}
+	}
 	hub := runtime.New(hubCfg)
 	j := &rest.JWT{Secret: secret}
 	log := slog.New(slog.NewTextHandler(tLog{t}, nil))
 	keys := &rest.APIKeys{Store: store, Logger: log}
-	srv := httptest.NewServer(rest.New(rest.Config{Hub: hub, Auth: j, APIKeys: keys, Logger: log}))
+	cfg := rest.Config{Hub: hub, Auth: j, APIKeys: keys, Logger: log}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	srv := httptest.NewServer(rest.New(cfg))
 	a := &api{Server: srv, hub: hub, jwt: j, store: store, keys: keys}
 	t.Cleanup(func() {
 		a.Close()

@@ -180,8 +180,12 @@ func TestSenderFromCredentials(t *testing.T) {
 	ann := a.token(t, "ann", "")
 	id := a.do(t, "POST", "/api/conversations", ann, `{"participants":["bea"]}`).expect(t, 201, "").body["id"].(string)
 	path := "/api/conversations/" + id
-	// A request that names a sender is not believed.
-	a.do(t, "POST", path+"/messages", a.token(t, "bea", ""), `{"content":"from bea","sender":"bot","sender_name":"Bot"}`).expect(t, 201, "")
+	// A request that names a sender is refused (an unknown field).
+	bad := a.do(t, "POST", path+"/messages", a.token(t, "bea", ""), `{"content":"from bea","sender":"bot"}`).expect(t, 400, "invalid_request")
+	if !strings.Contains(bad.body["message"].(string), `"sender"`) {
+		t.Fatalf("refusal %s", bad.raw)
+	}
+	a.do(t, "POST", path+"/messages", a.token(t, "bea", ""), `{"content":"from bea"}`).expect(t, 201, "")
 	a.do(t, "POST", path+"/messages", a.token(t, "root", "admin"), `{"content":"from root"}`).expect(t, 201, "")
 	h := a.do(t, "GET", path+"/history", ann, "").expect(t, 200, "")
 	msgs := h.body["messages"].([]any)

@@ -24,20 +24,41 @@ func parseHistoryQuery(v url.Values) (runtime.HistoryQuery, error) {
 	if q.Limit, err = intParam(v, "limit", defaultHistoryLimit, 1, maxHistoryLimit); err != nil {
 		return q, err
 	}
-	q.BeforeTime, q.BeforeID = cursor(v.Get("before"))
-	q.AfterTime, q.AfterID = cursor(v.Get("after"))
-	return q, nil
+	if q.BeforeTime, q.BeforeID, err = cursor(v, "before"); err != nil {
+		return q, err
+	}
+	q.AfterTime, q.AfterID, err = cursor(v, "after")
+	return q, err
 }
 
-// cursor is a time when s parses as RFC 3339, else a message id.
-func cursor(s string) (time.Time, string) {
+// cursor reads parameter name: a time when it parses as RFC 3339, else a
+// message id. What starts like a date (four digits and a dash; no
+// message id does) must be a valid time: 2026-13-01 is a bad time, not
+// an unknown message.
+func cursor(v url.Values, name string) (time.Time, string, error) {
+	s := v.Get(name)
 	if s == "" {
-		return time.Time{}, ""
+		return time.Time{}, "", nil
 	}
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t.UTC(), ""
+		return t.UTC(), "", nil
 	}
-	return time.Time{}, s
+	if looksLikeDate(s) {
+		return time.Time{}, "", runtime.Errorf(runtime.KindInvalid, "%s is not a valid time: use RFC 3339 with a zone, like 2026-01-02T15:04:05Z, or a message id", name)
+	}
+	return time.Time{}, s, nil
+}
+
+func looksLikeDate(s string) bool {
+	if len(s) < 5 || s[4] != '-' {
+		return false
+	}
+	for _, c := range s[:4] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // parseListQuery reads participant, bot_id, status, limit and offset.

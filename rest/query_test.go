@@ -30,7 +30,10 @@ func TestParseHistoryQuery(t *testing.T) {
 			runtime.HistoryQuery{Limit: 50, BeforeTime: time.Date(2025, 3, 1, 12, 0, 0, 123456000, time.UTC)}, false},
 		{"after=2025-03-01T12:00:00Z&before=m-9&limit=7",
 			runtime.HistoryQuery{Limit: 7, AfterTime: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC), BeforeID: "m-9"}, false},
-		{"after=2025-03-01", runtime.HistoryQuery{Limit: 50, AfterID: "2025-03-01"}, false}, // not RFC 3339: an id
+		{"after=2025-03-01", runtime.HistoryQuery{}, true}, // a date without a time: not RFC 3339
+		{"after=2026-13-01", runtime.HistoryQuery{}, true},
+		{"before=2026-01-01T25:00:00Z", runtime.HistoryQuery{}, true},
+		{"after=0f1e2d3c-0000-4000-8000-000000000000", runtime.HistoryQuery{Limit: 50, AfterID: "0f1e2d3c-0000-4000-8000-000000000000"}, false},
 	}
 	for _, tc := range cases {
 		v, _ := url.ParseQuery(tc.query)

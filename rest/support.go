@@ -70,6 +70,5 @@ func (h *Handler) assign(w http.ResponseWriter, r *http.Request, id runtime.Iden
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newConversationJSON(s, h.botName(s.BotID), nil))
-	return nil
+	return h.writeConversation(w, r, http.StatusOK, s)
 }

@@ -9,7 +9,8 @@ var errDeleted = Errorf(KindNotFound, "the conversation was deleted")
 
 // DeleteConversation deletes one of the caller's conversations with its
 // messages, journal and memory. The access rule is mayDelete's: the owner
-// or an admin; anonymous conversations are not reached this way. Its open sockets are ended with
+// or an admin (an admin may delete a visitor's too; the visitor, who has
+// no credentials, cannot call it). Its open sockets are ended with
 // ReasonDeleted and its dialog is stopped; nothing is written for it
 // afterwards.
 func (h *Hub) DeleteConversation(ctx context.Context, id Identity, sid SessionID) error {

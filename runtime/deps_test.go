@@ -28,10 +28,14 @@ var allowed = map[string][]string{
 	// inbound reads who a request is and where it comes from, and wire is
 	// the one JSON shape of a message: the same for ws and rest, which
 	// share them rather than import each other.
-	"inbound":    {"parley/runtime"},
-	"wire":       {"parley/runtime"},
-	"outbound":   {"parley/runtime"},
-	"cmd/parley": {"parley/", "github.com/spf13/viper", "github.com/spf13/pflag", "golang.org/x/tools/txtar", "github.com/prometheus/client_golang/"},
+	"inbound":  {"parley/runtime"},
+	"wire":     {"parley/runtime"},
+	"outbound": {"parley/runtime"},
+	// llm is the LLM client of scripts (runtime.LLM); llmtest, a stub of
+	// its endpoint for tests, is the standard library alone.
+	"llm":         {"parley/runtime", "github.com/openai/openai-go/v3"},
+	"llm/llmtest": {},
+	"cmd/parley":  {"parley/", "github.com/spf13/viper", "github.com/spf13/pflag", "golang.org/x/tools/txtar", "github.com/prometheus/client_golang/"},
 	// parley-bench drives the server over the wire only; schema is for
 	// the floor scenario, which writes to a database with no server.
 	"cmd/parley-bench": {"github.com/coder/websocket", "github.com/golang-jwt/jwt/v5", "github.com/google/uuid", "parley/schema"},

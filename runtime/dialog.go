@@ -74,6 +74,16 @@ type DialogHost interface {
 	// (0: no timeout). It is durable: a handover pending when the server
 	// stops is waited for again after a restart, on any node.
 	Transfer(ctx context.Context, reason string, timeout time.Duration) (TransferOutcome, error)
+	// LLM asks a language model for a reply (LLM) and returns it. Unless
+	// req.Silent, the reply streams to the conversation while it is
+	// written (EventStream) and is then stored as a bot message. A replay
+	// answers from the journal and calls nothing. A call that failed is
+	// an *LLMError, the script's to handle (and journaled); any other
+	// error is the host's.
+	LLM(ctx context.Context, req LLMRequest) (string, error)
+	// History returns the last n messages of the conversation, oldest
+	// first, for a prompt (HISTORY); a replay answers from the journal.
+	History(ctx context.Context, n int) ([]HistoryMessage, error)
 	// Replaying reports whether the host answers from the journal: side
 	// effects outside the host (LOG lines) should be skipped.
 	Replaying() bool

@@ -34,6 +34,10 @@
 // The caller's feed (feed.go) reads the store's feed rows, written in the
 // transaction of each message and conversation change, through the access
 // rule, woken by publishes and the cluster's changes.
+// Clients without a socket chat through Hub.Chat (chat.go): one message
+// sent as a socket sends it, the turn's answer waited for or given in
+// pieces as it is written (chat_stream.go). The inbox's unread counts are
+// inbox.go.
 //
 // runtime imports only the standard library. The adapters meet here through
 // the interfaces it consumes: Store (schema), DialogEngine (dialogs),

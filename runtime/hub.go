@@ -58,6 +58,10 @@ type Config struct {
 	// refuses them all, each an error the script sees. cmd wires
 	// package outbound's.
 	HTTP Fetcher
+	// LLM makes the chat completions of scripts (LLM); nil answers every
+	// call with ErrNoLLM, an error the script sees. cmd wires package
+	// llm's.
+	LLM LLM
 }
 
 // Hub owns the live conversations. ws and rest call its methods; every
@@ -153,6 +157,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.HTTP == nil {
 		c.HTTP = noFetcher{}
+	}
+	if c.LLM == nil {
+		c.LLM = noLLM{}
 	}
 	return c
 }

@@ -24,17 +24,11 @@ func (h *Hub) Join(ctx context.Context, id Identity, req JoinRequest) (*Subscrip
 	if !id.Anonymous && req.SessionID == "" {
 		// Two devices joining at once must find or create one
 		// conversation, and the dialog must start before either sends.
-		mu := &h.joinMu[stripe(id.UserID, len(h.joinMu))]
-		mu.Lock()
-		defer mu.Unlock()
-		if cl := h.cfg.Cluster; cl != nil {
-			// The devices may be on different nodes.
-			unlock, err := cl.Lock(ctx, "join "+id.UserID)
-			if err != nil {
-				return nil, err
-			}
-			defer unlock()
+		unlock, err := h.joinLock(ctx, id)
+		if err != nil {
+			return nil, err
 		}
+		defer unlock()
 	}
 	s, token, created, err := h.sessionToJoin(ctx, id, req, bot)
 	if err != nil {
@@ -160,7 +154,7 @@ func (h *Hub) resumable(ctx context.Context, id Identity, req JoinRequest) (*Ses
 		return nil, err
 	}
 	if req.BotID != "" && req.BotID != s.BotID {
-		return nil, Errorf(KindInvalid, "session %s belongs to bot %q, not %q", s.ID, s.BotID, req.BotID)
+		return nil, Errorf(KindInvalid, "conversation %s belongs to bot %q, not %q", s.ID, s.BotID, req.BotID)
 	}
 	if id.Anonymous {
 		if !s.Anonymous || req.ResumeToken == "" || !secretMatches(req.ResumeToken, s.ResumeTokenHash) {
@@ -253,4 +247,22 @@ func stripe(key string, n int) int {
 		h = (h ^ uint32(key[i])) * 16777619
 	}
 	return int(h % uint32(n))
+}
+
+// joinLock serialises the joins of id that may create a conversation, on
+// this node and, with several, on every node (the devices may be on
+// different nodes).
+func (h *Hub) joinLock(ctx context.Context, id Identity) (unlock func(), err error) {
+	mu := &h.joinMu[stripe(id.UserID, len(h.joinMu))]
+	mu.Lock()
+	cl := h.cfg.Cluster
+	if cl == nil {
+		return mu.Unlock, nil
+	}
+	release, err := cl.Lock(ctx, "join "+id.UserID)
+	if err != nil {
+		mu.Unlock()
+		return nil, err
+	}
+	return func() { release(); mu.Unlock() }, nil
 }

@@ -9,7 +9,8 @@ import (
 // A dialog is durable because everything it does is written to a journal,
 // in the same transaction as its effects: the user messages it took
 // (EntryHear), what it said and did, and every value that could differ on
-// a second run (NOW, RANDOM, GET, WAIT deadlines, HTTP responses). To
+// a second run (NOW, RANDOM, GET, WAIT deadlines, HTTP responses, LLM replies,
+// HISTORY). To
 // bring a dialog back after eviction or a crash, the runtime runs its
 // script again from the top, answers each keyword from the journal
 // instead of doing it, and goes live where the journal ends (replay.go).
@@ -26,6 +27,8 @@ const (
 	EntrySet     = "set"     // SET(): Value = the key
 	EntryWait    = "wait"    // WAIT(): Value = the deadline, RFC 3339 with nanoseconds
 	EntryHTTP    = "http"    // HTTP_GET/POST: Value = JSON {req hash, status, body} or {req hash, error} (host_http.go)
+	EntryLLM     = "llm"     // LLM(): Value = JSON {req hash, reply} or {req hash, error} (host_llm.go)
+	EntryHistory = "history" // HISTORY(): Value = JSON list of HistoryMessage
 
 	EntryTransfer    = "transfer"    // TRANSFER began: Value = JSON {reason, deadline} (transfer.go)
 	EntryTransferred = "transferred" // TRANSFER returned: Value = JSON TransferOutcome

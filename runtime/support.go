@@ -23,7 +23,10 @@ type SupportQuery struct {
 }
 
 // SupportQueue lists the conversations of one support status, least
-// recent activity first, for agents and admins, and how many match.
+// recent activity first, for agents and admins, and how many match. It
+// lists only what the access rule lets the caller reach: an agent sees
+// every waiting conversation, and of the other statuses those assigned
+// to them (a filter by another agent, or by nobody, finds none).
 func (h *Hub) SupportQueue(ctx context.Context, id Identity, q SupportQuery) ([]Conversation, int, error) {
 	if err := mayWorkDesk(id); err != nil {
 		return nil, 0, err
@@ -33,6 +36,12 @@ func (h *Hub) SupportQueue(ctx context.Context, id Identity, q SupportQuery) ([]
 	}
 	if err := h.allow(BucketList, id); err != nil {
 		return nil, 0, err
+	}
+	if id.Role == RoleAgent && q.Status != SupportWaiting {
+		if q.Unassigned || (q.Agent != "" && q.Agent != id.UserID) {
+			return []Conversation{}, 0, nil
+		}
+		q.Agent = id.UserID
 	}
 	rows, total, err := h.store.ListSupport(ctx, SupportFilter{
 		SupportStatus: q.Status, Agent: q.Agent, Unassigned: q.Unassigned, Limit: q.Limit, Offset: q.Offset,

@@ -135,6 +135,9 @@ type Bot struct {
 	// HTTPAllow is bot.yaml's http_allow: the hosts HTTP_GET and HTTP_POST
 	// may reach (http_allow.go has the syntax). Empty: none. Read-only.
 	HTTPAllow []string
+	// LLM is bot.yaml's llm section: the bot's endpoint, model and limits
+	// for LLM (llm.go). Read-only.
+	LLM BotLLM
 }
 
 // Roles of authenticated users.

@@ -222,7 +222,7 @@ func (c *Cluster) giveBack(ctx context.Context) error {
 // Acquire takes sid's lease unless another live node holds it.
 func (c *Cluster) Acquire(ctx context.Context, sid runtime.SessionID) (int64, error) {
 	if c.db.noSuchID(string(sid)) {
-		return 0, runtime.Errorf(runtime.KindNotFound, "session not found")
+		return 0, runtime.Errorf(runtime.KindNotFound, "conversation not found")
 	}
 	var fence []int64
 	err := c.db.write.SelectContext(ctx, &fence, `
@@ -231,7 +231,7 @@ func (c *Cluster) Acquire(ctx context.Context, sid runtime.SessionID) (int64, er
 			SELECT 1 FROM nodes n WHERE n.id = sessions.runner_node AND n.expires_at > now()))
 		RETURNING runner_fence`, c.node, sid)
 	if err != nil || len(fence) == 0 {
-		return 0, c.db.fail(err, "session")
+		return 0, c.db.fail(err, "conversation")
 	}
 	return fence[0], nil
 }
@@ -241,7 +241,7 @@ func (c *Cluster) Release(ctx context.Context, sid runtime.SessionID, fence int6
 	_, err := c.db.write.ExecContext(ctx, `
 		UPDATE sessions SET runner_node = NULL
 		WHERE id = $1 AND runner_node = $2 AND runner_fence = $3`, sid, c.node, fence)
-	return c.db.fail(err, "session")
+	return c.db.fail(err, "conversation")
 }
 
 // Orphans lists the conversations with dialog work (PendingDialogs)
@@ -255,7 +255,7 @@ func (c *Cluster) Orphans(ctx context.Context) ([]runtime.SessionID, error) {
 		WHERE s.runner_node IS NULL OR s.runner_node = $1 OR NOT EXISTS (
 			SELECT 1 FROM nodes n WHERE n.id = s.runner_node AND n.expires_at > now())`, c.node)
 	if err != nil {
-		return nil, c.db.fail(err, "session")
+		return nil, c.db.fail(err, "conversation")
 	}
 	list := make([]runtime.SessionID, len(ids))
 	for i, id := range ids {

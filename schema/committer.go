@@ -97,9 +97,6 @@ type request struct {
 type committer struct {
 	pool  *sqlx.DB // a pool of one connection
 	begin string   // the dialect's BEGIN
-	// feedLock, when set, runs right after BEGIN: the feed's order
-	// (feed.go), taken before any row lock so that it cannot deadlock.
-	feedLock string
 	// keep says the connection stays taken between batches, with its
 	// prepared statements (committer_conn.go). Only for a pool of the
 	// committer's own (PostgreSQL): on SQLite the other writes need the

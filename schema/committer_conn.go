@@ -28,13 +28,10 @@ import (
 // at BEGIN, before anything was done: it is dropped, and the batch begins
 // once more on a new one rather than fail every write in it.
 func (c *committer) start(ctx context.Context, lock string) (*batchConn, error) {
-	script := []string{c.begin}
-	for _, st := range []string{c.feedLock, lock} {
-		if st != "" {
-			script = append(script, st)
-		}
+	script := []string{c.begin, openFirst}
+	if lock != "" {
+		script = []string{c.begin, lock, openFirst}
 	}
-	script = append(script, openFirst)
 	for attempt := 0; ; attempt++ {
 		conn, err := c.take(ctx)
 		if err != nil {

@@ -289,13 +289,7 @@ func testGroupCommitClientIDRun(t *testing.T, db *DB, twice bool) {
 // committer does (committer.lockSessions). Without that, the rounds of the
 // second batch take b's row before a's, PostgreSQL aborts one batch after
 // deadlock_timeout, and a write fails.
-//
-// Since the feed (0011_feed.sql) every batch takes the feed lock at BEGIN,
-// so two nodes' batches no longer overlap at all and this set-up, which
-// holds one node's batch open while the other's begins, waits forever.
-// It stays for the day the feed lock moves to commit time (feed.go).
 func TestGroupCommitCrossedBatches(t *testing.T) {
-	t.Skip("two nodes' batches take turns under the feed lock (schema/feed.go)")
 	url := schematest.URL(t)
 	x := openConfig(t, Config{Driver: "postgres", DSN: url})
 	y := openConfig(t, Config{Driver: "postgres", DSN: url})

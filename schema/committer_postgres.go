@@ -81,7 +81,7 @@ func appendTxPostgres(ctx context.Context, tx execQueryer, row messageRow) (*run
 // noSession translates the error of an append: no row means no session.
 func noSession(err error) error {
 	if errors.Is(err, sql.ErrNoRows) {
-		return runtime.Errorf(runtime.KindNotFound, "session not found")
+		return runtime.Errorf(runtime.KindNotFound, "conversation not found")
 	}
 	return err
 }
@@ -163,7 +163,7 @@ func (db *DB) appendManyPostgres(ctx context.Context, tx execQueryer, apps []*ap
 	for _, a := range apps {
 		r, ok := results[a.row.ID]
 		if !ok {
-			a.err = runtime.Errorf(runtime.KindNotFound, "session not found")
+			a.err = runtime.Errorf(runtime.KindNotFound, "conversation not found")
 			continue
 		}
 		a.stored, a.created = r.message(), r.Created
@@ -273,7 +273,7 @@ func (db *DB) commitManyPostgres(ctx context.Context, tx execQueryer, dws []*dia
 			dw.err = runtime.Wrap(runtime.KindConflict, runtime.ErrNotRunner, "another node runs this dialog")
 			continue
 		case !ok:
-			dw.err = runtime.Errorf(runtime.KindNotFound, "session not found")
+			dw.err = runtime.Errorf(runtime.KindNotFound, "conversation not found")
 			continue
 		}
 		dw.stored = make([]*runtime.Message, len(dw.rows))

@@ -31,7 +31,7 @@ func (db *DB) CommitDialog(ctx context.Context, w *runtime.DialogWrite) error {
 		return err
 	}
 	if db.noSuchID(string(w.SessionID)) {
-		return runtime.Errorf(runtime.KindNotFound, "session not found")
+		return runtime.Errorf(runtime.KindNotFound, "conversation not found")
 	}
 	dw := &dialogWrite{w: w, rows: rows}
 	var input *runtime.Message // w.Input as stored, now or before
@@ -190,7 +190,7 @@ func (db *DB) updateDialogStateTx(ctx context.Context, tx execQueryer, w *runtim
 	case errors.Is(err, sql.ErrNoRows) && w.Fence != 0:
 		return 0, runtime.Wrap(runtime.KindConflict, runtime.ErrNotRunner, "another node runs this dialog")
 	case errors.Is(err, sql.ErrNoRows):
-		return 0, runtime.Errorf(runtime.KindNotFound, "session not found")
+		return 0, runtime.Errorf(runtime.KindNotFound, "conversation not found")
 	}
 	return last, err
 }

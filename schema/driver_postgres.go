@@ -30,7 +30,6 @@ var postgresDialect = &dialect{
 	// path the function would get NULL and, being strict, lock nothing.
 	migrationLock:   `SELECT pg_advisory_xact_lock(hashtext('parley schema_migrations'), hashtext(coalesce(current_schema(), '')))`,
 	migrationsTable: createMigrationsTable("TIMESTAMPTZ"),
-	feedLock:        `SELECT pg_advisory_xact_lock(hashtext('parley feed_events'), hashtext(coalesce(current_schema(), '')))`,
 	uuidIDs:         true,
 	jsonArrayAgg:    "json_agg",
 }
@@ -70,7 +69,7 @@ func (db *DB) openPostgres(ctx context.Context, cfg Config) error {
 	db.addPool(commitPool)
 	// The committer keeps its connection, and the statements prepared on
 	// it, from one batch to the next: the pool is its own.
-	db.commit = (&committer{pool: commitPool, begin: db.dialect.begin, feedLock: db.dialect.feedLock, retryable: postgresRetryable,
+	db.commit = (&committer{pool: commitPool, begin: db.dialect.begin, retryable: postgresRetryable,
 		keep: true, appendMany: db.appendManyPostgres, commitMany: db.commitManyPostgres,
 		lockSessions: lockSessionsPostgres}).launch()
 	return nil

@@ -11,7 +11,7 @@ import (
 
 // fail turns an error from the database into a *runtime.Error whose Kind
 // the transports map to their codes. what names the thing the caller was
-// after ("session", "message"); it goes into the message a user may see,
+// after ("conversation", "message"); it goes into the message a user may see,
 // while the driver's text stays in the wrapped error for logs only.
 func (db *DB) fail(err error, what string) error {
 	if err == nil {

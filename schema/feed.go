@@ -17,18 +17,16 @@ import (
 //
 // Order. A client resumes from an id and must never miss a row that
 // commits later with a lower id. On SQLite there is one writer, so ids
-// commit in order. On PostgreSQL every transaction that may write feed
-// rows takes the feed lock first (dialect.feedLock: the committer at
-// BEGIN, inTx at its start), so the transactions that take ids commit one
-// after another.
+// commit in order. On PostgreSQL a transaction's rows wait in
+// feed_pending and are numbered as it commits, under a lock held to the
+// end of the commit (0011_feed.sql), so ids commit in order there too.
 
-// feedLockTx takes the feed lock in tx, where the dialect has one.
-func (db *DB) feedLockTx(ctx context.Context, tx *sqlx.Tx) error {
-	if db.dialect.feedLock == "" {
-		return nil
+// feedInsertTable is where a transaction writes its feed rows.
+func (db *DB) feedInsertTable() string {
+	if db.dialect == postgresDialect {
+		return "feed_pending" // numbered at commit
 	}
-	_, err := tx.ExecContext(ctx, db.dialect.feedLock)
-	return err
+	return "feed_events"
 }
 
 // feedRow is a feed_events row as the driver sees it.
@@ -108,7 +106,7 @@ func (db *DB) appendFeedTx(ctx context.Context, tx *sqlx.Tx, r *runtime.FeedRow)
 	if err != nil {
 		return err
 	}
-	q := db.write.Rebind(`INSERT INTO feed_events (session_id, kind, seq, payload, created_at) VALUES (?, ?, ?, ?, ?)`)
+	q := db.write.Rebind(`INSERT INTO ` + db.feedInsertTable() + ` (session_id, kind, seq, payload, created_at) VALUES (?, ?, ?, ?, ?)`)
 	_, err = tx.ExecContext(ctx, q, r.SessionID, r.Kind, r.Seq, string(payload), dbTime(db.now()))
 	return err
 }

@@ -135,7 +135,7 @@ func TestErrorKinds(t *testing.T) {
 			t.Fatal(err)
 		}
 		err = db.CreateSession(ctx, s)
-		if !runtime.IsKind(err, runtime.KindConflict) || runtime.ErrorMessage(err) != "session already exists" {
+		if !runtime.IsKind(err, runtime.KindConflict) || runtime.ErrorMessage(err) != "conversation already exists" {
 			t.Errorf("duplicate session: %v", err)
 		}
 		if k := db.dialect.kind(errors.New("something else")); k != runtime.KindInternal {

@@ -74,7 +74,7 @@ type pendingRow struct {
 func (db *DB) PendingDialogs(ctx context.Context) ([]runtime.PendingDialog, error) {
 	var rows []pendingRow
 	if err := db.read.SelectContext(ctx, &rows, db.pendingQuery()); err != nil {
-		return nil, db.fail(err, "session")
+		return nil, db.fail(err, "conversation")
 	}
 	list := make([]runtime.PendingDialog, 0, len(rows))
 	seen := make(map[string]bool, len(rows))

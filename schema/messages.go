@@ -55,7 +55,7 @@ func (db *DB) AppendMessage(ctx context.Context, m *runtime.Message) (bool, erro
 		return false, err
 	}
 	if db.noSuchID(string(m.SessionID)) {
-		return false, runtime.Errorf(runtime.KindNotFound, "session not found")
+		return false, runtime.Errorf(runtime.KindNotFound, "conversation not found")
 	}
 	row := newMessageRow(m)
 	app := &appendWrite{row: row}
@@ -153,7 +153,7 @@ func (db *DB) appendTx(ctx context.Context, tx execQueryer, row messageRow) (*ru
 		}
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, false, runtime.Errorf(runtime.KindNotFound, "session not found")
+		return nil, false, runtime.Errorf(runtime.KindNotFound, "conversation not found")
 	}
 	if err != nil {
 		return nil, false, err

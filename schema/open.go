@@ -94,9 +94,6 @@ type dialect struct {
 	// so that processes migrating at once take turns (SQLite needs none:
 	// its transactions take the write lock at BEGIN).
 	migrationLock string
-	// feedLock, when set, runs first in every transaction that may write
-	// feed rows, so that their ids commit in order (0011_feed.sql, feed.go).
-	feedLock string
 	// migrationsTable creates schema_migrations.
 	migrationsTable string
 	// jsonArrayAgg is the aggregate that gathers values into a JSON

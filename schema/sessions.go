@@ -121,7 +121,7 @@ func (db *DB) CreateSession(ctx context.Context, s *runtime.Session) error {
 		return runtime.Errorf(runtime.KindInvalid, "a session id must be a UUID")
 	}
 	if len(s.Members) == 0 { // one statement: no transaction to open
-		return db.fail(db.insertSessionTx(ctx, db.write, s), "session")
+		return db.fail(db.insertSessionTx(ctx, db.write, s), "conversation")
 	}
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
 		if err := db.insertSessionTx(ctx, tx, s); err != nil {
@@ -129,7 +129,7 @@ func (db *DB) CreateSession(ctx context.Context, s *runtime.Session) error {
 		}
 		return db.insertMembersTx(ctx, tx, s)
 	})
-	return db.fail(err, "session")
+	return db.fail(err, "conversation")
 }
 
 // insertSessionTx inserts the sessions row of s.
@@ -197,10 +197,10 @@ func uniqueMembers(owner string, members []string) []string {
 // FindSession returns the session with id, or KindNotFound.
 func (db *DB) FindSession(ctx context.Context, id runtime.SessionID) (*runtime.Session, error) {
 	if db.noSuchID(string(id)) {
-		return nil, runtime.Errorf(runtime.KindNotFound, "session not found")
+		return nil, runtime.Errorf(runtime.KindNotFound, "conversation not found")
 	}
 	s, err := db.getSession(ctx, db.read, `WHERE s.id = ?`, id)
-	return s, db.fail(err, "session")
+	return s, db.fail(err, "conversation")
 }
 
 // FindLatestSession returns the user's active session with bot that saw
@@ -209,7 +209,7 @@ func (db *DB) FindSession(ctx context.Context, id runtime.SessionID) (*runtime.S
 func (db *DB) FindLatestSession(ctx context.Context, userID string, bot runtime.BotID) (*runtime.Session, error) {
 	s, err := db.getSession(ctx, db.read, `WHERE s.user_id = ? AND s.bot_id = ? AND s.status = ? AND s.anonymous = ?
 		ORDER BY s.last_activity DESC, s.id DESC LIMIT 1`, userID, bot, runtime.StatusActive, false)
-	return s, db.fail(err, "session")
+	return s, db.fail(err, "conversation")
 }
 
 // getSession reads one session; tail is the query after FROM. It returns
@@ -227,7 +227,7 @@ func (db *DB) getSession(ctx context.Context, q sqlx.QueryerContext, tail string
 // as stored, or KindNotFound.
 func (db *DB) UpdateSession(ctx context.Context, id runtime.SessionID, upd runtime.SessionUpdate) (*runtime.Session, error) {
 	if db.noSuchID(string(id)) {
-		return nil, runtime.Errorf(runtime.KindNotFound, "session not found")
+		return nil, runtime.Errorf(runtime.KindNotFound, "conversation not found")
 	}
 	var s *runtime.Session
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -244,7 +244,7 @@ func (db *DB) UpdateSession(ctx context.Context, id runtime.SessionID, upd runti
 		return nil
 	})
 	if err != nil {
-		return nil, db.fail(err, "session")
+		return nil, db.fail(err, "conversation")
 	}
 	return s, nil
 }

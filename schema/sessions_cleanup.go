@@ -33,7 +33,7 @@ func (db *DB) DeleteIdleAnonymous(ctx context.Context, cutoff time.Time) ([]runt
 		return db.deleteSessionMemoryTx(ctx, tx, ids)
 	})
 	if err != nil {
-		return nil, db.fail(err, "session")
+		return nil, db.fail(err, "conversation")
 	}
 	return ids, nil
 }
@@ -75,7 +75,7 @@ func sessionOwner(id runtime.SessionID) string { return "session:" + string(id) 
 // or returns KindNotFound.
 func (db *DB) DeleteSession(ctx context.Context, id runtime.SessionID) error {
 	if db.noSuchID(string(id)) {
-		return runtime.Errorf(runtime.KindNotFound, "session not found")
+		return runtime.Errorf(runtime.KindNotFound, "conversation not found")
 	}
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, db.write.Rebind(`DELETE FROM sessions WHERE id = ?`), id)
@@ -90,7 +90,7 @@ func (db *DB) DeleteSession(ctx context.Context, id runtime.SessionID) error {
 		}
 		return db.announceTx(ctx, tx, string(id)) // other nodes close its sockets
 	})
-	return db.fail(err, "session")
+	return db.fail(err, "conversation")
 }
 
 // announceTx tells the other nodes, when there are any (cluster.go), that

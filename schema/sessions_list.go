@@ -57,7 +57,7 @@ func (db *DB) ListSessions(ctx context.Context, f runtime.SessionFilter) ([]*run
 		return tx.GetContext(ctx, &total, db.write.Rebind(`SELECT count(*) FROM sessions s`+where), args...)
 	})
 	if err != nil {
-		return nil, 0, db.fail(err, "session")
+		return nil, 0, db.fail(err, "conversation")
 	}
 	return list, total, nil
 }

@@ -37,7 +37,7 @@ func (db *DB) SupportStats(ctx context.Context, since time.Time, sample int) (*r
 		return nil
 	})
 	if err != nil {
-		return nil, db.fail(err, "session")
+		return nil, db.fail(err, "conversation")
 	}
 	return t, nil
 }

@@ -26,7 +26,7 @@ func (db *DB) ListSupport(ctx context.Context, f runtime.SupportFilter) ([]*runt
 		return tx.GetContext(ctx, &total, db.write.Rebind(`SELECT count(*) FROM sessions s`+where), args...)
 	})
 	if err != nil {
-		return nil, 0, db.fail(err, "session")
+		return nil, 0, db.fail(err, "conversation")
 	}
 	return list, total, nil
 }

@@ -21,10 +21,6 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	if err != nil {
 		return err
 	}
-	if err := db.feedLockTx(ctx, tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback() // fn's error is the one worth reporting
 		return err

@@ -162,6 +162,7 @@
     switch (f.type) {
       case "status": return status(f);
       case "message": return message(f);
+      case "stream": return stream(f);
       case "typing": return showTyping(f.active, f.sender, f.user);
       case "read": return markRead(f.seq);
       case "suggestion": return suggest(f.suggestions || []);
@@ -203,8 +204,9 @@
     if (S.lastSeq >= S.backlogTo) ui.log.removeAttribute("aria-busy");
     if (m.sender !== "user") showTyping(false);
     if (m.sender === "agent") S.agent = m.sender_name || S.agent;
-    const li = (m.client_id && ui.log.querySelector(`[data-cid="${CSS.escape(m.client_id)}"]`)) || el("li");
+    const li = (m.client_id && ui.log.querySelector(`[data-cid="${CSS.escape(m.client_id)}"]`)) || streaming(m.id) || el("li");
     li.className = "msg " + m.sender;
+    li.removeAttribute("aria-busy");
     li.dataset.id = m.id;
     li.dataset.seq = m.seq;
     li.replaceChildren(meta(senderName(m), m.timestamp), el("div", "bubble", m.content));
@@ -213,6 +215,29 @@
     // Tell the widget, so that a closed bubble can show a dot.
     if (host && m.sender !== "user" && S.lastSeq >= S.backlogTo) parent.postMessage({ type: "parley:message" }, host);
   }
+
+  // A bot message still being written (an LLM reply): the whole text so
+  // far under the id its stored message will have, which replaces it
+  // (message). Empty content: the reply was abandoned.
+  function stream(f) {
+    if (S.seen.has(f.id)) return; // the message is here already
+    let li = streaming(f.id);
+    if (!f.content) { li?.remove(); return; }
+    showTyping(false);
+    if (!li) {
+      li = el("li", "msg " + f.sender + " streaming");
+      li.dataset.id = f.id;
+      li.append(meta(senderName(f), new Date().toISOString()), el("div", "bubble"));
+      li.dataset.seq = S.lastSeq + 0.5; // after what is shown, before what follows
+      li.setAttribute("aria-busy", "true");
+      place(li, S.lastSeq + 0.5);
+    }
+    const stick = nearBottom();
+    li.lastChild.textContent = f.content;
+    scrollDown(stick);
+  }
+
+  const streaming = (id) => id && ui.log.querySelector(`li.streaming[data-id="${CSS.escape(id)}"]`);
 
   const POLITE = {
     rate_limited: "You're sending messages quickly. We'll send yours in a moment.",
@@ -477,7 +502,8 @@
       const b = el("button");
       b.type = "button";
       const t = el("time", null, c.last_activity ? fmtTime(new Date(c.last_activity)) : "");
-      b.append(el("b", null, c.bot_name || c.bot_id), t, el("span", null, c.last_message || "No messages yet"));
+      const bot = c.bot_name || c.bot_id; // a titled conversation shows its title, then the bot
+      b.append(el("b", null, c.title ? c.title + " · " + bot : bot), t, el("span", null, c.last_message || "No messages yet"));
       if (c.session_id === S.sid) b.setAttribute("aria-current", "true");
       b.onclick = () => openConversation(c.bot_id, c.session_id);
       const li = el("li");

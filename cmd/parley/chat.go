@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 
+	"parley/llm"
 	"parley/outbound"
 	"parley/runtime"
 )
@@ -55,6 +56,9 @@ func openHub(ctx context.Context, c Config, engine runtime.DialogEngine, log *sl
 		return nil, nil, err
 	}
 	cfg.Store, cfg.Engine, cfg.Logger, cfg.HTTP = store, engine, log, outbound.Client{}
+	if cfg.LLM == nil {
+		cfg.LLM = llmClient(c)
+	}
 	hub := runtime.New(cfg)
 	return hub, func() { hub.Close(ctx); store.Close() }, nil
 }
@@ -117,4 +121,9 @@ func printEvent(out io.Writer, e *runtime.Event) {
 	case runtime.EventError:
 		fmt.Fprintf(out, "! %s: %s\n", e.Code, e.Text)
 	}
+}
+
+// llmClient is the LLM of scripts, as c configures it.
+func llmClient(c Config) *llm.Client {
+	return llm.New(llm.Config{BaseURL: c.LLMBaseURL, Model: c.LLMModel, APIKey: c.LLMAPIKey, Timeout: c.LLMTimeout})
 }

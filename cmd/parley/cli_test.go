@@ -60,6 +60,25 @@ func TestCheckCommand(t *testing.T) {
 	}
 }
 
+// parley check reports a team's problems with file and line, and passes
+// the test bots with their teams.
+func TestCheckCommandTeams(t *testing.T) {
+	dir := teamBots(t)
+	if code, out, errs := runCLI(t, "check", dir); code != 0 || !strings.Contains(out, "ok") {
+		t.Fatalf("check of the team bots: exit %d %q %q", code, out, errs)
+	}
+	writeTeam(t, dir, "broken", "name: Broken\nmembers:\n  - alpha\n  - trio\nsummary_bot: ghost\n")
+	code, _, errs := runCLI(t, "check", dir)
+	for _, want := range []string{
+		`broken/team.yaml:4: members: "trio" is a team; a team's members are bots`,
+		`broken/team.yaml:5: summary_bot: there is no bot "ghost" in the bots directory`,
+	} {
+		if code != 1 || !strings.Contains(errs, want) {
+			t.Errorf("check of a broken team: exit %d, stderr %q, want %q", code, errs, want)
+		}
+	}
+}
+
 // chat runs a bot in the terminal.
 func TestChatCommand(t *testing.T) {
 	var out bytes.Buffer
@@ -228,5 +247,26 @@ func TestSupportAutoAssignConfig(t *testing.T) {
 	t.Setenv("PARLEY_SUPPORT_AUTO_ASSIGN", "true")
 	if !load() {
 		t.Fatal("PARLEY_SUPPORT_AUTO_ASSIGN=true did not turn it on")
+	}
+}
+
+// --chat-timeout is 30 s by default; a negative one is refused.
+func TestChatTimeoutConfig(t *testing.T) {
+	load := func(args ...string) (Config, error) {
+		fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+		configFlags(fs)
+		if err := fs.Parse(args); err != nil {
+			t.Fatal(err)
+		}
+		return loadConfig(fs)
+	}
+	if c, err := load(); err != nil || c.ChatTimeout != 30*time.Second {
+		t.Fatalf("default: %v, %v", c.ChatTimeout, err)
+	}
+	if c, err := load("--chat-timeout", "5s"); err != nil || c.ChatTimeout != 5*time.Second {
+		t.Fatalf("flag: %v, %v", c.ChatTimeout, err)
+	}
+	if _, err := load("--chat-timeout", "-1s"); err == nil || !strings.Contains(err.Error(), "chat-timeout") {
+		t.Fatalf("negative accepted: %v", err)
 	}
 }

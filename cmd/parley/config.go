@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,9 +39,21 @@ type Config struct {
 	LogLevel        string        `mapstructure:"log-level"`
 	SSEHeartbeat    time.Duration `mapstructure:"sse-heartbeat"`
 
+	// The LLM endpoint of scripts (package llm): a bot's llm section in
+	// bot.yaml replaces them. No base URL: LLM answers every call with
+	// nil and runtime.ErrNoLLM.
+	LLMBaseURL string        `mapstructure:"llm-base-url"`
+	LLMModel   string        `mapstructure:"llm-model"`
+	LLMAPIKey  string        `mapstructure:"llm-api-key"`
+	LLMTimeout time.Duration `mapstructure:"llm-timeout"`
+
 	// SupportAutoAssign assigns conversations entering the support
 	// queue to the agents online (runtime.Config.AutoAssign).
 	SupportAutoAssign bool `mapstructure:"support-auto-assign"`
+
+	// ChatTimeout bounds the wait of POST /api/bots/:id/chat for the
+	// bot's reply (rest.Config.ChatTimeout).
+	ChatTimeout time.Duration `mapstructure:"chat-timeout"`
 }
 
 // configFlags registers the configuration flags every subcommand accepts
@@ -66,6 +79,11 @@ func configFlags(fs *pflag.FlagSet) {
 	fs.Duration("lease-time", 10*time.Second, "PostgreSQL: how long a dead node's conversations wait before another node takes them over")
 	fs.Bool("support-auto-assign", false, "assign each conversation entering the support queue to the next agent online on this node, round robin")
 	fs.Duration("sse-heartbeat", 15*time.Second, "how often an SSE stream (/api/…/events) sends event: ping, so that proxies keep it open")
+	fs.Duration("chat-timeout", 30*time.Second, "how long POST /api/bots/:id/chat (and its stream) waits for the bot's reply before answering with what there is")
+	fs.String("llm-base-url", "", "OpenAI-compatible endpoint for LLM in scripts, e.g. https://api.openai.com/v1 or http://localhost:11434/v1 (empty: LLM returns an error)")
+	fs.String("llm-model", "", "model LLM asks for, unless a bot's llm.model or the script names one")
+	fs.String("llm-api-key", "", "API key of the LLM endpoint (better set as PARLEY_LLM_API_KEY)")
+	fs.Duration("llm-timeout", 60*time.Second, "most time one LLM call may take, to its last token")
 	fs.String("pprof-addr", "", "serve net/http/pprof on this address (e.g. 127.0.0.1:6060); empty: off")
 	fs.String("log-level", "info", "debug, info, warn or error")
 }
@@ -127,8 +145,8 @@ func (c *Config) validate() error {
 	if c.DBMaxOpenConns < 0 || c.DBMaxIdleConns < 0 {
 		return fmt.Errorf("config: db-max-open-conns and db-max-idle-conns must not be negative")
 	}
-	if c.AnonymousTTL <= 0 || c.TurnTimeout <= 0 || c.DialogIdleEvict <= 0 {
-		return fmt.Errorf("config: anonymous-ttl, turn-timeout and dialog-idle-evict must be positive")
+	if c.AnonymousTTL <= 0 || c.TurnTimeout <= 0 || c.DialogIdleEvict <= 0 || c.ChatTimeout < 0 {
+		return fmt.Errorf("config: anonymous-ttl, turn-timeout, dialog-idle-evict and chat-timeout must be positive")
 	}
 	if c.SSEHeartbeat < 0 {
 		return fmt.Errorf("config: sse-heartbeat must be positive")
@@ -141,6 +159,15 @@ func (c *Config) validate() error {
 	}
 	if c.DialogMemory < 1 || c.DialogMemory > 4096 {
 		return fmt.Errorf("config: dialog-memory must be between 1 and 4096 (MiB)")
+	}
+	if c.LLMBaseURL != "" {
+		u, err := url.Parse(c.LLMBaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("config: llm-base-url must be an http or https URL")
+		}
+	}
+	if c.LLMTimeout <= 0 {
+		return fmt.Errorf("config: llm-timeout must be positive")
 	}
 	if c.LeaseTime < time.Second {
 		return fmt.Errorf("config: lease-time must be at least 1s")

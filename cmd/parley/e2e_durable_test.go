@@ -23,8 +23,12 @@ func TestEvictionBetweenHears(t *testing.T) {
 	c.expectMessage("bot", "pick a color")
 
 	before := s.hub.Stats()
-	s.hub.Evict(time.Now().Add(time.Hour)) // everything is idle from there
-	waitUntil(t, func() bool { return s.hub.Stats().Evictions > before.Evictions })
+	// Everything is idle from there, once the dialog has settled after
+	// the message it sent (it may still be committing its park).
+	waitUntil(t, func() bool {
+		s.hub.Evict(time.Now().Add(time.Hour))
+		return s.hub.Stats().Evictions > before.Evictions
+	})
 
 	c.say("green", "e2")
 	c.expectMessage("user", "green")

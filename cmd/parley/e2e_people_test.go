@@ -187,9 +187,11 @@ func typingAndReceipts(t *testing.T, a, b *testServer) {
 	// bea types and stops refreshing: ann sees it end by itself, after
 	// the 5 s expiry; nothing came in between (bea's read of seq 1 was
 	// not told).
+	// Timed from before bea's frame leaves: the server's 5 s start later,
+	// however slowly the frame reaches ann (across nodes, under load).
+	start := time.Now()
 	beaWS.send(map[string]any{"type": "typing", "active": true})
 	typing(annWS, "bea", true)
-	start := time.Now()
 	if f := annWS.next(); f.Type != "typing" || f.User != "bea" || f.Active {
 		t.Fatalf("got %s, want bea's typing to end", f.raw)
 	}

@@ -44,6 +44,10 @@ var e2eTests = []func(*testing.T){
 	TestHostileClients, TestHostilePatterns,
 	// e2e_http_test.go
 	TestHTTPFromScripts,
+	// e2e_llm_test.go
+	TestLLMStreamsOverWS, TestLLMErrorsOverWS, TestLLMKill,
+	// e2e_llm_streams_test.go
+	TestLLMOverSSEAndStreamingChat,
 	// e2e_limits_test.go
 	TestMessageRateLimit, TestConnectionCap, TestOrigins, TestTickets, TestTrustedProxies,
 	// e2e_people_test.go
@@ -54,6 +58,8 @@ var e2eTests = []func(*testing.T){
 	TestFeed, TestFeedResumeAcrossCrash,
 	// e2e_support_test.go
 	TestSupportQueueAndAssign,
+	// e2e_authz_test.go
+	TestAuthorizationTable,
 	// e2e_transfer_test.go
 	TestTransferOverTheWire,
 	// e2e_presence_test.go
@@ -64,8 +70,14 @@ var e2eTests = []func(*testing.T){
 	TestSIGTERMDrains, TestAnonymousExpiry,
 	// e2e_rest_test.go
 	TestRESTConversationLifecycle, TestRESTBots,
+	// e2e_chat_test.go
+	TestChatOverREST, TestBotThreadOverREST,
+	// e2e_careful_test.go
+	TestRESTCareful,
 	// e2e_user_test.go
 	TestUserDevicesShareConversation, TestClientIDIdempotent,
+	// e2e_teams_test.go
+	TestTeamsBrainstorm, TestTeamsSlowMember, TestTeamsErrors,
 }
 
 // postgresPrefix starts the name of every test running on PostgreSQL.

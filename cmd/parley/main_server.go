@@ -44,6 +44,7 @@ type Main struct {
 	api       *rest.Handler // its SSE streams end as the server shuts down
 
 	stopWatch context.CancelFunc
+	patterns  []string // every route, for the OpenAPI test
 }
 
 // Run starts the server and returns once it accepts connections.
@@ -77,6 +78,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	hc := runtime.Config{
 		Store: m.store, Engine: m.engine, Logger: m.Log, HTTP: outbound.Client{},
+		LLM:             llmClient(m.Config),
 		AnonymousTTL:    m.Config.AnonymousTTL,
 		DialogIdleEvict: m.Config.DialogIdleEvict,
 		AutoAssign:      m.Config.SupportAutoAssign,
@@ -168,7 +170,7 @@ func (m *Main) listenPprof() error {
 
 // routes is the whole HTTP surface.
 func (m *Main) routes(auth runtime.Authenticator) http.Handler {
-	mux := http.NewServeMux()
+	mux := rest.NewMux()
 	keys := &rest.APIKeys{Store: m.store, Logger: m.Log}
 	proxies, _ := inbound.ParseTrustedProxies(m.Config.TrustedProxies) // checked by Config.validate
 	sockets := ws.New(ws.Config{Hub: m.hub, Auth: auth, APIKeys: keys, Logger: m.Log,
@@ -176,7 +178,7 @@ func (m *Main) routes(auth runtime.Authenticator) http.Handler {
 	mux.Handle("/ws", m.trackSockets(sockets))
 	mux.Handle("GET /metrics", metricsHandler(&statsCollector{hub: m.hub.Stats, sockets: sockets.Stats, store: m.store.Stats}))
 	api := rest.New(rest.Config{Hub: m.hub, Auth: auth, APIKeys: keys, Logger: m.Log, TrustedProxies: proxies,
-		SSEHeartbeat: m.Config.SSEHeartbeat})
+		SSEHeartbeat: m.Config.SSEHeartbeat, ChatTimeout: m.Config.ChatTimeout})
 	mux.Handle("/api/", api)
 	m.api = api
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -184,6 +186,7 @@ func (m *Main) routes(auth runtime.Authenticator) http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", m.readyz)
 	mux.Handle("/", webHandler(m.Config.AllowedOrigins, m.Log))
+	m.patterns = append(mux.Patterns(), api.Patterns()...)
 	return mux
 }
 

@@ -38,7 +38,7 @@ func testConfig(t *testing.T) Config {
 	return Config{
 		Addr: "127.0.0.1:0", Data: t.TempDir(), Bots: testBots(t), JWTSecret: testSecret,
 		RateLimits: "off", AnonymousTTL: 30 * time.Minute, TurnTimeout: 2 * time.Second, LogLevel: "info",
-		DialogIdleEvict: 5 * time.Minute, DatabaseURL: testDatabaseURL(t),
+		DialogIdleEvict: 5 * time.Minute, DatabaseURL: testDatabaseURL(t), LLMTimeout: 10 * time.Second,
 	}
 }
 

@@ -83,6 +83,7 @@ func runTranscriptFile(ctx context.Context, c Config, fsys fs.FS, name string, l
 	hub, closeAll, err := openHub(ctx, c, engine, log, runtime.Config{
 		Now:  func() time.Time { return time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC) },
 		Rand: func(lo, hi int) int { return lo + rng.IntN(hi-lo+1) },
+		LLM:  offlineLLM{},
 	})
 	if err != nil {
 		return err
@@ -218,4 +219,13 @@ func unexpected(pending []output, line int) error {
 		}
 	}
 	return nil
+}
+
+// offlineLLM is the LLM of transcripts, whatever the flags and bot.yaml
+// say: a transcript is repeatable, so it never calls a model. LLM
+// returns nil and runtime.ErrNoLLM, as on a server without an endpoint.
+type offlineLLM struct{}
+
+func (offlineLLM) Complete(context.Context, *runtime.Bot, runtime.LLMRequest, func(string)) (string, error) {
+	return "", &runtime.LLMError{Message: runtime.ErrNoLLM}
 }

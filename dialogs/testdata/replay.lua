@@ -1,7 +1,8 @@
 -- Everything a replay must reproduce: the order pairs() walks library
 -- tables, script tables and tables from GET; tostring and string.format
 -- of tables and functions; NOW, RANDOM, math.random; error messages that
--- name table keys; HEAR's relative dates; TYPING and WAIT; HTTP.
+-- name table keys; HEAR's relative dates; TYPING and WAIT; HTTP;
+-- LLM and HISTORY.
 local function keys(t)
   local out = {}
   for k in pairs(t) do out[#out + 1] = tostring(k) end
@@ -36,6 +37,10 @@ body = HTTP_POST("https://api.example.com/n", {n = body, at = NOW()})
 TALK(body)
 _, err = pcall(HTTP_POST, "https://api.example.com/n", {f = TALK})
 TALK(err)
+
+local reply = LLM{system = "be brief", prompt = "hi " .. body, temperature = 0.5}
+local h = HISTORY(3)
+TALK(reply .. " " .. h[1].content .. " " .. keys(h[1]))
 
 TALK("name? ")
 local name = HEAR()

@@ -28,7 +28,7 @@ func (s *MemStore) CommitDialog(ctx context.Context, w *runtime.DialogWrite) err
 	}
 	sess, ok := s.sessions[w.SessionID]
 	if !ok {
-		return runtime.Errorf(runtime.KindNotFound, "session not found")
+		return runtime.Errorf(runtime.KindNotFound, "conversation not found")
 	}
 	if err := s.checkNew(w); err != nil {
 		return err

@@ -12,7 +12,7 @@ func (s *MemStore) AppendMessage(ctx context.Context, m *runtime.Message) (bool,
 	defer s.mu.Unlock()
 	sess, ok := s.sessions[m.SessionID]
 	if !ok {
-		return false, runtime.Errorf(runtime.KindNotFound, "session not found")
+		return false, runtime.Errorf(runtime.KindNotFound, "conversation not found")
 	}
 	if dup := s.byClientID(m.SessionID, m.ClientID); dup != nil {
 		*m = *cloneMessage(dup)

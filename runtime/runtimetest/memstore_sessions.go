@@ -19,7 +19,7 @@ func (s *MemStore) CreateSession(ctx context.Context, sess *runtime.Session) err
 		sess.ID = runtime.SessionID(newID())
 	}
 	if _, ok := s.sessions[sess.ID]; ok {
-		return runtime.Errorf(runtime.KindConflict, "session already exists")
+		return runtime.Errorf(runtime.KindConflict, "conversation already exists")
 	}
 	if sess.CreatedAt.IsZero() {
 		sess.CreatedAt = s.now()
@@ -55,7 +55,7 @@ func (s *MemStore) FindSession(ctx context.Context, id runtime.SessionID) (*runt
 	defer s.mu.Unlock()
 	sess, ok := s.sessions[id]
 	if !ok {
-		return nil, runtime.Errorf(runtime.KindNotFound, "session not found")
+		return nil, runtime.Errorf(runtime.KindNotFound, "conversation not found")
 	}
 	return cloneSession(sess), nil
 }
@@ -75,7 +75,7 @@ func (s *MemStore) FindLatestSession(ctx context.Context, userID string, bot run
 		}
 	}
 	if best == nil {
-		return nil, runtime.Errorf(runtime.KindNotFound, "session not found")
+		return nil, runtime.Errorf(runtime.KindNotFound, "conversation not found")
 	}
 	return cloneSession(best), nil
 }
@@ -127,7 +127,7 @@ func (s *MemStore) UpdateSession(ctx context.Context, id runtime.SessionID, upd 
 	defer s.mu.Unlock()
 	sess, ok := s.sessions[id]
 	if !ok {
-		return nil, runtime.Errorf(runtime.KindNotFound, "session not found")
+		return nil, runtime.Errorf(runtime.KindNotFound, "conversation not found")
 	}
 	if upd.IfSupportStatus != nil && sess.SupportStatus != *upd.IfSupportStatus {
 		return cloneSession(sess), nil
@@ -199,7 +199,7 @@ func (s *MemStore) DeleteSession(ctx context.Context, id runtime.SessionID) erro
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.sessions[id]; !ok {
-		return runtime.Errorf(runtime.KindNotFound, "session not found")
+		return runtime.Errorf(runtime.KindNotFound, "conversation not found")
 	}
 	s.deleteSession(id)
 	return nil

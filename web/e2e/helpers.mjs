@@ -159,3 +159,33 @@ export async function flakyNetwork(page) {
   net.up = () => { net.cut = false; };
   return net;
 }
+
+/**
+ * A local stub of an OpenAI-compatible chat-completions endpoint (the Go
+ * one is parley/llm/llmtest): it streams `chunks` as SSE
+ * chat.completion.chunk events, then `data: [DONE]`. The first chunk goes
+ * at once; each later one waits for release(). hits counts the calls.
+ */
+export function llmStub(chunks) {
+  const stub = { hits: 0, waiting: [], tokens: 0 };
+  stub.release = () => { const w = stub.waiting.shift(); if (w) w(); else stub.tokens++; };
+  const next = () => new Promise((go) => { if (stub.tokens > 0) { stub.tokens--; go(); } else stub.waiting.push(go); });
+  const chunk = (delta, finish = null) => "data: " + JSON.stringify({ id: "chatcmpl-stub", object: "chat.completion.chunk",
+    created: 1700000000, model: "stub-model", choices: [{ index: 0, delta, finish_reason: finish }] }) + "\n\n";
+  const srv = createServer(async (req, res) => {
+    if (req.method !== "POST" || !req.url.endsWith("/chat/completions")) return res.writeHead(404).end();
+    for await (const _ of req); // the request
+    stub.hits++;
+    res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache" });
+    for (const [i, c] of chunks.entries()) {
+      if (i > 0) await next();
+      res.write(chunk({ content: c }));
+    }
+    res.end(chunk({}, "stop") + "data: [DONE]\n\n");
+  });
+  return new Promise((resolve) => srv.listen(0, "127.0.0.1", () => {
+    stub.url = `http://127.0.0.1:${srv.address().port}/v1`;
+    stub.close = () => new Promise((r) => { srv.closeAllConnections(); srv.close(r); });
+    resolve(stub);
+  }));
+}

@@ -17,14 +17,15 @@ export async function startConversation(server, user, text) {
 
 /**
  * Puts a conversation in the support queue as an admin would: PATCH
- * support_status waiting. Stands in for the welcome bot's TRANSFER until
- * it exists.
+ * support_status waiting: a conversation in the queue without a bot's
+ * TRANSFER.
  */
 export async function queueAsAdmin(server, sid) {
   await call(server, await token(server, "root", "Root", "admin"), "PATCH", "/api/conversations/" + sid, { support_status: "waiting" });
 }
 
-async function call(server, jwt, method, path, body) {
+/** One REST call as jwt; fails the test unless it succeeds; the answer. */
+export async function call(server, jwt, method, path, body) {
   const r = await fetch(server.url + path, {
     method, body: JSON.stringify(body),
     headers: { Authorization: "Bearer " + jwt, "Content-Type": "application/json" },

@@ -3,6 +3,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { flakyNetwork, launch, msg, open, say, startServer, token, transcript } from "./helpers.mjs";
+import { call } from "./support.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -93,6 +94,12 @@ test("bot picker, conversation list with history, token kept, log out", async (t
   await msg(page, "bot", "ping").waitFor();
   assert.equal(await msg(page, "bot", "Nice to meet you, Ada!").count(), 0);
   await list.getByRole("button", { name: /Echo/ }).waitFor();
+
+  // Renamed (PATCH title), it shows its title once the list refreshes.
+  const echo = (await call(server, jwt, "GET", "/api/conversations?bot_id=echo")).conversations[0];
+  await call(server, jwt, "PATCH", "/api/conversations/" + echo.id, { title: "Pings" });
+  await say(page, "pong");
+  await list.getByRole("button", { name: /^Pings · Echo/ }).waitFor();
 
   // Opening the Welcome conversation from the list loads its history.
   await list.getByRole("button", { name: /Welcome/ }).click();
