@@ -117,7 +117,11 @@ func (db *DB) SweepFeed(ctx context.Context, cutoff time.Time) (int64, error) {
 	var n int64
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
 		var last *int64
-		q := db.write.Rebind(`SELECT max(id) FROM feed_events WHERE created_at < ?`)
+		// Ids are in commit order, so the old rows are the first ones: walk
+		// them from the oldest (no index on created_at), a bounded number
+		// per sweep, never the newest row (SQLite's next id is above it).
+		q := db.write.Rebind(`SELECT max(id) FROM (SELECT id, created_at FROM feed_events
+			WHERE id < (SELECT max(id) FROM feed_events) ORDER BY id LIMIT 100000) old WHERE created_at < ?`)
 		if err := tx.QueryRowxContext(ctx, q, dbTime(cutoff)).Scan(&last); err != nil || last == nil {
 			return err
 		}

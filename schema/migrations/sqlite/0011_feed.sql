@@ -17,15 +17,20 @@
 -- Read receipts are written by the store (the reader is not a column).
 -- feed_horizon holds the highest id the retention sweep deleted: a client
 -- resuming from below it has missed events and is told so.
+--
+-- The id is the rowid, without AUTOINCREMENT (whose sqlite_sequence write
+-- per row cost turns/s, docs/benchmarks.md): it still only grows, because
+-- nothing deletes the newest row (the sweep keeps it), so the next rowid
+-- is always above every id handed out. There is no index on created_at:
+-- ids are in commit order, so the sweep walks them from the oldest.
 CREATE TABLE feed_events (
-    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    id          INTEGER PRIMARY KEY,
     session_id  TEXT NOT NULL,
     kind        TEXT NOT NULL,
     seq         INTEGER NOT NULL DEFAULT 0,
     payload     TEXT,
     created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
-CREATE INDEX feed_events_created ON feed_events (created_at);
 
 CREATE TABLE feed_horizon (
     one  INTEGER PRIMARY KEY CHECK (one = 1),
