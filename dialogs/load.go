@@ -143,22 +143,36 @@ func loadBot(fsys fs.FS, slug string) (*bot, []error) {
 
 func readManifest(fsys fs.FS, id runtime.BotID) (manifest, error) {
 	var m manifest
-	data, err := fs.ReadFile(fsys, path.Join(string(id), manifestFile))
-	if err != nil {
-		return m, &ScriptError{Bot: id, File: manifestFile, Err: missing(err)}
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	// io.EOF: an empty manifest (or only comments) means all defaults.
-	if err := dec.Decode(&m); err != nil && !errors.Is(err, io.EOF) {
-		line, msg := yamlPosition(err)
-		return m, &ScriptError{Bot: id, File: manifestFile, Line: line, Err: errors.New(msg)}
+	if err := readYAML(fsys, id, manifestFile, &m, nil); err != nil {
+		return m, err
 	}
 	if err := m.checkHTTPAllow(id); err != nil {
 		return m, err
 	}
+	var err error
 	m.llm, err = m.LLM.check(id)
 	return m, err
+}
+
+// readYAML reads the folder id's file strictly into v: an unknown key is
+// an error, an empty file (or only comments) is all defaults. A YAML
+// error is a *ScriptError with its line, its message worded by word (when
+// set) for the author of that file.
+func readYAML(fsys fs.FS, id runtime.BotID, file string, v any, word func(string) string) error {
+	data, err := fs.ReadFile(fsys, path.Join(string(id), file))
+	if err != nil {
+		return &ScriptError{Bot: id, File: file, Err: missing(err)}
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
+		line, msg := yamlPosition(err)
+		if word != nil {
+			msg = word(msg)
+		}
+		return &ScriptError{Bot: id, File: file, Line: line, Err: errors.New(msg)}
+	}
+	return nil
 }
 
 // yamlPosition pulls the first "line N: " out of a yaml error, which puts

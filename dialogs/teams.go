@@ -1,10 +1,7 @@
 package dialogs
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"path"
 	"sort"
@@ -146,21 +143,13 @@ func checkMember(m memberItem, bots map[runtime.BotID]*bot, teams map[runtime.Bo
 
 func readTeamManifest(fsys fs.FS, id runtime.BotID) (teamManifest, error) {
 	var m teamManifest
-	data, err := fs.ReadFile(fsys, path.Join(string(id), teamFile))
-	if err != nil {
-		return m, &ScriptError{Bot: id, File: teamFile, Err: missing(err)}
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&m); err != nil && !errors.Is(err, io.EOF) {
-		line, msg := yamlPosition(err)
+	err := readYAML(fsys, id, teamFile, &m, func(msg string) string {
 		if strings.Contains(msg, "in type dialogs.teamManifest") {
 			msg = strings.ReplaceAll(msg, " in type dialogs.teamManifest", "") + " (team.yaml has name, members, summary_bot, member_timeout)"
 		}
-		msg = strings.ReplaceAll(msg, "into []dialogs.memberItem", "into members, a list of bot ids")
-		return m, &ScriptError{Bot: id, File: teamFile, Line: line, Err: errors.New(msg)}
-	}
-	return m, nil
+		return strings.ReplaceAll(msg, "into []dialogs.memberItem", "into members, a list of bot ids")
+	})
+	return m, err
 }
 
 // teamList sorts teams by ID.
