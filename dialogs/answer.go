@@ -18,7 +18,18 @@ const (
 	asBoolean answerKind = "boolean"
 	asEmail   answerKind = "email"
 	asDate    answerKind = "date"
+
+	// The kinds that take an attachment, not text (api_files.go).
+	asImage answerKind = "image"
+	asAudio answerKind = "audio"
+	asVideo answerKind = "video"
+	asFile  answerKind = "file" // any attachment
 )
+
+// takesFile reports whether HEAR{as=k} answers with an attachment.
+func (k answerKind) takesFile() bool {
+	return k == asImage || k == asAudio || k == asVideo || k == asFile
+}
 
 // maxExactInt is the largest integer a Lua number (float64) holds exactly.
 const maxExactInt = 1 << 53

@@ -26,6 +26,8 @@ var api = map[string]lua.LGFunction{
 	"WAIT":    luaWait,
 	"LOG":     luaLog,
 
+	"ATTACHMENTS": luaAttachments,
+
 	"TRANSFER": luaTransfer,
 
 	"HTTP_GET":  luaHTTPGet,

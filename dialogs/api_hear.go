@@ -7,6 +7,8 @@ import (
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"parley/runtime"
 )
 
 // hearOpts are HEAR's options.
@@ -64,17 +66,20 @@ func checkHearOpts(L *lua.LState, arg int) hearOpts {
 			L.ArgError(arg, fmt.Sprintf("unknown option %s (as, choices, retry)", describe(k)))
 		}
 	})
+	if o.as.takesFile() && len(o.choices) > 0 {
+		L.ArgError(arg, fmt.Sprintf("choices are answers in words: they do not go with as=%q", o.as))
+	}
 	return o
 }
 
 func checkKind(L *lua.LState, arg int, v lua.LValue) answerKind {
 	if s, ok := v.(lua.LString); ok {
 		switch k := answerKind(s); k {
-		case asText, asNumber, asInteger, asBoolean, asEmail, asDate:
+		case asText, asNumber, asInteger, asBoolean, asEmail, asDate, asImage, asAudio, asVideo, asFile:
 			return k
 		}
 	}
-	L.ArgError(arg, fmt.Sprintf("as must be text, number, integer, boolean, email or date, not %s", describe(v)))
+	L.ArgError(arg, fmt.Sprintf("as must be text, number, integer, boolean, email, date, image, audio, video or file, not %s", describe(v)))
 	return ""
 }
 
@@ -89,6 +94,8 @@ func eachInOrder(t *lua.LTable, f func(k, v lua.LValue)) {
 
 func pushAnswer(L *lua.LState, v any) {
 	switch v := v.(type) {
+	case runtime.Attachment:
+		L.Push(attachmentTable(L, v))
 	case string:
 		L.Push(lua.LString(v))
 	case float64:
@@ -105,10 +112,12 @@ func pushAnswer(L *lua.LState, v any) {
 // hear waits for an answer that fits o, re-asking with the retry text
 // (and the choices again, since the user's message cleared them). The
 // host is asked for the date only when an answer is relative ("today").
+// The message taken last is the one ATTACHMENTS reads.
 func (th *thread) hear(o hearOpts) any {
 	for {
-		text := th.await()
-		if v, ok := o.accept(text, th.now); ok {
+		m := th.await()
+		th.heard = m
+		if v, ok := o.accept(m, th.now); ok {
 			return v
 		}
 		th.talk(o.retryText())
@@ -118,8 +127,13 @@ func (th *thread) hear(o hearOpts) any {
 	}
 }
 
-// accept checks an answer: first against the choices, then its shape.
-func (o hearOpts) accept(text string, now func() time.Time) (any, bool) {
+// accept checks an answer: an attachment of the kind asked for, or its
+// text, first against the choices, then its shape.
+func (o hearOpts) accept(m *runtime.Message, now func() time.Time) (any, bool) {
+	if o.as.takesFile() {
+		return pickAttachment(o.as, m.Attachments)
+	}
+	text := m.Content
 	if len(o.choices) > 0 {
 		c, ok := matchChoice(text, o.choices)
 		if !ok {
@@ -138,6 +152,10 @@ var defaultRetry = map[answerKind]string{
 	asBoolean: "Please answer yes or no.",
 	asEmail:   "Please enter an email address, like name@example.com.",
 	asDate:    "Please enter a date, like 2025-12-31 or 31/12/2025.",
+	asImage:   "Please send a photo.",
+	asAudio:   "Please send an audio recording.",
+	asVideo:   "Please send a video.",
+	asFile:    "Please send a file.",
 }
 
 func (o hearOpts) retryText() string {
@@ -153,10 +171,10 @@ func (o hearOpts) retryText() string {
 // await returns the next user message: the one that started the run if
 // nobody heard it yet, otherwise the next turn's. Waiting ends the turn,
 // so the wait does not count against the Lua time budget.
-func (th *thread) await() string {
+func (th *thread) await() *runtime.Message {
 	if m := th.input; m != nil {
 		th.input = nil
-		return m.Content
+		return m
 	}
 	th.hideTyping() // a bot waiting for the user is not typing
 	th.finish()
@@ -170,7 +188,7 @@ func (th *thread) await() string {
 		}
 		if t.input != nil {
 			th.begin(t)
-			return t.input.Content
+			return t.input
 		}
 	}
 }

@@ -2,9 +2,12 @@ package dialogs
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"parley/runtime"
 )
 
 // Limits on what a script sends, so that one bot cannot flood a client.
@@ -15,8 +18,14 @@ const (
 	maxTyping     = 10 * time.Second
 )
 
-// TALK(text)
+// TALK(text) or TALK{text=…, attachments={…}}
 func luaTalk(L *lua.LState) int {
+	if t, ok := L.Get(1).(*lua.LTable); ok {
+		th := threadOf(L)
+		text, files := checkTalkTable(L, th, t)
+		th.talkFiles(text, files)
+		return 0
+	}
 	threadOf(L).talk(L.CheckString(1))
 	return 0
 }
@@ -76,6 +85,32 @@ func (th *thread) talk(text string) {
 	}
 	th.hideTyping()
 	th.host(func(ctx context.Context) error { return th.d.host.Talk(ctx, text) })
+}
+
+// talkFiles sends a bot message with files (the text may be empty);
+// without files it is talk. Files the host could not send raise an error
+// the script can pcall: nothing of that TALK was sent.
+func (th *thread) talkFiles(text string, files []runtime.BotFile) {
+	if len(files) == 0 {
+		th.talk(text)
+		return
+	}
+	if len(text) > maxTalk {
+		th.L.RaiseError("TALK: text longer than %d bytes", maxTalk)
+	}
+	th.hideTyping()
+	var refused error
+	th.host(func(ctx context.Context) error {
+		err := th.d.host.TalkFiles(ctx, text, files)
+		if te := (*runtime.TalkError)(nil); errors.As(err, &te) {
+			refused = te
+			return nil
+		}
+		return err
+	})
+	if refused != nil {
+		th.L.RaiseError("TALK: %v", refused)
+	}
 }
 
 func (th *thread) suggest(list []string) {

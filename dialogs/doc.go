@@ -67,13 +67,24 @@
 //
 // Keywords (api.go is the single table of them):
 //
-//	TALK(text)            send a bot message (hides the typing indicator first)
+//	TALK(text)            send a bot message (hides the typing indicator first);
+//	                      TALK{text=…, attachments={…}} sends files too: paths
+//	                      in the bot's folder ("files/a.png") or http(s) URLs
+//	                      of http_allow, stored as the bot's uploads (checked
+//	                      like a person's); a file that cannot be sent raises
+//	                      an error the script can pcall (api_files.go)
 //	HEAR([opts]) → value  wait for the next user message; opts.as = "text"
 //	                      (default, exactly as sent), "number", "integer",
-//	                      "boolean", "email", "date" (→ "YYYY-MM-DD");
-//	                      opts.choices = allowed answers (case-insensitive,
-//	                      returned as written in the list); opts.retry = what
-//	                      to say when the answer does not fit (then HEAR again)
+//	                      "boolean", "email", "date" (→ "YYYY-MM-DD"),
+//	                      "image", "audio", "video" (the first attachment of
+//	                      that kind), "file" (the first attachment), each a
+//	                      table {id, name, content_type, size, url, kind,
+//	                      width, height}; opts.choices = allowed answers
+//	                      (case-insensitive, returned as written in the
+//	                      list); opts.retry = what to say when the answer
+//	                      does not fit (then HEAR again)
+//	ATTACHMENTS() → list  the attachments of the message HEAR took last, each
+//	                      a table as HEAR{as="file"} returns ({} for none)
 //	MENU(prompt, choices) → choice   TALK + SUGGEST + HEAR{choices=…}
 //	SUGGEST(a, b, …)      show quick replies; SUGGEST{…} too; SUGGEST() clears
 //	TYPING([seconds])     show the typing indicator (and pause, at most 10 s)
@@ -136,7 +147,8 @@
 // script must do the same thing every time it is given the same inputs,
 // and its only inputs are what the host gives it:
 //
-//   - the user's messages (HEAR, MENU),
+//   - the user's messages (HEAR, MENU, ATTACHMENTS: the journal keeps a
+//     message's attachments with its text),
 //   - the time: NOW(), and "today"/"tomorrow" in HEAR{as="date"} (the
 //     host is asked for the date only when the answer is such a word),
 //   - randomness: RANDOM and math.random,
@@ -147,7 +159,9 @@
 //     error, are journaled; a replay does not send the request again),
 //   - language models: LLM (the reply or the error is journaled with a
 //     hash of the request; a replay does not call the endpoint again),
-//   - the conversation: HISTORY (the messages it returned are journaled).
+//   - the conversation: HISTORY (the messages it returned are journaled),
+//   - files: whether TALK's attachments could be sent (an error is
+//     journaled; a replay reads, fetches and stores no file).
 //
 // Everything else a script can reach is pure Lua computation, which
 // gopher-lua runs deterministically: arithmetic, strings, string patterns,

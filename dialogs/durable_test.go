@@ -212,6 +212,15 @@ func (h *journalHost) Talk(_ context.Context, text string) error {
 	return err
 }
 
+func (h *journalHost) TalkFiles(_ context.Context, text string, files []runtime.BotFile) error {
+	srcs := make([]string, len(files))
+	for i, f := range files {
+		srcs[i] = f.Source
+	}
+	_, err := h.do("talk", text+" ["+strings.Join(srcs, "|")+"]", nil)
+	return err
+}
+
 func (h *journalHost) Suggest(_ context.Context, list []string) error {
 	_, err := h.do("suggest", strings.Join(list, "|"), nil)
 	return err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -40,6 +41,9 @@ type fakeHost struct {
 	history []runtime.HistoryMessage
 	// transfer is what Transfer returns; nil: resolved by Ann, note "done".
 	transfer *runtime.TransferOutcome
+	// url answers TalkFiles for a URL: nil or a refusal; nil: every URL
+	// is fine.
+	url func(src string) error
 
 	replaying bool // what Replaying reports
 }
@@ -70,6 +74,41 @@ func (h *fakeHost) Talk(_ context.Context, text string) error {
 		h.onTalk(text)
 	}
 	return err
+}
+
+// TalkFiles records "talk: text [files/a.png (68 bytes) | https://… as
+// a.png]". It reads each file of the bot's folder through its Open, as
+// the runtime's host does, and an error of Open (or of url) is the
+// TALK's: a TalkError, recorded as "talk refused: …".
+func (h *fakeHost) TalkFiles(_ context.Context, text string, files []runtime.BotFile) error {
+	parts := make([]string, len(files))
+	for i, f := range files {
+		var err error
+		if f.Open == nil {
+			parts[i] = f.Source + " as " + f.Name
+			if h.url != nil {
+				err = h.url(f.Source)
+			}
+		} else {
+			var body io.ReadSeekCloser
+			var size int64
+			if body, size, err = f.Open(); err == nil {
+				data, _ := io.ReadAll(body)
+				body.Close()
+				parts[i] = fmt.Sprintf("%s (%d bytes)", f.Source, size)
+				if int64(len(data)) != size {
+					parts[i] += fmt.Sprintf(" but %d read", len(data))
+				}
+			}
+		}
+		if err != nil {
+			if herr := h.record("talk refused: %v", err); herr != nil {
+				return herr
+			}
+			return &runtime.TalkError{Message: err.Error()}
+		}
+	}
+	return h.record("talk: %s [%s]", text, strings.Join(parts, " | "))
 }
 
 func (h *fakeHost) Suggest(_ context.Context, list []string) error {
@@ -347,7 +386,10 @@ func (b *logBuffer) String() string {
 // nopHost does nothing, for benchmarks.
 type nopHost struct{}
 
-func (nopHost) Talk(context.Context, string) error                      { return nil }
+func (nopHost) Talk(context.Context, string) error { return nil }
+func (nopHost) TalkFiles(context.Context, string, []runtime.BotFile) error {
+	return nil
+}
 func (nopHost) Suggest(context.Context, []string) error                 { return nil }
 func (nopHost) Typing(context.Context, bool) error                      { return nil }
 func (nopHost) Replaying() bool                                         { return false }

@@ -150,7 +150,7 @@ func TestGlobals(t *testing.T) {
 	t.Parallel()
 	c := startChat(t, newEngine(t, botFS(t, "globals")), "t", nil)
 	c.begin("talk: " + strings.Join([]string{
-		"GET", "HEAR", "HISTORY", "HTTP_GET", "HTTP_POST", "LLM", "LOG", "MENU", "NOW", "RANDOM", "SET", "SUGGEST", "TALK", "TRANSFER", "TYPING",
+		"ATTACHMENTS", "GET", "HEAR", "HISTORY", "HTTP_GET", "HTTP_POST", "LLM", "LOG", "MENU", "NOW", "RANDOM", "SET", "SUGGEST", "TALK", "TRANSFER", "TYPING",
 		"USER", "WAIT",
 		"_G", "assert", "error", "getmetatable", "ipairs",
 		"math.abs", "math.acos", "math.asin", "math.atan", "math.atan2", "math.ceil", "math.cos",

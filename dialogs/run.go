@@ -22,6 +22,7 @@ type thread struct {
 	names  *namer
 	turn   turn             // the turn in progress
 	input  *runtime.Message // for the first HEAR of the run; nil once heard
+	heard  *runtime.Message // the message HEAR took last (ATTACHMENTS)
 	typing bool             // the typing indicator is shown
 	calls  int              // DialogHost calls this turn (maxTurnCalls)
 

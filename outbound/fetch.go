@@ -76,7 +76,11 @@ func (f fetcher) do(ctx context.Context, req runtime.HTTPRequest) (runtime.HTTPR
 	if err == nil {
 		defer resp.Body.Close()
 		var body string
-		if body, err = readBody(resp, u.Host); err == nil {
+		limit := int64(MaxResponseBody)
+		if req.MaxBody > 0 {
+			limit = req.MaxBody
+		}
+		if body, err = readBody(resp, u.Host, limit); err == nil {
 			return runtime.HTTPResponse{Status: resp.StatusCode, Body: body}, nil
 		}
 	}
@@ -146,24 +150,24 @@ func portOf(u *url.URL) string {
 	return "80"
 }
 
-// readBody reads the whole body or fails: a script must not act on half
-// a document it takes for the whole.
-func readBody(resp *http.Response, host string) (string, error) {
-	if resp.ContentLength > MaxResponseBody {
-		return "", errTooLarge(host)
+// readBody reads the whole body, at most limit bytes, or fails: a script
+// must not act on half a document it takes for the whole.
+func readBody(resp *http.Response, host string, limit int64) (string, error) {
+	if resp.ContentLength > limit {
+		return "", errTooLarge(host, limit)
 	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBody+1))
+	b, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		return "", err
 	}
-	if len(b) > MaxResponseBody {
-		return "", errTooLarge(host)
+	if int64(len(b)) > limit {
+		return "", errTooLarge(host, limit)
 	}
 	return string(b), nil
 }
 
-func errTooLarge(host string) error {
-	return httpErrorf("the response from %s is too large (over %d KiB)", host, MaxResponseBody>>10)
+func errTooLarge(host string, limit int64) error {
+	return httpErrorf("the response from %s is too large (over %d KiB)", host, limit>>10)
 }
 
 // failure turns what the client returned into an runtime.HTTPError that names the

@@ -48,6 +48,12 @@ type Dialog interface {
 type DialogHost interface {
 	// Talk stores and publishes a bot message.
 	Talk(ctx context.Context, text string) error
+	// TalkFiles is Talk with files attached (TALK{attachments=…}; text
+	// may be empty): each is stored as an upload of the bot, checked as a
+	// person's are, and the message carries them (host_talk.go). A file
+	// that cannot be sent is a *TalkError, the script's to handle (and
+	// journaled); any other error is the host's. A replay stores nothing.
+	TalkFiles(ctx context.Context, text string, files []BotFile) error
 	// Suggest replaces the quick replies in force (empty clears them).
 	Suggest(ctx context.Context, suggestions []string) error
 	// Typing shows or hides the bot's typing indicator.

@@ -199,7 +199,7 @@ func (r *runner) parked() bool {
 // entry gets the message's seq when the message is stored: by the commit
 // that carries it (flush), or before by the sender (storeOffer).
 func (r *runner) giveOffered(ctx context.Context, o *offer) error {
-	r.record(JournalEntry{Kind: EntryHear, Value: o.heard.Content})
+	r.record(hearEntry(&o.heard)) // no seq yet: set at commit
 	r.inputEntry = len(r.pending.Entries) - 1
 	done, err := r.dialog.Step(ctx, &o.heard)
 	_, err = r.settle(ctx, done, err)

@@ -21,20 +21,10 @@ var _ DialogHost = (*host)(nil)
 // knowing the senders (docs/support.md). Shared and never modified.
 var automated = json.RawMessage(`{"automated":true}`)
 
+// Talk is TalkFiles without files (host_talk.go): its journal entry is
+// the text's hash alone.
 func (h *host) Talk(ctx context.Context, text string) error {
-	r := h.r
-	if r.replaying() {
-		e, err := r.take(EntryTalk)
-		if err == nil && e.Value != textHash(text) {
-			err = divergence(EntryTalk+" of other text", e)
-		}
-		return err
-	}
-	m := &Message{Sender: SenderBot, Content: text, Metadata: automated}
-	r.record(JournalEntry{Kind: EntryTalk, Value: textHash(text)})
-	r.pending.Messages = append(r.pending.Messages, m)
-	r.events = append(r.events, &Event{Type: EventMessage, SessionID: r.c.id, Message: m})
-	return r.flushIfStale(ctx)
+	return h.TalkFiles(ctx, text, nil)
 }
 
 func (h *host) Suggest(ctx context.Context, list []string) error {

@@ -15,6 +15,10 @@ type HTTPRequest struct {
 	URL         string // http or https
 	Body        string // POST only
 	ContentType string // POST only
+	// MaxBody bounds the response's body, in bytes; 0 is the Fetcher's
+	// own bound (package outbound's: 256 KiB). A file TALK sends from a
+	// URL is bounded by the upload size limit instead.
+	MaxBody int64
 }
 
 // HTTPResponse is what the script sees of an answer: any status, not only

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 )
@@ -17,9 +18,9 @@ import (
 
 // Journal entry kinds.
 const (
-	EntryHear    = "hear"    // the dialog took a user message: Seq, Value = its content
+	EntryHear    = "hear"    // the dialog took a user message: Seq, Value = its content, or with Found the JSON of its content and attachments (hearEntry)
 	EntryPark    = "park"    // the dialog waits in HEAR with nothing left to take
-	EntryTalk    = "talk"    // it said something; Value = a hash of the text
+	EntryTalk    = "talk"    // it said something; Value = a hash of the text (and files), then " " and the error of a TALK refused (host_talk.go)
 	EntrySuggest = "suggest" // it set suggestions
 	EntryNow     = "now"     // NOW(): Value = the time, RFC 3339 with nanoseconds
 	EntryRandom  = "random"  // RANDOM(): Value = "N LO HI"
@@ -40,8 +41,42 @@ type JournalEntry struct {
 	Index int64 // position in the run, from 1
 	Kind  string
 	Value string
-	Found bool  // EntryGet
+	Found bool  // EntryGet: whether set; EntryHear: Value is JSON (hearEntry)
 	Seq   int64 // EntryHear: the message's seq
+}
+
+// hearEntry is the journal entry of a HEAR that took m. Its Value is m's
+// content; when m has attachments it is the JSON of heardValue instead,
+// and Found says so, so that a replay gives HEAR the attachments too (an
+// entry without Found, as all were before attachments, is plain content).
+func hearEntry(m *Message) JournalEntry {
+	e := JournalEntry{Kind: EntryHear, Seq: m.Seq, Value: m.Content}
+	if len(m.Attachments) > 0 && hasAttachments(m.Attachments) {
+		if b, err := json.Marshal(heardValue{Content: m.Content, Attachments: m.Attachments}); err == nil {
+			e.Value, e.Found = string(b), true
+		}
+	}
+	return e
+}
+
+// heardValue is the Value of an EntryHear with Found.
+type heardValue struct {
+	Content     string          `json:"content"`
+	Attachments json.RawMessage `json:"attachments"`
+}
+
+// heardMessage is the user message a HEAR entry of conversation sid
+// took, as a replay gives it to the dialog again.
+func heardMessage(sid SessionID, e JournalEntry) (*Message, error) {
+	m := &Message{SessionID: sid, Seq: e.Seq, Sender: SenderUser, Content: e.Value}
+	if e.Found {
+		var v heardValue
+		if err := json.Unmarshal([]byte(e.Value), &v); err != nil {
+			return nil, divergence(EntryHear+" of a message that can be read", e)
+		}
+		m.Content, m.Attachments = v.Content, v.Attachments
+	}
+	return m, nil
 }
 
 // Script is one version of a bot's script. Version is a hash of Source:
@@ -70,10 +105,16 @@ type RunState struct {
 // one transaction: journal entries, bot messages, memory, suggestions and
 // the conversation's dialog state. Nothing of it is visible to anyone
 // before it has committed.
+//
+// Its Uploads (of a TALK with files) are linked to the conversation as
+// LinkUploads does, so an upload becomes reachable with the message that
+// shows it; one stored for a write that never commits stays an orphan,
+// which the sweep deletes.
 type DialogWrite struct {
 	SessionID   SessionID
 	Entries     []JournalEntry // appended to the journal
 	Messages    []*Message     // bot messages; ID, Seq and CreatedAt are set on commit
+	Uploads     []string       // the uploads Messages carry, linked with them (above)
 	Memory      []MemoryWrite
 	Suggestions *[]string
 	ConsumedSeq int64      // raises the session's ConsumedSeq to this (0: unchanged)

@@ -71,8 +71,12 @@ func (r *runner) replayRun(ctx context.Context) error {
 		case EntryPark:
 			r.replay = r.replay[1:]
 		case EntryHear:
+			var m *Message
+			if m, err = heardMessage(r.c.id, e); err != nil {
+				return err
+			}
 			r.replay = r.replay[1:]
-			done, err = r.dialog.Step(ctx, &Message{SessionID: r.c.id, Seq: e.Seq, Sender: SenderUser, Content: e.Value})
+			done, err = r.dialog.Step(ctx, m)
 		default:
 			return divergence("hear", e)
 		}

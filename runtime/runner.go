@@ -81,7 +81,7 @@ func (r *runner) record(e JournalEntry) {
 
 func (r *runner) empty() bool {
 	p := &r.pending
-	return len(p.Entries) == 0 && len(p.Messages) == 0 && len(p.Memory) == 0 &&
+	return len(p.Entries) == 0 && len(p.Messages) == 0 && len(p.Uploads) == 0 && len(p.Memory) == 0 &&
 		p.Suggestions == nil && p.ConsumedSeq == 0 && p.WakeAt == nil && p.Run == nil
 }
 

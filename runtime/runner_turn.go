@@ -61,7 +61,7 @@ func (r *runner) give(ctx context.Context, m *Message) error {
 		}
 	}
 	r.consumed = m.Seq
-	r.record(JournalEntry{Kind: EntryHear, Seq: m.Seq, Value: m.Content})
+	r.record(hearEntry(m))
 	r.pending.ConsumedSeq = m.Seq
 	done, err := r.dialog.Step(ctx, m)
 	_, err = r.settle(ctx, done, err)

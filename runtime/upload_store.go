@@ -58,23 +58,29 @@ func (h *Hub) Upload(ctx context.Context, id Identity, files []NewFile) ([]*Uplo
 			return nil, Errorf(KindQuota, "this upload would take your files to %s, over your quota of %s; files of conversations you delete are freed", byteSize(used+total), byteSize(lim.Quota))
 		}
 	}
+	if err := h.putUploads(ctx, ups, files); err != nil {
+		return nil, err
+	}
+	return ups, nil
+}
+
+// putUploads writes the blobs of files, then the rows ups that checkFile
+// made of them, in one transaction.
+func (h *Hub) putUploads(ctx context.Context, ups []*Upload, files []NewFile) error {
 	h.blobMu.RLock() // the sweep deletes blobs nobody references: not these (upload_sweep.go)
 	defer h.blobMu.RUnlock()
 	for i, f := range files {
 		if _, err := f.Body.Seek(0, io.SeekStart); err != nil {
-			return nil, Wrap(KindInternal, err, "could not read the upload")
+			return Wrap(KindInternal, err, "could not read the upload")
 		}
 		if err := h.cfg.Blobs.Put(ctx, ups[i].SHA256, f.Body); err != nil {
-			return nil, Wrap(KindUnavailable, err, "could not store the file; try again")
+			return Wrap(KindUnavailable, err, "could not store the file; try again")
 		}
 	}
-	if err := h.store.CreateUploads(ctx, ups); err != nil {
-		// The blobs just written may be shared with uploads that exist;
-		// the ones that are not are the sweep's when their rows are gone,
-		// so none is deleted here.
-		return nil, err
-	}
-	return ups, nil
+	// On failure, the blobs just written may be shared with uploads that
+	// exist; the ones that are not are the sweep's when their rows are
+	// gone, so none is deleted here.
+	return h.store.CreateUploads(ctx, ups)
 }
 
 // checkFile checks one file and returns its upload row, not stored yet.

@@ -16,7 +16,7 @@ import (
 // all of them instead of three each. Plain means what a turn of most bots
 // writes: journal entries, messages, and the consumed seq, under the
 // dialog's lease; a write that also sets suggestions, a WAIT deadline,
-// memory, or starts or ends a run goes alone. Should the statement fail (a
+// memory, links uploads, or starts or ends a run goes alone. Should the statement fail (a
 // journal entry written twice, text PostgreSQL cannot store), it is undone
 // and each commit of the unit runs on its own, in its own savepoint.
 
@@ -32,7 +32,7 @@ type dialogWrite struct {
 
 // plainDialogWrite reports whether commitMany may store w.
 func plainDialogWrite(w *runtime.DialogWrite) bool {
-	return len(w.Memory) == 0 && w.Suggestions == nil && w.WakeAt == nil && w.Run == nil && w.Input == nil
+	return len(w.Memory) == 0 && w.Suggestions == nil && w.WakeAt == nil && w.Run == nil && w.Input == nil && len(w.Uploads) == 0
 }
 
 // commitManyFunc stores dws, each of another conversation, in one

@@ -114,9 +114,9 @@ func dialogMessageRows(w *runtime.DialogWrite) ([]messageRow, error) {
 // commitDialogTx writes w in three statements whatever it holds (more
 // only for long journals): the session row, with the seqs of w's messages
 // taken at once; the journal entries, in one insert; the messages, in
-// another. The session goes first, so a missing one fails before anything
-// else is tried; the end of a run goes last, so that its delete takes the
-// entries of w too.
+// another (and two per upload the messages link). The session goes first,
+// so a missing one fails before anything else is tried; the end of a run
+// goes last, so that its delete takes the entries of w too.
 func (db *DB) commitDialogTx(ctx context.Context, tx execQueryer, w *runtime.DialogWrite, rows []messageRow) ([]*runtime.Message, error) {
 	now := dbTime(db.now())
 	last, err := db.updateDialogStateTx(ctx, tx, w, len(rows), now)
@@ -133,6 +133,9 @@ func (db *DB) commitDialogTx(ctx context.Context, tx execQueryer, w *runtime.Dia
 		stored[i] = rows[i].message()
 	}
 	if err := db.insertMessagesTx(ctx, tx, rows); err != nil {
+		return nil, err
+	}
+	if err := db.linkUploadsTx(ctx, tx, w.SessionID, w.Uploads); err != nil {
 		return nil, err
 	}
 	for _, mw := range w.Memory {

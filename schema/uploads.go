@@ -84,20 +84,24 @@ func (db *DB) LinkUploads(ctx context.Context, sid runtime.SessionID, ids []stri
 	if db.noSuchID(string(sid)) {
 		return runtime.Errorf(runtime.KindNotFound, "conversation not found")
 	}
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error { return db.linkUploadsTx(ctx, tx, sid, ids) })
+	return db.fail(err, "conversation")
+}
+
+// linkUploadsTx is LinkUploads in tx: the bot messages of a dialog commit
+// link their uploads with them (runtime.DialogWrite.Uploads).
+func (db *DB) linkUploadsTx(ctx context.Context, tx execQueryer, sid runtime.SessionID, ids []string) error {
 	link := db.write.Rebind(`INSERT INTO upload_links (upload_id, session_id) VALUES (?, ?) ON CONFLICT DO NOTHING`)
 	mark := db.write.Rebind(`UPDATE uploads SET attached = ?, orphan = ? WHERE id = ?`)
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
-		for _, id := range ids {
-			if _, err := tx.ExecContext(ctx, link, id, sid); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, mark, true, false, id); err != nil {
-				return err
-			}
+	for _, id := range ids {
+		if _, err := tx.ExecContext(ctx, link, id, sid); err != nil {
+			return err
 		}
-		return nil
-	})
-	return db.fail(err, "conversation")
+		if _, err := tx.ExecContext(ctx, mark, true, false, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // UploadSessions lists the conversations upload id was sent in.

@@ -33,6 +33,11 @@ func (s *MemStore) CommitDialog(ctx context.Context, w *runtime.DialogWrite) err
 	if err := s.checkNew(w); err != nil {
 		return err
 	}
+	for _, id := range w.Uploads {
+		if s.uploads[id] == nil {
+			return runtime.Errorf(runtime.KindNotFound, "no such file") // schema's foreign key
+		}
+	}
 	if in := w.Input; in != nil {
 		if err := checkInput(w); err != nil {
 			return err
@@ -59,6 +64,13 @@ func (s *MemStore) CommitDialog(ctx context.Context, w *runtime.DialogWrite) err
 			m.ID = newID()
 		}
 		s.appendLocked(sess, m)
+	}
+	for _, id := range w.Uploads {
+		u := s.uploads[id]
+		u.attached = true
+		if !slices.Contains(u.sessions, w.SessionID) {
+			u.sessions = append(u.sessions, w.SessionID)
+		}
 	}
 	for _, mw := range w.Memory {
 		if mw.Value == "" {
