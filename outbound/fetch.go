@@ -167,7 +167,19 @@ func readBody(resp *http.Response, host string, limit int64) (string, error) {
 }
 
 func errTooLarge(host string, limit int64) error {
-	return httpErrorf("the response from %s is too large (over %d KiB)", host, limit>>10)
+	return httpErrorf("the response from %s is too large (over %s)", host, sizeText(limit))
+}
+
+// sizeText writes a limit in the largest unit that divides it: "256 KiB",
+// "10 MiB", "1500 bytes".
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // failure turns what the client returned into an runtime.HTTPError that names the

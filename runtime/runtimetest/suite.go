@@ -55,6 +55,7 @@ func StoreSuite(t *testing.T, newStore func(t *testing.T) runtime.Store) {
 		{"Transfer", testTransfer},
 		{"SupportStats", testSupportStats},
 		{"Uploads", testUploads},
+		{"CommitDialogUploads", testCommitDialogUploads},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })

@@ -2,6 +2,7 @@ package runtimetest
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"testing"
 	"time"
@@ -96,5 +97,49 @@ func testUploads(t *testing.T, st runtime.Store) {
 	}
 	if n, err := st.UploadBytes(ctx, "u1"); err != nil || n != 40 {
 		t.Errorf("UploadBytes(u1) after the sweep = %d, %v; want 40", n, err)
+	}
+}
+
+// testCommitDialogUploads: a dialog commit links the uploads of its bot
+// messages with them, so they are no longer orphans; one naming an upload
+// that does not exist writes nothing. A hear entry keeps its Found.
+func testCommitDialogUploads(t *testing.T, st runtime.Store) {
+	ctx := context.Background()
+	now := time.Now().UTC()
+	s := mustCreate(t, st, newSession("u1", "support", t0))
+	up := newUpload("bot:support", "eee", 10, now.Add(-48*time.Hour))
+	if err := st.CreateUploads(ctx, []*runtime.Upload{up}); err != nil {
+		t.Fatal(err)
+	}
+	atts := json.RawMessage(`[{"id":"` + up.ID + `","name":"crop.png"}]`)
+	heard := runtime.JournalEntry{Run: 1, Index: 1, Kind: runtime.EntryHear, Value: `{"content":"","attachments":[]}`, Found: true}
+	mustCommit(t, st, &runtime.DialogWrite{SessionID: s.ID, Run: startRun(1, "v1"),
+		Entries:  []runtime.JournalEntry{heard, entry(1, 2, runtime.EntryTalk)},
+		Messages: []*runtime.Message{{Sender: runtime.SenderBot, Content: "", Attachments: atts}},
+		Uploads:  []string{up.ID}})
+	if sids, err := st.UploadSessions(ctx, up.ID); err != nil || !slices.Equal(sids, []runtime.SessionID{s.ID}) {
+		t.Errorf("UploadSessions after the commit = %v, %v; want [%s]", sids, err, s.ID)
+	}
+	if shas, err := st.DeleteOrphanUploads(ctx, now); err != nil || len(shas) != 0 {
+		t.Errorf("sweep = %v, %v; want nothing: the upload was sent", shas, err)
+	}
+	if got := mustJournal(t, st, s.ID, 1); len(got) != 2 || got[0] != heard {
+		t.Errorf("journal %+v; want the hear entry %+v first", got, heard)
+	}
+	msgs, err := st.FindMessages(ctx, runtime.MessageFilter{SessionID: s.ID})
+	if err != nil || len(msgs) != 1 || !jsonEqual(msgs[0].Attachments, atts) {
+		t.Fatalf("messages %+v, %v; want the bot's with its attachments", msgs, err)
+	}
+
+	bad := &runtime.DialogWrite{SessionID: s.ID, Entries: []runtime.JournalEntry{entry(1, 3, runtime.EntryTalk)},
+		Messages: []*runtime.Message{botMessage("ghost")}, Uploads: []string{"no-such-upload"}}
+	if err := st.CommitDialog(ctx, bad); err == nil {
+		t.Error("a commit linking an upload that does not exist succeeded")
+	}
+	if got := mustJournal(t, st, s.ID, 1); len(got) != 2 {
+		t.Errorf("the failed commit wrote its journal entry: %+v", got)
+	}
+	if msgs, _ := st.FindMessages(ctx, runtime.MessageFilter{SessionID: s.ID}); len(msgs) != 1 {
+		t.Errorf("the failed commit wrote its message: %d messages", len(msgs))
 	}
 }
