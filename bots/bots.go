@@ -1,8 +1,9 @@
 // Package bots holds the example bots that ship inside the parley binary.
 //
 // A bot is a folder: <slug>/bot.yaml (name, description, default) and
-// <slug>/start.lua (the dialog script). Package dialogs loads bots from any
-// fs.FS, so this embedded set and a directory on disk are interchangeable.
+// <slug>/start.lua (the dialog script), and the files it sends with TALK
+// under <slug>/files. Package dialogs loads bots from any fs.FS, so this
+// embedded set and a directory on disk are interchangeable.
 //
 // This package is data: it imports nothing from the project.
 package bots
@@ -13,5 +14,5 @@ import "embed"
 // FS contains "welcome/bot.yaml", "welcome/start.lua" and so on, so callers
 // need no fs.Sub.
 //
-//go:embed */bot.yaml */*.lua
+//go:embed */bot.yaml */*.lua */files
 var FS embed.FS

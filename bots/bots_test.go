@@ -17,4 +17,8 @@ func TestLayout(t *testing.T) {
 			}
 		}
 	}
+	// The files a bot sends are embedded too.
+	if _, err := fs.Stat(bots.FS, "support/files/packing.png"); err != nil {
+		t.Error(err)
+	}
 }

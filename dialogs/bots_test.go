@@ -1,6 +1,8 @@
 package dialogs_test
 
 import (
+	"fmt"
+	"io/fs"
 	goruntime "runtime"
 	"strings"
 	"testing"
@@ -73,14 +75,35 @@ func TestSupportBot(t *testing.T) {
 	c.say("123", "talk: Hmm, an order number is 5 to 8 digits, like 123456. Could you check it again?")
 	c.say("#123456", "talk: Thanks! Which email address did you use for order 123456?")
 	c.say("ada at example", "talk: That doesn't look like an email address. Please type it like name@example.com.")
-	c.say("ada@example.com", "now", "talk: Got it: order 123456, email ada@example.com.",
-		"talk: We'll email you the status within one working day. Anything else? Just write again.")
+	menu := []string{"talk: Got it: order 123456, email ada@example.com.", "now",
+		"talk: Is anything wrong with it?", "suggest: It arrived damaged | Just the status"}
+	c.say("ada@example.com", menu...)
+	c.say("just the status", "talk: We'll email you the status within one working day. Anything else? Just write again.")
 	want := `{"at":"2025-03-14T09:26:53Z","email":"ada@example.com","order":123456}`
 	if got := mem.kv["last_order"]; got != want {
 		t.Errorf("memory %s, want %s", got, want)
 	}
-	// The script has returned: the next message starts over. Two answers
-	// that are not an order number hand the conversation to a person.
+	// The script has returned: the next message starts over. An order
+	// that arrived damaged: a photo of it, and one back.
+	c.say("123456", "talk: Hi, I can look up an order for you.",
+		"talk: What's your order number? You'll find it in your confirmation email.",
+		"talk: Thanks! Which email address did you use for order 123456?")
+	c.say("ada@example.com", menu...)
+	c.say("It arrived damaged", "talk: Sorry about that! Please send a photo of the damage.")
+	c.say("it is cracked", "talk: I need a picture to pass on: please send a photo of the damage.")
+	packing, err := fs.Stat(bots.FS, "support/files/packing.png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.send(fileMsg("", photo), fmt.Sprintf("talk: Thanks, we have your photo (cup.png). "+
+		"Please keep the item and its box: pack it like this, and we'll email you a return label. [files/packing.png (%d bytes)]", packing.Size()),
+		"talk: We'll email you the status within one working day. Anything else? Just write again.")
+	want = `{"at":"2025-03-14T09:26:53Z","email":"ada@example.com","order":123456,"photo":"up-1"}`
+	if got := mem.kv["last_order"]; got != want {
+		t.Errorf("memory %s, want %s", got, want)
+	}
+	// Two answers that are not an order number hand the conversation to a
+	// person.
 	c.say("hello again", "talk: Hi, I can look up an order for you.",
 		"talk: What's your order number? You'll find it in your confirmation email.",
 		"talk: Hmm, an order number is 5 to 8 digits, like 123456. Could you check it again?")

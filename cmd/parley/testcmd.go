@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -63,18 +65,20 @@ func runTranscriptFile(ctx context.Context, c Config, fsys fs.FS, name string, l
 	if err != nil {
 		return err
 	}
-	bots, bot := fsys, runtime.BotID(strings.Split(name, "/")[0])
+	folder := strings.Split(name, "/")[0]
+	bots, dir, bot := fsys, botsDir(c), runtime.BotID(folder)
 	tmp, err := os.MkdirTemp("", "parley-test")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(tmp)
 	if t.bot != nil {
-		if bots, bot, err = inlineBot(tmp, t); err != nil {
+		if bots, dir, bot, err = inlineBot(tmp, t); err != nil {
 			return err
 		}
 	}
-	engine, err := dialogs.New(dialogs.Config{Bots: bots, Logger: log, TurnTimeout: c.TurnTimeout, MemoryBudget: int64(c.DialogMemory) << 20})
+	// Dir as the server has it: the bot's files are read as they are there.
+	engine, err := dialogs.New(dialogs.Config{Bots: bots, Dir: dir, Logger: log, TurnTimeout: c.TurnTimeout, MemoryBudget: int64(c.DialogMemory) << 20})
 	if err != nil {
 		return err
 	}
@@ -89,11 +93,16 @@ func runTranscriptFile(ctx context.Context, c Config, fsys fs.FS, name string, l
 		return err
 	}
 	defer closeAll()
-	return t.run(ctx, hub, bot)
+	files, err := fs.Sub(fsys, folder)
+	if err != nil {
+		return err
+	}
+	return t.run(ctx, hub, bot, files)
 }
 
-// inlineBot writes the archive's bot into dir as the only bot.
-func inlineBot(dir string, t *transcript) (fs.FS, runtime.BotID, error) {
+// inlineBot writes the archive's bot into dir as the only bot; it returns
+// the bots directory, as an fs.FS and on disk.
+func inlineBot(dir string, t *transcript) (fs.FS, string, runtime.BotID, error) {
 	root := filepath.Join(dir, "bots")
 	slug := strings.TrimSuffix(path.Base(t.name), ".txtar")
 	slug = strings.Map(func(r rune) rune {
@@ -103,23 +112,24 @@ func inlineBot(dir string, t *transcript) (fs.FS, runtime.BotID, error) {
 		return '-'
 	}, strings.ToLower(slug))
 	if err := os.MkdirAll(filepath.Join(root, slug), 0o755); err != nil {
-		return nil, "", err
+		return nil, "", "", err
 	}
 	if _, ok := t.bot["bot.yaml"]; !ok {
 		t.bot["bot.yaml"] = []byte("name: " + slug + "\n")
 	}
 	for name, data := range t.bot {
 		if err := os.WriteFile(filepath.Join(root, slug, name), data, 0o644); err != nil {
-			return nil, "", err
+			return nil, "", "", err
 		}
 	}
-	return os.DirFS(root), runtime.BotID(slug), nil
+	return os.DirFS(root), root, runtime.BotID(slug), nil
 }
 
-// run plays the transcript: each "> " line is sent once the bot's turn is
-// over, and everything the bot said must be expected, in order.
-// Suggestions are checked only where a "? " line asks.
-func (t *transcript) run(ctx context.Context, hub *runtime.Hub, bot runtime.BotID) error {
+// run plays the transcript: each "> " and "+ " line is sent once the
+// bot's turn is over, and everything the bot said must be expected, in
+// order. Suggestions are checked only where a "? " line asks. The files
+// of "+ " lines are read from folder.
+func (t *transcript) run(ctx context.Context, hub *runtime.Hub, bot runtime.BotID, folder fs.FS) error {
 	id := runtime.Identity{UserID: "transcript", Name: "Tester", Role: runtime.RoleUser}
 	sub, err := hub.Join(ctx, id, runtime.JoinRequest{BotID: bot})
 	if err != nil {
@@ -131,14 +141,17 @@ func (t *transcript) run(ctx context.Context, hub *runtime.Hub, bot runtime.BotI
 		return err
 	}
 	for _, s := range t.steps {
-		if s.kind == '>' || s.kind == '@' {
+		if s.kind == '>' || s.kind == '+' || s.kind == '@' {
 			if err := unexpected(pending, s.line); err != nil {
 				return err
 			}
 			var err error
-			if s.kind == '>' {
+			switch s.kind {
+			case '>':
 				_, _, err = sub.Send(ctx, runtime.SendRequest{Content: s.text})
-			} else {
+			case '+':
+				err = sendFile(ctx, hub, id, sub, folder, s.text)
+			default:
 				err = actAsAgent(ctx, hub, sub.Session.ID, s.text)
 			}
 			if err != nil {
@@ -154,6 +167,22 @@ func (t *transcript) run(ctx context.Context, hub *runtime.Hub, bot runtime.BotI
 		}
 	}
 	return unexpected(pending, 0)
+}
+
+// sendFile does what a "+" line says: id uploads the file at name in
+// folder and sends it, with no text.
+func sendFile(ctx context.Context, hub *runtime.Hub, id runtime.Identity, sub *runtime.Subscription, folder fs.FS, name string) error {
+	data, err := fs.ReadFile(folder, name)
+	if err != nil {
+		return fmt.Errorf("the file to send: %w", err)
+	}
+	ups, err := hub.Upload(ctx, id, []runtime.NewFile{{Name: path.Base(name), Body: bytes.NewReader(data), Size: int64(len(data))}})
+	if err != nil {
+		return err
+	}
+	ids, _ := json.Marshal([]string{ups[0].ID})
+	_, _, err = sub.Send(ctx, runtime.SendRequest{Attachments: ids})
+	return err
 }
 
 // transcriptAgent is the agent of "@" lines.
@@ -183,9 +212,7 @@ func collectTurn(ctx context.Context, sub *runtime.Subscription, out []output) (
 	for {
 		select {
 		case e := <-sub.Events():
-			if o, ok := outputOf(e); ok {
-				out = append(out, o)
-			}
+			out = append(out, outputsOf(e)...)
 		default:
 			return out, nil
 		}

@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"io/fs"
 	"strings"
 
 	"golang.org/x/tools/txtar"
@@ -14,7 +16,12 @@ import (
 // the conversation, one line each:
 //
 //	> text        the user sends text
+//	+ path        the user sends a file, alone: path is in the folder of
+//	              the archive's bot (bots/support/tests/cup.png is
+//	              "tests/cup.png")
 //	< text        the bot says exactly text ("…" or "..." at the end: a prefix)
+//	* name        the bot's message has an attachment of this file name
+//	              (after its "<" line, left out when it has no text)
 //	? a | b       the suggestions in force become a, b
 //	! code        the dialog fails with error code (dialog_error)
 //	= status      a status frame: waiting_agent (the bot called TRANSFER)
@@ -34,7 +41,7 @@ type transcript struct {
 
 type step struct {
 	line int
-	kind byte // '>', '<', '?', '!', '=', '@'
+	kind byte // '>', '+', '<', '*', '?', '!', '=', '@'
 	text string
 }
 
@@ -65,8 +72,11 @@ func parseTranscript(name string, data []byte) (*transcript, error) {
 		if l == "" || l[0] == '#' {
 			continue
 		}
-		if len(l) < 2 || !strings.ContainsRune("><?!=@", rune(l[0])) || (len(l) > 1 && l[1] != ' ') {
-			return nil, fmt.Errorf("%s:%d: a line starts with \"> \", \"< \", \"? \", \"! \", \"= \", \"@ \" or \"#\"", name, first+i)
+		if len(l) < 2 || !strings.ContainsRune("><+*?!=@", rune(l[0])) || (len(l) > 1 && l[1] != ' ') {
+			return nil, fmt.Errorf("%s:%d: a line starts with \"> \", \"+ \", \"< \", \"* \", \"? \", \"! \", \"= \", \"@ \" or \"#\"", name, first+i)
+		}
+		if p := l[2:]; l[0] == '+' && (!fs.ValidPath(p) || p == ".") {
+			return nil, fmt.Errorf("%s:%d: a file line is \"+ PATH\", a path in the bot's folder like tests/photo.png", name, first+i)
 		}
 		if verb, _, _ := strings.Cut(l[2:], " "); l[0] == '@' && verb != "say" && verb != "resolve" && verb != "close" {
 			return nil, fmt.Errorf("%s:%d: an agent line is \"@ say TEXT\", \"@ resolve NOTE\" or \"@ close NOTE\"", name, first+i)
@@ -93,18 +103,29 @@ type output struct {
 	text string
 }
 
-func outputOf(e *runtime.Event) (output, bool) {
+// outputsOf is what an event shows in a transcript: a bot message is its
+// text (if any) and then the name of each of its attachments.
+func outputsOf(e *runtime.Event) []output {
 	switch {
 	case e.Type == runtime.EventMessage && e.Message.Sender == runtime.SenderBot:
-		return output{'<', e.Message.Content}, true
+		var atts []runtime.Attachment
+		json.Unmarshal(e.Message.Attachments, &atts) // the runtime's own JSON
+		var out []output
+		if e.Message.Content != "" || len(atts) == 0 {
+			out = append(out, output{'<', e.Message.Content})
+		}
+		for _, a := range atts {
+			out = append(out, output{'*', a.Name})
+		}
+		return out
 	case e.Type == runtime.EventStatus && (e.Status == runtime.StatusWaitingAgent || e.Status == runtime.StatusResolved):
-		return output{'=', e.Status}, true
+		return []output{{'=', e.Status}}
 	case e.Type == runtime.EventSuggestion && len(e.Suggestions) > 0:
-		return output{'?', strings.Join(e.Suggestions, " | ")}, true
+		return []output{{'?', strings.Join(e.Suggestions, " | ")}}
 	case e.Type == runtime.EventError:
-		return output{'!', string(e.Code)}, true
+		return []output{{'!', string(e.Code)}}
 	}
-	return output{}, false
+	return nil
 }
 
 // matches reports whether the bot's output fits an expectation.
