@@ -56,6 +56,8 @@ var e2eTests = []func(*testing.T){
 	TestSSESameFramesAsWS, TestSSEAccess, TestSSEConnectionCap, TestSSEHeartbeat, TestSSEResumeAcrossCrash,
 	// e2e_feed_test.go
 	TestFeed, TestFeedResumeAcrossCrash,
+	// e2e_files_test.go
+	TestFilesOverTheWire, TestFilesReplayAcrossRestart,
 	// e2e_support_test.go
 	TestSupportQueueAndAssign,
 	// e2e_authz_test.go
