@@ -164,6 +164,11 @@ func TestUploadsOverTheWire(t *testing.T) {
 			t.Errorf("%s got attachments %+v; want %+v", who, f.Attachments, ups)
 		}
 	}
+	// The SSE stream (and so the feed, which writes the same frames) too.
+	sse := mustSSE(t, s.URL(), "/api/conversations/"+hello.SessionID+"/events?after=0", ann)
+	if ev := sse.expect("message", func(e sseEvent) bool { return e.frame.ClientID == "p1" }); !reflect.DeepEqual(ev.frame.Attachments, ups) {
+		t.Errorf("SSE attachments %+v; want %+v", ev.frame.Attachments, ups)
+	}
 	var hist historyBody
 	if st := api(t, s, "GET", "/api/conversations/"+hello.SessionID+"/history", ann, nil, &hist); st != 200 ||
 		len(hist.Messages) == 0 || !reflect.DeepEqual(hist.Messages[len(hist.Messages)-1].Attachments, ups) {
