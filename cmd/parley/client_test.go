@@ -39,20 +39,7 @@ type frame struct {
 	Code         string          `json:"code"`
 	Message      string          `json:"message"`
 	RetryAfterMS int64           `json:"retry_after_ms"`
-	Attachments  []attachment    `json:"attachments"`
 	raw          string
-}
-
-// attachment is a file a message carries.
-type attachment struct {
-	ID          string `json:"id"`
-	Name        string `json:"name"`
-	ContentType string `json:"content_type"`
-	Size        int64  `json:"size"`
-	URL         string `json:"url"`
-	Kind        string `json:"kind"`
-	Width       int    `json:"width"`
-	Height      int    `json:"height"`
 }
 
 // wsClient is a test client of /ws: a reader goroutine queues every frame

@@ -2,14 +2,7 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
-	"image"
-	"image/color"
-	"image/png"
-	"io"
 	"io/fs"
-	"mime/multipart"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,61 +16,23 @@ import (
 // HEAR{as="image"}, and the bot answers with an image of its own folder,
 // which the user can read at its url and a stranger cannot.
 
-// photoPNG is a w×h PNG, as a phone would send (smaller).
-func photoPNG(t *testing.T, w, h int) []byte {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	for x := range w {
-		img.Set(x, h/2, color.RGBA{200, 30, 30, 255})
-	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-// uploadFile uploads data as name with token and returns what the server
-// made of it.
+// uploadFile uploads data as name with token and returns what the
+// server made of it.
 func uploadFile(t *testing.T, s *testServer, token, name string, data []byte) attachment {
 	t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	part, err := mw.CreateFormFile("files", name)
-	if err != nil {
-		t.Fatal(err)
+	status, atts, code := upload(t, s, token, "", file{name, data})
+	if status != 201 || len(atts) != 1 {
+		t.Fatalf("POST /api/uploads: %d %s", status, code)
 	}
-	part.Write(data)
-	mw.Close()
-	req, _ := http.NewRequest("POST", s.URL()+"/api/uploads", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out struct{ Attachments []attachment }
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 201 || json.Unmarshal(raw, &out) != nil || len(out.Attachments) != 1 {
-		t.Fatalf("POST /api/uploads: %d %s", resp.StatusCode, raw)
-	}
-	return out.Attachments[0]
+	return atts[0]
 }
 
 // getFile reads a file at its url with token: the status, the content
 // type and the bytes.
 func getFile(t *testing.T, s *testServer, token, url string) (int, string, []byte) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", s.URL()+url, nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header.Get("Content-Type"), data
+	resp, body := download(t, s, url, token)
+	return resp.StatusCode, resp.Header.Get("Content-Type"), body
 }
 
 // sendFiles sends a message with attachments (upload ids) on a socket.
@@ -94,7 +49,7 @@ func (c *wsClient) sendFiles(content, clientID string, ids ...string) {
 func TestFilesOverTheWire(t *testing.T) {
 	s := MustRunMain(t)
 	ann, bob := tokenFor(t, "ann"), tokenFor(t, "bob")
-	photo := photoPNG(t, 40, 30)
+	photo := pngOf(t, 40, 30, 1)
 	up := uploadFile(t, s, ann, "cup.png", photo)
 	if up.Kind != "image" || up.ContentType != "image/png" || up.Width != 40 || up.Height != 30 {
 		t.Fatalf("the upload: %+v", up)
@@ -176,7 +131,7 @@ local said = HEAR()
 TALK{text = "You sent " .. p.name .. " (" .. p.width .. "x" .. p.height .. ", " .. p.id .. ") and said " .. said .. ".",
   attachments = {"files/leaf.png"}}
 `)
-	leaf := photoPNG(t, 12, 10)
+	leaf := pngOf(t, 12, 10, 2)
 	if err := os.MkdirAll(filepath.Join(c.Bots, "photo", "files"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +140,7 @@ TALK{text = "You sent " .. p.name .. " (" .. p.width .. "x" .. p.height .. ", " 
 	}
 	s := mustStart(t, c)
 	ann := tokenFor(t, "ann")
-	up := uploadFile(t, s, ann, "cup.png", photoPNG(t, 40, 30))
+	up := uploadFile(t, s, ann, "cup.png", pngOf(t, 40, 30, 1))
 	sock, hello := mustDial(t, s, "bot_id=photo", ann)
 	sock.expectMessage("bot", "Send me a photo.")
 	sock.sendFiles("", "p1", up.ID)
