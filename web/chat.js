@@ -132,11 +132,12 @@
         if (!hadSession) return stop("This chat isn't available right now.");
         forgetConversation("This conversation has ended. Here is a new one.");
         return connect();
+      case 4001: // the ticket or token was refused
+        if (S.token) return authFailed();
+      // falls through: an anonymous visitor refused is one asking for a bot that needs a login
       case 4003:
         if (hadSession) { forgetConversation(); return connect(); }
-        return stop(S.token ? "You can't chat with this bot." : "Please log in to chat with this bot.");
-      case 4001: // the ticket or token was refused
-        return S.token ? authFailed() : retry();
+        return refused();
       case 4029:
         return retry(5000);
       case 1008:
@@ -149,11 +150,19 @@
     }
   }
 
-  function stop(why) {
-    S.stopped = true;
-    setConn("Offline", true);
+  // stop gives up connecting until a login, logout or reload: what is
+  // pending will never go, so it is marked as not sent, with why.
+  function stop(why, short = "the chat is not available here.") {
+    S.stopped = short;
+    for (const it of P.mine()) fail(it, short);
+    setConn("Not connected", true);
     note(why, true);
   }
+
+  // refused: the server will not let this visitor talk to this bot.
+  const refused = () => S.token ? stop("You can't chat with this bot.", "you can't chat with this bot.")
+    : embed ? stop("This chat is for signed-in users. Please sign in on this site, then open the chat again.", "please sign in on this site first.")
+    : stop("Please log in to chat with this bot.", "please log in first.");
 
   // ---- Frames from the server -----------------------------------------
 
@@ -209,7 +218,8 @@
     li.removeAttribute("aria-busy");
     li.dataset.id = m.id;
     li.dataset.seq = m.seq;
-    li.replaceChildren(meta(senderName(m), m.timestamp), el("div", "bubble", m.content));
+    fill(li, m, m.timestamp);
+    li.append(el("div", "bubble", m.content));
     place(li, m.seq);
     if (S.token) { scheduleRead(); loadConversationsSoon(); }
     // Tell the widget, so that a closed bubble can show a dot.
@@ -222,12 +232,17 @@
   function stream(f) {
     if (S.seen.has(f.id)) return; // the message is here already
     let li = streaming(f.id);
-    if (!f.content) { li?.remove(); return; }
+    if (!f.content) {
+      const next = li?.nextElementSibling;
+      li?.remove();
+      return group(next);
+    }
     showTyping(false);
     if (!li) {
       li = el("li", "msg " + f.sender + " streaming");
       li.dataset.id = f.id;
-      li.append(meta(senderName(f), new Date().toISOString()), el("div", "bubble"));
+      fill(li, f, new Date().toISOString());
+      li.append(el("div", "bubble"));
       li.dataset.seq = S.lastSeq + 0.5; // after what is shown, before what follows
       li.setAttribute("aria-busy", "true");
       place(li, S.lastSeq + 0.5);
@@ -256,10 +271,7 @@
     if (it && f.code === "rate_limited") {
       setTimeout(() => transmit(it), Math.max(1000, f.retry_after_ms || 0));
     } else if (it) { // the server will never take this one: show it as not sent
-      P.drop(it.cid);
-      const li = ui.log.querySelector(`[data-cid="${CSS.escape(it.cid)}"]`);
-      if (li) { li.className = "msg user failed"; li.firstChild.replaceWith(meta("Not sent: " + (POLITE[f.code] || "please try again."))); }
-      return;
+      return fail(it, POLITE[f.code] || "please try again.");
     }
     if (f.code !== "invalid_request") note(POLITE[f.code] || "Something went wrong. Please try again.", true);
   }
@@ -272,9 +284,17 @@
     const it = { cid: newId(), text, owner: owner(), sid: S.sid };
     P.save([...P.all(), it]);
     showPending(it);
+    if (S.stopped) fail(it, S.stopped);
     suggest([]); // answered (the server clears them too); no double sends
     transmit(it);
     return true;
+  }
+
+  // fail shows a message the server will never take as not sent, and why.
+  function fail(it, why) {
+    P.drop(it.cid);
+    const li = ui.log.querySelector(`[data-cid="${CSS.escape(it.cid)}"]`);
+    if (li) { li.className = "msg user failed"; li.querySelector(".meta").replaceWith(meta("Not sent: " + why)); }
   }
 
   // Typing: active:true when the box gets text, again every 3 s while it
@@ -309,11 +329,43 @@
       li.append(meta(), el("div", "bubble", it.text));
       ui.log.append(li);
     }
-    li.firstChild.replaceWith(meta(S.ready ? "Sending…" : "Will send when back online"));
+    li.querySelector(".meta").replaceWith(meta(S.ready ? "Sending…" : "Will send when back online"));
     scrollDown(true);
   }
 
   // ---- Rendering --------------------------------------------------------
+
+  // fill starts a message's item over: the sender's avatar (bot and agents),
+  // name and time. Messages of one sender less than 5 minutes apart form a
+  // group (see group).
+  function fill(li, m, ts) {
+    const who = senderName(m);
+    li.dataset.who = m.sender === "agent" ? "agent:" + who : m.sender;
+    li.dataset.ts = Date.parse(ts);
+    li.replaceChildren(meta(who, ts));
+    if (m.sender !== "user") li.prepend(avatar(el("span"), who));
+  }
+
+  // avatar shows a name's initials on a colour of its own.
+  function avatar(a, name) {
+    a.className = "av";
+    a.setAttribute("aria-hidden", "true");
+    a.textContent = name.split(/\s+/).filter(Boolean).slice(0, 2).map((w) => [...w][0]).join("").toUpperCase();
+    let h = 0;
+    for (const c of name) h = (h * 31 + c.codePointAt(0)) % 360;
+    a.style.setProperty("--hue", h);
+    return a;
+  }
+
+  // group marks a message that goes on its sender's group: the same sender
+  // as the message above, less than 5 minutes later. Its name, time and
+  // avatar are not repeated on screen (a screen reader still reads them).
+  function group(li) {
+    if (!li || !li.classList.contains("msg")) return;
+    const p = li.previousElementSibling, solo = (e) => /pending|failed/.test(e.className);
+    li.classList.toggle("cont", !!p && p.classList.contains("msg") && !solo(p) && !solo(li) &&
+      p.dataset.who === li.dataset.who && li.dataset.ts - p.dataset.ts < 300000);
+  }
 
   function meta(who, ts) {
     const p = el("p", "meta");
@@ -329,7 +381,7 @@
   }
 
   function fmtTime(d) {
-    const opt = { hour: "2-digit", minute: "2-digit" };
+    const opt = { hour: "numeric", minute: "2-digit" }; // 9:05, not 09:05
     return d.toDateString() === new Date().toDateString() ? d.toLocaleTimeString([], opt)
       : d.toLocaleString([], { month: "short", day: "numeric", ...opt });
   }
@@ -342,7 +394,11 @@
       after = after.previousElementSibling;
     }
     const stick = nearBottom();
+    const next = li.nextElementSibling;
     if (after) after.after(li); else ui.log.prepend(li);
+    group(li);
+    group(li.nextElementSibling);
+    group(next); // where it came from (a pending message moves up)
     scrollDown(stick || li.classList.contains("user"));
   }
 
@@ -370,6 +426,7 @@
   function fade() {
     const s = ui.suggestions;
     s.classList.toggle("more", s.scrollWidth - s.scrollLeft - s.clientWidth > 4);
+    s.classList.toggle("back", s.scrollLeft > 4);
   }
 
   function showTyping(on, sender, user) {
@@ -479,6 +536,7 @@
     try { S.bots = (await api("/api/bots")).bots || []; } catch { return; }
     if (S.botId) setTitle();
     for (const b of ui.log.querySelectorAll(".msg.bot .meta b")) b.textContent = botName(S.botId);
+    for (const a of ui.log.querySelectorAll(".msg.bot .av")) avatar(a, botName(S.botId));
     fillBots();
   }
 

@@ -96,15 +96,21 @@ export function launch() {
 
 /**
  * Opens a page in a new context and collects what would show a bug: page
- * errors and console errors (a CSP violation is one).
+ * errors and console errors (a CSP violation is one) in problems, console
+ * warnings (a postMessage to the wrong origin is one) in warnings. Both
+ * cover the page's frames too.
  */
 export async function open(browser, url, opts = {}) {
   const context = await browser.newContext({ viewport: { width: 1000, height: 800 }, ...opts });
   context.setDefaultTimeout(WAIT);
   const page = await context.newPage();
   page.problems = [];
+  page.warnings = [];
   page.on("pageerror", (e) => page.problems.push(String(e)));
-  page.on("console", (m) => { if (m.type() === "error") page.problems.push(m.text()); });
+  page.on("console", (m) => {
+    if (m.type() === "error") page.problems.push(m.text());
+    if (m.type() === "warning") page.warnings.push(m.text());
+  });
   if (url) await page.goto(url);
   return page;
 }
