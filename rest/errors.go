@@ -19,6 +19,8 @@ var statuses = map[runtime.Kind]int{
 	runtime.KindNotFound:     http.StatusNotFound,
 	runtime.KindConflict:     http.StatusConflict,
 	runtime.KindTooLarge:     http.StatusRequestEntityTooLarge,
+	runtime.KindQuota:        http.StatusRequestEntityTooLarge,
+	runtime.KindUnsupported:  http.StatusUnsupportedMediaType,
 	runtime.KindRateLimited:  http.StatusTooManyRequests,
 	runtime.KindTooMany:      http.StatusTooManyRequests,
 	runtime.KindUnavailable:  http.StatusServiceUnavailable,

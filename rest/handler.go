@@ -96,6 +96,8 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("GET /api/bots/{id}/conversations", h.private(h.botConversations))
 	h.mux.HandleFunc("POST /api/bots/{id}/conversations", h.private(h.createBotConversation))
 	h.mux.HandleFunc("GET /api/inbox", h.private(h.inbox))
+	h.mux.HandleFunc("POST /api/uploads", h.postUploads)
+	h.mux.HandleFunc("GET /api/uploads/{id}", h.getUpload)
 	h.mux.HandleFunc("/api/", h.unrouted)
 }
 
@@ -110,7 +112,7 @@ func (h *Handler) Shutdown() { h.closeOnce.Do(func() { close(h.closing) }) }
 func (h *Handler) Patterns() []string { return h.mux.Patterns() }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Cache-Control", "no-store") // files say otherwise (uploads.go)
 	h.mux.ServeHTTP(w, r)
 }
 

@@ -35,7 +35,9 @@ var allowed = map[string][]string{
 	// its endpoint for tests, is the standard library alone.
 	"llm":         {"parley/runtime", "github.com/openai/openai-go/v3"},
 	"llm/llmtest": {},
-	"cmd/parley":  {"parley/", "github.com/spf13/viper", "github.com/spf13/pflag", "golang.org/x/tools/txtar", "github.com/prometheus/client_golang/"},
+	// uploads keeps the bytes of files and sniffs their types.
+	"uploads":    {"parley/runtime", "github.com/gabriel-vasile/mimetype"},
+	"cmd/parley": {"parley/", "github.com/spf13/viper", "github.com/spf13/pflag", "golang.org/x/tools/txtar", "github.com/prometheus/client_golang/"},
 	// parley-bench drives the server over the wire only; schema is for
 	// the floor scenario, which writes to a database with no server.
 	"cmd/parley-bench": {"github.com/coder/websocket", "github.com/golang-jwt/jwt/v5", "github.com/google/uuid", "parley/schema"},

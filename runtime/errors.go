@@ -19,6 +19,8 @@ const (
 	KindNotFound     Kind = "not_found"
 	KindConflict     Kind = "conflict" // unique constraint; duplicate client_id
 	KindTooLarge     Kind = "too_large"
+	KindQuota        Kind = "quota_exceeded"   // an upload over the owner's storage quota
+	KindUnsupported  Kind = "unsupported_type" // an upload of a type not allowed
 	KindRateLimited  Kind = "rate_limited"
 	KindTooMany      Kind = "too_many_connections"
 	KindDialog       Kind = "dialog_error" // a bot script failed

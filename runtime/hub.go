@@ -62,6 +62,13 @@ type Config struct {
 	// call with ErrNoLLM, an error the script sees. cmd wires package
 	// llm's.
 	LLM LLM
+	// Blobs keeps the bytes of uploads; nil refuses uploads. cmd wires
+	// package uploads' disk store.
+	Blobs BlobStore
+	// Inspect sniffs an upload's type; nil: the standard library's.
+	Inspect Inspector
+	// Uploads bounds uploads (defaults in UploadLimits).
+	Uploads UploadLimits
 }
 
 // Hub owns the live conversations. ws and rest call its methods; every
@@ -89,8 +96,9 @@ type Hub struct {
 	// changes (presence.go, striped by user).
 	reg        registry
 	presenceMu [64]sync.Mutex
-	assigner   assigner // the round robin of Config.AutoAssign
-	feedWake   waker    // the open feeds' wake-up (feed.go)
+	assigner   assigner     // the round robin of Config.AutoAssign
+	feedWake   waker        // the open feeds' wake-up (feed.go)
+	blobMu     sync.RWMutex // uploads (read) against the blob sweep (write): upload_sweep.go
 	counters
 }
 
@@ -161,6 +169,13 @@ func (c Config) withDefaults() Config {
 	if c.LLM == nil {
 		c.LLM = noLLM{}
 	}
+	if c.Blobs == nil {
+		c.Blobs = noBlobs{}
+	}
+	if c.Inspect == nil {
+		c.Inspect = inspectStd
+	}
+	c.Uploads = c.Uploads.withDefaults()
 	return c
 }
 

@@ -59,9 +59,14 @@ func (h *Hub) send(ctx context.Context, c *conv, id Identity, req SendRequest) (
 	if err := h.allow(BucketMessages, id); err != nil {
 		return nil, false, err
 	}
+	s := c.snapshot()
+	atts, err := h.attach(ctx, id, s, req.Attachments)
+	if err != nil {
+		return nil, false, err
+	}
 	c.typing(id, false) // their message ends their typing
-	sender, name := authorOf(id, c.snapshot())
-	m := &Message{Sender: sender, SenderName: name, Content: req.Content, ClientID: req.ClientID, Attachments: req.Attachments}
+	sender, name := authorOf(id, s)
+	m := &Message{Sender: sender, SenderName: name, Content: req.Content, ClientID: req.ClientID, Attachments: atts}
 	created, err := c.append(ctx, m) // enqueues a user's m for the dialog
 	if err != nil {
 		return nil, false, err

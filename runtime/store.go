@@ -183,6 +183,7 @@ type Store interface {
 	UserStore
 	DialogStore
 	APIKeyStore
+	UploadStore
 	// Ping reports whether the database answers (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error

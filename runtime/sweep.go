@@ -21,6 +21,9 @@ func (h *Hub) sweepLoop() {
 			if err := h.sweepFeed(h.ctx); err != nil && h.ctx.Err() == nil {
 				h.log.Error("feed sweep failed", "err", err)
 			}
+			if err := h.sweepUploads(h.ctx); err != nil && h.ctx.Err() == nil {
+				h.log.Error("upload sweep failed", "err", err)
+			}
 		}
 	}
 }

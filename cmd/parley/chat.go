@@ -7,11 +7,13 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"parley/llm"
 	"parley/outbound"
 	"parley/runtime"
+	"parley/uploads"
 )
 
 // chat talks to one bot in the terminal (protocol §1: no server needed).
@@ -56,11 +58,26 @@ func openHub(ctx context.Context, c Config, engine runtime.DialogEngine, log *sl
 		return nil, nil, err
 	}
 	cfg.Store, cfg.Engine, cfg.Logger, cfg.HTTP = store, engine, log, outbound.Client{}
+	if cfg.Blobs, err = blobStore(c); err != nil {
+		store.Close()
+		return nil, nil, err
+	}
+	cfg.Inspect, cfg.Uploads = uploads.Inspect, c.uploadLimits
 	if cfg.LLM == nil {
 		cfg.LLM = llmClient(c)
 	}
 	hub := runtime.New(cfg)
 	return hub, func() { hub.Close(ctx); store.Close() }, nil
+}
+
+// blobStore is where uploaded files are kept: the configured directory,
+// DATA/uploads by default.
+func blobStore(c Config) (*uploads.Disk, error) {
+	dir := c.UploadDir
+	if dir == "" {
+		dir = filepath.Join(c.Data, "uploads")
+	}
+	return uploads.NewDisk(dir)
 }
 
 // converse joins a conversation with bot, prints its frames and sends each

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -54,6 +55,16 @@ type Config struct {
 	// ChatTimeout bounds the wait of POST /api/bots/:id/chat for the
 	// bot's reply (rest.Config.ChatTimeout).
 	ChatTimeout time.Duration `mapstructure:"chat-timeout"`
+
+	// Uploads (runtime.UploadLimits, package uploads). Sizes are read by
+	// parseSize ("10MB"); UploadDir empty is DATA/uploads.
+	UploadDir       string        `mapstructure:"upload-dir"`
+	UploadMaxSize   string        `mapstructure:"upload-max-size"`
+	UploadMaxFiles  int           `mapstructure:"upload-max-files"`
+	UploadQuota     string        `mapstructure:"upload-quota"`
+	UploadTypes     []string      `mapstructure:"upload-types"`
+	UploadOrphanTTL time.Duration `mapstructure:"upload-orphan-ttl"`
+	uploadLimits    runtime.UploadLimits
 }
 
 // configFlags registers the configuration flags every subcommand accepts
@@ -84,6 +95,12 @@ func configFlags(fs *pflag.FlagSet) {
 	fs.String("llm-model", "", "model LLM asks for, unless a bot's llm.model or the script names one")
 	fs.String("llm-api-key", "", "API key of the LLM endpoint (better set as PARLEY_LLM_API_KEY)")
 	fs.Duration("llm-timeout", 60*time.Second, "most time one LLM call may take, to its last token")
+	fs.String("upload-dir", "", "directory of uploaded files (default: DATA/uploads); several nodes need one they share")
+	fs.String("upload-max-size", "10MB", "largest file one upload may carry (KB, MB, GB: powers of 1024)")
+	fs.Int("upload-max-files", 5, "most files one upload may carry")
+	fs.String("upload-quota", "1GB", "most bytes of files one user may keep; 0: no quota")
+	fs.StringSlice("upload-types", runtime.DefaultUploadTypes, "content types uploads may have, sniffed from their bytes, comma-separated; a family as audio/*")
+	fs.Duration("upload-orphan-ttl", 24*time.Hour, "delete an upload never sent in a message after this long")
 	fs.String("pprof-addr", "", "serve net/http/pprof on this address (e.g. 127.0.0.1:6060); empty: off")
 	fs.String("log-level", "info", "debug, info, warn or error")
 }
@@ -111,6 +128,9 @@ func loadConfig(fs *pflag.FlagSet) (Config, error) {
 	}
 	if len(c.TrustedProxies) == 1 && strings.Contains(c.TrustedProxies[0], ",") {
 		c.TrustedProxies = strings.Split(c.TrustedProxies[0], ",")
+	}
+	if len(c.UploadTypes) == 1 && strings.Contains(c.UploadTypes[0], ",") {
+		c.UploadTypes = strings.Split(c.UploadTypes[0], ",")
 	}
 	return c, c.validate()
 }
@@ -176,5 +196,64 @@ func (c *Config) validate() error {
 		c.AllowedOrigins[i] = strings.TrimSpace(o)
 	}
 	c.Data = filepath.Clean(c.Data)
+	if c.UploadDir == "" {
+		c.UploadDir = filepath.Join(c.Data, "uploads")
+	}
+	return c.validateUploads()
+}
+
+// validateUploads reads the upload settings into c.uploadLimits.
+func (c *Config) validateUploads() error {
+	size, err := parseSize(c.UploadMaxSize)
+	if err != nil || size <= 0 {
+		return fmt.Errorf("config: upload-max-size must be a size such as 10MB")
+	}
+	quota, err := parseSize(c.UploadQuota)
+	if err != nil || quota < 0 {
+		return fmt.Errorf("config: upload-quota must be a size such as 1GB, or 0 for none")
+	}
+	if quota == 0 {
+		quota = -1 // runtime.UploadLimits: < 0 is no quota, 0 the default
+	}
+	if c.UploadMaxFiles < 1 || c.UploadMaxFiles > 100 {
+		return fmt.Errorf("config: upload-max-files must be between 1 and 100")
+	}
+	if c.UploadOrphanTTL <= 0 {
+		return fmt.Errorf("config: upload-orphan-ttl must be positive")
+	}
+	var types []string
+	for _, t := range c.UploadTypes {
+		t = strings.ToLower(strings.TrimSpace(t))
+		family, sub, ok := strings.Cut(t, "/")
+		if !ok || family == "" || sub == "" || strings.ContainsAny(t, " ;,") {
+			return fmt.Errorf("config: upload-types: %q is not a content type such as image/png or audio/*", t)
+		}
+		types = append(types, t)
+	}
+	if len(types) == 0 {
+		return fmt.Errorf("config: upload-types must name at least one type")
+	}
+	c.uploadLimits = runtime.UploadLimits{MaxFiles: c.UploadMaxFiles, MaxSize: size, Quota: quota, Types: types, OrphanTTL: c.UploadOrphanTTL}
 	return nil
+}
+
+// parseSize reads "10MB", "512KB", "1GB" or a number of bytes; the units
+// are powers of 1024, as people mean them for files.
+func parseSize(s string) (int64, error) {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"B", 1}} {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 || n > (1<<62)/mult {
+		return 0, fmt.Errorf("bad size %q", s)
+	}
+	return n * mult, nil
 }

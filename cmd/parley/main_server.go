@@ -21,6 +21,7 @@ import (
 	"parley/rest"
 	"parley/runtime"
 	"parley/schema"
+	"parley/uploads"
 	"parley/ws"
 )
 
@@ -76,8 +77,13 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	blobs, err := blobStore(m.Config)
+	if err != nil {
+		return err
+	}
 	hc := runtime.Config{
 		Store: m.store, Engine: m.engine, Logger: m.Log, HTTP: outbound.Client{},
+		Blobs: blobs, Inspect: uploads.Inspect, Uploads: m.Config.uploadLimits,
 		LLM:             llmClient(m.Config),
 		AnonymousTTL:    m.Config.AnonymousTTL,
 		DialogIdleEvict: m.Config.DialogIdleEvict,

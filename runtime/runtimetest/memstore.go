@@ -30,6 +30,7 @@ type MemStore struct {
 	journal  map[runtime.SessionID][]runtime.JournalEntry // every run, in commit order
 	scripts  map[scriptKey]string                         // source by bot and version
 	apiKeys  map[string]*runtime.APIKey                   // by id
+	uploads  map[string]*memUpload                        // by id (memstore_uploads.go)
 }
 
 type memKey struct {

@@ -54,6 +54,7 @@ func StoreSuite(t *testing.T, newStore func(t *testing.T) runtime.Store) {
 		{"ListSupport", testListSupport},
 		{"Transfer", testTransfer},
 		{"SupportStats", testSupportStats},
+		{"Uploads", testUploads},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })

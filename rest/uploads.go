@@ -1,0 +1,186 @@
+package rest
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"parley/runtime"
+)
+
+// Files (protocol §6, docs/uploads.md). POST /api/uploads reads the
+// multipart body part by part, spooling each file to a temporary file
+// with its size bounded, and hands them all to runtime.Hub.Upload, which
+// checks them and stores all or none. GET /api/uploads/{id} serves one to
+// those the runtime lets see it.
+
+// uploadOverhead is what a multipart body may carry beyond its files:
+// part headers and boundaries.
+const uploadOverhead = 1 << 20
+
+// uploadIdentity is who uploads or reads a file: the caller's credentials,
+// or for a visitor (none) their conversation's session_id and
+// resume_token in the query (a browser's <img> and <audio> send no
+// headers of their own).
+func (h *Handler) uploadIdentity(r *http.Request) (runtime.Identity, error) {
+	id, err := h.identify(r)
+	if err != nil || !id.Anonymous {
+		return id, err
+	}
+	q := r.URL.Query()
+	sid, token := q.Get("session_id"), q.Get("resume_token")
+	if sid == "" && token == "" {
+		return id, runtime.Errorf(runtime.KindUnauthorized, "send \"Authorization: Bearer <JWT>\" or \"X-API-Key\", or, as a visitor, ?session_id=…&resume_token=…")
+	}
+	return h.hub.Visitor(r.Context(), runtime.SessionID(sid), token, id.IP)
+}
+
+func (h *Handler) postUploads(w http.ResponseWriter, r *http.Request) {
+	id, err := h.uploadIdentity(r)
+	if err == nil {
+		err = h.upload(w, r, id)
+	}
+	if err != nil {
+		writeError(w, h.log, err)
+	}
+}
+
+func (h *Handler) upload(w http.ResponseWriter, r *http.Request, id runtime.Identity) error {
+	lim := h.hub.UploadLimits()
+	r.Body = http.MaxBytesReader(w, r.Body, int64(lim.MaxFiles)*lim.MaxSize+uploadOverhead)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return runtime.Errorf(runtime.KindInvalid, "send the files as multipart/form-data, one part named \"files\" per file")
+	}
+	var files []runtime.NewFile
+	defer func() {
+		for _, f := range files {
+			f.Body.(*os.File).Close()
+			os.Remove(f.Body.(*os.File).Name())
+		}
+	}()
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return bodyError(err, "the multipart body is malformed")
+		}
+		if part.FormName() != "files" {
+			return runtime.Errorf(runtime.KindInvalid, "unknown part %q: send each file as a part named \"files\"", part.FormName())
+		}
+		if len(files) == lim.MaxFiles {
+			return runtime.Errorf(runtime.KindInvalid, "at most %d files per upload", lim.MaxFiles)
+		}
+		f, err := spool(part, partFileName(part.Header.Get("Content-Disposition")), lim.MaxSize)
+		if f.Body != nil {
+			files = append(files, f)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	ups, err := h.hub.Upload(r.Context(), id, files)
+	if err != nil {
+		return err
+	}
+	out := make([]runtime.Attachment, len(ups))
+	for i, up := range ups {
+		out[i] = runtime.AttachmentOf(up)
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"attachments": out})
+	return nil
+}
+
+// partFileName is the part's filename as the client sent it. Not
+// multipart.Part.FileName, which keeps only the last element of a path:
+// a name with a path in it is refused (runtime.validName), not cleaned.
+func partFileName(disposition string) string {
+	_, params, err := mime.ParseMediaType(disposition)
+	if err != nil {
+		return ""
+	}
+	return params["filename"]
+}
+
+// spool copies one part to a temporary file, reading at most max+1
+// bytes: a file over the limit is refused without reading it all.
+func spool(part io.Reader, name string, max int64) (runtime.NewFile, error) {
+	tmp, err := os.CreateTemp("", "parley-upload-*")
+	if err != nil {
+		return runtime.NewFile{}, runtime.Wrap(runtime.KindInternal, err, "could not receive the file")
+	}
+	f := runtime.NewFile{Name: name, Body: tmp}
+	n, err := io.Copy(tmp, io.LimitReader(part, max+1))
+	f.Size = n
+	switch {
+	case err != nil:
+		return f, bodyError(err, "the upload was cut off")
+	case n > max:
+		return f, runtime.Errorf(runtime.KindTooLarge, "%s is larger than the limit of %d bytes per file", name, max)
+	}
+	return f, nil
+}
+
+// bodyError is a failed read of the request body: too large, or what
+// happened.
+func bodyError(err error, msg string) error {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return runtime.Errorf(runtime.KindTooLarge, "the upload is larger than %d bytes in all", tooBig.Limit)
+	}
+	return runtime.Wrap(runtime.KindInvalid, err, msg)
+}
+
+func (h *Handler) getUpload(w http.ResponseWriter, r *http.Request) {
+	id, err := h.uploadIdentity(r)
+	if err != nil {
+		writeError(w, h.log, err)
+		return
+	}
+	up, blob, err := h.hub.OpenUpload(r.Context(), id, r.PathValue("id"))
+	if err != nil {
+		writeError(w, h.log, err)
+		return
+	}
+	defer blob.Close()
+	hd := w.Header()
+	hd.Set("Content-Type", up.ContentType)
+	hd.Set("X-Content-Type-Options", "nosniff")
+	// Nothing served here may run: a file opened on its own is a
+	// sandboxed document with no script, even if a browser would render it.
+	hd.Set("Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self'; media-src 'self'")
+	hd.Set("Content-Disposition", disposition(up))
+	// The bytes of an id never change; who may read them can, so only
+	// the browser keeps them, and revalidates after a day.
+	hd.Set("Cache-Control", "private, max-age=86400")
+	hd.Set("ETag", `"`+up.SHA256+`"`)
+	http.ServeContent(w, r, "", up.CreatedAt.Truncate(time.Second), blob) // ranges, If-None-Match
+}
+
+// disposition shows images, audio and video in place and offers anything
+// else (PDFs, SVG) as a download, with the upload's own name.
+func disposition(up *runtime.Upload) string {
+	kind := "attachment"
+	if up.Kind != runtime.AttachmentFile {
+		kind = "inline"
+	}
+	if d := mime.FormatMediaType(kind, map[string]string{"filename": up.Name}); d != "" {
+		return d
+	}
+	return kind + `; filename="` + strings.Map(asciiOnly, up.Name) + `"`
+}
+
+// asciiOnly keeps the printable ASCII of a name that FormatMediaType
+// could not encode, dropping quotes.
+func asciiOnly(r rune) rune {
+	if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
+		return -1
+	}
+	return r
+}
