@@ -2,7 +2,8 @@
 //
 // Nothing typed is lost on a reload or a flaky network. localStorage keeps
 //   parley:session:<key>  {sid, rt}  the conversation (anonymous: + resume token)
-//   parley:pending        [{cid, text, owner, sid}]  messages not yet acknowledged
+//   parley:pending        [{cid, text, owner, sid, att}]  messages not yet acknowledged
+//                         (att: the attachment objects of files already uploaded)
 //   parley:token          the logged-in user's JWT (standalone page only)
 // The transcript itself is not stored: a page load replays the conversation
 // with after=0 and a reconnect asks for after=<last seq seen>. Messages are
@@ -20,7 +21,7 @@
   };
   const ui = {};
   for (const id of ["app", "title", "conn", "who", "login-open", "logout", "close", "login", "token", "login-msg",
-    "menu", "side", "bot", "new", "convs", "log", "typing", "typing-text", "suggestions", "composer", "box"]) {
+    "menu", "side", "bot", "new", "convs", "chat", "log", "typing", "typing-text", "suggestions", "tray", "composer", "attach", "file", "box"]) {
     ui[id.replace(/-(\w)/g, (_, c) => c.toUpperCase())] = $(id);
   }
 
@@ -219,7 +220,7 @@
     li.dataset.id = m.id;
     li.dataset.seq = m.seq;
     fill(li, m, m.timestamp);
-    li.append(el("div", "bubble", m.content));
+    li.append(bubble(m.content, m.attachments));
     place(li, m.seq);
     if (S.token) { scheduleRead(); loadConversationsSoon(); }
     // Tell the widget, so that a closed bubble can show a dot.
@@ -278,10 +279,13 @@
 
   // ---- Sending ----------------------------------------------------------
 
-  function send(text) {
-    if (!text.trim()) return false;
+  // send sends text and the attachments att (already uploaded: their ids
+  // go with the message, and stay in the pending entry for a re-send).
+  function send(text, att = []) {
+    if (!text.trim() && !att.length) return false;
     typingAt = 0; // the server ends the indicator with the message
     const it = { cid: newId(), text, owner: owner(), sid: S.sid };
+    if (att.length) it.att = att;
     P.save([...P.all(), it]);
     showPending(it);
     if (S.stopped) fail(it, S.stopped);
@@ -310,7 +314,9 @@
   const sentAt = new Map(); // client_id → when it last went out on a socket
   function transmit(it) {
     if (S.ready && S.ws && S.ws.readyState === WebSocket.OPEN && P.find(it.cid)) {
-      S.ws.send(JSON.stringify({ type: "message", content: it.text, client_id: it.cid }));
+      const f = { type: "message", content: it.text, client_id: it.cid };
+      if (it.att) f.attachments = it.att.map((a) => a.id);
+      S.ws.send(JSON.stringify(f));
       sentAt.set(it.cid, Date.now());
     }
   }
@@ -326,7 +332,7 @@
     if (!li) {
       li = el("li", "msg user pending");
       li.dataset.cid = it.cid;
-      li.append(meta(), el("div", "bubble", it.text));
+      li.append(meta(), bubble(it.text, it.att));
       ui.log.append(li);
     }
     li.querySelector(".meta").replaceWith(meta(S.ready ? "Sending…" : "Will send when back online"));
@@ -334,6 +340,18 @@
   }
 
   // ---- Rendering --------------------------------------------------------
+
+  // bubble is a message's text and its attachments, drawn by files.js.
+  function bubble(text, att) {
+    const b = el("div", "bubble", text);
+    if (att && att.length) {
+      const box = el("div", "atts");
+      if (!text.trim()) b.classList.add("files-only");
+      b.append(box);
+      files().then((f) => f.show(box, att, cred));
+    }
+    return b;
+  }
 
   // fill starts a message's item over: the sender's avatar (bot and agents),
   // name and time. Messages of one sender less than 5 minutes apart form a
@@ -458,6 +476,7 @@
     S.sid = null;
     S.agent = "";
     ui.log.querySelectorAll("li:not(.intro)").forEach((li) => li.remove());
+    if (F) F.then((f) => { f.forget(); tray?.clear(); });
     ui.log.removeAttribute("aria-busy");
     suggest([]);
     showTyping(false);
@@ -594,6 +613,23 @@
     }, 800);
   }
 
+  // ---- Attachments ---------------------------------------------------------
+  // files.js (shared with the support console) is loaded on first use: a
+  // file picked, dropped or pasted, or a message that carries one.
+
+  let F = null, tray = null;
+  const files = () => (F ||= import("./files.js"));
+  // cred: a logged-in user's token, or a visitor's conversation and resume token.
+  const cred = () => (S.token ? { headers: { Authorization: "Bearer " + S.token } }
+    : { query: new URLSearchParams({ session_id: S.sid || "", resume_token: (store.get(skey()) || {}).rt || "" }) + "" });
+
+  async function attach(list) {
+    if (!list.length) return;
+    const f = await files();
+    tray ||= new f.Tray(ui.tray, cred);
+    tray.add(list);
+  }
+
   // ---- Embedded in the widget's iframe -----------------------------------
 
   let tokenWaiter = null;
@@ -628,8 +664,28 @@
 
   ui.composer.addEventListener("submit", (e) => {
     e.preventDefault();
-    if (send(ui.box.value)) { ui.box.value = ""; grow(); }
+    if (tray?.busy) tray.say("Wait for the files to finish uploading, then send.");
+    else if (send(ui.box.value, tray ? tray.ready() : [])) { ui.box.value = ""; grow(); tray?.clear(); }
     ui.box.focus();
+  });
+  ui.attach.onclick = () => ui.file.click();
+  ui.file.onchange = () => { attach([...ui.file.files]); ui.file.value = ""; ui.box.focus(); };
+  ui.box.addEventListener("paste", (e) => { // an image copied to the clipboard
+    const list = [...e.clipboardData.files];
+    if (list.length) { e.preventDefault(); attach(list); }
+  });
+  // Files dragged over the conversation: it is outlined while they are over it.
+  let drags = 0;
+  const dragging = (e) => e.dataTransfer && [...e.dataTransfer.types].includes("Files");
+  ui.chat.addEventListener("dragenter", (e) => { if (dragging(e)) ui.chat.classList.toggle("dropping", ++drags > 0); });
+  ui.chat.addEventListener("dragleave", (e) => { if (dragging(e)) ui.chat.classList.toggle("dropping", --drags > 0); });
+  addEventListener("dragover", (e) => { if (dragging(e)) e.preventDefault(); }); // and a file dropped beside it is not opened
+  addEventListener("drop", (e) => {
+    if (!dragging(e)) return;
+    e.preventDefault();
+    drags = 0;
+    ui.chat.classList.remove("dropping");
+    if (ui.chat.contains(e.target)) attach([...e.dataTransfer.files]);
   });
   // Enter sends, Shift+Enter is a new line (and Enter that ends an IME
   // composition is not a send).
@@ -637,7 +693,8 @@
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); ui.composer.requestSubmit(); }
   });
   document.addEventListener("keydown", (e) => {
-    if (e.key === "Escape" && embed && host) parent.postMessage({ type: "parley:close" }, host);
+    // Escape closes the widget, unless it closes an image shown over the chat.
+    if (e.key === "Escape" && embed && host && !document.querySelector("dialog[open]")) parent.postMessage({ type: "parley:close" }, host);
   });
   const grow = () => { ui.box.style.height = "auto"; ui.box.style.height = ui.box.scrollHeight + 2 + "px"; };
   ui.box.addEventListener("input", () => { grow(); typing(); });

@@ -237,7 +237,11 @@ test("a bot that needs a login: said plainly, and the message is not left pendin
   assert.equal(await page.evaluate(() => localStorage.getItem("parley:pending")), null);
 });
 
-test("the page and the widget load in under 50 KB, one CSS and one deferred JS", async (t) => {
+// The budget was 50 KB until attachments came (docs/web.md, "Size"): the
+// page's own part of them (the attach button, drop and paste, pending
+// files) is in it; files.js and files.css load on first use, and count
+// in the second budget, of a visit that meets a file.
+test("the page and the widget load in under 55 KB, one CSS and one deferred JS; with files.js under 70 KB", async (t) => {
   const server = await startServer();
   t.after(() => server.stop("SIGTERM"));
   const sizes = {};
@@ -248,7 +252,11 @@ test("the page and the widget load in under 50 KB, one CSS and one deferred JS",
   }
   const total = Object.values(sizes).reduce((a, b) => a + b);
   t.diagnostic(`sizes ${JSON.stringify(sizes)} total ${total} bytes`);
-  assert.ok(total < 50 * 1024, `page + widget are ${total} bytes`);
+  assert.ok(total < 55 * 1024, `page + widget are ${total} bytes`);
+  let withFiles = total;
+  for (const f of ["/files.js", "/files.css"]) withFiles += (await (await fetch(server.url + f)).arrayBuffer()).byteLength;
+  t.diagnostic(`with files.js and files.css ${withFiles} bytes`);
+  assert.ok(withFiles < 70 * 1024, `page + widget + files are ${withFiles} bytes`);
 
   const html = await (await fetch(server.url)).text();
   assert.equal(html.match(/<link rel="stylesheet"/g).length, 1);
@@ -258,6 +266,9 @@ test("the page and the widget load in under 50 KB, one CSS and one deferred JS",
   const page = await open(browser);
   let fetched = 0;
   page.on("response", async (r) => { if (!r.url().includes("/ws")) fetched += (await r.body()).length; });
+  const urls = [];
+  page.on("request", (r) => urls.push(new URL(r.url()).pathname));
   await page.goto(server.url, { waitUntil: "networkidle" });
-  assert.ok(fetched < 50 * 1024, `the page fetched ${fetched} bytes`);
+  assert.ok(fetched < 55 * 1024, `the page fetched ${fetched} bytes`);
+  assert.ok(!urls.includes("/files.js"), "files.js waits for a file");
 });

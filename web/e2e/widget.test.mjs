@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { hostServer, launch, msg, open, startServer, token } from "./helpers.mjs";
+import { hostServer, launch, msg, open, png, startServer, token } from "./helpers.mjs";
 
 let browser, parley, allowed, other;
 const pages = {};
@@ -91,6 +91,28 @@ test("README's example works for a visitor, with no console warning on open", as
   await page.locator("iframe").waitFor({ state: "hidden" });
   await page.getByRole("button", { name: "Chat with us" }).click();
   await chat.locator("#box:focus").waitFor();
+  assert.deepEqual(page.problems, []);
+  assert.deepEqual(page.warnings, []);
+});
+
+test("in the widget, Escape closes a picture's lightbox first, then the panel", async () => {
+  const page = await open(browser, allowed.url + "/readme.html");
+  await page.getByRole("button", { name: "Chat with us" }).click();
+  const chat = chatFrame(page);
+  await msg(chat, "bot", "What's your name?").waitFor();
+  const chooser = page.waitForEvent("filechooser");
+  await chat.getByRole("button", { name: "Attach files" }).click();
+  await (await chooser).setFiles({ name: "dot.png", mimeType: "image/png", buffer: png(20, 20) });
+  await chat.locator(".tray-file .size").waitFor();
+  await chat.locator("#box").press("Enter");
+  const thumb = chat.getByRole("button", { name: "Open image dot.png" });
+  await thumb.click();
+  await chat.getByRole("dialog", { name: "dot.png" }).waitFor();
+  await page.keyboard.press("Escape");
+  await chat.getByRole("dialog").waitFor({ state: "hidden" });
+  assert.equal(await page.locator("iframe").isVisible(), true, "the panel stays open");
+  await page.keyboard.press("Escape");
+  await page.locator("iframe").waitFor({ state: "hidden" });
   assert.deepEqual(page.problems, []);
   assert.deepEqual(page.warnings, []);
 });
