@@ -122,7 +122,7 @@ func spool(part io.Reader, name string, max int64) (runtime.NewFile, error) {
 	case err != nil:
 		return f, bodyError(err, "the upload was cut off")
 	case n > max:
-		return f, runtime.Errorf(runtime.KindTooLarge, "%s is larger than the limit of %d bytes per file", name, max)
+		return f, runtime.Errorf(runtime.KindTooLarge, "%s is larger than the limit of %s per file", name, runtime.ByteSize(max))
 	}
 	return f, nil
 }
@@ -132,7 +132,7 @@ func spool(part io.Reader, name string, max int64) (runtime.NewFile, error) {
 func bodyError(err error, msg string) error {
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return runtime.Errorf(runtime.KindTooLarge, "the upload is larger than %d bytes in all", tooBig.Limit)
+		return runtime.Errorf(runtime.KindTooLarge, "the upload is larger than %s in all", runtime.ByteSize(tooBig.Limit))
 	}
 	return runtime.Wrap(runtime.KindInvalid, err, msg)
 }

@@ -55,7 +55,7 @@ func (h *Hub) Upload(ctx context.Context, id Identity, files []NewFile) ([]*Uplo
 			return nil, err
 		}
 		if used+total > lim.Quota {
-			return nil, Errorf(KindQuota, "this upload would take your files to %s, over your quota of %s; files of conversations you delete are freed", byteSize(used+total), byteSize(lim.Quota))
+			return nil, Errorf(KindQuota, "this upload would take your files to %s, over your quota of %s; files of conversations you delete are freed", ByteSize(used+total), ByteSize(lim.Quota))
 		}
 	}
 	h.blobMu.RLock() // the sweep deletes blobs nobody references: not these (upload_sweep.go)
@@ -84,7 +84,7 @@ func (h *Hub) checkFile(owner string, f NewFile) (*Upload, error) {
 		return nil, err
 	}
 	if f.Size > lim.MaxSize {
-		return nil, Errorf(KindTooLarge, "%s is %s; the limit is %s per file", f.Name, byteSize(f.Size), byteSize(lim.MaxSize))
+		return nil, Errorf(KindTooLarge, "%s is %s; the limit is %s per file", f.Name, ByteSize(f.Size), ByteSize(lim.MaxSize))
 	}
 	if f.Size == 0 {
 		return nil, Errorf(KindInvalid, "%s is empty", f.Name)
@@ -164,8 +164,8 @@ func kindOf(ct string) string {
 	return AttachmentFile
 }
 
-// byteSize writes n for people: "10 MB", "1.5 MB", "512 KB", "12 bytes".
-func byteSize(n int64) string {
+// ByteSize writes n for people: "10 MB", "1.5 MB", "512 KB", "12 bytes".
+func ByteSize(n int64) string {
 	switch {
 	case n >= 1<<20:
 		return strings.TrimSuffix(strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64), ".0") + " MB"

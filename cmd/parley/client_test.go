@@ -25,6 +25,7 @@ type frame struct {
 	Sender       string          `json:"sender"`
 	SenderName   string          `json:"sender_name"`
 	Metadata     json.RawMessage `json:"metadata"`
+	Attachments  []attachment    `json:"attachments"`
 	Content      string          `json:"content"`
 	Timestamp    string          `json:"timestamp"`
 	ClientID     string          `json:"client_id"`

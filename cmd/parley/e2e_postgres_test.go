@@ -76,6 +76,8 @@ var e2eTests = []func(*testing.T){
 	TestRESTCareful,
 	// e2e_user_test.go
 	TestUserDevicesShareConversation, TestClientIDIdempotent,
+	// e2e_uploads_test.go
+	TestUploadsOverTheWire, TestUploadsRefused, TestUploadQuota, TestVisitorUploadsAndCleanup, TestUploadOrphansAndDeletedConversations,
 	// e2e_teams_test.go
 	TestTeamsBrainstorm, TestTeamsSlowMember, TestTeamsErrors,
 }
