@@ -50,6 +50,7 @@ function why(status, { error, message = "" }, files) {
   const f = files.find((f) => message.startsWith(f.name + " is "));
   const n = /at most (\d+) files/.exec(message), lim = /limit (?:of|is) ([\d.]+) (bytes|[KMG]B) per file/.exec(message);
   if (error === "quota_exceeded") return "There is no room left for your files, so these can't be sent.";
+  if (status === 413 && / in all$/.test(message)) return "These files are too large to send together: send fewer at a time.";
   if (status === 413) {
     return (f ? f.name : "A file") + " is too large to send" + (lim ? ": the limit is " + (lim[2] === "bytes" ? size(+lim[1]) : lim[1] + " " + lim[2]) + " per file." : ".");
   }
