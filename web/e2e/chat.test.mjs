@@ -162,11 +162,11 @@ test("how it looks: groups by sender, avatars, times without a leading zero, hea
     const box = (id) => document.getElementById(id).getBoundingClientRect();
     const log = document.getElementById("log"), pad = parseFloat(getComputedStyle(log).paddingLeft);
     return { title: box("title").left, column: box("log").left + pad, barPad: getComputedStyle(document.querySelector(".bar")).paddingRight,
-      logPad: getComputedStyle(log).paddingRight, composer: box("box").left };
+      logPad: getComputedStyle(log).paddingRight, composer: box("attach").left };
   });
   assert.ok(edges.column > 100, "a centred column at 1280 px");
   assert.equal(Math.round(edges.title), Math.round(edges.column), "the title starts where the messages do");
-  assert.equal(Math.round(edges.composer), Math.round(edges.column), "and so does the box");
+  assert.equal(Math.round(edges.composer), Math.round(edges.column), "and so does the composer");
   assert.equal(edges.barPad, edges.logPad);
   assert.deepEqual(page.problems, []);
 });
