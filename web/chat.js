@@ -580,7 +580,7 @@
       b.type = "button";
       const t = el("time", null, c.last_activity ? fmtTime(new Date(c.last_activity)) : "");
       const bot = c.bot_name || c.bot_id; // a titled conversation shows its title, then the bot
-      b.append(el("b", null, c.title ? c.title + " · " + bot : bot), t, el("span", null, c.last_message || "No messages yet"));
+      b.append(el("b", null, c.title ? c.title + " · " + bot : bot), t, el("span", null, c.last_message == null ? "No messages yet" : c.last_message || "Sent a file"));
       if (c.session_id === S.sid) b.setAttribute("aria-current", "true");
       b.onclick = () => openConversation(c.bot_id, c.session_id);
       const li = el("li");
