@@ -128,7 +128,13 @@ func turnOver(ctx context.Context, sub *runtime.Subscription, out io.Writer) err
 func printEvent(out io.Writer, e *runtime.Event) {
 	switch e.Type {
 	case runtime.EventMessage:
-		if e.Message.Sender != runtime.SenderUser {
+		switch e.Message.Sender {
+		case runtime.SenderUser:
+		case runtime.SenderBot: // its text, then "* name" for each file
+			for _, o := range outputsOf(e) {
+				fmt.Fprintf(out, "%c %s\n", o.kind, o.text)
+			}
+		default:
 			fmt.Fprintf(out, "< %s\n", e.Message.Content)
 		}
 	case runtime.EventSuggestion:
