@@ -64,7 +64,7 @@ func (h *Hub) Upload(ctx context.Context, id Identity, files []NewFile) ([]*Uplo
 		if _, err := f.Body.Seek(0, io.SeekStart); err != nil {
 			return nil, Wrap(KindInternal, err, "could not read the upload")
 		}
-		if err := h.cfg.Blobs.Put(ctx, ups[i].SHA256, f.Body); err != nil {
+		if err := h.cfg.Blobs.Put(ctx, ups[i].SHA256, f.Body, ups[i].Size); err != nil {
 			return nil, Wrap(KindUnavailable, err, "could not store the file; try again")
 		}
 	}
