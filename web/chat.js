@@ -2,7 +2,8 @@
 //
 // Nothing typed is lost on a reload or a flaky network. localStorage keeps
 //   parley:session:<key>  {sid, rt}  the conversation (anonymous: + resume token)
-//   parley:pending        [{cid, text, owner, sid}]  messages not yet acknowledged
+//   parley:pending        [{cid, text, owner, sid, att}]  messages not yet acknowledged
+//                         (att: the attachment objects of files already uploaded)
 //   parley:token          the logged-in user's JWT (standalone page only)
 // The transcript itself is not stored: a page load replays the conversation
 // with after=0 and a reconnect asks for after=<last seq seen>. Messages are
@@ -20,7 +21,7 @@
   };
   const ui = {};
   for (const id of ["app", "title", "conn", "who", "login-open", "logout", "close", "login", "token", "login-msg",
-    "menu", "side", "bot", "new", "convs", "log", "typing", "typing-text", "suggestions", "composer", "box"]) {
+    "menu", "side", "bot", "new", "convs", "chat", "log", "typing", "typing-text", "suggestions", "tray", "composer", "attach", "file", "box"]) {
     ui[id.replace(/-(\w)/g, (_, c) => c.toUpperCase())] = $(id);
   }
 
@@ -132,11 +133,12 @@
         if (!hadSession) return stop("This chat isn't available right now.");
         forgetConversation("This conversation has ended. Here is a new one.");
         return connect();
+      case 4001: // the ticket or token was refused
+        if (S.token) return authFailed();
+      // falls through: an anonymous visitor refused is one asking for a bot that needs a login
       case 4003:
         if (hadSession) { forgetConversation(); return connect(); }
-        return stop(S.token ? "You can't chat with this bot." : "Please log in to chat with this bot.");
-      case 4001: // the ticket or token was refused
-        return S.token ? authFailed() : retry();
+        return refused();
       case 4029:
         return retry(5000);
       case 1008:
@@ -149,11 +151,19 @@
     }
   }
 
-  function stop(why) {
-    S.stopped = true;
-    setConn("Offline", true);
+  // stop gives up connecting until a login, logout or reload: what is
+  // pending will never go, so it is marked as not sent, with why.
+  function stop(why, short = "the chat is not available here.") {
+    S.stopped = short;
+    for (const it of P.mine()) fail(it, short);
+    setConn("Not connected", true);
     note(why, true);
   }
+
+  // refused: the server will not let this visitor talk to this bot.
+  const refused = () => S.token ? stop("You can't chat with this bot.", "you can't chat with this bot.")
+    : embed ? stop("This chat is for signed-in users. Please sign in on this site, then open the chat again.", "please sign in on this site first.")
+    : stop("Please log in to chat with this bot.", "please log in first.");
 
   // ---- Frames from the server -----------------------------------------
 
@@ -209,7 +219,8 @@
     li.removeAttribute("aria-busy");
     li.dataset.id = m.id;
     li.dataset.seq = m.seq;
-    li.replaceChildren(meta(senderName(m), m.timestamp), el("div", "bubble", m.content));
+    fill(li, m, m.timestamp);
+    li.append(bubble(m.content, m.attachments));
     place(li, m.seq);
     if (S.token) { scheduleRead(); loadConversationsSoon(); }
     // Tell the widget, so that a closed bubble can show a dot.
@@ -222,12 +233,17 @@
   function stream(f) {
     if (S.seen.has(f.id)) return; // the message is here already
     let li = streaming(f.id);
-    if (!f.content) { li?.remove(); return; }
+    if (!f.content) {
+      const next = li?.nextElementSibling;
+      li?.remove();
+      return group(next);
+    }
     showTyping(false);
     if (!li) {
       li = el("li", "msg " + f.sender + " streaming");
       li.dataset.id = f.id;
-      li.append(meta(senderName(f), new Date().toISOString()), el("div", "bubble"));
+      fill(li, f, new Date().toISOString());
+      li.append(el("div", "bubble"));
       li.dataset.seq = S.lastSeq + 0.5; // after what is shown, before what follows
       li.setAttribute("aria-busy", "true");
       place(li, S.lastSeq + 0.5);
@@ -256,25 +272,33 @@
     if (it && f.code === "rate_limited") {
       setTimeout(() => transmit(it), Math.max(1000, f.retry_after_ms || 0));
     } else if (it) { // the server will never take this one: show it as not sent
-      P.drop(it.cid);
-      const li = ui.log.querySelector(`[data-cid="${CSS.escape(it.cid)}"]`);
-      if (li) { li.className = "msg user failed"; li.firstChild.replaceWith(meta("Not sent: " + (POLITE[f.code] || "please try again."))); }
-      return;
+      return fail(it, POLITE[f.code] || "please try again.");
     }
     if (f.code !== "invalid_request") note(POLITE[f.code] || "Something went wrong. Please try again.", true);
   }
 
   // ---- Sending ----------------------------------------------------------
 
-  function send(text) {
-    if (!text.trim()) return false;
+  // send sends text and the attachments att (already uploaded: their ids
+  // go with the message, and stay in the pending entry for a re-send).
+  function send(text, att = []) {
+    if (!text.trim() && !att.length) return false;
     typingAt = 0; // the server ends the indicator with the message
     const it = { cid: newId(), text, owner: owner(), sid: S.sid };
+    if (att.length) it.att = att;
     P.save([...P.all(), it]);
     showPending(it);
+    if (S.stopped) fail(it, S.stopped);
     suggest([]); // answered (the server clears them too); no double sends
     transmit(it);
     return true;
+  }
+
+  // fail shows a message the server will never take as not sent, and why.
+  function fail(it, why) {
+    P.drop(it.cid);
+    const li = ui.log.querySelector(`[data-cid="${CSS.escape(it.cid)}"]`);
+    if (li) { li.className = "msg user failed"; li.querySelector(".meta").replaceWith(meta("Not sent: " + why)); }
   }
 
   // Typing: active:true when the box gets text, again every 3 s while it
@@ -290,7 +314,9 @@
   const sentAt = new Map(); // client_id → when it last went out on a socket
   function transmit(it) {
     if (S.ready && S.ws && S.ws.readyState === WebSocket.OPEN && P.find(it.cid)) {
-      S.ws.send(JSON.stringify({ type: "message", content: it.text, client_id: it.cid }));
+      const f = { type: "message", content: it.text, client_id: it.cid };
+      if (it.att) f.attachments = it.att.map((a) => a.id);
+      S.ws.send(JSON.stringify(f));
       sentAt.set(it.cid, Date.now());
     }
   }
@@ -306,14 +332,58 @@
     if (!li) {
       li = el("li", "msg user pending");
       li.dataset.cid = it.cid;
-      li.append(meta(), el("div", "bubble", it.text));
+      li.append(meta(), bubble(it.text, it.att));
       ui.log.append(li);
     }
-    li.firstChild.replaceWith(meta(S.ready ? "Sending…" : "Will send when back online"));
+    li.querySelector(".meta").replaceWith(meta(S.ready ? "Sending…" : "Will send when back online"));
     scrollDown(true);
   }
 
   // ---- Rendering --------------------------------------------------------
+
+  // bubble is a message's text and its attachments, drawn by files.js.
+  function bubble(text, att) {
+    const b = el("div", "bubble", text);
+    if (att && att.length) {
+      const box = el("div", "atts");
+      if (!text.trim()) b.classList.add("files-only");
+      b.append(box);
+      files().then((f) => f.show(box, att, cred));
+    }
+    return b;
+  }
+
+  // fill starts a message's item over: the sender's avatar (bot and agents),
+  // name and time. Messages of one sender less than 5 minutes apart form a
+  // group (see group).
+  function fill(li, m, ts) {
+    const who = senderName(m);
+    li.dataset.who = m.sender === "agent" ? "agent:" + who : m.sender;
+    li.dataset.ts = Date.parse(ts);
+    li.replaceChildren(meta(who, ts));
+    if (m.sender !== "user") li.prepend(avatar(el("span"), who));
+  }
+
+  // avatar shows a name's initials on a colour of its own.
+  function avatar(a, name) {
+    a.className = "av";
+    a.setAttribute("aria-hidden", "true");
+    a.textContent = name.split(/\s+/).filter(Boolean).slice(0, 2).map((w) => [...w][0]).join("").toUpperCase();
+    let h = 0;
+    for (const c of name) h = (h * 31 + c.codePointAt(0)) % 360;
+    a.style.setProperty("--hue", h);
+    return a;
+  }
+
+  // group marks a message that goes on its sender's group: the same sender
+  // as the message above, less than 5 minutes later. Its name, time and
+  // avatar are not repeated on screen (a screen reader still reads them).
+  function group(li) {
+    if (!li || !li.classList.contains("msg")) return;
+    const p = li.previousElementSibling, solo = (e) => /pending|failed/.test(e.className);
+    li.classList.toggle("cont", !!p && p.classList.contains("msg") && !solo(p) && !solo(li) &&
+      p.dataset.who === li.dataset.who && li.dataset.ts - p.dataset.ts < 300000);
+  }
 
   function meta(who, ts) {
     const p = el("p", "meta");
@@ -329,7 +399,7 @@
   }
 
   function fmtTime(d) {
-    const opt = { hour: "2-digit", minute: "2-digit" };
+    const opt = { hour: "numeric", minute: "2-digit" }; // 9:05, not 09:05
     return d.toDateString() === new Date().toDateString() ? d.toLocaleTimeString([], opt)
       : d.toLocaleString([], { month: "short", day: "numeric", ...opt });
   }
@@ -342,7 +412,11 @@
       after = after.previousElementSibling;
     }
     const stick = nearBottom();
+    const next = li.nextElementSibling;
     if (after) after.after(li); else ui.log.prepend(li);
+    group(li);
+    group(li.nextElementSibling);
+    group(next); // where it came from (a pending message moves up)
     scrollDown(stick || li.classList.contains("user"));
   }
 
@@ -370,6 +444,7 @@
   function fade() {
     const s = ui.suggestions;
     s.classList.toggle("more", s.scrollWidth - s.scrollLeft - s.clientWidth > 4);
+    s.classList.toggle("back", s.scrollLeft > 4);
   }
 
   function showTyping(on, sender, user) {
@@ -401,6 +476,7 @@
     S.sid = null;
     S.agent = "";
     ui.log.querySelectorAll("li:not(.intro)").forEach((li) => li.remove());
+    if (F) F.then((f) => { f.forget(); tray?.clear(); });
     ui.log.removeAttribute("aria-busy");
     suggest([]);
     showTyping(false);
@@ -479,6 +555,7 @@
     try { S.bots = (await api("/api/bots")).bots || []; } catch { return; }
     if (S.botId) setTitle();
     for (const b of ui.log.querySelectorAll(".msg.bot .meta b")) b.textContent = botName(S.botId);
+    for (const a of ui.log.querySelectorAll(".msg.bot .av")) avatar(a, botName(S.botId));
     fillBots();
   }
 
@@ -503,7 +580,7 @@
       b.type = "button";
       const t = el("time", null, c.last_activity ? fmtTime(new Date(c.last_activity)) : "");
       const bot = c.bot_name || c.bot_id; // a titled conversation shows its title, then the bot
-      b.append(el("b", null, c.title ? c.title + " · " + bot : bot), t, el("span", null, c.last_message || "No messages yet"));
+      b.append(el("b", null, c.title ? c.title + " · " + bot : bot), t, el("span", null, c.last_message == null ? "No messages yet" : c.last_message || "Sent a file"));
       if (c.session_id === S.sid) b.setAttribute("aria-current", "true");
       b.onclick = () => openConversation(c.bot_id, c.session_id);
       const li = el("li");
@@ -534,6 +611,23 @@
     readTimer = setTimeout(() => {
       if (document.visibilityState === "visible" && S.ready) S.ws.send(JSON.stringify({ type: "read", seq: S.lastSeq }));
     }, 800);
+  }
+
+  // ---- Attachments ---------------------------------------------------------
+  // files.js (shared with the support console) is loaded on first use: a
+  // file picked, dropped or pasted, or a message that carries one.
+
+  let F = null, tray = null;
+  const files = () => (F ||= import("./files.js"));
+  // cred: a logged-in user's token, or a visitor's conversation and resume token.
+  const cred = () => (S.token ? { headers: { Authorization: "Bearer " + S.token } }
+    : { query: new URLSearchParams({ session_id: S.sid || "", resume_token: (store.get(skey()) || {}).rt || "" }) + "" });
+
+  async function attach(list) {
+    if (!list.length) return;
+    const f = await files();
+    tray ||= new f.Tray(ui.tray, cred);
+    tray.add(list);
   }
 
   // ---- Embedded in the widget's iframe -----------------------------------
@@ -570,8 +664,28 @@
 
   ui.composer.addEventListener("submit", (e) => {
     e.preventDefault();
-    if (send(ui.box.value)) { ui.box.value = ""; grow(); }
+    if (tray?.busy) tray.say("Wait for the files to finish uploading, then send.");
+    else if (send(ui.box.value, tray ? tray.ready() : [])) { ui.box.value = ""; grow(); tray?.clear(); }
     ui.box.focus();
+  });
+  ui.attach.onclick = () => ui.file.click();
+  ui.file.onchange = () => { attach([...ui.file.files]); ui.file.value = ""; ui.box.focus(); };
+  ui.box.addEventListener("paste", (e) => { // an image copied to the clipboard
+    const list = [...e.clipboardData.files];
+    if (list.length) { e.preventDefault(); attach(list); }
+  });
+  // Files dragged over the conversation: it is outlined while they are over it.
+  let drags = 0;
+  const dragging = (e) => e.dataTransfer && [...e.dataTransfer.types].includes("Files");
+  ui.chat.addEventListener("dragenter", (e) => { if (dragging(e)) ui.chat.classList.toggle("dropping", ++drags > 0); });
+  ui.chat.addEventListener("dragleave", (e) => { if (dragging(e)) ui.chat.classList.toggle("dropping", --drags > 0); });
+  addEventListener("dragover", (e) => { if (dragging(e)) e.preventDefault(); }); // and a file dropped beside it is not opened
+  addEventListener("drop", (e) => {
+    if (!dragging(e)) return;
+    e.preventDefault();
+    drags = 0;
+    ui.chat.classList.remove("dropping");
+    if (ui.chat.contains(e.target)) attach([...e.dataTransfer.files]);
   });
   // Enter sends, Shift+Enter is a new line (and Enter that ends an IME
   // composition is not a send).
@@ -579,7 +693,8 @@
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); ui.composer.requestSubmit(); }
   });
   document.addEventListener("keydown", (e) => {
-    if (e.key === "Escape" && embed && host) parent.postMessage({ type: "parley:close" }, host);
+    // Escape closes the widget, unless it closes an image shown over the chat.
+    if (e.key === "Escape" && embed && host && !document.querySelector("dialog[open]")) parent.postMessage({ type: "parley:close" }, host);
   });
   const grow = () => { ui.box.style.height = "auto"; ui.box.style.height = ui.box.scrollHeight + 2 + "px"; };
   ui.box.addEventListener("input", () => { grow(); typing(); });

@@ -1,6 +1,6 @@
 // Parley chat widget. One tag puts a chat bubble on any allowed site:
 //
-//   <script src="https://parley.example/widget.js" data-bot="support" async></script>
+//   <script src="https://parley.example/widget.js" async></script>
 //
 // The bubble opens an <iframe> of the Parley page (/?embed=1) served from
 // Parley's own origin, so the chat's socket and storage are Parley's and
@@ -72,7 +72,10 @@
   panel.hidden = true;
   shadow.append(panel, bubble);
 
-  let frame = null;
+  // ready: the chat page in the frame has loaded and said so. Until then
+  // the frame holds about:blank, of the host's origin, and a message posted
+  // to Parley's origin would be dropped with a console warning.
+  let frame = null, ready = false;
   function ensureFrame() { // made on first open: a page that never chats pays for one small script
     if (frame) return;
     const q = new URLSearchParams({ embed: "1", origin: location.origin });
@@ -92,7 +95,7 @@
     panel.hidden = !open;
     bubble.setAttribute("aria-expanded", String(open));
     bubble.innerHTML = open ? closeIcon : chatIcon; // also drops the unread dot
-    if (open) { frame.focus(); frame.contentWindow.postMessage({ type: "parley:focus" }, origin); }
+    if (open) { frame.focus(); if (ready) frame.contentWindow.postMessage({ type: "parley:focus" }, origin); }
     else bubble.focus();
   }
   bubble.addEventListener("click", () => toggle());
@@ -101,7 +104,10 @@
     if (!frame || e.origin !== origin || e.source !== frame.contentWindow || !e.data) return;
     const t = e.data.type;
     if (t === "parley:close") toggle(false);
-    else if (t === "parley:ready" && !panel.hidden) frame.contentWindow.postMessage({ type: "parley:focus" }, origin);
+    else if (t === "parley:ready") {
+      ready = true;
+      if (!panel.hidden) frame.contentWindow.postMessage({ type: "parley:focus" }, origin);
+    }
     else if (t === "parley:token-request") {
       let token = null;
       try { token = tokenFn() && (await tokenFn()()); } catch { /* no token: anonymous */ }

@@ -26,7 +26,9 @@ func webHandler(allowedOrigins []string, log *slog.Logger) http.Handler {
 		log.Warn("allowed origin cannot be expressed in CSP frame-ancestors; pages there cannot embed the chat", "pattern", p)
 	}
 	csp := func(ancestors string) string {
-		return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+		// blob: shows attachments read with an Authorization header
+		// (web/files.js): an <img> or <audio> cannot send one.
+		return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; " +
 			"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; " +
 			"frame-ancestors " + ancestors
 	}

@@ -45,11 +45,13 @@ export class APIError extends Error {
   }
 }
 
+// auth is the header that carries credential c (JWT or API key).
+export const auth = (c = cred) => (c ? { [c.jwt ? "Authorization" : "X-API-Key"]: (c.jwt ? "Bearer " : "") + c.secret } : {});
+
 // api calls path with the credential (or with c, to try one before
 // keeping it) and returns the JSON answer, or throws an APIError.
 export async function api(path, { method = "GET", body, c = cred } = {}) {
-  const headers = {};
-  if (c) headers[c.jwt ? "Authorization" : "X-API-Key"] = (c.jwt ? "Bearer " : "") + c.secret;
+  const headers = auth(c);
   if (body !== undefined) headers["Content-Type"] = "application/json";
   let r;
   try {

@@ -9,7 +9,9 @@
 //   view.js          the conversation panel
 //   actions.js       assign, bot switch, resolve
 //   stats.js         the stats panel
-import { loadCredential, me, remember, whenRefused } from "./api.js";
+//   ../files.js      attachments, shared with the chat page
+import { auth, loadCredential, me, remember, whenRefused } from "./api.js";
+import { forget, Tray } from "../files.js";
 import { $ } from "./dom.js";
 import { initActions } from "./actions.js";
 import { Conversation } from "./conversation.js";
@@ -42,10 +44,11 @@ async function open(row) {
   convs.set(row.id, conv);
   conv.opened = Date.now();
   const prev = current();
-  if (prev && prev !== conv) { // each conversation keeps its draft
+  if (prev && prev !== conv) { // each conversation keeps its draft; files picked go with none
     prev.draft = reply.value;
     prev.typingInput(false);
     reply.value = conv.draft || "";
+    tray.clear();
   }
   setCurrent(row.id);
   show(conv);
@@ -103,16 +106,42 @@ function signOut(why) {
   show(null);
   $("desk").hidden = true;
   $("who").hidden = $("signout").hidden = true;
+  tray.clear();
+  forget();
   showSignin(why);
 }
 
 // ---- Wiring -------------------------------------------------------------
 
 const reply = $("reply");
+const tray = new Tray($("tray"), () => ({ headers: auth() }));
 $("composer").addEventListener("submit", (e) => {
   e.preventDefault();
-  if (current()?.send(reply.value)) reply.value = "";
+  if (tray.busy) tray.say("Wait for the files to finish uploading, then send.");
+  else if (current()?.send(reply.value, tray.ready())) { reply.value = ""; tray.clear(); }
   reply.focus();
+});
+// Files: the attach button, an image pasted into the reply, files dropped
+// on the conversation (while the agent may write in it).
+const canAttach = () => !$("attach").disabled;
+$("attach").onclick = () => $("file").click();
+$("file").onchange = () => { tray.add([...$("file").files]); $("file").value = ""; reply.focus(); };
+reply.addEventListener("paste", (e) => {
+  const list = [...e.clipboardData.files];
+  if (list.length && canAttach()) { e.preventDefault(); tray.add(list); }
+});
+const conv = document.querySelector(".conv");
+let drags = 0;
+const dragging = (e) => e.dataTransfer && [...e.dataTransfer.types].includes("Files");
+conv.addEventListener("dragenter", (e) => { if (dragging(e)) conv.classList.toggle("dropping", ++drags > 0 && canAttach()); });
+conv.addEventListener("dragleave", (e) => { if (dragging(e)) conv.classList.toggle("dropping", --drags > 0 && canAttach()); });
+addEventListener("dragover", (e) => { if (dragging(e)) e.preventDefault(); }); // a file dropped elsewhere is not opened
+addEventListener("drop", (e) => {
+  if (!dragging(e)) return;
+  e.preventDefault();
+  drags = 0;
+  conv.classList.remove("dropping");
+  if (conv.contains(e.target) && canAttach()) tray.add([...e.dataTransfer.files]);
 });
 // Enter sends, Shift+Enter is a new line (an Enter ending an IME composition is not a send).
 reply.addEventListener("keydown", (e) => {

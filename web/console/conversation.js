@@ -31,7 +31,7 @@ export class Conversation {
     this.msgs = [];            // messages in seq order
     this.ids = new Set();
     this.notes = [];           // {seq, text}: after the message of that seq
-    this.pending = new Map();  // client_id → {cid, text, failed}
+    this.pending = new Map();  // client_id → {cid, text, att, failed}
     this.userRead = row.read_seq || 0; // the user's read mark
     this.sentRead = 0;         // the agent's read mark, as sent
     this.typing = null;        // {sender, user} while someone types
@@ -163,12 +163,13 @@ export class Conversation {
     this.changed("typing");
   }
 
-  // send sends the agent's message with a client_id; it stays pending
-  // until the server's message frame with that client_id acknowledges it,
-  // and is sent again (the same client_id: stored once) after a reconnect.
-  send(text) {
-    if (!text.trim() || !this.live) return false;
-    const p = { cid: newId(), text, failed: "" };
+  // send sends the agent's message with a client_id, and the attachments
+  // att (uploaded already); it stays pending until the server's message
+  // frame with that client_id acknowledges it, and is sent again (the
+  // same client_id and upload ids: stored once) after a reconnect.
+  send(text, att = []) {
+    if ((!text.trim() && !att.length) || !this.live) return false;
+    const p = { cid: newId(), text, att, failed: "" };
     this.pending.set(p.cid, p);
     this.typingSent = 0; // the server ends the indicator with the message
     this.transmit(p);
@@ -177,7 +178,9 @@ export class Conversation {
   }
 
   transmit(p) {
-    if (this.pending.has(p.cid) && !p.failed) this.live?.send({ type: "message", content: p.text, client_id: p.cid });
+    if (this.pending.has(p.cid) && !p.failed) {
+      this.live?.send({ type: "message", content: p.text, client_id: p.cid, ...(p.att.length && { attachments: p.att.map((a) => a.id) }) });
+    }
   }
 
   // typingInput tells the others the agent is typing: active:true when the

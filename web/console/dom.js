@@ -11,7 +11,7 @@ export function el(tag, cls, text) {
 
 // time is a <time> of an RFC 3339 timestamp: the time today, else the day too.
 export function time(ts) {
-  const d = new Date(ts), opt = { hour: "2-digit", minute: "2-digit" };
+  const d = new Date(ts), opt = { hour: "numeric", minute: "2-digit" }; // 9:05, not 09:05
   const t = el("time", null, d.toDateString() === new Date().toDateString() ? d.toLocaleTimeString([], opt)
     : d.toLocaleString([], { month: "short", day: "numeric", ...opt }));
   t.dateTime = ts;

@@ -94,7 +94,7 @@ function row(c) {
   b.dataset.sid = c.id;
   const who = c.assigned_agent ? (c.assigned_agent === me().user ? "Assigned to you" : "Assigned to " + c.assigned_agent) : "Not assigned";
   b.append(el("b", null, c.title || c.user_id), el("span", "ago", c.last_activity ? ago(c.last_activity) : ""),
-    el("span", "last", c.last_message || "No messages yet"), el("span", "agent", who), el("span", "dot"));
+    el("span", "last", c.last_message == null ? "No messages yet" : c.last_message || "Sent a file"), el("span", "agent", who), el("span", "dot"));
   b.onclick = () => Q.opts.open(c);
   const li = el("li");
   li.append(b);

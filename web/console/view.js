@@ -2,11 +2,12 @@
 // composer and the state of the action buttons. It draws the current
 // Conversation only; messages are added in place, never redrawn, so that
 // a screen reader reads each new one once.
-import { me } from "./api.js";
+import { auth, me } from "./api.js";
 import { $, el, time } from "./dom.js";
+import { show as showFiles } from "../files.js";
 
 const ui = {};
-for (const id of ["conv-title", "conv-status", "presence", "conv-conn", "log", "typing", "reply", "send",
+for (const id of ["conv-title", "conv-status", "presence", "conv-conn", "log", "typing", "reply", "send", "attach",
   "composer-hint", "actions", "assignee", "assign", "bot", "resolve", "note"]) {
   ui[id.replace(/-(\w)/g, (_, c) => c.toUpperCase())] = $(id);
 }
@@ -24,7 +25,7 @@ export function show(conv) {
   if (!conv) {
     ui.convTitle.textContent = "No conversation open";
     ui.convStatus.textContent = ui.convConn.textContent = ui.typing.textContent = "";
-    ui.presence.hidden = ui.actions.hidden = ui.reply.disabled = ui.send.disabled = true;
+    ui.presence.hidden = ui.actions.hidden = ui.reply.disabled = ui.send.disabled = ui.attach.disabled = true;
     return ui.log.replaceChildren(el("li", "note", "Pick a conversation from the queue."));
   }
   drawLog();
@@ -59,8 +60,20 @@ function msgItem(m) {
   const meta = el("p", "meta");
   meta.append(el("b", null, author(m)), " ", el("span", "tag", bot ? "Bot" : TAG[m.sender] || m.sender), " · ", time(m.timestamp));
   if (m.sender === "agent") meta.append(el("span", "receipt", m.seq <= cur.userRead ? " · Read" : ""));
-  li.append(meta, el("div", "bubble", m.content));
+  li.append(meta, bubble(m.content, m.attachments));
   return li;
+}
+
+// bubble is a message's text and its attachments (files.js draws them).
+function bubble(text, att) {
+  const b = el("div", "bubble", text);
+  if (att && att.length) {
+    const box = el("div", "atts");
+    if (!text.trim()) b.classList.add("files-only");
+    showFiles(box, att, () => ({ headers: auth() }));
+    b.append(box);
+  }
+  return b;
 }
 
 function noteItem(n) {
@@ -107,7 +120,7 @@ function drawPending() {
   ui.log.querySelectorAll(".pending").forEach((li) => li.remove());
   for (const p of cur.pending.values()) {
     const li = el("li", "msg agent pending" + (p.failed ? " failed" : ""));
-    li.append(el("p", "meta", p.failed ? "Not sent: " + p.failed : "Sending…"), el("div", "bubble", p.text));
+    li.append(el("p", "meta", p.failed ? "Not sent: " + p.failed : "Sending…"), bubble(p.text, p.att));
     ui.log.append(li);
   }
   ui.log.scrollTop = ui.log.scrollHeight;
@@ -134,7 +147,7 @@ function drawHead() {
   ui.presence.textContent = cur.presence ? "· online" : "· offline";
   ui.convConn.textContent = cur.live ? "· " + CONN[cur.conn] : "· Preview";
   const canWrite = !!cur.live;
-  ui.reply.disabled = ui.send.disabled = !canWrite;
+  ui.reply.disabled = ui.send.disabled = ui.attach.disabled = !canWrite;
   ui.composerHint.textContent = canWrite ? "" : !mine ? "Assign it to yourself to join and reply."
     : cur.workable ? "Not connected." : "This conversation is " + (STATUS[r.support_status] || "").toLowerCase() + ".";
   ui.actions.hidden = false;

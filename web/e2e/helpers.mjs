@@ -7,6 +7,7 @@ import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { deflateSync } from "node:zlib";
 import { chromium } from "playwright-core";
 
 export const BIN = process.env.PARLEY_BIN || "parley";
@@ -96,15 +97,21 @@ export function launch() {
 
 /**
  * Opens a page in a new context and collects what would show a bug: page
- * errors and console errors (a CSP violation is one).
+ * errors and console errors (a CSP violation is one) in problems, console
+ * warnings (a postMessage to the wrong origin is one) in warnings. Both
+ * cover the page's frames too.
  */
 export async function open(browser, url, opts = {}) {
   const context = await browser.newContext({ viewport: { width: 1000, height: 800 }, ...opts });
   context.setDefaultTimeout(WAIT);
   const page = await context.newPage();
   page.problems = [];
+  page.warnings = [];
   page.on("pageerror", (e) => page.problems.push(String(e)));
-  page.on("console", (m) => { if (m.type() === "error") page.problems.push(m.text()); });
+  page.on("console", (m) => {
+    if (m.type() === "error") page.problems.push(m.text());
+    if (m.type() === "warning") page.warnings.push(m.text());
+  });
   if (url) await page.goto(url);
   return page;
 }
@@ -189,3 +196,40 @@ export function llmStub(chunks) {
     resolve(stub);
   }));
 }
+
+/** A PNG of w×h pixels of one colour ([r, g, b]): real bytes, which the server sniffs as image/png. */
+export function png(w, h, [r, g, b] = [36, 88, 214]) {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    for (let k = 0; k < 8; k++) n = n & 1 ? 0xedb88320 ^ (n >>> 1) : n >>> 1;
+    return n >>> 0;
+  });
+  const crc = (buf) => { let c = 0xffffffff; for (const x of buf) c = crcTable[(c ^ x) & 0xff] ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0; };
+  const chunk = (type, data) => {
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    out.write(type, 4, "ascii");
+    data.copy(out, 8);
+    out.writeUInt32BE(crc(out.subarray(4, 8 + data.length)), 8 + data.length);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8 bits, RGB
+  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: w }, () => [r, g, b]).flat())]);
+  const raw = Buffer.concat(Array.from({ length: h }, () => row));
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
+}
+
+/** A WAV of ms milliseconds of silence (8 kHz, 8 bits, mono): sniffed as audio. */
+export function wav(ms = 200) {
+  const n = Math.round(8 * ms), out = Buffer.alloc(44 + n, 128);
+  out.write("RIFF", 0); out.writeUInt32LE(36 + n, 4); out.write("WAVEfmt ", 8);
+  out.writeUInt32LE(16, 16); out.writeUInt16LE(1, 20); out.writeUInt16LE(1, 22);
+  out.writeUInt32LE(8000, 24); out.writeUInt32LE(8000, 28); out.writeUInt16LE(1, 32); out.writeUInt16LE(8, 34);
+  out.write("data", 36); out.writeUInt32LE(n, 40);
+  return out;
+}
+
+/** A one-page PDF: a file that is neither image, audio nor video. */
+export const pdf = () => Buffer.from("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n");

@@ -99,7 +99,9 @@ test("keyboard: tabs with arrows, a row with Enter, assign, Enter sends; focus r
   assert.deepEqual(problems(page), []);
 });
 
-test("the console loads in under 60 KB: one stylesheet, one module; it is never framed", async (t) => {
+// 60 KB until attachments came: files.js and files.css, shared with the
+// chat page, are part of the console from the start (docs/support.md).
+test("the console loads in under 70 KB: one stylesheet, one module; it is never framed", async (t) => {
   const server = await startServer();
   t.after(() => server.stop("SIGTERM"));
   const res = await fetch(server.url + "/support");
@@ -119,7 +121,7 @@ test("the console loads in under 60 KB: one stylesheet, one module; it is never 
   }
   const total = Object.values(sizes).reduce((a, b) => a + b);
   t.diagnostic(`sizes ${JSON.stringify(sizes)} total ${total} bytes`);
-  assert.ok(total < 60 * 1024, `the console is ${total} bytes`);
+  assert.ok(total < 70 * 1024, `the console is ${total} bytes`);
 
   // Everything the browser fetches counts, and nothing is fetched but those.
   const page = await open(browser);
@@ -127,7 +129,7 @@ test("the console loads in under 60 KB: one stylesheet, one module; it is never 
   const urls = new Set();
   page.on("response", async (r) => { urls.add(new URL(r.url()).pathname); fetched += (await r.body()).length; });
   await page.goto(server.url + "/support", { waitUntil: "networkidle" });
-  assert.ok(fetched < 60 * 1024, `the console fetched ${fetched} bytes`);
+  assert.ok(fetched < 70 * 1024, `the console fetched ${fetched} bytes`);
   assert.deepEqual([...urls].filter((u) => !files.includes(u)), [], "every module is preloaded by the page");
   assert.deepEqual(page.problems, []);
 });
