@@ -36,7 +36,9 @@ var allowed = map[string][]string{
 	"llm":         {"parley/runtime", "github.com/openai/openai-go/v3"},
 	"llm/llmtest": {},
 	// uploads keeps the bytes of files and sniffs their types.
-	"uploads":    {"parley/runtime", "github.com/gabriel-vasile/mimetype"},
+	"uploads": {"parley/runtime", "github.com/gabriel-vasile/mimetype"},
+	// uploads/s3 keeps them in an S3-compatible bucket instead.
+	"uploads/s3": {"parley/runtime", "github.com/minio/minio-go/v7"},
 	"cmd/parley": {"parley/", "github.com/spf13/viper", "github.com/spf13/pflag", "golang.org/x/tools/txtar", "github.com/prometheus/client_golang/"},
 	// parley-bench drives the server over the wire only; schema is for
 	// the floor scenario, which writes to a database with no server.

@@ -34,10 +34,13 @@ type memBlobs struct {
 	puts atomic.Int64
 }
 
-func (b *memBlobs) Put(ctx context.Context, key string, r io.Reader) error {
+func (b *memBlobs) Put(ctx context.Context, key string, r io.Reader, size int64) error {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return err
+	}
+	if int64(len(data)) != size {
+		return fmt.Errorf("put %d bytes, said %d", len(data), size)
 	}
 	b.puts.Add(1)
 	b.mu.Lock()

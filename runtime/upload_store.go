@@ -73,7 +73,7 @@ func (h *Hub) putUploads(ctx context.Context, ups []*Upload, files []NewFile) er
 		if _, err := f.Body.Seek(0, io.SeekStart); err != nil {
 			return Wrap(KindInternal, err, "could not read the upload")
 		}
-		if err := h.cfg.Blobs.Put(ctx, ups[i].SHA256, f.Body); err != nil {
+		if err := h.cfg.Blobs.Put(ctx, ups[i].SHA256, f.Body, ups[i].Size); err != nil {
 			return Wrap(KindUnavailable, err, "could not store the file; try again")
 		}
 	}

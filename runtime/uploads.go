@@ -65,15 +65,34 @@ type UploadStore interface {
 }
 
 // BlobStore keeps the bytes of uploads under their key (the hex SHA-256
-// of the content). Package uploads has the one on disk.
+// of the content). Package uploads has the one on disk, package
+// uploads/s3 one on an S3-compatible object store.
 type BlobStore interface {
 	// Put stores r's bytes under key, replacing what is there (the same
-	// bytes); a reader sees either nothing or the whole blob.
-	Put(ctx context.Context, key string, r io.Reader) error
+	// bytes); a reader sees either nothing or the whole blob. size is the
+	// number of bytes r yields, -1 if unknown: a store refuses a blob of
+	// another size, and a remote one streams a known size rather than
+	// buffering the parts of a stream of unknown length.
+	Put(ctx context.Context, key string, r io.Reader, size int64) error
 	// Open returns the blob, or an error of KindNotFound.
 	Open(ctx context.Context, key string) (io.ReadSeekCloser, error)
 	// Delete removes the blob; a missing one is not an error.
 	Delete(ctx context.Context, key string) error
+}
+
+// ValidBlobKey reports whether key is a blob key: a hex SHA-256 in lower
+// case, 64 characters. Stores refuse anything else, so a key never
+// reaches a file system or a bucket as a name of someone's choosing.
+func ValidBlobKey(key string) bool {
+	if len(key) != 64 {
+		return false
+	}
+	for _, c := range key {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // FileType is what the bytes of a file say it is.
@@ -139,7 +158,7 @@ func (h *Hub) UploadLimits() UploadLimits { return h.cfg.Uploads }
 // nothing, so every upload is refused.
 type noBlobs struct{}
 
-func (noBlobs) Put(context.Context, string, io.Reader) error {
+func (noBlobs) Put(context.Context, string, io.Reader, int64) error {
 	return Errorf(KindUnavailable, "this server does not store files")
 }
 func (noBlobs) Open(context.Context, string) (io.ReadSeekCloser, error) {

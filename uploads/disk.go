@@ -37,14 +37,15 @@ func (d *Disk) Dir() string { return d.dir }
 
 // Path is where the blob of key is (or would be) kept.
 func (d *Disk) Path(key string) (string, error) {
-	if !validKey(key) {
+	if !runtime.ValidBlobKey(key) {
 		return "", fmt.Errorf("uploads: %q is not a blob key", key)
 	}
 	return filepath.Join(d.dir, key[:2], key), nil
 }
 
-// Put writes r's bytes as the blob of key.
-func (d *Disk) Put(ctx context.Context, key string, r io.Reader) error {
+// Put writes r's bytes as the blob of key. With size ≥ 0, a blob of
+// another size is refused: a short read never lands under a key.
+func (d *Disk) Put(ctx context.Context, key string, r io.Reader, size int64) error {
 	p, err := d.Path(key)
 	if err != nil {
 		return err
@@ -57,7 +58,11 @@ func (d *Disk) Put(ctx context.Context, key string, r io.Reader) error {
 		return err
 	}
 	defer os.Remove(tmp.Name()) // a no-op once renamed
-	if _, err := io.Copy(tmp, r); err != nil {
+	n, err := io.Copy(tmp, r)
+	if err == nil && size >= 0 && n != size {
+		err = fmt.Errorf("uploads: read %d bytes of a blob of %d", n, size)
+	}
+	if err != nil {
 		tmp.Close()
 		return err
 	}
@@ -95,17 +100,4 @@ func (d *Disk) Delete(ctx context.Context, key string) error {
 		return err
 	}
 	return nil
-}
-
-// validKey accepts lower-case hex digests (SHA-256: 64 characters).
-func validKey(key string) bool {
-	if len(key) != 64 {
-		return false
-	}
-	for _, c := range key {
-		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
-		}
-	}
-	return true
 }

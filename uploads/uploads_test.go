@@ -34,7 +34,7 @@ func TestDisk(t *testing.T) {
 		t.Fatalf("Open before Put: %v; want not_found", err)
 	}
 	for range 2 { // putting the same blob twice is harmless
-		if err := d.Put(ctx, k, bytes.NewReader(data)); err != nil {
+		if err := d.Put(ctx, k, bytes.NewReader(data), int64(len(data))); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -64,12 +64,41 @@ func TestDisk(t *testing.T) {
 	}
 }
 
+// A blob of another size than Put was told is refused and not stored (a
+// short read must not land under the key of the whole content); -1 is a
+// size not known.
+func TestDiskChecksSize(t *testing.T) {
+	ctx := context.Background()
+	d, _ := uploads.NewDisk(t.TempDir())
+	data := []byte("a leaf with spots")
+	k := key(data)
+	for _, size := range []int64{int64(len(data)) + 1, int64(len(data)) - 1} {
+		if err := d.Put(ctx, k, bytes.NewReader(data), size); err == nil {
+			t.Errorf("Put of %d bytes as %d accepted", len(data), size)
+		}
+		if _, err := d.Open(ctx, k); !runtime.IsKind(err, runtime.KindNotFound) {
+			t.Fatalf("a refused Put left a blob: %v", err)
+		}
+	}
+	if err := d.Put(ctx, k, bytes.NewReader(data), -1); err != nil {
+		t.Fatalf("Put of an unknown size: %v", err)
+	}
+	if f, err := d.Open(ctx, k); err != nil {
+		t.Fatal(err)
+	} else {
+		f.Close()
+	}
+	if left, _ := os.ReadDir(filepath.Join(d.Dir(), "tmp")); len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+}
+
 // A key is a hex digest and nothing else: never a path.
 func TestDiskRefusesKeysThatAreNotDigests(t *testing.T) {
 	ctx := context.Background()
 	d, _ := uploads.NewDisk(t.TempDir())
 	for _, k := range []string{"", "../../etc/passwd", strings.Repeat("g", 64), strings.Repeat("A", 64), strings.Repeat("a", 63), "aa/" + strings.Repeat("a", 61)} {
-		if err := d.Put(ctx, k, strings.NewReader("x")); err == nil {
+		if err := d.Put(ctx, k, strings.NewReader("x"), 1); err == nil {
 			t.Errorf("Put(%q) accepted", k)
 		}
 		if _, err := d.Open(ctx, k); !runtime.IsKind(err, runtime.KindNotFound) {

@@ -14,6 +14,7 @@ import (
 	"parley/outbound"
 	"parley/runtime"
 	"parley/uploads"
+	"parley/uploads/s3"
 )
 
 // chat talks to one bot in the terminal (protocol §1: no server needed).
@@ -58,7 +59,7 @@ func openHub(ctx context.Context, c Config, engine runtime.DialogEngine, log *sl
 		return nil, nil, err
 	}
 	cfg.Store, cfg.Engine, cfg.Logger, cfg.HTTP = store, engine, log, outbound.Client{}
-	if cfg.Blobs, err = blobStore(c); err != nil {
+	if cfg.Blobs, err = blobStore(ctx, c); err != nil {
 		store.Close()
 		return nil, nil, err
 	}
@@ -70,9 +71,21 @@ func openHub(ctx context.Context, c Config, engine runtime.DialogEngine, log *sl
 	return hub, func() { hub.Close(ctx); store.Close() }, nil
 }
 
-// blobStore is where uploaded files are kept: the configured directory,
-// DATA/uploads by default.
-func blobStore(c Config) (*uploads.Disk, error) {
+// blobStore is where uploaded files are kept (--upload-store): the
+// configured directory, DATA/uploads by default, or an S3-compatible
+// bucket, checked before the server starts.
+func blobStore(ctx context.Context, c Config) (runtime.BlobStore, error) {
+	sc, err := uploadS3(c.UploadStore)
+	if err != nil {
+		return nil, err
+	}
+	if sc != nil {
+		st, err := s3.New(ctx, *sc)
+		if err != nil {
+			return nil, fmt.Errorf("upload-store: %w", err)
+		}
+		return st, nil
+	}
 	dir := c.UploadDir
 	if dir == "" {
 		dir = filepath.Join(c.Data, "uploads")

@@ -270,3 +270,49 @@ func TestChatTimeoutConfig(t *testing.T) {
 		t.Fatalf("negative accepted: %v", err)
 	}
 }
+
+// --upload-store is disk by default; PARLEY_UPLOAD_STORE gives an s3://
+// URL, checked as the configuration is read (the bucket itself when the
+// server starts), its keys from AWS_ACCESS_KEY_ID and
+// AWS_SECRET_ACCESS_KEY when the URL has none.
+func TestUploadStoreConfig(t *testing.T) {
+	load := func(args ...string) (Config, error) {
+		fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+		configFlags(fs)
+		if err := fs.Parse(args); err != nil {
+			t.Fatal(err)
+		}
+		return loadConfig(fs)
+	}
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+	if c, err := load(); err != nil || c.UploadStore != "disk" {
+		t.Fatalf("default: %q, %v", c.UploadStore, err)
+	}
+	for _, tc := range []struct{ store, want string }{
+		{"nfs", "disk or an s3:// URL"},
+		{"s3://key:s3cr3t@minio:9000", "names no bucket"},
+		{"s3://key:s3cr3t@minio:9000/files?secure=nope", "secure=nope"},
+		{"s3://minio:9000/files", "AWS_ACCESS_KEY_ID"},
+	} {
+		_, err := load("--upload-store", tc.store)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "s3cr3t") {
+			t.Errorf("%s: %v; want an error saying %q, without the secret", tc.store, err, tc.want)
+		}
+	}
+	t.Setenv("PARLEY_UPLOAD_STORE", "s3://minio:9000/files/parley?secure=false")
+	t.Setenv("AWS_ACCESS_KEY_ID", "env-key")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "env-secret")
+	c, err := load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc, err := uploadS3(c.UploadStore); err != nil || sc.Endpoint != "minio:9000" || sc.Bucket != "files" || sc.Prefix != "parley" ||
+		sc.Secure || sc.AccessKey != "env-key" || sc.SecretKey != "env-secret" {
+		t.Fatalf("from the environment: %+v %v", sc, err)
+	}
+	// Keys in the URL win over the environment's.
+	if sc, err := uploadS3("s3://url-key:url-secret@minio:9000/files"); err != nil || sc.AccessKey != "url-key" || sc.SecretKey != "url-secret" || !sc.Secure {
+		t.Fatalf("keys in the URL: %+v %v", sc, err)
+	}
+}

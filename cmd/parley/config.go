@@ -14,6 +14,7 @@ import (
 
 	"parley/inbound"
 	"parley/runtime"
+	"parley/uploads/s3"
 )
 
 // Config is every setting of the server, read once by loadConfig and
@@ -57,7 +58,9 @@ type Config struct {
 	ChatTimeout time.Duration `mapstructure:"chat-timeout"`
 
 	// Uploads (runtime.UploadLimits, package uploads). Sizes are read by
-	// parseSize ("10MB"); UploadDir empty is DATA/uploads.
+	// parseSize ("10MB"); UploadDir empty is DATA/uploads. UploadStore is
+	// "" or "disk" (UploadDir) or an s3:// URL (uploadS3).
+	UploadStore     string        `mapstructure:"upload-store"`
 	UploadDir       string        `mapstructure:"upload-dir"`
 	UploadMaxSize   string        `mapstructure:"upload-max-size"`
 	UploadMaxFiles  int           `mapstructure:"upload-max-files"`
@@ -95,7 +98,8 @@ func configFlags(fs *pflag.FlagSet) {
 	fs.String("llm-model", "", "model LLM asks for, unless a bot's llm.model or the script names one")
 	fs.String("llm-api-key", "", "API key of the LLM endpoint (better set as PARLEY_LLM_API_KEY)")
 	fs.Duration("llm-timeout", 60*time.Second, "most time one LLM call may take, to its last token")
-	fs.String("upload-dir", "", "directory of uploaded files (default: DATA/uploads); several nodes need one they share")
+	fs.String("upload-store", "disk", "where uploaded files are kept: disk (--upload-dir), or an S3-compatible bucket as s3://ACCESS_KEY:SECRET_KEY@HOST[:PORT]/BUCKET[/PREFIX][?secure=false&region=…] (keys absent: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)")
+	fs.String("upload-dir", "", "directory of uploaded files with --upload-store disk (default: DATA/uploads); several nodes need one they share")
 	fs.String("upload-max-size", "10MB", "largest file one upload may carry (KB, MB, GB: powers of 1024)")
 	fs.Int("upload-max-files", 5, "most files one upload may carry")
 	fs.String("upload-quota", "1GB", "most bytes of files one user may keep; 0: no quota")
@@ -199,7 +203,36 @@ func (c *Config) validate() error {
 	if c.UploadDir == "" {
 		c.UploadDir = filepath.Join(c.Data, "uploads")
 	}
+	if _, err := uploadS3(c.UploadStore); err != nil {
+		return err
+	}
 	return c.validateUploads()
+}
+
+// uploadS3 reads --upload-store: nil for the disk store ("" or "disk"),
+// or the settings of an S3-compatible bucket from an s3:// URL. Keys
+// absent from the URL come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
+// and AWS_SESSION_TOKEN, the variables every S3 tool reads; keys in the
+// URL win. No error repeats the URL, which may hold a secret.
+func uploadS3(store string) (*s3.Config, error) {
+	switch strings.TrimSpace(store) {
+	case "", "disk":
+		return nil, nil
+	}
+	if !strings.HasPrefix(store, "s3://") {
+		return nil, fmt.Errorf("config: upload-store must be disk or an s3:// URL such as s3://ACCESS_KEY:SECRET_KEY@minio.internal:9000/BUCKET?secure=false")
+	}
+	sc, err := s3.ParseURL(store)
+	if err != nil {
+		return nil, fmt.Errorf("config: upload-store: %v", err)
+	}
+	if sc.AccessKey == "" {
+		sc.AccessKey, sc.SecretKey, sc.SessionToken = os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY"), os.Getenv("AWS_SESSION_TOKEN")
+		if sc.AccessKey == "" || sc.SecretKey == "" {
+			return nil, fmt.Errorf("config: upload-store: no credentials for the bucket: write s3://ACCESS_KEY:SECRET_KEY@HOST/BUCKET, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+		}
+	}
+	return &sc, nil
 }
 
 // validateUploads reads the upload settings into c.uploadLimits.

@@ -80,6 +80,8 @@ var e2eTests = []func(*testing.T){
 	TestUserDevicesShareConversation, TestClientIDIdempotent,
 	// e2e_uploads_test.go
 	TestUploadsOverTheWire, TestUploadsRefused, TestUploadQuota, TestVisitorUploadsAndCleanup, TestUploadOrphansAndDeletedConversations,
+	// e2e_uploads_s3_test.go
+	TestUploadsOnS3, TestUploadStoreRefused,
 	// e2e_teams_test.go
 	TestTeamsBrainstorm, TestTeamsSlowMember, TestTeamsErrors,
 }

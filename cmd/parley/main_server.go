@@ -77,9 +77,14 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	blobs, err := blobStore(m.Config)
+	blobs, err := blobStore(ctx, m.Config)
 	if err != nil {
 		return err
+	}
+	if d, ok := blobs.(*uploads.Disk); ok {
+		m.Log.Info("uploaded files are kept in " + d.Dir())
+	} else {
+		m.Log.Info(fmt.Sprint("uploaded files are kept in ", blobs))
 	}
 	hc := runtime.Config{
 		Store: m.store, Engine: m.engine, Logger: m.Log, HTTP: outbound.Client{},
