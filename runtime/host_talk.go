@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -39,9 +40,10 @@ type BotFile struct {
 	// Name is the upload's file name: the path's (or URL path's) last
 	// element.
 	Name string
-	// Open reads a file of the bot's folder and says its size; nil for a
+	// Open opens a file of the bot's folder and says its size; nil for a
 	// URL. Its error is the script's (a TalkError's message): it names
-	// the file, never the server's paths. The host calls it live only.
+	// the file, never the server's paths. The host calls it live only,
+	// reads the file whole (at most the size limit) and closes it.
 	Open func() (io.ReadSeekCloser, int64, error)
 }
 
@@ -145,13 +147,6 @@ func (r *runner) storeBotFiles(ctx context.Context, files []BotFile) ([]*Upload,
 	}
 	owner := BotOwner(r.c.session.BotID)
 	nfs := make([]NewFile, 0, len(files))
-	defer func() {
-		for _, nf := range nfs {
-			if c, ok := nf.Body.(io.Closer); ok {
-				c.Close()
-			}
-		}
-	}()
 	ups := make([]*Upload, len(files))
 	for i, f := range files {
 		nf, err := r.readBotFile(ctx, f)
@@ -173,18 +168,30 @@ func (r *runner) storeBotFiles(ctx context.Context, files []BotFile) ([]*Upload,
 	return ups, nil
 }
 
-// readBotFile opens a file of the bot's folder, or fetches a URL whole,
-// at most the upload size limit.
+// readBotFile reads a file of the bot's folder, or fetches a URL, whole,
+// at most the upload size limit (a file over it is read no further:
+// checkFile refuses it by its size). The bytes are in memory, so that the
+// size the blob store is told is the size of what it gets, even if the
+// file changes meanwhile.
 func (r *runner) readBotFile(ctx context.Context, f BotFile) (NewFile, error) {
+	hub := r.c.hub
+	limit := hub.cfg.Uploads.MaxSize
 	if f.Open != nil {
 		body, size, err := f.Open()
 		if err != nil {
 			return NewFile{}, &TalkError{Message: err.Error()}
 		}
-		return NewFile{Name: f.Name, Body: body, Size: size}, nil
+		defer body.Close()
+		if size > limit {
+			return NewFile{Name: f.Name, Body: bytes.NewReader(nil), Size: size}, nil
+		}
+		data, err := io.ReadAll(io.LimitReader(body, limit+1))
+		if err != nil {
+			return NewFile{}, &TalkError{Message: fmt.Sprintf("%s could not be read", f.Source)}
+		}
+		return NewFile{Name: f.Name, Body: bytes.NewReader(data), Size: int64(len(data))}, nil
 	}
-	hub := r.c.hub
-	req := HTTPRequest{Method: http.MethodGet, URL: f.Source, MaxBody: hub.cfg.Uploads.MaxSize}
+	req := HTTPRequest{Method: http.MethodGet, URL: f.Source, MaxBody: limit}
 	resp, err := hub.cfg.HTTP.Fetch(ctx, r.httpAllow(), req)
 	if he := (*HTTPError)(nil); errors.As(err, &he) {
 		return NewFile{}, &TalkError{Message: he.Message}

@@ -268,7 +268,13 @@ func TestTalkFilesFromURL(t *testing.T) {
 		if in == nil {
 			return nil
 		}
-		err := h.TalkFiles(ctx, "", []runtime.BotFile{{Source: in.Content, Name: "sun.png"}})
+		f := runtime.BotFile{Source: in.Content, Name: "sun.png"}
+		if in.Content == "files/big.png" { // a file of the folder over the limit: never read
+			f = runtime.BotFile{Source: in.Content, Name: "big.png", Open: func() (io.ReadSeekCloser, int64, error) {
+				return nopCloser{bytes.NewReader(nil)}, 2000, nil
+			}}
+		}
+		err := h.TalkFiles(ctx, "", []runtime.BotFile{f})
 		if te := (*runtime.TalkError)(nil); errors.As(err, &te) {
 			return h.Talk(ctx, "refused: "+te.Message)
 		}
@@ -282,6 +288,7 @@ func TestTalkFilesFromURL(t *testing.T) {
 		{"http://cdn.example.net/sun.png?key=secret", "refused: cdn.example.net is not in this bot's http_allow"},
 		{srv.URL + "/missing.png?key=secret", "refused: " + host + " answered 404"},
 		{srv.URL + "/big.png", "refused: the response from " + host + " is too large (over 1500 bytes)"},
+		{"files/big.png", "refused: big.png is 1 KB; the limit is 1 KB per file"},
 	} {
 		h.send(t, alice, sub.Session.ID, tc.url)
 		expectMessage(t, sub, runtime.SenderUser, tc.url)
