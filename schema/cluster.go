@@ -385,7 +385,11 @@ func (c *Cluster) listenLoop() {
 			// is found here; the listener then reconnects.
 			go c.listener.Ping()
 			continue
-		case n = <-c.listener.Notify:
+		case received, open := <-c.listener.Notify:
+			if !open {
+				return // Close closed the listener
+			}
+			n = received
 		}
 		var batch []runtime.SessionID
 		resync := false
@@ -396,8 +400,14 @@ func (c *Cluster) listenLoop() {
 			} else {
 				batch = c.parse(n.Extra, batch, seen)
 			}
+			// A closed channel (Close) reads as nil forever: without the
+			// check this loop would spin and Close would wait on it.
 			select {
-			case n = <-c.listener.Notify:
+			case received, open := <-c.listener.Notify:
+				if !open {
+					return
+				}
+				n = received
 			default:
 				more = false
 			}
