@@ -124,13 +124,13 @@ var typeDocs = []TypeDoc{
 	},
 	{
 		Name:    "parley.Answer",
-		Summary: "What HEAR returns: a string (text, email, date as \"YYYY-MM-DD\"), a number (number, integer), a boolean, or an attachment (image, audio, video, file).",
-		Alias:   "string|number|integer|boolean|parley.Attachment",
+		Summary: "What HEAR returns, as its `as` says: a string (text, email, date as \"YYYY-MM-DD\"), a number (number, integer), a boolean (boolean) or a parley.Attachment (image, audio, video, file). Typed any, so that editors take it for what your `as` makes it.",
+		Alias:   "any",
 	},
 	{
 		Name:    "parley.Value",
-		Summary: "What SET stores and GET returns: JSON, so a string, a number, a boolean, or a table of those (a list, keys 1..n, or an object, string keys).",
-		Alias:   "string|number|boolean|table",
+		Summary: "What SET stores and GET returns: JSON, so a string, a number, a boolean, or a table of those (a list, keys 1..n, or an object, string keys). Typed any, so that editors take it for what your script stored.",
+		Alias:   "any",
 	},
 	{
 		Name:    "parley.Attachment",
@@ -186,7 +186,7 @@ var typeDocs = []TypeDoc{
 	},
 }
 
-// keywordDocs is the table itself, in the order of api.go.
+// keywordDocs is the table itself, in the order the reference reads best.
 var keywordDocs = []KeywordDoc{
 	{
 		Name:      "TALK",
@@ -208,33 +208,6 @@ var keywordDocs = []KeywordDoc{
 			"and a file that cannot be sent (missing, too large, a type not allowed, a host not in http_allow): `pcall` can catch these, and then nothing of that TALK was sent.",
 		Replay:  "Journaled: a replay sends nothing again, and reads, fetches and stores no file (a TALK refused is refused again from the journal).",
 		Example: "TALK \"Hello!\"\nTALK{text = \"Pack it like this:\", attachments = {\"files/packing.png\"}}",
-	},
-	{
-		Name:      "SUGGEST",
-		Kind:      KindFunction,
-		Signature: "SUGGEST(a, b, …) · SUGGEST{a, b, …} · SUGGEST()",
-		Summary:   "Show quick replies under the bot's last message; no argument clears them.",
-		Doc:       "The user's next message clears them too. MENU calls SUGGEST for you.",
-		Params: []ParamDoc{
-			{Name: "...", Type: "string", Optional: true, Summary: "the replies (at most 20, each 1 to 256 bytes)"},
-		},
-		Overloads: []string{"fun(replies: string[])"},
-		Errors:    "More than 20 replies, an empty one, or one over 256 bytes; a table holding anything but strings and numbers.",
-		Replay:    "Journaled: a replay shows nothing again.",
-		Example:   "TALK \"Coffee or tea?\"\nSUGGEST(\"Coffee\", \"Tea\")\nlocal drink = HEAR{choices = {\"Coffee\", \"Tea\"}}",
-	},
-	{
-		Name:      "TYPING",
-		Kind:      KindFunction,
-		Signature: "TYPING([seconds])",
-		Summary:   "Show the typing indicator; with seconds, also pause (at most 10 s).",
-		Doc:       "The next TALK or HEAR hides it. The pause is a WAIT: it does not count against the turn's Lua time budget.",
-		Params: []ParamDoc{
-			{Name: "seconds", Type: "number", Optional: true, Summary: "how long to pause with the indicator showing (capped at 10)"},
-		},
-		Errors:  "Seconds that are not a number, negative, or over 86400.",
-		Replay:  "Journaled like WAIT: a replay does not pause again.",
-		Example: "TYPING(1.5)\nTALK \"Let me think… 42.\"",
 	},
 	{
 		Name:      "HEAR",
@@ -287,6 +260,33 @@ var keywordDocs = []KeywordDoc{
 		Example: "local size = MENU(\"Which size?\", {\"Small\", \"Medium\", \"Large\"})\nTALK(\"One \" .. size .. \" pizza.\")",
 	},
 	{
+		Name:      "SUGGEST",
+		Kind:      KindFunction,
+		Signature: "SUGGEST(a, b, …) · SUGGEST{a, b, …} · SUGGEST()",
+		Summary:   "Show quick replies under the bot's last message; no argument clears them.",
+		Doc:       "The user's next message clears them too. MENU calls SUGGEST for you.",
+		Params: []ParamDoc{
+			{Name: "...", Type: "string", Optional: true, Summary: "the replies (at most 20, each 1 to 256 bytes)"},
+		},
+		Overloads: []string{"fun(replies: string[])"},
+		Errors:    "More than 20 replies, an empty one, or one over 256 bytes; a table holding anything but strings and numbers.",
+		Replay:    "Journaled: a replay shows nothing again.",
+		Example:   "TALK \"Coffee or tea?\"\nSUGGEST(\"Coffee\", \"Tea\")\nlocal drink = HEAR{choices = {\"Coffee\", \"Tea\"}}",
+	},
+	{
+		Name:      "TYPING",
+		Kind:      KindFunction,
+		Signature: "TYPING([seconds])",
+		Summary:   "Show the typing indicator; with seconds, also pause (at most 10 s).",
+		Doc:       "The next TALK or HEAR hides it. The pause is a WAIT: it does not count against the turn's Lua time budget.",
+		Params: []ParamDoc{
+			{Name: "seconds", Type: "number", Optional: true, Summary: "how long to pause with the indicator showing (capped at 10)"},
+		},
+		Errors:  "Seconds that are not a number, negative, or over 86400.",
+		Replay:  "Journaled like WAIT: a replay does not pause again.",
+		Example: "TYPING(1.5)\nTALK \"Let me think… 42.\"",
+	},
+	{
 		Name:      "SET",
 		Kind:      KindFunction,
 		Signature: "SET(key, value)",
@@ -316,6 +316,15 @@ var keywordDocs = []KeywordDoc{
 		Errors:  "An empty key or one over 200 bytes.",
 		Replay:  "Journaled: a replay gets the value the first run got, even if memory changed since.",
 		Example: "local name = GET(\"name\")\nif name then TALK(\"Welcome back, \" .. name .. \"!\") end",
+	},
+	{
+		Name:      "USER",
+		Kind:      KindTable,
+		Signature: "USER.id · USER.name · USER.anonymous",
+		Summary:   "Who the bot talks to.",
+		Type:      "parley.User",
+		Replay:    "Set from the conversation, the same in every run.",
+		Example:   "if not USER.anonymous then TALK(\"Hi \" .. USER.name) end",
 	},
 	{
 		Name:      "NOW",
@@ -358,17 +367,6 @@ var keywordDocs = []KeywordDoc{
 		Example: "TALK \"I'll remind you in a minute.\"\nWAIT(60)\nTALK \"Reminder!\"",
 	},
 	{
-		Name:      "LOG",
-		Kind:      KindFunction,
-		Signature: "LOG(…)",
-		Summary:   "Write a server log line of its arguments (as tostring shows them), tagged with the bot, the conversation, the file and the line.",
-		Params: []ParamDoc{
-			{Name: "...", Type: "any", Optional: true, Summary: "what to log (at most 4 KiB in all)"},
-		},
-		Replay:  "Not journaled, and not written again by a replay.",
-		Example: "LOG(\"order\", order, \"for\", USER.id)",
-	},
-	{
 		Name:      "ATTACHMENTS",
 		Kind:      KindFunction,
 		Signature: "ATTACHMENTS() → list",
@@ -378,28 +376,6 @@ var keywordDocs = []KeywordDoc{
 		},
 		Replay:  "A message's files are journaled with its text: a replay sees the same tables.",
 		Example: "local text = HEAR()\nfor _, f in ipairs(ATTACHMENTS()) do TALK(\"Got \" .. f.name) end",
-	},
-	{
-		Name:      "TRANSFER",
-		Kind:      KindFunction,
-		Signature: "TRANSFER([reason]) · TRANSFER{reason = …, timeout = seconds} → outcome",
-		Summary:   "Hand the conversation to people of the support desk and wait, durably, until they are done with it.",
-		Doc: "The conversation enters the support queue (status waiting_agent); meanwhile the user's messages go to the people, not to HEAR. " +
-			"TRANSFER returns when an agent resolves or closes it, or when the timeout (at most 7 days) passes with nobody taking it. See docs/support.md.",
-		Params: []ParamDoc{
-			{Name: "reason", Type: "string|parley.TransferOptions", Optional: true, Summary: "what agents see in the queue (at most 500 bytes), or the table form"},
-		},
-		Options: []FieldDoc{
-			{Name: "reason", Type: "string", Optional: true, Summary: "what agents see in the queue (at most 500 bytes)"},
-			{Name: "timeout", Type: "number", Optional: true, Summary: "seconds to wait for an agent (above 0, at most 604800)"},
-		},
-		OptionsType: "parley.TransferOptions",
-		Returns: []ReturnDoc{
-			{Name: "outcome", Type: "parley.TransferOutcome", Summary: "how it ended"},
-		},
-		Errors:  "A reason that is not a string or over 500 bytes; an unknown option; a timeout that is not a number of seconds in (0, 604800].",
-		Replay:  "The outcome is journaled: a replay does not enter the queue again.",
-		Example: "local r = TRANSFER{reason = \"refund\", timeout = 3600}\nif not r.resolved then TALK \"Nobody is free; we'll email you.\" end",
 	},
 	{
 		Name:      "HTTP_GET",
@@ -480,12 +456,36 @@ var keywordDocs = []KeywordDoc{
 		Example: "local last = HISTORY(1)[1]",
 	},
 	{
-		Name:      "USER",
-		Kind:      KindTable,
-		Signature: "USER.id · USER.name · USER.anonymous",
-		Summary:   "Who the bot talks to.",
-		Type:      "parley.User",
-		Replay:    "Set from the conversation, the same in every run.",
-		Example:   "if not USER.anonymous then TALK(\"Hi \" .. USER.name) end",
+		Name:      "TRANSFER",
+		Kind:      KindFunction,
+		Signature: "TRANSFER([reason]) · TRANSFER{reason = …, timeout = seconds} → outcome",
+		Summary:   "Hand the conversation to people of the support desk and wait, durably, until they are done with it.",
+		Doc: "The conversation enters the support queue (status waiting_agent); meanwhile the user's messages go to the people, not to HEAR. " +
+			"TRANSFER returns when an agent resolves or closes it, or when the timeout (at most 7 days) passes with nobody taking it. See docs/support.md.",
+		Params: []ParamDoc{
+			{Name: "reason", Type: "string|parley.TransferOptions", Optional: true, Summary: "what agents see in the queue (at most 500 bytes), or the table form"},
+		},
+		Options: []FieldDoc{
+			{Name: "reason", Type: "string", Optional: true, Summary: "what agents see in the queue (at most 500 bytes)"},
+			{Name: "timeout", Type: "number", Optional: true, Summary: "seconds to wait for an agent (above 0, at most 604800)"},
+		},
+		OptionsType: "parley.TransferOptions",
+		Returns: []ReturnDoc{
+			{Name: "outcome", Type: "parley.TransferOutcome", Summary: "how it ended"},
+		},
+		Errors:  "A reason that is not a string or over 500 bytes; an unknown option; a timeout that is not a number of seconds in (0, 604800].",
+		Replay:  "The outcome is journaled: a replay does not enter the queue again.",
+		Example: "local r = TRANSFER{reason = \"refund\", timeout = 3600}\nif not r.resolved then TALK \"Nobody is free; we'll email you.\" end",
+	},
+	{
+		Name:      "LOG",
+		Kind:      KindFunction,
+		Signature: "LOG(…)",
+		Summary:   "Write a server log line of its arguments (as tostring shows them), tagged with the bot, the conversation, the file and the line.",
+		Params: []ParamDoc{
+			{Name: "...", Type: "any", Optional: true, Summary: "what to log (at most 4 KiB in all)"},
+		},
+		Replay:  "Not journaled, and not written again by a replay.",
+		Example: "LOG(\"order\", order, \"for\", USER.id)",
 	},
 }

@@ -73,6 +73,10 @@ func (m *manifest) checkHTTPAllow(id runtime.BotID) error {
 // slugPattern keeps bot ids safe in URLs, file names and logs.
 var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
 
+// ValidBotID reports whether id can be a bot's id, and so its folder's
+// name (`parley new` checks a name with it).
+func ValidBotID(id string) bool { return slugPattern.MatchString(id) }
+
 // Check loads every bot and team under the root of fsys and returns all the problems
 // it finds (each a *ScriptError naming bot, file and line where it can),
 // or nil when the bots are fine.

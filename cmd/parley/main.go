@@ -19,7 +19,7 @@ import (
 	"parley/dialogs"
 )
 
-const usage = `usage: parley [serve|migrate|token|apikey|check|chat|test] [flags]
+const usage = `usage: parley [serve|migrate|token|apikey|check|chat|test|new] [flags]
 
   serve                      run the server (default)
   migrate                    apply database migrations and exit
@@ -32,6 +32,7 @@ const usage = `usage: parley [serve|migrate|token|apikey|check|chat|test] [flags
   check [DIR]                compile every bot under DIR (default: --bots)
   chat BOT                   talk to one bot in the terminal, no server needed
   test [DIR]                 run the transcript tests (*.txtar) of the bots under DIR
+  new NAME [--dir bots]      create a bot to start from: DIR/NAME with a script, a transcript and editor support
 
 Run "parley SUBCOMMAND --help" for the flags.
 `
@@ -48,7 +49,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	commands := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
 		"serve": serve, "migrate": migrate, "token": token, "check": check, "chat": chat,
-		"test": testCmd, "apikey": apikey,
+		"test": testCmd, "apikey": apikey, "new": newBot,
+		"gen-docs": genDocs, // hidden: rewrites what is made from dialogs/keywords_doc.go
 	}
 	f, ok := commands[cmd]
 	if !ok {
