@@ -179,7 +179,7 @@ var typeDocs = []TypeDoc{
 		Name:    "parley.User",
 		Summary: "Who the bot talks to.",
 		Fields: []FieldDoc{
-			{Name: "id", Type: "string", Summary: "the user's id, stable across conversations (for anonymous visitors, the conversation's)"},
+			{Name: "id", Type: "string", Summary: "the user's id, the same in all their conversations; for an anonymous visitor, \"anon:\" and the conversation's id"},
 			{Name: "name", Type: "string", Summary: "the user's display name from their credentials (may be \"\")"},
 			{Name: "anonymous", Type: "boolean", Summary: "true for a visitor who did not log in: memory is then the conversation's only"},
 		},

@@ -28,7 +28,7 @@ const (
 // reference's text, and type checks of arguments and option tables.
 func LuaAnnotations() string {
 	var b strings.Builder
-	b.WriteString(`---@meta parley
+	b.WriteString(`---@meta _
 -- Parley's keywords, for lua-language-server (LuaLS) and EmmyLua editors.
 -- Generated from dialogs/keywords_doc.go by ` + "`parley gen-docs`" + `: do not edit.
 -- A bot's .luarc.json points workspace.library at this folder (parley new

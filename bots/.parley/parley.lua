@@ -1,4 +1,4 @@
----@meta parley
+---@meta _
 -- Parley's keywords, for lua-language-server (LuaLS) and EmmyLua editors.
 -- Generated from dialogs/keywords_doc.go by `parley gen-docs`: do not edit.
 -- A bot's .luarc.json points workspace.library at this folder (parley new
@@ -74,7 +74,7 @@
 
 ---Who the bot talks to.
 ---@class parley.User
----@field id string the user's id, stable across conversations (for anonymous visitors, the conversation's)
+---@field id string the user's id, the same in all their conversations; for an anonymous visitor, "anon:" and the conversation's id
 ---@field name string the user's display name from their credentials (may be "")
 ---@field anonymous boolean true for a visitor who did not log in: memory is then the conversation's only
 
