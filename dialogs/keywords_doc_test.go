@@ -10,39 +10,43 @@ import (
 )
 
 // TestKeywordDocs: the description table (keywords_doc.go) has one entry
-// per keyword of the api table and none other, besides USER, and each
+// per keyword of the api table and none other, USER as a table, and each
 // entry says what the reference and the annotations need.
 func TestKeywordDocs(t *testing.T) {
 	t.Parallel()
-	var functions, tables []string
-	for _, k := range dialogs.Keywords() {
-		switch k.Kind {
-		case dialogs.KindFunction:
-			functions = append(functions, k.Name)
-		case dialogs.KindTable:
-			tables = append(tables, k.Name)
-			if k.Type == "" {
-				t.Errorf("%s: a table keyword without a Type", k.Name)
-			}
-		default:
-			t.Errorf("%s: kind %q", k.Name, k.Kind)
-		}
-		if k.Signature == "" || k.Summary == "" || k.Example == "" || k.Replay == "" {
-			t.Errorf("%s: Signature, Summary, Example and Replay are all needed", k.Name)
+	var names []string
+	all := append(dialogs.Keywords(), dialogs.Tables()...)
+	for _, k := range all {
+		names = append(names, k.Name)
+		if k.Summary == "" || k.Example == "" || k.Replay == "" {
+			t.Errorf("%s: Summary, Example and Replay are all needed", k.Name)
 		}
 		if (len(k.Options) > 0) != (k.OptionsType != "") {
 			t.Errorf("%s: Options and OptionsType go together", k.Name)
+		}
+		for i, p := range k.Params {
+			if p.Variadic && i != len(k.Params)-1 {
+				t.Errorf("%s: only the last parameter may be variadic", k.Name)
+			}
 		}
 		if got, ok := dialogs.Keyword(k.Name); !ok || got.Name != k.Name {
 			t.Errorf("Keyword(%q) = %v, %v", k.Name, got.Name, ok)
 		}
 	}
-	if want := dialogs.APINames(); !slices.Equal(functions, want) {
-		t.Errorf("documented keywords %q\nregistered in api.go %q\n(a keyword needs an entry in keywords_doc.go, and an entry a keyword)", functions, want)
+	want := append(dialogs.APINames(), "USER") // USER is set by installAPI, not in the api table
+	if !slices.Equal(names, want) {
+		t.Errorf("described %q\nregistered in api.go %q\n(a keyword needs an entry in keywords_doc.go, and an entry a keyword)", names, want)
 	}
-	// USER is set by installAPI (api.go), not in the api table.
-	if !slices.Equal(tables, []string{"USER"}) {
-		t.Errorf("documented tables %q, want [USER]", tables)
+	for _, k := range dialogs.Tables() {
+		if k.Type == "" || len(k.Params) > 0 {
+			t.Errorf("%s: a table has a Type and no parameters", k.Name)
+		}
+	}
+	if got := dialogs.Keywords()[0].Signature(); got != "ATTACHMENTS()" {
+		t.Errorf("Signature %q", got)
+	}
+	if k, _ := dialogs.Keyword("HEAR"); k.Signature() != "HEAR([options])" {
+		t.Errorf("Signature %q", k.Signature())
 	}
 }
 
@@ -63,20 +67,20 @@ func TestKeywordDocTypes(t *testing.T) {
 			}
 		}
 	}
-	for _, k := range dialogs.Keywords() {
+	for _, k := range append(dialogs.Keywords(), dialogs.Tables()...) {
 		for _, p := range k.Params {
 			check(k.Name+" "+p.Name, p.Type)
 		}
 		for _, r := range k.Returns {
 			check(k.Name+" returns "+r.Name, r.Type)
 		}
-		for _, o := range k.Overloads {
-			check(k.Name+" overload", o)
+		for _, o := range k.Options {
+			check(k.Name+" option "+o.Name, o.Type)
 		}
 		check(k.Name, k.Type)
+		check(k.Name, k.OptionsType)
 	}
 	for _, ty := range dialogs.Types() {
-		check(ty.Name, ty.Alias)
 		for _, f := range ty.Fields {
 			check(ty.Name+"."+f.Name, f.Type)
 		}
@@ -110,24 +114,26 @@ func TestKeywordDocOptions(t *testing.T) {
 	}
 }
 
-// TestKeywordDocAnswerKinds: parley.AnswerKind lists exactly the kinds
-// HEAR takes.
+// TestKeywordDocAnswerKinds: HEAR's as takes exactly the documented
+// values.
 func TestKeywordDocAnswerKinds(t *testing.T) {
 	t.Parallel()
-	var alias string
-	for _, ty := range dialogs.Types() {
-		if ty.Name == "parley.AnswerKind" {
-			alias = ty.Alias
+	hear, _ := dialogs.Keyword("HEAR")
+	var kinds []string
+	for _, o := range hear.Options {
+		if o.Name == "as" {
+			kinds = o.Values
 		}
 	}
-	var kinds []string
-	for _, q := range strings.Split(alias, "|") {
-		kinds = append(kinds, strings.Trim(q, `"`))
-		c := startChat(t, newEngine(t, sourceFS(fmt.Sprintf("HEAR{as = %s}", q))), "t", nil)
+	for _, kind := range kinds {
+		c := startChat(t, newEngine(t, sourceFS(fmt.Sprintf("HEAR{as = %q}", kind))), "t", nil)
 		c.begin() // waits: the kind is taken
 	}
 	c := startChat(t, newEngine(t, sourceFS(`HEAR{as = "no such kind"}`)), "t", nil)
 	se := scriptError(t, c.stepNil(t.Context()))
+	if len(kinds) < 2 {
+		t.Fatalf("HEAR's as values: %q", kinds)
+	}
 	list := strings.Join(kinds[:len(kinds)-1], ", ") + " or " + kinds[len(kinds)-1]
 	if !strings.Contains(se.Err.Error(), list) {
 		t.Errorf("HEAR's error %q does not list the documented kinds %s", se.Err, list)

@@ -37,16 +37,12 @@ func LuaAnnotations() string {
 	for _, t := range Types() {
 		b.WriteString("\n")
 		comment(&b, t.Summary)
-		if t.Alias != "" {
-			fmt.Fprintf(&b, "---@alias %s %s\n", t.Name, t.Alias)
-			continue
-		}
 		fmt.Fprintf(&b, "---@class %s\n", t.Name)
 		for _, f := range t.Fields {
-			fmt.Fprintf(&b, "---@field %s%s %s %s\n", f.Name, optional(f.Optional), f.Type, f.Summary)
+			fmt.Fprintf(&b, "---@field %s%s %s %s\n", f.Name, optional(f.Optional), f.Type, f.Doc)
 		}
 	}
-	for _, k := range keywordDocs {
+	for _, k := range inReadingOrder() {
 		b.WriteString("\n")
 		comment(&b, k.Summary)
 		for _, para := range []string{k.Doc, label("Errors", k.Errors), label("Replay", k.Replay)} {
@@ -60,24 +56,83 @@ func LuaAnnotations() string {
 			b.WriteString("---" + line + "\n")
 		}
 		b.WriteString("---```\n")
-		if k.Kind == KindTable {
+		if k.Type != "" {
 			fmt.Fprintf(&b, "---@type %s\n%s = {}\n", k.Type, k.Name)
 			continue
 		}
 		var names []string
-		for _, p := range k.Params {
-			fmt.Fprintf(&b, "---@param %s%s %s %s\n", p.Name, optional(p.Optional && p.Name != "..."), p.Type, p.Summary)
-			names = append(names, p.Name)
-		}
-		for _, o := range k.Overloads {
-			fmt.Fprintf(&b, "---@overload %s\n", o)
+		for i, p := range k.Params {
+			name := p.Name
+			if p.Variadic {
+				name = "..."
+			}
+			fmt.Fprintf(&b, "---@param %s%s %s %s\n", name, optional(p.Optional && !p.Variadic), annotationType(k, i, p.Type), p.Doc)
+			names = append(names, name)
 		}
 		for _, r := range k.Returns {
-			fmt.Fprintf(&b, "---@return %s %s # %s\n", r.Type, r.Name, r.Summary)
+			fmt.Fprintf(&b, "---@return %s%s %s # %s\n", r.Type, optional(r.Optional), r.Name, r.Doc)
 		}
 		fmt.Fprintf(&b, "function %s(%s) end\n", k.Name, strings.Join(names, ", "))
 	}
 	return b.String()
+}
+
+// inReadingOrder is the keywords and tables in readingOrder.
+func inReadingOrder() []KeywordDoc {
+	list := make([]KeywordDoc, 0, len(readingOrder))
+	for _, name := range readingOrder {
+		if k, ok := Keyword(name); ok {
+			list = append(list, k)
+		}
+	}
+	return list
+}
+
+// annotationType is the type of k's parameter i for the annotations: its
+// table is the option table's type, when k takes options there.
+func annotationType(k KeywordDoc, i int, typ string) string {
+	if i != 0 || k.OptionsType == "" {
+		return typ
+	}
+	alts := strings.Split(typ, "|")
+	for j, a := range alts {
+		if a == "table" {
+			alts[j] = k.OptionsType
+		}
+	}
+	return strings.Join(alts, "|")
+}
+
+// forms are the ways to call k, for the reference: "HEAR([options]) ·
+// HEAR{as = …, choices = …, retry = …} → answer".
+func forms(k KeywordDoc) string {
+	if k.Type != "" {
+		var fields []string
+		for _, t := range typeDocs {
+			if t.Name == k.Type {
+				for _, f := range t.Fields {
+					fields = append(fields, "`"+k.Name+"."+f.Name+"`")
+				}
+			}
+		}
+		return strings.Join(fields, " · ")
+	}
+	s := "`" + k.Signature() + "`"
+	if len(k.Options) > 0 {
+		var opts []string
+		for _, o := range k.Options {
+			opts = append(opts, o.Name+" = …")
+		}
+		s += " · `" + k.Name + "{" + strings.Join(opts, ", ") + "}`"
+	}
+	if len(k.Returns) > 0 {
+		var names []string
+		for _, r := range k.Returns {
+			names = append(names, r.Name)
+		}
+		s += " → " + strings.Join(names, ", ")
+	}
+	return s
 }
 
 func optional(o bool) string {
@@ -118,18 +173,12 @@ func MarkdownReference() string {
 	var b strings.Builder
 	b.WriteString(ReferenceBegin + "\n\n")
 	b.WriteString("| keyword | summary |\n|---|---|\n")
-	for _, k := range keywordDocs {
+	docs := inReadingOrder()
+	for _, k := range docs {
 		fmt.Fprintf(&b, "| [`%s`](#%s) | %s |\n", k.Name, strings.ToLower(k.Name), cell(k.Summary))
 	}
-	for _, k := range keywordDocs {
-		fmt.Fprintf(&b, "\n### %s\n\n", k.Name)
-		for i, form := range strings.Split(k.Signature, " · ") {
-			if i > 0 {
-				b.WriteString(" · ")
-			}
-			fmt.Fprintf(&b, "`%s`", form)
-		}
-		fmt.Fprintf(&b, "\n\n%s\n", k.Summary)
+	for _, k := range docs {
+		fmt.Fprintf(&b, "\n### %s\n\n%s\n\n%s\n", k.Name, forms(k), k.Summary)
 		if k.Doc != "" {
 			fmt.Fprintf(&b, "\n%s\n", k.Doc)
 		}
@@ -138,20 +187,34 @@ func MarkdownReference() string {
 		}
 		if len(k.Params) > 0 {
 			b.WriteString("\n| parameter | type | |\n|---|---|---|\n")
-			for _, p := range k.Params {
-				fmt.Fprintf(&b, "| `%s`%s | %s | %s |\n", p.Name, optionalCell(p.Optional), typeCell(p.Type), cell(p.Summary))
+			for i, p := range k.Params {
+				name := "`" + p.Name + "`"
+				if p.Variadic {
+					name = "`...` (" + p.Name + ")"
+				} else if p.Optional {
+					name += " (optional)"
+				}
+				fmt.Fprintf(&b, "| %s | %s | %s |\n", name, typeCell(annotationType(k, i, p.Type)), cell(p.Doc))
 			}
 		}
 		if len(k.Options) > 0 {
-			fmt.Fprintf(&b, "\nOptions (`%s`; any other is an error):\n\n| option | type | |\n|---|---|---|\n", k.OptionsType)
+			fmt.Fprintf(&b, "\nOptions ([`%s`](#%s); any other is an error):\n\n| option | type | |\n|---|---|---|\n", k.OptionsType, anchor(k.OptionsType))
 			for _, o := range k.Options {
-				fmt.Fprintf(&b, "| `%s`%s | %s | %s |\n", o.Name, optionalCell(o.Optional), typeCell(o.Type), cell(o.Summary))
+				typ := typeCell(o.Type)
+				if len(o.Values) > 0 {
+					typ = "`\"" + strings.Join(o.Values, "\"` \\| `\"") + "\"`"
+				}
+				fmt.Fprintf(&b, "| `%s` | %s | %s |\n", o.Name, typ, cell(o.Doc))
 			}
 		}
 		if len(k.Returns) > 0 {
 			b.WriteString("\n| returns | type | |\n|---|---|---|\n")
 			for _, r := range k.Returns {
-				fmt.Fprintf(&b, "| `%s` | %s | %s |\n", r.Name, typeCell(r.Type), cell(r.Summary))
+				typ := typeCell(r.Type)
+				if r.Optional {
+					typ += " or `nil`"
+				}
+				fmt.Fprintf(&b, "| `%s` | %s | %s |\n", r.Name, typ, cell(r.Doc))
 			}
 		}
 		if k.Errors != "" {
@@ -163,13 +226,9 @@ func MarkdownReference() string {
 	b.WriteString("\n## Types\n\nThe tables keywords take and return, as the editor annotations name them.\n")
 	for _, t := range Types() {
 		fmt.Fprintf(&b, "\n### %s\n\n%s\n", t.Name, t.Summary)
-		if t.Alias != "" {
-			fmt.Fprintf(&b, "\n`%s`\n", t.Alias)
-			continue
-		}
 		b.WriteString("\n| field | type | |\n|---|---|---|\n")
 		for _, f := range t.Fields {
-			fmt.Fprintf(&b, "| `%s`%s | %s | %s |\n", f.Name, optionalCell(f.Optional), typeCell(f.Type), cell(f.Summary))
+			fmt.Fprintf(&b, "| `%s`%s | %s | %s |\n", f.Name, optionalCell(f.Optional), typeCell(f.Type), cell(f.Doc))
 		}
 	}
 	b.WriteString("\n" + ReferenceEnd + "\n")

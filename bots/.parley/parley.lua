@@ -4,15 +4,6 @@
 -- A bot's .luarc.json points workspace.library at this folder (parley new
 -- writes both). Reference: docs/dialogs.md.
 
----What HEAR returns, as its `as` says: a string (text, email, date as
----"YYYY-MM-DD"), a number (number, integer), a boolean (boolean) or a
----parley.Attachment (image, audio, video, file). Typed any, so that editors
----take it for what your `as` makes it.
----@alias parley.Answer any
-
----What HEAR's answer must be: its `as` option.
----@alias parley.AnswerKind "text"|"number"|"integer"|"boolean"|"email"|"date"|"image"|"audio"|"video"|"file"
-
 ---A file of a user's message, as HEAR{as="file"} and ATTACHMENTS() give it. The
 ---script never sees its bytes.
 ---@class parley.Attachment
@@ -25,9 +16,9 @@
 ---@field width? integer an image's width in pixels, when known
 ---@field height? integer an image's height in pixels, when known
 
----HEAR's options.
+---HEAR's options; any other key is an error.
 ---@class parley.HearOptions
----@field as? parley.AnswerKind the answer's shape (default "text")
+---@field as? "text"|"number"|"integer"|"boolean"|"email"|"date"|"image"|"audio"|"video"|"file" the answer's shape (default "text")
 ---@field choices? string[] the allowed answers (not with a file kind)
 ---@field retry? string what to say when the answer does not fit, before waiting again
 
@@ -44,7 +35,7 @@
 ---@field role "system"|"user"|"assistant" who says it
 ---@field content string what is said
 
----LLM's options.
+---LLM's options; any other key is an error.
 ---@class parley.LLMOptions
 ---@field messages? parley.LLMMessage[] the conversation so far (HISTORY's list fits)
 ---@field prompt? string put last, as the user's message
@@ -54,12 +45,12 @@
 ---@field max_tokens? integer at least 1 (capped by bot.yaml's llm.max_tokens)
 ---@field silent? boolean true: return the reply only, neither streamed nor stored
 
----TALK's options.
+---TALK's options; any other key is an error.
 ---@class parley.TalkOptions
----@field text? string the message; may be empty when there are attachments
+---@field text? string|number the message; may be empty when there are attachments
 ---@field attachments? string|string[] paths in the bot's folder ("files/packing.png") and http(s) URLs of http_allow hosts
 
----TRANSFER's options.
+---TRANSFER's options; any other key is an error.
 ---@class parley.TransferOptions
 ---@field reason? string what agents see in the queue (at most 500 bytes)
 ---@field timeout? number seconds to wait for an agent (above 0, at most 604800)
@@ -77,11 +68,6 @@
 ---@field id string the user's id, the same in all their conversations; for an anonymous visitor, "anon:" and the conversation's id
 ---@field name string the user's display name from their credentials (may be "")
 ---@field anonymous boolean true for a visitor who did not log in: memory is then the conversation's only
-
----What SET stores and GET returns: JSON, so a string, a number, a boolean, or a
----table of those (a list, keys 1..n, or an object, string keys). Typed any, so
----that editors take it for what your script stored.
----@alias parley.Value any
 
 ---Send a bot message; the table form sends files too.
 ---
@@ -106,8 +92,8 @@
 ---@param text string|parley.TalkOptions the message (at most 64 KiB), or the table form
 function TALK(text) end
 
----Wait for the user's next message and return it, converted and checked as opts
----ask.
+---Wait for the user's next message and return it, converted and checked as the
+---options ask.
 ---
 ---Without options, the message is returned exactly as sent ("" for a message
 ---with files only: see ATTACHMENTS). With `as`, the answer must have that shape
@@ -137,9 +123,9 @@ function TALK(text) end
 ---local email = HEAR{as = "email"}
 ---local size = HEAR{choices = {"Small", "Large"}}
 ---```
----@param opts? parley.HearOptions what the answer must be
----@return parley.Answer answer # a string, number, boolean or attachment, as `as` says
-function HEAR(opts) end
+---@param options? parley.HearOptions what the answer must be
+---@return any answer # a string (text, email, date), a number (number, integer), a boolean or a parley.Attachment (image, audio, video, file), as `as` says
+function HEAR(options) end
 
 ---Ask a question with quick replies and wait for one of them: TALK(prompt),
 ---SUGGEST(choices), HEAR{choices = choices}.
@@ -175,8 +161,7 @@ function MENU(prompt, choices) end
 ---SUGGEST("Coffee", "Tea")
 ---local drink = HEAR{choices = {"Coffee", "Tea"}}
 ---```
----@param ... string the replies (at most 20, each 1 to 256 bytes)
----@overload fun(replies: string[])
+---@param ... string|string[] the replies, or one list of them (at most 20, each 1 to 256 bytes)
 function SUGGEST(...) end
 
 ---Show the typing indicator; with seconds, also pause (at most 10 s).
@@ -214,7 +199,7 @@ function TYPING(seconds) end
 ---SET("order", {id = 123456, items = {"Margherita"}})
 ---```
 ---@param key string 1 to 200 bytes
----@param value parley.Value? at most 64 KiB of JSON; nil forgets the key
+---@param value? any a string, number, boolean or table of them, at most 64 KiB of JSON; nil forgets the key
 function SET(key, value) end
 
 ---What SET stored under key, or nil.
@@ -229,7 +214,7 @@ function SET(key, value) end
 ---if name then TALK("Welcome back, " .. name .. "!") end
 ---```
 ---@param key string 1 to 200 bytes
----@return parley.Value? value # the stored value (a table comes back with its keys in sorted order), or nil
+---@return any? value # the stored value (a table comes back with its keys in sorted order), or nil
 function GET(key) end
 
 ---Who the bot talks to.
@@ -265,7 +250,7 @@ function NOW() end
 ---```
 ---@param m integer the smallest
 ---@param n integer the largest
----@return integer n # m ≤ n' ≤ n
+---@return integer number # m ≤ number ≤ n
 function RANDOM(m, n) end
 
 ---Pause the script (0 to 86400 s).
@@ -331,7 +316,7 @@ function HTTP_GET(url) end
 ---local ok, err = pcall(HTTP_POST, "https://api.example.com/tickets", {subject = "help", user = USER.id})
 ---```
 ---@param url string an http or https URL of an http_allow host
----@param body string|table|nil at most 64 KiB; a table is sent as JSON, as SET encodes it
+---@param body? string|table at most 64 KiB; a table is sent as JSON, as SET encodes it
 ---@return string body # the response body
 ---@return integer status # the HTTP status
 function HTTP_POST(url, body) end
