@@ -14,6 +14,11 @@
 // next Step starts another run from the top; only memory (SET/GET, kept by
 // the DialogHost) survives.
 //
+// keywords_doc.go describes every keyword (Keywords: parameters, options,
+// results, errors, replay, an example) for `parley check`, the reference
+// (docs/dialogs.md) and the editor annotations (bots/.parley/parley.lua),
+// both made by keywords_gen.go and kept equal to it by tests.
+//
 // # Versions and hot reload
 //
 // A script version is the hex of the first 16 bytes of the SHA-256 of
