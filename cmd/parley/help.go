@@ -20,7 +20,8 @@ type command struct {
 	about    string // what it does, what its arguments mean, their defaults
 	// server lists the server flags (configFlags) that matter to the
 	// command, shown after its own flags; the others are accepted and
-	// ignored. nil: every one is the command's own (serve).
+	// ignored. nil: every one is the command's own (serve); empty: the
+	// command takes no flags (help).
 	server []string
 	run    func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
@@ -170,6 +171,9 @@ environment variables or in parley.yaml as well.
 	return b.String()
 }
 
+// helpWidth is the width help wraps the descriptions of flags to.
+const helpWidth = 80
+
 // commandHelp is the help of one command: usage, what it does, its own
 // flags (those of fs that are not server flags), then the server flags
 // that matter to it. fs may be nil for a command without flags of its own.
@@ -191,18 +195,20 @@ func commandHelp(c command, fs *pflag.FlagSet) string {
 		}
 	})
 	var b strings.Builder
-	fmt.Fprintf(&b, "usage: parley %s [flags]\n", c.synopsis)
+	flags := ""
+	if own.HasFlags() || relevant.HasFlags() {
+		flags = " [flags]"
+	}
+	fmt.Fprintf(&b, "usage: parley %s%s\n", c.synopsis, flags)
 	b.WriteString(c.about + "\n")
 	if own.HasFlags() {
-		b.WriteString("\nFlags:\n" + own.FlagUsages())
+		b.WriteString("\nFlags:\n" + own.FlagUsagesWrapped(helpWidth))
 	}
 	switch {
 	case c.server == nil:
-		b.WriteString("\nFlags:\n" + relevant.FlagUsages())
-	case len(c.server) == 0:
-		b.WriteString("\nThe server's flags are accepted and ignored.\n")
-	default:
-		b.WriteString("\nServer flags that matter here (the others are accepted and ignored;\n\"parley help serve\" lists them all):\n" + relevant.FlagUsages())
+		b.WriteString("\nFlags:\n" + relevant.FlagUsagesWrapped(helpWidth))
+	case relevant.HasFlags():
+		b.WriteString("\nServer flags that matter here (the others are accepted and ignored;\n\"parley help serve\" lists them all):\n" + relevant.FlagUsagesWrapped(helpWidth))
 	}
 	return b.String()
 }
@@ -221,6 +227,10 @@ func contains(list []string, s string) bool {
 func helpCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return &helpRequest{overview()}
+	}
+	if args[0] == "-h" || args[0] == "--help" {
+		c, _ := lookup("help")
+		return &helpRequest{commandHelp(c, nil)}
 	}
 	c, ok := lookup(args[0])
 	if !ok || c.run == nil {
