@@ -187,3 +187,24 @@ func TestChatUserDefault(t *testing.T) {
 		t.Fatalf("exit %d, stdout %q, stderr %q; want %q", code, out, errs, want)
 	}
 }
+
+// chat and test keep their databases and files out of the current
+// directory: ./data (the server's --data) is not theirs.
+func TestChatAndTestWriteNothingHere(t *testing.T) {
+	bots := chatBots(t)
+	os.RemoveAll(filepath.Join(bots, "broken")) // test loads every bot
+	archive := "-- transcript --\n< Hello Tester, here is our menu.\n* menu.png\n< What size?\n"
+	if err := os.WriteFile(filepath.Join(bots, "pizza", "menu.txtar"), []byte(archive), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	if code, _, errs := runChat(t, bots, "Small\n", "--user", "ann", "pizza"); code != 0 {
+		t.Fatalf("chat: exit %d, %s", code, errs)
+	}
+	if code, out, errs := runCLI(t, "test", bots); !strings.Contains(out, "ok   pizza/menu.txtar") {
+		t.Fatalf("test: exit %d, %s%s", code, out, errs)
+	}
+	if entries, _ := os.ReadDir("."); len(entries) > 0 {
+		t.Fatalf("left in the current directory: %v", entries)
+	}
+}
