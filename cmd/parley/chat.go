@@ -45,11 +45,13 @@ func chat(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if flags.NArg() > 1 {
 		return usagef("one bot at a time: parley chat [BOT]")
 	}
-	if name == "" {
+	switch {
+	case name == "" && loginName() == "":
+		return usagef("no login name to talk as: give --user NAME")
+	case name == "":
 		name = loginName()
-	}
-	if strings.TrimSpace(name) == "" {
-		return usagef("--user must not be empty")
+	case strings.TrimSpace(name) != name:
+		return usagef("--user %q: a name without spaces around it", name)
 	}
 	bot, err := chatBot(c, runtime.BotID(flags.Arg(0)))
 	if err != nil {
@@ -162,6 +164,9 @@ func chatBot(c Config, want runtime.BotID) (runtime.BotID, error) {
 	fsys, where := botsFS(c), botsWhere(c)
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
+		if pe, ok := err.(*fs.PathError); ok {
+			err = pe.Err // the path is "." of the directory
+		}
 		return "", fmt.Errorf("cannot read %s: %v", where, err)
 	}
 	var names []string
