@@ -11,11 +11,11 @@ import (
 )
 
 // The files made from the description table are committed: a change of
-// the table needs `go generate ./dialogs` (parley gen-docs), or these fail.
+// the table needs `go generate ./dialogs`, or these fail.
 const (
 	annotationsPath = "../bots/" + dialogs.AnnotationsFile
 	referencePath   = "../docs/dialogs.md"
-	regenerate      = "run `go generate ./dialogs` (parley gen-docs) after changing dialogs/keywords_doc.go"
+	regenerate      = "run `go generate ./dialogs` after changing dialogs/keywords_doc.go"
 )
 
 func TestAnnotationsUpToDate(t *testing.T) {

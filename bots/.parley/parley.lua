@@ -1,6 +1,6 @@
 ---@meta _
 -- Parley's keywords, for lua-language-server (LuaLS) and EmmyLua editors.
--- Generated from dialogs/keywords_doc.go by `parley gen-docs`: do not edit.
+-- Generated from dialogs/keywords_doc.go by go generate ./dialogs: do not edit.
 -- A bot's .luarc.json points workspace.library at this folder (parley new
 -- writes both). Reference: docs/dialogs.md.
 

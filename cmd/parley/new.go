@@ -19,51 +19,55 @@ import (
 // test` as it is, commented so that its author can start from it, and
 // the editor support that goes with it (the annotations and .luarc.json).
 func newBot(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fl := pflag.NewFlagSet("new", pflag.ContinueOnError)
-	fl.SetOutput(stderr)
-	dir := fl.String("dir", "bots", "the bots directory to create the bot in")
-	fl.Usage = func() {
-		fmt.Fprintf(stderr, "usage: parley new NAME [--dir bots]\n\n%s", fl.FlagUsages())
-	}
-	if err := fl.Parse(args); err != nil {
+	var dir string
+	c, fl, err := parse("new", args, stderr, func(fs *pflag.FlagSet) {
+		fs.StringVar(&dir, "dir", "", "the bots directory to create the bot in (default: --bots, else ./bots)")
+	})
+	if err != nil {
 		return err
 	}
 	if fl.NArg() != 1 {
-		return errors.New("usage: parley new NAME [--dir bots]")
+		return usagef("give the bot's name: parley new NAME")
+	}
+	switch {
+	case dir != "":
+	case c.Bots != "":
+		dir = c.Bots
+	default:
+		dir = "bots"
 	}
 	slug := fl.Arg(0)
 	if !dialogs.ValidBotID(slug) {
-		return fmt.Errorf("%q cannot be a bot's name: the name is the bot's folder and its id in URLs, "+
+		return usagef("%q cannot be a bot's name: the name is the bot's folder and its id in URLs, "+
 			"so use lowercase letters, digits, '-' and '_', starting with a letter or digit, at most 64 (like %q)", slug, suggestSlug(slug))
 	}
-	folder := filepath.Join(*dir, slug)
+	folder := filepath.Join(dir, slug)
 	if _, err := os.Lstat(folder); err == nil {
 		return fmt.Errorf("%s already exists: choose another name, or remove it first", folder)
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	files := scaffold(slug, *dir)
 	if err := os.MkdirAll(filepath.Join(folder, "tests"), 0o755); err != nil {
 		return err
 	}
-	for _, f := range files {
+	for _, f := range scaffold(slug, dir) {
 		if err := os.WriteFile(filepath.Join(folder, f.name), []byte(f.data), 0o644); err != nil {
 			return err
 		}
 	}
 	fmt.Fprintf(stdout, "created %s: bot.yaml, start.lua, tests/first-visit.txtar, .luarc.json\n", folder)
-	if err := writeEditorSupport(*dir, stdout); err != nil {
+	if err := writeEditorSupport(dir, stdout); err != nil {
 		return err
 	}
-	if errs := dialogs.Check(os.DirFS(*dir)); len(errs) > 0 {
-		fmt.Fprintf(stdout, "\nparley check %s finds problems to fix before the server starts:\n", *dir)
+	if errs := dialogs.Check(os.DirFS(dir)); len(errs) > 0 {
+		fmt.Fprintf(stdout, "\nparley check %s finds problems to fix before the server starts:\n", dir)
 		for _, e := range errs {
 			fmt.Fprintf(stdout, "  %v\n", e)
 		}
 	}
 	fmt.Fprintf(stdout, "\nnext:\n  parley test %[1]s          run its transcript\n  parley chat %[2]s --bots %[1]s   talk to it\n"+
 		"  edit %[3]s, and its transcript in %[4]s\n",
-		*dir, slug, filepath.Join(folder, "start.lua"), filepath.Join(folder, "tests"))
+		dir, slug, filepath.Join(folder, "start.lua"), filepath.Join(folder, "tests"))
 	return nil
 }
 

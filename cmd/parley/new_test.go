@@ -45,17 +45,23 @@ func TestNewCommand(t *testing.T) {
 
 	for _, tc := range []struct {
 		args []string
+		code int
 		want string
 	}{
-		{[]string{"new", "coffee", "--dir", dir}, "coffee already exists"},
-		{[]string{"new", "My Bot", "--dir", dir}, `"My Bot" cannot be a bot's name`},
-		{[]string{"new", "-x", "--dir", dir}, "unknown shorthand flag"},
-		{[]string{"new", "--dir", dir}, "usage: parley new NAME"},
+		{[]string{"new", "coffee", "--dir", dir}, 1, "coffee already exists"},
+		{[]string{"new", "My Bot", "--dir", dir}, 2, `"My Bot" cannot be a bot's name`},
+		{[]string{"new", "-x", "--dir", dir}, 2, "unknown shorthand flag"},
+		{[]string{"new", "--dir", dir}, 2, "give the bot's name: parley new NAME"},
 	} {
 		code, _, errs := runCLI(t, tc.args...)
-		if code != 1 || !strings.Contains(errs, tc.want) {
-			t.Errorf("%q: exit %d, stderr %q, want %q", tc.args, code, errs, tc.want)
+		if code != tc.code || !strings.Contains(errs, tc.want) {
+			t.Errorf("%q: exit %d, stderr %q, want %d and %q", tc.args, code, errs, tc.code, tc.want)
 		}
+	}
+	// --bots is the default directory, as for check and test.
+	other := t.TempDir()
+	if code, out, errs := runCLI(t, "new", "tea", "--bots", other); code != 0 || !strings.Contains(out, "created "+filepath.Join(other, "tea")) {
+		t.Errorf("new --bots: exit %d\n%s%s", code, out, errs)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "My Bot")); err == nil {
 		t.Error("a folder was made for a bad name")
