@@ -87,7 +87,8 @@
 ---
 ---```lua
 ---TALK "Hello!"
----TALK{text = "Pack it like this:", attachments = {"files/packing.png"}}
+---local ok, err = pcall(TALK, {text = "Pack it like this:", attachments = {"files/packing.png"}})
+---if not ok then LOG(err) end -- a file that cannot be sent is an error, and nothing was sent
 ---```
 ---@param text string|parley.TalkOptions the message (at most 64 KiB), or the table form
 function TALK(text) end
@@ -296,8 +297,8 @@ function ATTACHMENTS() end
 ---once).
 ---
 ---```lua
----local ok, body, status = pcall(HTTP_GET, "https://api.example.com/orders/" .. id)
----if ok and status == 200 then TALK(body) end
+---local ok, body, status = pcall(HTTP_GET, "https://api.example.com/orders/42")
+---if ok and status == 200 then TALK(body) else TALK "The order service is not answering." end
 ---```
 ---@param url string an http or https URL (at most 4 KiB)
 ---@return string body # the response body, byte for byte

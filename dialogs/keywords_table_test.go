@@ -9,10 +9,10 @@ import (
 	"parley/dialogs"
 )
 
-// TestKeywordDocs: the description table (keywords_doc.go) has one entry
+// TestKeywordTable: the description table (keywords_doc.go) has one entry
 // per keyword of the api table and none other, USER as a table, and each
 // entry says what the reference and the annotations need.
-func TestKeywordDocs(t *testing.T) {
+func TestKeywordTable(t *testing.T) {
 	t.Parallel()
 	var names []string
 	all := append(dialogs.Keywords(), dialogs.Tables()...)
@@ -50,8 +50,8 @@ func TestKeywordDocs(t *testing.T) {
 	}
 }
 
-// TestKeywordDocTypes: every type a keyword names is described by Types.
-func TestKeywordDocTypes(t *testing.T) {
+// TestKeywordTableTypes: every type a keyword names is described by Types.
+func TestKeywordTableTypes(t *testing.T) {
 	t.Parallel()
 	known := map[string]bool{}
 	for _, ty := range dialogs.Types() {
@@ -94,9 +94,9 @@ func typeNames(ty string) []string {
 	})
 }
 
-// TestKeywordDocOptions: each option table's fields are exactly what the
+// TestKeywordTableOptions: each option table's fields are exactly what the
 // keyword accepts: its error for an unknown option lists them.
-func TestKeywordDocOptions(t *testing.T) {
+func TestKeywordTableOptions(t *testing.T) {
 	t.Parallel()
 	for _, k := range dialogs.Keywords() {
 		if len(k.Options) == 0 {
@@ -114,9 +114,9 @@ func TestKeywordDocOptions(t *testing.T) {
 	}
 }
 
-// TestKeywordDocAnswerKinds: HEAR's as takes exactly the documented
+// TestKeywordTableAnswerKinds: HEAR's as takes exactly the documented
 // values.
-func TestKeywordDocAnswerKinds(t *testing.T) {
+func TestKeywordTableAnswerKinds(t *testing.T) {
 	t.Parallel()
 	hear, _ := dialogs.Keyword("HEAR")
 	var kinds []string
