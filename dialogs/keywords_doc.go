@@ -372,7 +372,7 @@ var keywordDocs = []KeywordDoc{
 		},
 		Errors: "A refused or failed request raises an error the script can pcall: not http(s), a host not in http_allow, " +
 			"a private address reached through a wildcard, unreachable, over 10 s, a body over 256 KiB, too many redirects.",
-		Replay:  "The status and body (or the error) are journaled: a replay does not send the request again. A request cut by a crash is sent again (at least once).",
+		Replay: "The status and body (or the error) are journaled: a replay does not send the request again. A request cut by a crash is sent again (at least once).",
 		Example: "local ok, body, status = pcall(HTTP_GET, \"https://api.example.com/orders/42\")\n" +
 			"if ok and status == 200 then TALK(body) else TALK \"The order service is not answering.\" end",
 	},
@@ -505,7 +505,7 @@ var keywordDocs = []KeywordDoc{
 		OptionsType: "parley.TalkOptions",
 		Errors: "A text over 64 KiB; in the table form, an unknown option, a bad path (absolute, `..`, a backslash), more than 10 files, " +
 			"and a file that cannot be sent (missing, too large, a type not allowed, a host not in http_allow): `pcall` can catch these, and then nothing of that TALK was sent.",
-		Replay:  "Journaled: a replay sends nothing again, and reads, fetches and stores no file (a TALK refused is refused again from the journal).",
+		Replay: "Journaled: a replay sends nothing again, and reads, fetches and stores no file (a TALK refused is refused again from the journal).",
 		Example: "TALK \"Hello!\"\n" +
 			"local ok, err = pcall(TALK, {text = \"Pack it like this:\", attachments = {\"files/packing.png\"}})\n" +
 			"if not ok then LOG(err) end -- a file that cannot be sent is an error, and nothing was sent",
