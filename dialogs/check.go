@@ -105,7 +105,16 @@ func lintBot(fsys fs.FS, slug string) []Problem {
 	if err != nil {
 		return nil
 	}
-	return lintScript(slug+"/"+scriptFile, chunk)
+	bot := &botFacts{fsys: fsys, slug: slug}
+	if m, err := readManifest(fsys, runtime.BotID(slug)); err == nil {
+		bot.allow = []runtime.HTTPAllowEntry{}
+		for _, h := range m.hosts {
+			if e, err := runtime.ParseHTTPAllow(h); err == nil {
+				bot.allow = append(bot.allow, e)
+			}
+		}
+	}
+	return lintScript(slug+"/"+scriptFile, chunk, bot)
 }
 
 // checkDefault checks that exactly one of the bots is the default (a

@@ -2,13 +2,18 @@ package dialogs
 
 import (
 	"fmt"
+	"io/fs"
 	"maps"
 	"math"
+	"net/url"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/yuin/gopher-lua/ast"
+
+	"parley/runtime"
 )
 
 // What `parley check` finds in a start.lua that compiles, by walking its
@@ -23,6 +28,9 @@ import (
 //     type; a literal option table with an unknown key or a value of the
 //     wrong type or outside its set (HEAR{choises = …}, HEAR{as =
 //     "numbr"}, TALK{txt = …}). Keywords are checked against keywordDocs.
+//     A literal attachment of TALK that is not a file of the bot's folder,
+//     and a literal URL (HTTP_GET, HTTP_POST, TALK) whose host no
+//     http_allow entry names, are errors too: they are refused every time.
 //   - warnings: a global read, at the top level of the script, before
 //     anything in the script sets it, and not inside a loop that sets it.
 //     Every run of a script starts in a fresh Lua state (doc.go), so such
@@ -60,17 +68,27 @@ var sandboxGlobals, sandboxFields = func() (map[string]bool, map[string]map[stri
 
 // removedFields are the library entries newState takes away
 // (hardenString), with a hint as removedGlobals has.
-var removedFields = map[string]string{"string.dump": ""}
+var removedFields = map[string]string{"string.dump": "", "string.__index": ""}
 
 // isPredefined reports whether a script starts with the global name.
 func isPredefined(name string) bool {
 	return sandboxGlobals[name] || api[name] != nil || name == "USER"
 }
 
+// botFacts is what the checker knows of a script's bot folder, for the
+// literal files and URLs of its keyword calls.
+type botFacts struct {
+	fsys fs.FS
+	slug string
+	// allow is bot.yaml's http_allow; nil when bot.yaml does not load
+	// (then URLs are not judged).
+	allow []runtime.HTTPAllowEntry
+}
+
 // lintScript returns the problems of a parsed start.lua; file names it in
 // them ("pizza/start.lua").
-func lintScript(file string, chunk []ast.Stmt) []Problem {
-	l := &linter{file: file, globals: map[string]*globalUse{}, libWrites: map[string]bool{}}
+func lintScript(file string, chunk []ast.Stmt, bot *botFacts) []Problem {
+	l := &linter{file: file, bot: bot, globals: map[string]*globalUse{}, libWrites: map[string]bool{}}
 	l.scope = &scope{names: map[string]bool{}}
 	l.block(chunk)
 	l.finish()
@@ -79,6 +97,7 @@ func lintScript(file string, chunk []ast.Stmt) []Problem {
 
 type linter struct {
 	file     string
+	bot      *botFacts
 	problems []Problem
 	scope    *scope
 	funcs    int               // how deep in function bodies the walk is
@@ -519,6 +538,9 @@ func (l *linter) checkCall(k *KeywordDoc, c *ast.FuncCallExpr) {
 			l.report(lineOf(a, line), false, "%s", msg)
 			continue
 		}
+		if i == 0 && lit.kind == "string" && (k.Name == "HTTP_GET" || k.Name == "HTTP_POST") {
+			l.checkURL(k.Name, lit.str, lineOf(a, line))
+		}
 		if i == 0 && k.Options != nil && lit.kind == "table" {
 			l.checkOptions(k, a.(*ast.TableExpr), line)
 		} else if lit.kind == "table" {
@@ -583,6 +605,9 @@ func (l *linter) checkOptions(k *KeywordDoc, t *ast.TableExpr, line int) {
 		case lit.kind == "table":
 			l.checkList(k.Name, o.Name, o.Type, f.Value.(*ast.TableExpr), at)
 		}
+		if k.Name == "TALK" && o.Name == "attachments" {
+			l.checkAttachments(f.Value, at)
+		}
 	}
 }
 
@@ -607,6 +632,60 @@ func (l *linter) checkList(keyword, name, typ string, t *ast.TableExpr, line int
 			return
 		}
 	}
+}
+
+// checkAttachments checks the literal names of TALK's attachments as
+// TALK does (botFile), and that the files of the bot's folder exist.
+func (l *linter) checkAttachments(v ast.Expr, line int) {
+	var names []*ast.StringExpr
+	switch v := v.(type) {
+	case *ast.StringExpr:
+		names = append(names, v)
+	case *ast.TableExpr:
+		for _, f := range v.Fields {
+			if s, ok := f.Value.(*ast.StringExpr); ok && f.Key == nil {
+				names = append(names, s)
+			}
+		}
+	}
+	for _, s := range names {
+		at := lineOf(s, line)
+		f, err := (&dialog{}).botFile(s.Value)
+		switch {
+		case err != nil:
+			l.report(at, false, "TALK: %v", err)
+		case f.Open == nil:
+			l.checkURL("TALK", s.Value, at)
+		case l.bot != nil:
+			fi, err := fs.Stat(l.bot.fsys, path.Join(l.bot.slug, s.Value))
+			switch {
+			case err != nil:
+				l.report(at, false, "TALK: %s: no such file in the bot's folder", s.Value)
+			case !fi.Mode().IsRegular():
+				l.report(at, false, "TALK: %s is not a file", s.Value)
+			}
+		}
+	}
+}
+
+// checkURL reports a literal URL whose host no http_allow entry names:
+// the request is refused whenever it is made. Ports are not judged, so
+// that only a sure refusal is an error (outbound/allow.go has the rules).
+func (l *linter) checkURL(keyword, raw string, line int) {
+	if l.bot == nil || l.bot.allow == nil {
+		return
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
+		return
+	}
+	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	for _, e := range l.bot.allow {
+		if !e.Wildcard && e.Host == host || e.Wildcard && strings.HasSuffix(host, "."+e.Host) {
+			return
+		}
+	}
+	l.report(line, false, "%s: %s is not in this bot's http_allow (bot.yaml)", keyword, host)
 }
 
 // expands reports whether e may stand for any number of values as the
@@ -704,10 +783,12 @@ func parseLuaNumber(s string) (float64, bool) {
 }
 
 // fits reports whether lit can be given where typ is expected. With
-// coerce, as for a keyword's arguments, Lua's coercions are allowed (a
-// number where a string goes, a numeric string where a number goes), so
-// that only what is surely wrong is an error; options are taken as they
-// are (their types say string|number where a number will do).
+// coerce, as for a keyword's arguments, what Lua's argument checks let
+// through is allowed (a number where a string goes, a numeric string
+// where a number goes, any number where an integer goes: RANDOM
+// truncates), so that only what is surely wrong is an error; options are
+// taken as they are (their types say string|number where a number will
+// do).
 func fits(typ string, lit literal, coerce bool) bool {
 	for _, alt := range strings.Split(typ, "|") {
 		switch {
@@ -718,14 +799,12 @@ func fits(typ string, lit literal, coerce bool) bool {
 		case !coerce:
 		case alt == "string" && lit.kind == "number":
 			return true
-		case alt == "number" && lit.kind == "string":
+		case (alt == "number" || alt == "integer") && lit.kind == "string":
 			if _, ok := parseLuaNumber(lit.str); ok {
 				return true
 			}
-		case alt == "integer" && lit.kind == "string":
-			if n, ok := parseLuaNumber(lit.str); ok && n == math.Trunc(n) {
-				return true
-			}
+		case alt == "integer" && lit.kind == "number": // RANDOM(1.5, 2) truncates
+			return true
 		}
 	}
 	return false
@@ -750,8 +829,8 @@ func typeText(typ string) string {
 
 // suggest returns the candidate closest to name, if one is close enough
 // to be a likely typo: the same but for case, or at most one edit away
-// (two for names of five letters or more), a swap of neighbours counting
-// as one.
+// (none for names of one or two letters, two for names of five or more),
+// a swap of neighbours counting as one.
 func suggest(name string, candidates []string) string {
 	best, bestD := "", math.MaxInt
 	for _, c := range candidates {
@@ -767,7 +846,10 @@ func suggest(name string, candidates []string) string {
 		}
 	}
 	limit := 1
-	if len(name) >= 5 {
+	switch {
+	case len(name) < 3: // one letter from anything
+		limit = 0
+	case len(name) >= 5:
 		limit = 2
 	}
 	if bestD > limit {

@@ -19,3 +19,6 @@ local f = HEAR{
 TALK(LLM("fine: the last argument may expand"))
 SUGGEST("a", "b", "c")
 LOG("any", "number", "of", "values", 1, true)
+-- Literal files and URLs are checked against the bot's folder and http_allow.
+TALK{text = "Our menu", attachments = {"files/menu.pdf"}}
+local body = HTTP_GET("https://api.pizza.example/menu")
