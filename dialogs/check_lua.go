@@ -494,7 +494,7 @@ func (l *linter) readBeforeWrite(name string, g *globalUse) {
 		if r.call {
 			l.report(r.line, true, "%s is called before the script defines it (line %d): it is nil here", name, g.firstWriteLine)
 		} else {
-			l.report(r.line, true, "global %s is read before the script sets it (line %d): every run starts with no globals, so it is nil here; keep what must outlive a run with SET and GET", name, g.firstWriteLine)
+			l.report(r.line, true, "global %s is read before the script sets it (line %d): each run starts in a fresh Lua state, so it is nil here; keep what must outlive a run with SET and GET", name, g.firstWriteLine)
 		}
 		return
 	}

@@ -103,8 +103,8 @@ func TestCheckFindings(t *testing.T) {
 func TestCheckWarnings(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ src, want string }{
-		{"count = (count or 0) + 1", "t/start.lua:1: warning: global count is read before the script sets it (line 1): every run starts with no globals, so it is nil here; keep what must outlive a run with SET and GET"},
-		{"if not seen then\n  TALK('hi')\nend\nseen = true", "t/start.lua:1: warning: global seen is read before the script sets it (line 4): every run starts with no globals, so it is nil here; keep what must outlive a run with SET and GET"},
+		{"count = (count or 0) + 1", "t/start.lua:1: warning: global count is read before the script sets it (line 1): each run starts in a fresh Lua state, so it is nil here; keep what must outlive a run with SET and GET"},
+		{"if not seen then\n  TALK('hi')\nend\nseen = true", "t/start.lua:1: warning: global seen is read before the script sets it (line 4): each run starts in a fresh Lua state, so it is nil here; keep what must outlive a run with SET and GET"},
 		{"greet()\nfunction greet() end", "t/start.lua:1: warning: greet is called before the script defines it (line 2): it is nil here"},
 		{"while true do\n  if last then TALK(last) end\n  last = HEAR()\nend", ""},
 		{"local function show() TALK(shown) end\nshown = 1\nshow()", ""},
