@@ -70,6 +70,10 @@ var sandboxGlobals, sandboxFields = func() (map[string]bool, map[string]map[stri
 // (hardenString), with a hint as removedGlobals has.
 var removedFields = map[string]string{"string.dump": "", "string.__index": ""}
 
+// newerLua are library entries of later Lua versions that have another
+// name in Lua 5.1.
+var newerLua = map[string]string{"table.unpack": "use unpack", "table.pack": "use {...}", "math.tointeger": "use math.floor"}
+
 // isPredefined reports whether a script starts with the global name.
 func isPredefined(name string) bool {
 	return sandboxGlobals[name] || api[name] != nil || name == "USER"
@@ -431,7 +435,9 @@ func (l *linter) finish() {
 			continue
 		}
 		msg := fmt.Sprintf("%s is not in Lua's %s library", full, r.lib)
-		if s := suggest(r.field, slices.Collect(maps.Keys(sandboxFields[r.lib]))); s != "" {
+		if hint, ok := newerLua[full]; ok {
+			msg += " (" + hint + ": gopher-lua is Lua 5.1)"
+		} else if s := suggest(r.field, slices.Collect(maps.Keys(sandboxFields[r.lib]))); s != "" {
 			msg += fmt.Sprintf(" (did you mean %s.%s?)", r.lib, s)
 		}
 		l.report(r.line, false, "%s", msg)

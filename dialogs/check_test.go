@@ -72,6 +72,7 @@ func TestCheckFindings(t *testing.T) {
 		{"print(1)", `t/start.lua:1: print is not available to bots; use LOG`},
 		{"local s = string.dump", `t/start.lua:1: string.dump is not available to bots`},
 		{"local n = math.flor(1.5)", `t/start.lua:1: math.flor is not in Lua's math library (did you mean math.floor?)`},
+		{"local a, b = table.unpack({1, 2})", `t/start.lua:1: table.unpack is not in Lua's table library (use unpack: gopher-lua is Lua 5.1)`},
 		{"TALK()", `t/start.lua:1: TALK(text) takes 1 argument, not 0`},
 		{"NOW(1)", `t/start.lua:1: NOW() takes 0 arguments, not 1`},
 		{"HEAR({}, 2)", `t/start.lua:1: HEAR([options]) takes at most 1 argument, not 2`},
