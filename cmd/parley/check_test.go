@@ -1,15 +1,12 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files of TestCheckGolden")
 
 // TestCheckGolden runs `parley check DIR` on each bots directory of
 // testdata/check (broken bots, one kind of problem a directory) and

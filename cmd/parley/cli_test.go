@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,7 +12,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"parley/rest"
-	"parley/runtime"
 )
 
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -82,32 +80,14 @@ func TestCheckCommandTeams(t *testing.T) {
 	}
 }
 
-// chat runs a bot in the terminal.
+// chat runs a bot of the bots directory in the terminal: each line is a
+// message, echoed as "> " when the input is not a terminal.
 func TestChatCommand(t *testing.T) {
-	var out bytes.Buffer
 	c := testConfig(t)
-	log := newTestLoggerOnly(t)
-	engine, err := loadBots(c, log)
-	if err != nil {
-		t.Fatal(err)
+	code, out, errs := runChat(t, c.Bots, "hello\nworld\n", "--user", "ann", "echo")
+	if code != 0 || errs != "" || !strings.HasSuffix(out, "as ann; /help lists the commands\n> hello\n< hello\n> world\n< world\n") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errs)
 	}
-	hub, closeAll, err := openHub(context.Background(), c, engine, log, runtime.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeAll()
-	in := strings.NewReader("hello\nworld\n")
-	if err := converse(context.Background(), hub, "echo", in, &out); err != nil {
-		t.Fatal(err)
-	}
-	if out.String() != "< hello\n< world\n" {
-		t.Fatalf("transcript %q", out.String())
-	}
-}
-
-func newTestLoggerOnly(t *testing.T) *slog.Logger {
-	l, _ := newTestLogger(t)
-	return l
 }
 
 func TestUnknownSubcommand(t *testing.T) {

@@ -1,6 +1,7 @@
 // Command parley is the Parley bot runtime: `parley serve` (the default)
 // runs the HTTP and WebSocket server; the other subcommands (migrate,
-// token, apikey, check) work on the same configuration. See README.md.
+// token, apikey, check, chat, test) work on the same configuration. The
+// list of subcommands and their help are in help.go. See README.md.
 package main
 
 import (
@@ -12,7 +13,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 
@@ -21,62 +21,29 @@ import (
 	"parley/dialogs"
 )
 
-const usage = `usage: parley [serve|migrate|token|apikey|check|chat|test] [flags]
-
-  serve                      run the server (default)
-  migrate                    apply database migrations and exit
-  token --user NAME [--name DISPLAY] [--role user|agent|admin] [--ttl 24h]
-                             print a JWT signed with the server's secret
-  apikey create --user U --name N [--role user|agent|admin]
-                             print a new API key (shown once; only its hash is kept)
-  apikey list --user U       list a user's API keys
-  apikey revoke ID           revoke an API key
-  check [DIR]                compile every bot under DIR (default: --bots)
-  chat BOT                   talk to one bot in the terminal, no server needed
-  test [DIR]                 run the transcript tests (*.txtar) of the bots under DIR
-
-Run "parley SUBCOMMAND --help" for the flags.
-`
-
 func main() {
 	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// run executes one subcommand and returns the exit code.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cmd := "serve"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		cmd, args = args[0], args[1:]
-	}
-	commands := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
-		"serve": serve, "migrate": migrate, "token": token, "check": check, "chat": chat,
-		"test": testCmd, "apikey": apikey,
-	}
-	f, ok := commands[cmd]
-	if !ok {
-		fmt.Fprintf(stderr, "parley: unknown subcommand %q\n\n%s", cmd, usage)
-		return 2
-	}
-	if err := f(ctx, args, stdout, stderr); err != nil {
-		if err == pflag.ErrHelp {
-			return 0
-		}
-		fmt.Fprintf(stderr, "parley %s: %v\n", cmd, err)
-		return 1
-	}
-	return 0
-}
-
-// parse reads a subcommand's flags and the configuration.
+// parse reads a subcommand's flags and the configuration. Asked for
+// help (-h, --help), it returns the command's help as a *helpRequest; a
+// flag it cannot read is a *usageError.
 func parse(name string, args []string, stderr io.Writer, extra func(*pflag.FlagSet)) (Config, *pflag.FlagSet, error) {
 	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {} // run prints the help, on stdout
 	configFlags(fs)
 	if extra != nil {
 		extra(fs)
 	}
-	if err := fs.Parse(args); err != nil {
-		return Config{}, fs, err
+	if err := fs.Parse(args); err == pflag.ErrHelp {
+		c, ok := lookup(name)
+		if !ok {
+			c = command{name: name, synopsis: name}
+		}
+		return Config{}, fs, &helpRequest{commandHelp(c, fs)}
+	} else if err != nil {
+		return Config{}, fs, &usageError{err}
 	}
 	c, err := loadConfig(fs)
 	return c, fs, err
@@ -173,7 +140,7 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if fs.NArg() > 1 {
-		return fmt.Errorf("check takes one directory, not %d", fs.NArg())
+		return usagef("check takes one directory, not %d", fs.NArg())
 	}
 	if fs.NArg() > 0 {
 		c.Bots = fs.Arg(0)
