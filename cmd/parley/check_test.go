@@ -55,7 +55,7 @@ func TestCheckExampleBots(t *testing.T) {
 }
 
 // check names the files as DIR was typed, refuses a DIR that is not a
-// directory, and passes warnings with exit 0.
+// directory (and two DIRs), and passes warnings with exit 0.
 func TestCheckCommandPaths(t *testing.T) {
 	dir := t.TempDir()
 	writeBot(t, dir, "pizza", "name: Pizza\n", "TALK 'hi'\nTLAK 'x'\n")
@@ -70,5 +70,8 @@ func TestCheckCommandPaths(t *testing.T) {
 	}
 	if code, _, errs := runCLI(t, "check", filepath.Join(dir, "nope")); code != 1 || !strings.Contains(errs, "is not a directory") {
 		t.Fatalf("a missing directory: exit %d, stderr %q", code, errs)
+	}
+	if code, _, errs := runCLI(t, "check", dir, dir); code != 2 || !strings.Contains(errs, "check takes one directory, not 2") {
+		t.Fatalf("two directories: exit %d, stderr %q", code, errs)
 	}
 }
