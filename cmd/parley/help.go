@@ -75,8 +75,13 @@ are refused from now on.`},
 
 		{name: "check", synopsis: "check [DIR]", summary: "compile every bot under DIR; report problems as file:line", run: check,
 			server: []string{"config", "bots"}, about: `
-Compile every bot and team under DIR and report each problem as
-"bot/file:line: message"; print "ok" when there is none, else exit 1.
+Check every bot and team under DIR without running them and report each
+problem as "DIR/bot/file:line: message", sorted: syntax errors, bot.yaml and
+team.yaml errors, the default bot, unknown globals (a misspelt keyword,
+print), keyword calls with wrong arguments or options (HEAR{choises=…}).
+Warnings ("warning: …") are patterns that run but not as they seem, such as
+a global read before the script sets it. Exit 1 if there is an error; with
+none, print "ok" (and the number of warnings).
 
 DIR is a bots directory: a folder of bot folders (bot.yaml, start.lua).
 Default: --bots, else ./bots when it exists, else the built-in bots.`},

@@ -6,11 +6,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -128,22 +130,57 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// check compiles every bot under DIR and reports each error with file:line.
+// check reports every problem of the bots under DIR as a compiler does:
+// one "file:line: message" per line, sorted, the files named as DIR was
+// typed (bots/pizza/start.lua:12: …), warnings marked "warning:". It
+// fails when there is an error; warnings alone pass.
 func check(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c, fs, err := parse("check", args, stderr, nil)
 	if err != nil {
 		return err
 	}
+	if fs.NArg() > 1 {
+		return usagef("check takes one directory, not %d", fs.NArg())
+	}
 	if fs.NArg() > 0 {
 		c.Bots = fs.Arg(0)
 	}
-	errs := dialogs.Check(botsFS(c))
-	for _, e := range errs {
-		fmt.Fprintln(stderr, e)
+	dir := botsDir(c)
+	if dir != "" {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return fmt.Errorf("%s is not a directory", dir)
+		}
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("%d error(s)", len(errs))
+	errs, warnings := 0, 0
+	for _, p := range dialogs.CheckBots(botsFS(c)) {
+		if p.Warning {
+			warnings++
+		} else {
+			errs++
+		}
+		if dir != "" {
+			p.File = filepath.ToSlash(filepath.Join(dir, filepath.FromSlash(p.File)))
+		}
+		fmt.Fprintln(stderr, p)
+	}
+	if errs > 0 {
+		if warnings > 0 {
+			return fmt.Errorf("%s, %s", count(errs, "error"), count(warnings, "warning"))
+		}
+		return errors.New(count(errs, "error"))
+	}
+	if warnings > 0 {
+		fmt.Fprintf(stdout, "ok, %s\n", count(warnings, "warning"))
+		return nil
 	}
 	fmt.Fprintln(stdout, "ok")
 	return nil
+}
+
+// count is "1 error", "2 errors".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
