@@ -2,41 +2,11 @@ package dialogs_test
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"testing"
 
 	"parley/dialogs"
 )
-
-// TestKeywordDocs: dialogs.Keywords describes exactly the keywords the
-// engine registers, each with a summary and an example.
-func TestKeywordDocs(t *testing.T) {
-	t.Parallel()
-	docs := dialogs.Keywords()
-	var names []string
-	for _, k := range docs {
-		names = append(names, k.Name)
-		if k.Summary == "" || k.Example == "" {
-			t.Errorf("%s has no summary or no example", k.Name)
-		}
-		for i, p := range k.Params {
-			if p.Name == "" || p.Type == "" {
-				t.Errorf("%s: parameter %d has no name or type", k.Name, i+1)
-			}
-			if p.Variadic && i != len(k.Params)-1 {
-				t.Errorf("%s: only the last parameter may be variadic", k.Name)
-			}
-		}
-	}
-	if want := dialogs.APINames(); !slices.Equal(names, want) {
-		t.Errorf("Keywords() describes\n\t%v\nthe engine registers\n\t%v\n(a keyword without a description, or one that is gone: keywords_doc.go)", names, want)
-	}
-	docs[0].Params = append(docs[0].Params, dialogs.ParamDoc{Name: "x"})
-	if again := dialogs.Keywords(); len(again[0].Params) == len(docs[0].Params) {
-		t.Error("Keywords returns the table itself: a caller changed it")
-	}
-}
 
 // TestKeywordSignatures shows how Signature writes optional and repeated
 // parameters.
