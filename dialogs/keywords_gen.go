@@ -8,9 +8,9 @@ import (
 // What is made from the description table (keywords_doc.go): the editor
 // annotations and the reference's keyword sections. The committed copies
 // (bots/.parley/parley.lua, docs/dialogs.md) are compared with these by a
-// test and rewritten by gendocs.go (go generate ./dialogs).
+// test and rewritten by dialogs/internal/gendocs (go generate ./dialogs).
 
-//go:generate go run gendocs.go ..
+//go:generate go run ./internal/gendocs ..
 
 // AnnotationsFile is where the annotations live in a bots directory: a
 // folder without bot.yaml or start.lua, which is not a bot (load.go).

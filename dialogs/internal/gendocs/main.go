@@ -1,6 +1,4 @@
-//go:build ignore
-
-// gendocs rewrites, in the source tree at ROOT (the argument), what is
+// Command gendocs rewrites, in the source tree at ROOT (the argument), what is
 // made from the keyword description table (keywords_doc.go): the editor
 // annotations of the example bots and the generated part of
 // docs/dialogs.md. Run it with `go generate ./dialogs`; tests
@@ -17,7 +15,7 @@ import (
 
 func main() {
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: go run gendocs.go ROOT")
+		fmt.Fprintln(os.Stderr, "usage: go run ./dialogs/internal/gendocs ROOT")
 		os.Exit(2)
 	}
 	if err := gen(os.Args[1]); err != nil {
