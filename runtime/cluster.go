@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -13,9 +14,10 @@ import (
 //
 // Fan-out. A node learns that other nodes wrote to a conversation from
 // Cluster.Changes: batches of conversation ids, a wake-up and never the
-// source of truth. For each conversation live here it reads the session
-// row and the messages after the last seq it published, and publishes
-// them in seq order (catchUp). A local append whose seq is not the next
+// source of truth. For the conversations of a batch live here it reads
+// their session rows and the messages after the last seq it published,
+// all in one query (Store.FindSince), and publishes each conversation's
+// in seq order (catchUp). A local append whose seq is not the next
 // one first publishes the messages in between (fillGapLocked), so each
 // node's sockets see every message once, in seq order, whoever wrote it.
 // A nil batch means the feed was interrupted: every live conversation is
@@ -145,13 +147,111 @@ func (h *Hub) applyChanges(ids []SessionID) (failed []SessionID) {
 		}
 	}
 	h.mu.Unlock()
-	for _, c := range convs {
-		if err := c.catchUp(h.ctx); err != nil && h.ctx.Err() == nil {
-			c.logger().Warn("catching up with other nodes failed; trying again", "err", err)
-			failed = append(failed, c.id)
+	for len(convs) > 0 {
+		n := min(len(convs), catchUpConvs)
+		bad, err := h.catchUp(h.ctx, convs[:n])
+		if len(bad) > 0 && h.ctx.Err() == nil {
+			h.log.Warn("catching up with other nodes failed; trying again", "err", err, "count", len(bad))
+			for _, c := range bad {
+				failed = append(failed, c.id)
+			}
 		}
+		convs = convs[n:]
 	}
 	return failed
+}
+
+// A catch-up reads at most catchUpConvs conversations at once, and at
+// most catchUpMessages messages of each (a conversation with more reads
+// the rest on its own, fillGapLocked): a wake-up names a message or two
+// per conversation, a resync after a lost connection every live one.
+const (
+	catchUpConvs    = 100
+	catchUpMessages = 25
+)
+
+// catchUp publishes what other nodes stored in convs since this node
+// last published: one read of all their sessions and new messages
+// (FindSince), then, for each, the messages after its LastSeq in order
+// and the suggestions as its session row has them. The row and the
+// messages are read as of one moment, and the messages only up to its
+// last_seq, so the suggestions published are those in force after the
+// last message published. A conversation no longer in the store was
+// deleted on another node: it ends here. It returns the conversations
+// whose catch-up failed and the (first) error.
+func (h *Hub) catchUp(ctx context.Context, convs []*conv) (failed []*conv, err error) {
+	live := make([]*conv, 0, len(convs))
+	marks := make([]SeqMark, 0, len(convs))
+	for _, c := range convs {
+		c.mu.Lock()
+		if !c.evicted && !c.deleted {
+			live = append(live, c)
+			marks = append(marks, SeqMark{SessionID: c.id, AfterSeq: c.session.LastSeq})
+		}
+		c.mu.Unlock()
+	}
+	if len(marks) == 0 {
+		return nil, nil
+	}
+	list, err := h.store.FindSince(ctx, marks, catchUpMessages)
+	if err != nil {
+		return live, err
+	}
+	news := make(map[SessionID]*SessionNews, len(list))
+	for _, n := range list {
+		news[n.Session.ID] = n
+	}
+	for _, c := range live {
+		n, ok := news[c.id]
+		if !ok {
+			h.forget(c.id) // deleted on another node
+			continue
+		}
+		if e := c.caughtUp(ctx, n); e != nil {
+			failed, err = append(failed, c), cmp.Or(err, e)
+		}
+	}
+	return failed, err
+}
+
+// catchUp is Hub.catchUp of this conversation alone.
+func (c *conv) catchUp(ctx context.Context) error {
+	_, err := c.hub.catchUp(ctx, []*conv{c})
+	return err
+}
+
+// caughtUp publishes n, what FindSince read of this conversation: the
+// switches first (a user message among those read is heard or not as the
+// bot switch now says), then the messages this node has not published,
+// in seq order, then the suggestions if they are still those in force.
+// Messages published meanwhile (a local append or another catch-up) are
+// skipped, and any not read (beyond the limit) are read now.
+func (c *conv) caughtUp(ctx context.Context, n *SessionNews) error {
+	s := n.Session
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.evicted || c.deleted {
+		return nil
+	}
+	c.refreshLocked(s)
+	for _, m := range n.Messages {
+		if m.Seq <= c.session.LastSeq {
+			continue
+		}
+		// Reads nothing unless m is not the next one.
+		if err := c.fillGapLocked(ctx, m.Seq); err != nil {
+			return err
+		}
+		c.publishElsewhereLocked(m)
+	}
+	if err := c.fillGapLocked(ctx, s.LastSeq+1); err != nil {
+		return err
+	}
+	if c.session.LastSeq == s.LastSeq && !slices.Equal(c.session.Suggestions, s.Suggestions) {
+		c.session.Suggestions = s.Suggestions
+		c.publishLocked(&Event{Type: EventSuggestion, SessionID: c.id, Suggestions: s.Suggestions})
+	}
+	return nil
 }
 
 // orphanLoop takes over the dialogs that no live node runs.
@@ -203,38 +303,6 @@ func (h *Hub) adoptOrphans(ctx context.Context) (int, error) {
 		h.log.Info("taking over dialogs", "count", n)
 	}
 	return n, nil
-}
-
-// catchUp publishes what other nodes stored since this node last
-// published: the messages after LastSeq in order, then the suggestions
-// as the session row has them. The row is read first and the messages
-// only up to its last_seq, so the suggestions published are those in
-// force after the last message published.
-func (c *conv) catchUp(ctx context.Context) error {
-	s, err := c.hub.store.FindSession(ctx, c.id)
-	if IsKind(err, KindNotFound) {
-		c.hub.forget(c.id) // deleted on another node
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.evicted || c.deleted {
-		return nil
-	}
-	// The switches first: a user message among those read is heard or
-	// not as the bot switch now says.
-	c.refreshLocked(s)
-	if err := c.fillGapLocked(ctx, s.LastSeq+1); err != nil {
-		return err
-	}
-	if c.session.LastSeq == s.LastSeq && !slices.Equal(c.session.Suggestions, s.Suggestions) {
-		c.session.Suggestions = s.Suggestions
-		c.publishLocked(&Event{Type: EventSuggestion, SessionID: c.id, Suggestions: s.Suggestions})
-	}
-	return nil
 }
 
 // lease makes sure this node may run the dialog, taking the lease when it

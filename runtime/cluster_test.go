@@ -3,7 +3,10 @@ package runtime_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -82,7 +85,7 @@ func clusterHub(t *testing.T) (*runtime.Hub, *racingStore) {
 
 // storedConversation creates alice's conversation with one message in it,
 // as another node would have.
-func storedConversation(t *testing.T, store *racingStore) runtime.SessionID {
+func storedConversation(t *testing.T, store runtime.Store) runtime.SessionID {
 	t.Helper()
 	ctx := context.Background()
 	now := time.Now().UTC()
@@ -160,4 +163,108 @@ func TestJoinBeforeTheWakeUp(t *testing.T) {
 	expectMessage(t, first, runtime.SenderBot, "in flight")
 	expectQuiet(t, first)
 	expectQuiet(t, second)
+}
+
+// countingStore is a MemStore that counts the reads a catch-up may make.
+type countingStore struct {
+	*runtimetest.MemStore
+	sessions, messages, since atomic.Int64
+}
+
+func (s *countingStore) FindSession(ctx context.Context, id runtime.SessionID) (*runtime.Session, error) {
+	s.sessions.Add(1)
+	return s.MemStore.FindSession(ctx, id)
+}
+
+func (s *countingStore) FindMessages(ctx context.Context, f runtime.MessageFilter) ([]*runtime.Message, error) {
+	s.messages.Add(1)
+	return s.MemStore.FindMessages(ctx, f)
+}
+
+func (s *countingStore) FindSince(ctx context.Context, marks []runtime.SeqMark, limit int) ([]*runtime.SessionNews, error) {
+	s.since.Add(1)
+	return s.MemStore.FindSince(ctx, marks, limit)
+}
+
+// One wake-up naming several conversations that another node wrote to:
+// this node reads them all at once (one FindSince, where it made two
+// reads per conversation), and the socket here of each gets every new
+// message once, in seq order, then the suggestions the other node left;
+// a conversation with more messages than one read brings reads the rest
+// on its own, and one deleted meanwhile ends its socket.
+func TestCatchUpOneBatchSeveralConversations(t *testing.T) {
+	store := &countingStore{MemStore: runtimetest.NewMemStore()}
+	nodes := newOtherNodes()
+	h := runtime.New(runtime.Config{Store: store, Engine: &fakeEngine{step: echo}, Cluster: nodes})
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+		defer cancel()
+		h.Close(ctx)
+	})
+	ctx := context.Background()
+	const convs, long = 4, 60 // long: more than one read brings
+	var ids []runtime.SessionID
+	var subs []*runtime.Subscription
+	for range convs + 1 {
+		sid := storedConversation(t, store.MemStore)
+		sub, err := h.Join(ctx, alice, runtime.JoinRequest{SessionID: sid})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sub.Close()
+		ids, subs = append(ids, sid), append(subs, sub)
+	}
+	gone := ids[convs]
+
+	// The other node: a few messages in each, many in the first, the
+	// user's among them; suggestions in the last; one conversation deleted.
+	want := make([][]*runtime.Message, convs)
+	for i, sid := range ids[:convs] {
+		n := 2 + i
+		if i == 0 {
+			n = long
+		}
+		for k := range n {
+			m := &runtime.Message{SessionID: sid, Sender: runtime.SenderBot, Content: fmt.Sprintf("c%d m%d", i, k)}
+			if k%3 == 1 {
+				m.Sender = runtime.SenderUser
+			}
+			if _, err := store.MemStore.AppendMessage(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+			want[i] = append(want[i], m)
+		}
+	}
+	sugg := []string{"yes", "no"}
+	if _, err := store.MemStore.UpdateSession(ctx, ids[convs-1], runtime.SessionUpdate{Suggestions: &sugg}); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.MemStore.DeleteSession(ctx, gone); err != nil {
+		t.Fatal(err)
+	}
+
+	store.sessions.Store(0)
+	store.messages.Store(0)
+	store.since.Store(0)
+	nodes.changes <- slices.Concat(ids, ids[:1]) // the first named twice
+	for i := range convs {
+		for _, m := range want[i] {
+			got := expectMessage(t, subs[i], m.Sender, m.Content)
+			if got.Seq != m.Seq {
+				t.Fatalf("conversation %d: %q has seq %d; want %d", i, m.Content, got.Seq, m.Seq)
+			}
+		}
+	}
+	if e := nextEvent(t, subs[convs-1]); e.Type != runtime.EventSuggestion || !slices.Equal(e.Suggestions, sugg) {
+		t.Fatalf("after the messages: %s %q; want the suggestions %q", describe(e), e.Suggestions, sugg)
+	}
+	expectDone(t, subs[convs], runtime.ReasonDeleted)
+	for _, sub := range subs[:convs] {
+		expectQuiet(t, sub)
+	}
+	// One read for the batch, and one more for the rest of the long
+	// conversation; nothing per conversation.
+	if s, m, f := store.sessions.Load(), store.messages.Load(), store.since.Load(); s != 0 || f != 1 || m != 1 {
+		t.Errorf("the batch took %d FindSince, %d FindSession, %d FindMessages; want 1, 0, 1", f, s, m)
+	}
 }

@@ -228,14 +228,21 @@ func (c *conv) fillGapLocked(ctx context.Context, before int64) error {
 			return nil // deleted meanwhile
 		}
 		for _, m := range list {
-			c.session.LastSeq, c.session.LastActivity = m.Seq, m.CreatedAt
-			c.publishLocked(&Event{Type: EventMessage, SessionID: c.id, Message: m, elsewhere: true})
-			if m.Sender == SenderUser {
-				c.userMessageLocked(m)
-			}
+			c.publishElsewhereLocked(m)
 		}
 	}
 	return nil
+}
+
+// publishElsewhereLocked publishes m, the next message, which another
+// node stored. A user message clears the suggestions, as a local one
+// does, and goes to the dialog when this node runs it.
+func (c *conv) publishElsewhereLocked(m *Message) {
+	c.session.LastSeq, c.session.LastActivity = m.Seq, m.CreatedAt
+	c.publishLocked(&Event{Type: EventMessage, SessionID: c.id, Message: m, elsewhere: true})
+	if m.Sender == SenderUser {
+		c.userMessageLocked(m)
+	}
 }
 
 // precedeLocked publishes, before a message this node stored with seq,

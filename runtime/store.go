@@ -139,7 +139,34 @@ type MessageStore interface {
 	FindMessages(ctx context.Context, f MessageFilter) ([]*Message, error)
 	// FindMessage returns one message by id, or KindNotFound.
 	FindMessage(ctx context.Context, id string) (*Message, error)
+	// FindSince reads several conversations at once, as a node catches up
+	// with what other nodes stored (cluster.go): for each mark, the
+	// session and its messages with seq after AfterSeq, oldest first.
+	// Each conversation is read as of one moment (one statement or
+	// transaction): the messages run without a gap from AfterSeq+1 and
+	// none is after Session.LastSeq, so the session is as it stood after
+	// the last of them when they reach Session.LastSeq. At most limit
+	// are returned per conversation (limit < 1 means 100): when the last
+	// one is before Session.LastSeq, the rest are for FindMessages. A
+	// conversation that does not exist is left out; the others come in
+	// the order of marks, once each (the first mark naming one counts).
+	FindSince(ctx context.Context, marks []SeqMark, limit int) ([]*SessionNews, error)
 }
+
+// SeqMark names a conversation and the last seq a reader has of it.
+type SeqMark struct {
+	SessionID SessionID
+	AfterSeq  int64
+}
+
+// SessionNews is one conversation as FindSince reads it.
+type SessionNews struct {
+	Session  *Session
+	Messages []*Message
+}
+
+// DefaultSinceLimit is FindSince's limit when the caller gives none.
+const DefaultSinceLimit = 100
 
 // MessageFilter selects messages of one session. Zero fields do not filter.
 // When Newest is set the page is the newest Limit messages that match

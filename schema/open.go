@@ -66,6 +66,9 @@ type DB struct {
 	// pools lists every distinct pool, for Close.
 	pools []*sqlx.DB
 
+	// since is FindSince's statement, kept prepared (since.go).
+	since readStmt
+
 	dialect *dialect
 	clock   func() time.Time
 	dsn     string // PostgreSQL: for the connections outside the pools (cluster.go)
@@ -153,7 +156,7 @@ func (db *DB) Close() error {
 	if db.checkpoints != nil {
 		db.checkpoints.close()
 	}
-	var errs []error
+	errs := []error{db.since.close()}
 	for _, p := range db.pools {
 		errs = append(errs, p.Close())
 	}

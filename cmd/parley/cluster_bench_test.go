@@ -59,7 +59,9 @@ func BenchmarkCrossNode(b *testing.B) {
 			reportSides(b, same, cross)
 		})
 	}
-	b.Run("parts/catch-up-reads", func(b *testing.B) { benchCatchUpReads(b, newUser, a, other) })
+	for _, k := range []int{1, 16} {
+		b.Run(fmt.Sprintf("parts/catch-up-reads/convs=%d", k), func(b *testing.B) { benchCatchUpReads(b, newUser, a, other, k) })
+	}
 	b.Run("parts/notify", func(b *testing.B) { benchNotify(b, dbURL) })
 }
 
@@ -207,30 +209,69 @@ func percentile(d []time.Duration, p float64) float64 {
 	return float64(d[i].Nanoseconds()) / 1e3
 }
 
-// benchCatchUpReads times the reads of one wake-up on the receiving node
-// (catchUp): the session row, then the messages it has not published,
-// here one turn's two. Nothing else runs meanwhile: a lower bound.
-func benchCatchUpReads(b *testing.B, newUser func() string, send, recv *Main) {
-	c := openConv(b, send, recv, newUser())
-	defer c.close()
+// benchCatchUpReads times the reads of one wake-up naming k conversations
+// on the receiving node (catchUp): their sessions and the messages it has
+// not published, here one turn's two each. since-* is one FindSince, as
+// the node reads them; two-reads-* is how it read them before, one
+// conversation after the other, FindSession then FindMessages. The two
+// take turns, so that both see the same noise. Nothing else runs
+// meanwhile: a lower bound.
+func benchCatchUpReads(b *testing.B, newUser func() string, send, recv *Main, k int) {
 	ctx := context.Background()
-	times := make([]time.Duration, 0, b.N)
-	b.ResetTimer()
-	for range b.N {
-		start := time.Now()
+	marks := make([]runtime.SeqMark, k)
+	for i := range marks {
+		c := openConv(b, send, recv, newUser())
+		defer c.close()
 		s, err := recv.store.FindSession(ctx, c.sid)
 		if err != nil {
 			b.Fatal(err)
 		}
-		f := runtime.MessageFilter{SessionID: c.sid, AfterSeq: s.LastSeq - 2, BeforeSeq: s.LastSeq + 1, Limit: 100}
-		if list, err := recv.store.FindMessages(ctx, f); err != nil || len(list) != 2 {
-			b.Fatalf("FindMessages: %d messages, %v; want 2", len(list), err)
+		marks[i] = runtime.SeqMark{SessionID: c.sid, AfterSeq: s.LastSeq - 2}
+	}
+	since := func() {
+		list, err := recv.store.FindSince(ctx, marks, 25)
+		if err != nil || len(list) != len(marks) {
+			b.Fatalf("FindSince: %d conversations, %v; want %d", len(list), err, len(marks))
 		}
-		times = append(times, time.Since(start))
+		for _, n := range list {
+			if len(n.Messages) != 2 {
+				b.Fatalf("FindSince: %d messages; want 2", len(n.Messages))
+			}
+		}
+	}
+	twoReads := func() {
+		for _, m := range marks {
+			s, err := recv.store.FindSession(ctx, m.SessionID)
+			if err != nil {
+				b.Fatal(err)
+			}
+			f := runtime.MessageFilter{SessionID: m.SessionID, AfterSeq: m.AfterSeq, BeforeSeq: s.LastSeq + 1, Limit: 100}
+			if list, err := recv.store.FindMessages(ctx, f); err != nil || len(list) != 2 {
+				b.Fatalf("FindMessages: %d messages, %v; want 2", len(list), err)
+			}
+		}
+	}
+	timesSince, timesTwo := make([]time.Duration, 0, b.N), make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := range b.N {
+		for j := range 2 {
+			start := time.Now()
+			if (i+j)%2 == 0 {
+				since()
+				timesSince = append(timesSince, time.Since(start))
+			} else {
+				twoReads()
+				timesTwo = append(timesTwo, time.Since(start))
+			}
+		}
 	}
 	b.StopTimer()
-	b.ReportMetric(percentile(times, 0.50), "p50-µs")
-	b.ReportMetric(percentile(times, 0.99), "p99-µs")
+	p50s, p50t := percentile(timesSince, 0.50), percentile(timesTwo, 0.50)
+	b.ReportMetric(p50s, "since-p50-µs")
+	b.ReportMetric(percentile(timesSince, 0.99), "since-p99-µs")
+	b.ReportMetric(p50t, "two-reads-p50-µs")
+	b.ReportMetric(percentile(timesTwo, 0.99), "two-reads-p99-µs")
+	b.ReportMetric(p50s/p50t, "since/two-reads")
 }
 
 // benchNotify times a NOTIFY from one connection to a LISTEN on another,

@@ -105,3 +105,31 @@ func page(f runtime.MessageFilter, list []*runtime.Message) []*runtime.Message {
 	}
 	return list[:f.Limit]
 }
+
+// FindSince returns, for each mark's session that exists, a copy of it
+// and of its messages after the mark, at most limit, under one lock:
+// one moment, as schema's one statement.
+func (s *MemStore) FindSince(ctx context.Context, marks []runtime.SeqMark, limit int) ([]*runtime.SessionNews, error) {
+	if limit < 1 {
+		limit = runtime.DefaultSinceLimit
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var list []*runtime.SessionNews
+	seen := map[runtime.SessionID]bool{}
+	for _, mark := range marks {
+		sess, ok := s.sessions[mark.SessionID]
+		if !ok || seen[mark.SessionID] {
+			continue
+		}
+		seen[mark.SessionID] = true
+		news := &runtime.SessionNews{Session: cloneSession(sess)}
+		for _, m := range s.messages[mark.SessionID] {
+			if m.Seq > mark.AfterSeq && m.Seq <= sess.LastSeq && len(news.Messages) < limit {
+				news.Messages = append(news.Messages, cloneMessage(m))
+			}
+		}
+		list = append(list, news)
+	}
+	return list, nil
+}

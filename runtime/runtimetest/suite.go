@@ -34,6 +34,8 @@ func StoreSuite(t *testing.T, newStore func(t *testing.T) runtime.Store) {
 		{"ClientIDDedupe", testClientIDDedupe},
 		{"FindMessages", testFindMessages},
 		{"FindMessagesGrid", testFindMessagesGrid},
+		{"FindSince", testFindSince},
+		{"FindSinceOneMoment", testFindSinceOneMoment},
 		{"Memory", testMemory},
 		{"DeleteIdleAnonymous", testDeleteIdleAnonymous},
 		{"DeleteSession", testDeleteSession},
