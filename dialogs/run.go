@@ -99,7 +99,6 @@ func (d *dialog) newThread(t turn) *thread {
 	th.L = newState(th.names, th.random, th.mem)
 	th.L.SetContext(newLuaContext(run, th.mem))
 	installAPI(th.L, th)
-	compact(th.L)
 	watch.add(th.mem)
 	th.begin(t)
 	return th

@@ -1,52 +1,54 @@
 package dialogs
 
 import (
-	"fmt"
 	"slices"
 	"testing"
 
 	lua "github.com/yuin/gopher-lua"
 )
 
-// TestCompact: compacting a set-up state changes nothing a script can
-// see: the same keys in the same pairs() order with the same values, the
-// same metatables, _G is the global table, and globals, libraries and the
-// hardened functions still work.
-func TestCompact(t *testing.T) {
+// TestStateTables: a set-up state's global and library tables hold the
+// library's keys in sorted order, then the keywords and USER, and nothing
+// else (no key removed after set-up, which gopher-lua would keep in the
+// order pairs() walks); _G is the global table and the state's
+// environment; globals, libraries and the hardened functions work.
+func TestStateTables(t *testing.T) {
 	th := testRun(t, 1<<40)
+	th.d = &dialog{}
 	L := th.L
-	tables := func() map[string]*lua.LTable {
-		return map[string]*lua.LTable{
-			"_G":     L.G.Global,
-			"string": L.GetGlobal("string").(*lua.LTable),
-			"table":  L.GetGlobal("table").(*lua.LTable),
-			"math":   L.GetGlobal("math").(*lua.LTable),
-		}
-	}
-	shape := func() map[string][]string {
-		out := map[string][]string{}
-		for name, tb := range tables() {
-			var kv []string
-			for k, v := tb.Next(lua.LNil); k != lua.LNil; k, v = tb.Next(k) {
-				kv = append(kv, fmt.Sprintf("%v=%p", k, v))
-			}
-			out[name] = append(kv, fmt.Sprintf("metatable=%p", tb.Metatable))
+	installAPI(L, th)
+	keys := func(tb *lua.LTable) []string {
+		var out []string
+		for k, _ := tb.Next(lua.LNil); k != lua.LNil; k, _ = tb.Next(k) {
+			out = append(out, k.String())
 		}
 		return out
 	}
-	before, global := shape(), L.G.Global
-	if len(before["_G"]) < 20 {
-		t.Fatalf("the global table holds %d keys; the walk is broken", len(before["_G"]))
+	names := func(es []entry) []string {
+		var out []string
+		for _, e := range es {
+			out = append(out, e.key)
+		}
+		return out
 	}
-	compact(L)
-	after := shape()
-	for name := range before {
-		if !slices.Equal(before[name], after[name]) {
-			t.Errorf("%s changed:\nbefore %v\nafter  %v", name, before[name], after[name])
+	want := map[string][]string{"_G": append(append(names(library[""]), apiNames...), "USER")}
+	for _, name := range libraryTables {
+		want[name] = names(library[name])
+	}
+	if slices.Contains(want["string"], "dump") || slices.Contains(want["string"], "__index") || len(want["_G"]) < 30 {
+		t.Fatalf("library is not what a state starts with: %v", want)
+	}
+	for name, w := range want {
+		tb := L.G.Global
+		if name != "_G" {
+			tb = L.GetGlobal(name).(*lua.LTable)
+		}
+		if got := keys(tb); !slices.Equal(got, w) {
+			t.Errorf("%s holds\n%v, want\n%v", name, got, w)
 		}
 	}
-	if L.G.Global != global || L.Env != global {
-		t.Error("the global table is no longer the state's environment")
+	if L.Env != L.G.Global || L.GetGlobal("_G") != L.G.Global || keys(L.G.Registry) != nil {
+		t.Error("the global table is not the state's environment and _G, or the registry is not empty")
 	}
 	err := L.DoString(`
 		assert(_G == _G._G)
@@ -58,6 +60,8 @@ func TestCompact(t *testing.T) {
 		assert(t.y == 7 and getmetatable(t) ~= nil)
 		assert(tostring({}):match("^table: %d+$"))
 		assert(not pcall(function() return print end))
+		assert(not pcall(function() return string.dump end))
+		assert(string.__index == nil and type(TALK) == "function")
 	`)
 	if err != nil {
 		t.Fatal(err)
@@ -92,3 +96,4 @@ func TestSharedLibrary(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
