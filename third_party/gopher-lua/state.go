@@ -2259,7 +2259,9 @@ func (ls *LState) SetMx(mx int) {
 
 // SetContext set a context ctx to this LState. The provided ctx must be non-nil.
 func (ls *LState) SetContext(ctx context.Context) {
-	ls.mainLoop = mainLoopWithContext
+	if ls.hook == nil { // PATCH(parley): a hook replaces the context's check (hook.go)
+		ls.mainLoop = mainLoopWithContext
+	}
 	ls.ctx = ctx
 }
 
@@ -2271,7 +2273,9 @@ func (ls *LState) Context() context.Context {
 // RemoveContext removes the context associated with this LState and returns this context.
 func (ls *LState) RemoveContext() context.Context {
 	oldctx := ls.ctx
-	ls.mainLoop = mainLoop
+	if ls.hook == nil { // PATCH(parley): a hook replaces the context's check (hook.go)
+		ls.mainLoop = mainLoop
+	}
 	ls.ctx = nil
 	return oldctx
 }

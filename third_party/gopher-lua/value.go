@@ -194,6 +194,7 @@ type LState struct {
 	hasErrorFunc bool
 	mainLoop     func(*LState, *callFrame)
 	ctx          context.Context
+	hook         InstructionHook // PATCH(parley): hook.go
 	ctxCancelFn  context.CancelFunc
 }
 
