@@ -97,3 +97,94 @@ func TestSharedLibrary(t *testing.T) {
 	}
 }
 
+// TestSharedConcurrently: the library's functions, made once in shared
+// (sandbox.go) and put in every state, are called from several states on
+// several goroutines at once, as dialogs do. That they keep nothing per
+// state is gopher-lua's behaviour, not its promise: under the race
+// detector (CI runs -race) a function that wrote to itself, to what it
+// holds or to the state that made it would fail this test, and so does
+// one that left a trace in shared's stack or globals. (The keywords,
+// shared too, run concurrently in every parallel dialog test.)
+func TestSharedConcurrently(t *testing.T) {
+	type fn struct {
+		f   *lua.LFunction
+		env *lua.LTable
+		ups []lua.LValue
+	}
+	var fns []fn
+	for _, es := range library {
+		for _, e := range es {
+			if f, ok := e.value.(*lua.LFunction); ok {
+				var ups []lua.LValue
+				for _, uv := range f.Upvalues {
+					ups = append(ups, uv.Value())
+				}
+				fns = append(fns, fn{f, f.Env, ups})
+			}
+		}
+	}
+	top, globals := shared.GetTop(), shared.G.Global.Len()+len(keysOf(shared.G.Global))
+	const script = `
+		local t = {5, 3, 9, 1}
+		for i, v in ipairs(t) do assert(t[i] == v) end
+		for k, v in pairs({a = 1, b = 2}) do assert(v) end
+		assert(next({}) == nil and select("#", 1, 2) == 2 and select(2, "a", "b") == "b")
+		assert(unpack({1, 2}) == 1 and tonumber("0x10") == 16 and type(tostring(1)) == "string")
+		assert(pcall(error, "x") == false and select(2, xpcall(function() error("y", 0) end, function(e) return e end)) == "y")
+		local r = {} rawset(r, 1, 2) assert(rawequal(t, t) and rawget(t, 1) == 5 and r[1] == 2)
+		local m = setmetatable({}, {__index = function() return 1 end})
+		assert(m.x == 1 and getmetatable(m) and assert(true))
+		local s = "Hello, World 42"
+		assert(s:len() == 15 and s:sub(1, 5) == "Hello" and s:upper():lower() == s:lower())
+		assert(s:byte(1) == 72 and string.char(72) == "H" and s:rep(2):len() == 30 and s:reverse():reverse() == s)
+		assert(s:find("World") == 8 and s:match("%d+") == "42" and s:gsub("o", "0") and string.format("%d-%s", 1, "x") == "1-x")
+		for w in s:gmatch("%a+") do assert(#w > 0) end
+		for w in string.gfind(s, "%d") do assert(w) end
+		table.insert(t, 7) table.insert(t, 1, 0) table.remove(t) table.remove(t, 1)
+		table.sort(t) table.sort(t, function(a, b) return a > b end)
+		assert(table.concat(t, ",") == "9,5,3,1" and table.getn(t) == 4 and table.maxn(t) == 4)
+		assert(math.floor(1.5) == 1 and math.ceil(1.5) == 2 and math.max(1, 2) == 2 and math.min(1, 2) == 1)
+		assert(math.abs(-1) == 1 and math.sqrt(4) == 2 and math.fmod(5, 3) == 2 and math.huge > 0 and math.pi > 3)
+		assert(math.sin(0) == 0 and math.cos(0) == 1 and math.exp(0) == 1 and math.log(1) == 0 and math.log10(10) == 1)
+		local f, e = math.frexp(8) assert(math.ldexp(f, e) == 8 and select(2, math.modf(1.5)) == 0.5 and math.pow(2, 3) == 8)
+		assert(math.deg(math.rad(90)) == 90 and math.tan(0) == 0 and math.atan2(0, 1) == 0 and math.mod(5, 3) == 2)
+		assert(math.acos(1) == 0 and math.asin(0) == 0 and math.atan(0) == 0 and math.cosh(0) == 1 and math.sinh(0) == 0 and math.tanh(0) == 0)
+	`
+	done := make(chan error)
+	for range 4 {
+		th := testRun(t, 1<<40)
+		go func() {
+			var err error
+			for range 50 {
+				if err = th.L.DoString(script); err != nil {
+					break
+				}
+			}
+			done <- err
+		}()
+	}
+	for range 4 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range fns {
+		if f.f.Env != f.env || len(f.f.Upvalues) != len(f.ups) {
+			t.Fatalf("a shared function changed: %+v", f.f)
+		}
+		for i, uv := range f.f.Upvalues {
+			if uv.Value() != f.ups[i] {
+				t.Fatalf("a shared function's upvalue changed: %+v", f.f)
+			}
+		}
+	}
+	if shared.GetTop() != top || shared.G.Global.Len()+len(keysOf(shared.G.Global)) != globals {
+		t.Error("calls from other states left a trace in shared")
+	}
+}
+
+func keysOf(t *lua.LTable) []lua.LValue {
+	var out []lua.LValue
+	t.ForEach(func(k, _ lua.LValue) { out = append(out, k) })
+	return out
+}
