@@ -14,5 +14,5 @@ import "embed"
 // FS contains "welcome/bot.yaml", "welcome/start.lua" and so on, so callers
 // need no fs.Sub.
 //
-//go:embed */bot.yaml */*.lua */files
+//go:embed */bot.yaml */start.lua */files
 var FS embed.FS

@@ -11,7 +11,8 @@ import (
 
 // api is the single table of everything a bot script sees beyond the
 // whitelisted standard library (sandbox.go). Every name is an UPPERCASE
-// conversation keyword; doc.go documents each one (a test checks it).
+// conversation keyword; doc.go documents each one, and keywords_doc.go
+// describes it for the reference and editors (tests check both).
 // USER, a table rather than a function, is set by installAPI.
 var api = map[string]lua.LGFunction{
 	"TALK":    luaTalk,

@@ -22,7 +22,7 @@ func TestExampleBotsList(t *testing.T) {
 			t.Errorf("bot %+v", *b)
 		}
 	}
-	if strings.Join(got, " ") != "assistant echo support welcome" {
+	if strings.Join(got, " ") != "assistant echo pizza support welcome" {
 		t.Errorf("bots %q", got)
 	}
 }
@@ -110,6 +110,24 @@ func TestSupportBot(t *testing.T) {
 	c.say("lost it", "talk: Let me find a person from our team to help you. Please describe the problem here.",
 		`transfer: "could not give a valid order number" 1h0m0s`,
 		"talk: Ann has closed your request. Thanks for your patience! Write again any time.")
+}
+
+// The pizza bot (README's example) remembers the last order for the
+// user's next conversation.
+func TestPizzaBot(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t, bots.FS)
+	mem := newMemory()
+	menu := []string{"talk: What size?", "suggest: Small | Medium | Large"}
+	first := startChat(t, e, "pizza", mem)
+	first.begin(append([]string{"talk: Hi! I take pizza orders."}, menu...)...)
+	first.say("medium", "talk: How many?")
+	first.say("3", "talk: Thanks! 3 × Medium, coming up.", "talk: Write to me whenever you want another order.")
+	if got, want := mem.kv["last_order"], `{"count":3,"size":"Medium"}`; got != want {
+		t.Errorf("memory %s, want %s", got, want)
+	}
+	second := startChat(t, e, "pizza", mem)
+	second.begin(append([]string{"talk: Welcome back! Last time: 3 × Medium."}, menu...)...)
 }
 
 func TestEchoBot(t *testing.T) {

@@ -5,14 +5,22 @@
 //
 // New (engine.go) loads every bot of a bots directory (load.go): bot.yaml
 // is read and start.lua compiled once to a *lua.FunctionProto that all the
-// bot's dialogs share. Check reports every problem of a bots directory with
-// file:line, for `parley check`. NewDialog returns a dialog (dialog.go)
+// bot's dialogs share. Check reports what keeps a bots directory from
+// loading, with file:line; CheckBots (check.go) adds, for `parley check`,
+// what the scripts' syntax trees show (check_lua.go), keyword calls
+// judged by Keywords (keywords_doc.go), the one description of the
+// keywords' parameters and options. NewDialog returns a dialog (dialog.go)
 // whose Step runs the script until it waits in HEAR (api_hear.go).
 //
 // A run (run.go) executes the script once from its first line in a fresh
 // sandboxed Lua state (sandbox.go). When the script returns or fails, the
 // next Step starts another run from the top; only memory (SET/GET, kept by
 // the DialogHost) survives.
+//
+// keywords_gen.go makes the reference (docs/dialogs.md) and the editor
+// annotations (bots/.parley/parley.lua) from the same description, which
+// also holds each keyword's results, errors, replay and an example; tests
+// keep the committed files equal to it (go generate ./dialogs).
 //
 // # Versions and hot reload
 //

@@ -73,6 +73,10 @@ func (m *manifest) checkHTTPAllow(id runtime.BotID) error {
 // slugPattern keeps bot ids safe in URLs, file names and logs.
 var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
 
+// ValidBotID reports whether id can be a bot's id, and so its folder's
+// name (`parley new` checks a name with it).
+func ValidBotID(id string) bool { return slugPattern.MatchString(id) }
+
 // Check loads every bot and team under the root of fsys and returns all the problems
 // it finds (each a *ScriptError naming bot, file and line where it can),
 // or nil when the bots are fine.
@@ -212,7 +216,7 @@ func compileScript(fsys fs.FS, id runtime.BotID) (*runtime.Script, *lua.Function
 func compileSource(id runtime.BotID, src string) (*lua.FunctionProto, error) {
 	chunk, err := parse.Parse(strings.NewReader(src), scriptFile)
 	if err != nil {
-		return nil, syntaxError(id, err)
+		return nil, syntaxError(id, src, err)
 	}
 	proto, err := lua.Compile(chunk, scriptFile)
 	if err != nil {
@@ -225,16 +229,14 @@ func compileSource(id runtime.BotID, src string) (*lua.FunctionProto, error) {
 	return proto, nil
 }
 
-func syntaxError(id runtime.BotID, err error) error {
+// syntaxError is a parse error of src with its line, even at the end of
+// the file (check_syntax.go).
+func syntaxError(id runtime.BotID, src string, err error) error {
 	var pe *parse.Error
 	if !errors.As(err, &pe) {
 		return &ScriptError{Bot: id, File: scriptFile, Err: err}
 	}
-	msg := pe.Message
-	if pe.Token != "" {
-		msg = fmt.Sprintf("%s near '%s'", pe.Message, pe.Token)
-	}
-	line := max(pe.Pos.Line, 0) // EOF is negative
+	line, msg := syntaxPosition(src, pe)
 	return &ScriptError{Bot: id, File: scriptFile, Line: line, Err: errors.New(msg)}
 }
 

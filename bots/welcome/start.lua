@@ -6,15 +6,44 @@
 -- support desk (TRANSFER) and picks up again when they are done. The
 -- script normally never returns.
 
+-- People answer "What's your name?" with a greeting as often as with a
+-- name, or with a sentence: "hi" is no name, and "Hello, I'm Ada" is Ada.
+-- Longer phrases first, so that "hi there" is not taken for "hi" and "there".
+local greetings = {"hello there", "hi there", "hey there", "good morning", "good afternoon",
+  "good evening", "hello", "hiya", "hey", "hi", "hola", "bonjour", "hallo"}
+local intros = {"my name is", "my name's", "i'm", "i am", "im", "call me", "it's", "this is"}
+
+-- without returns s without a leading phrase of list (any case, followed
+-- by a space, punctuation or nothing: "Hilda" does not start with "hi").
+local function without(s, list)
+  for _, phrase in ipairs(list) do
+    local after = s:sub(#phrase + 1)
+    if s:sub(1, #phrase):lower() == phrase and not after:match("^%w") then
+      return (after:gsub("^[%s%p]+", ""))
+    end
+  end
+  return s
+end
+
+-- ask_name asks until the answer holds a name, and returns it.
+local function ask_name()
+  TALK("What's your name?")
+  while true do
+    local answer = HEAR():gsub("^%s+", ""):gsub("[%s%.!,]+$", "")
+    local name = without(without(answer, greetings), intros):sub(1, 40) -- keep it short
+    if name ~= "" then
+      return name
+    end
+    TALK(answer == "" and "What's your name?" or "Hi! What's your name?")
+  end
+end
+
 local name = GET("name")
 if name then
   TALK("Welcome back, " .. name .. "!")
 else
   TALK("Hello! I'm Parley's welcome bot.")
-  TALK("What's your name?")
-  name = HEAR()
-  -- Keep it short: people sometimes answer with a whole sentence.
-  name = name:gsub("^%s+", ""):gsub("%s+$", ""):sub(1, 40)
+  name = ask_name()
   SET("name", name)
   TALK("Nice to meet you, " .. name .. "!")
 end

@@ -18,7 +18,7 @@ import (
 // of the configuration (same data dir or --database-url as serve).
 func apikey(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("want a subcommand: create, list or revoke")
+		return usagef("want a subcommand: create, list or revoke")
 	}
 	switch args[0] {
 	case "create":
@@ -28,10 +28,10 @@ func apikey(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	case "revoke":
 		return apikeyRevoke(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
-		fmt.Fprint(stderr, usage)
-		return pflag.ErrHelp
+		c, _ := lookup("apikey")
+		return &helpRequest{commandHelp(c, nil)}
 	}
-	return fmt.Errorf("unknown subcommand %q: want create, list or revoke", args[0])
+	return usagef("unknown subcommand %q: want create, list or revoke", args[0])
 }
 
 // apikeyCreate prints the new key alone on one line of stdout; it is not

@@ -1,16 +1,18 @@
 // Command parley is the Parley bot runtime: `parley serve` (the default)
 // runs the HTTP and WebSocket server; the other subcommands (migrate,
-// token, apikey, check) work on the same configuration. See README.md.
+// token, apikey, check, chat, test) work on the same configuration. The
+// list of subcommands and their help are in help.go. See README.md.
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"os/signal"
-	"strings"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -19,62 +21,29 @@ import (
 	"parley/dialogs"
 )
 
-const usage = `usage: parley [serve|migrate|token|apikey|check|chat|test] [flags]
-
-  serve                      run the server (default)
-  migrate                    apply database migrations and exit
-  token --user NAME [--name DISPLAY] [--role user|agent|admin] [--ttl 24h]
-                             print a JWT signed with the server's secret
-  apikey create --user U --name N [--role user|agent|admin]
-                             print a new API key (shown once; only its hash is kept)
-  apikey list --user U       list a user's API keys
-  apikey revoke ID           revoke an API key
-  check [DIR]                compile every bot under DIR (default: --bots)
-  chat BOT                   talk to one bot in the terminal, no server needed
-  test [DIR]                 run the transcript tests (*.txtar) of the bots under DIR
-
-Run "parley SUBCOMMAND --help" for the flags.
-`
-
 func main() {
 	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// run executes one subcommand and returns the exit code.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cmd := "serve"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		cmd, args = args[0], args[1:]
-	}
-	commands := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
-		"serve": serve, "migrate": migrate, "token": token, "check": check, "chat": chat,
-		"test": testCmd, "apikey": apikey,
-	}
-	f, ok := commands[cmd]
-	if !ok {
-		fmt.Fprintf(stderr, "parley: unknown subcommand %q\n\n%s", cmd, usage)
-		return 2
-	}
-	if err := f(ctx, args, stdout, stderr); err != nil {
-		if err == pflag.ErrHelp {
-			return 0
-		}
-		fmt.Fprintf(stderr, "parley %s: %v\n", cmd, err)
-		return 1
-	}
-	return 0
-}
-
-// parse reads a subcommand's flags and the configuration.
+// parse reads a subcommand's flags and the configuration. Asked for
+// help (-h, --help), it returns the command's help as a *helpRequest; a
+// flag it cannot read is a *usageError.
 func parse(name string, args []string, stderr io.Writer, extra func(*pflag.FlagSet)) (Config, *pflag.FlagSet, error) {
 	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {} // run prints the help, on stdout
 	configFlags(fs)
 	if extra != nil {
 		extra(fs)
 	}
-	if err := fs.Parse(args); err != nil {
-		return Config{}, fs, err
+	if err := fs.Parse(args); err == pflag.ErrHelp {
+		c, ok := lookup(name)
+		if !ok {
+			c = command{name: name, synopsis: name}
+		}
+		return Config{}, fs, &helpRequest{commandHelp(c, fs)}
+	} else if err != nil {
+		return Config{}, fs, &usageError{err}
 	}
 	c, err := loadConfig(fs)
 	return c, fs, err
@@ -161,22 +130,57 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// check compiles every bot under DIR and reports each error with file:line.
+// check reports every problem of the bots under DIR as a compiler does:
+// one "file:line: message" per line, sorted, the files named as DIR was
+// typed (bots/pizza/start.lua:12: …), warnings marked "warning:". It
+// fails when there is an error; warnings alone pass.
 func check(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c, fs, err := parse("check", args, stderr, nil)
 	if err != nil {
 		return err
 	}
+	if fs.NArg() > 1 {
+		return usagef("check takes one directory, not %d", fs.NArg())
+	}
 	if fs.NArg() > 0 {
 		c.Bots = fs.Arg(0)
 	}
-	errs := dialogs.Check(botsFS(c))
-	for _, e := range errs {
-		fmt.Fprintln(stderr, e)
+	dir := botsDir(c)
+	if dir != "" {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return fmt.Errorf("%s is not a directory", dir)
+		}
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("%d error(s)", len(errs))
+	errs, warnings := 0, 0
+	for _, p := range dialogs.CheckBots(botsFS(c)) {
+		if p.Warning {
+			warnings++
+		} else {
+			errs++
+		}
+		if dir != "" {
+			p.File = filepath.ToSlash(filepath.Join(dir, filepath.FromSlash(p.File)))
+		}
+		fmt.Fprintln(stderr, p)
+	}
+	if errs > 0 {
+		if warnings > 0 {
+			return fmt.Errorf("%s, %s", count(errs, "error"), count(warnings, "warning"))
+		}
+		return errors.New(count(errs, "error"))
+	}
+	if warnings > 0 {
+		fmt.Fprintf(stdout, "ok, %s\n", count(warnings, "warning"))
+		return nil
 	}
 	fmt.Fprintln(stdout, "ok")
 	return nil
+}
+
+// count is "1 error", "2 errors".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

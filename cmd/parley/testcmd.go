@@ -82,7 +82,9 @@ func runTranscriptFile(ctx context.Context, c Config, fsys fs.FS, name string, l
 	if err != nil {
 		return err
 	}
+	// The uploads too: validate made UploadDir DATA/uploads of the flags.
 	c.Data, c.DatabaseURL = filepath.Join(tmp, "data"), ""
+	c.UploadStore, c.UploadDir = "disk", filepath.Join(c.Data, "uploads")
 	rng := rand.New(rand.NewPCG(1, 2))
 	hub, closeAll, err := openHub(ctx, c, engine, log, runtime.Config{
 		Now:  func() time.Time { return time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC) },

@@ -1,0 +1,3 @@
+TALK("fine")
+TALK("this string
+is cut")
