@@ -38,11 +38,11 @@ const (
 // (debt) of what the run allocated since the last walk. It walks:
 //
 //   - every walkEvery Lua instructions or more (walkPace), counted by the
-//     LState's context, whose Done the VM calls before every instruction
-//     (luaContext, tick);
+//     LState's instruction hook, which the VM calls before every
+//     instruction (hook);
 //   - at the next instruction once held + debt passes the budget. The
 //     debt grows with each `..` and each store that would fill a gap in
-//     an array, weighed before they run (pendingOp); with the strings and
+//     an array, weighed before they run (hook, weigh); with the strings and
 //     tables that the string and table functions build (guard, charge);
 //     with each keyword call (hostCharge) and each user message;
 //   - at the next instruction when the sentinel pokes a turn that has run
@@ -94,15 +94,37 @@ func size(n int64) string {
 	return fmt.Sprintf("%.1f %s", f, units[u])
 }
 
-// tick is called before every Lua instruction. A walk it asks for runs
-// first, so that a `..` charged now is walked after it ran, at the next
-// instruction.
-func (m *memory) tick() {
-	m.ticks--
-	if m.ticks <= 0 || m.calls != m.th.calls || m.poke.Load() {
-		m.due()
+// hook returns the LState's instruction hook (third_party/gopher-lua),
+// which the VM calls before every instruction, on the run's goroutine,
+// with the instruction, its function and its registers: the budget's
+// clock, then the run's stop check, stopped(L) once done is closed (run.go,
+// watch). One closure, so that an instruction costs the VM one call. A
+// walk the clock asks for runs first, so that a `..` charged now is
+// walked after it ran, at the next instruction.
+func (m *memory) hook(done <-chan struct{}, stopped func(*lua.LState)) lua.InstructionHook {
+	return func(L *lua.LState, inst uint32, fn *lua.LFunction, regs []lua.LValue) {
+		m.ticks--
+		if m.ticks <= 0 || m.calls != m.th.calls || m.poke.Load() {
+			m.due()
+		}
+		if weighed&(1<<(inst>>26)) != 0 {
+			m.weigh(inst, fn, regs)
+		}
+		select {
+		case <-done:
+			stopped(L)
+		default:
+		}
 	}
-	switch inst, fn, regs := pendingOp(m.th.L); int(inst >> 26) {
+}
+
+// weighed are the instructions that may allocate much at once, weighed
+// before they run: `..` and stores (a store may fill a gap).
+const weighed = 1<<lua.OP_CONCAT | 1<<lua.OP_SETTABLE
+
+// weigh weighs the `..` or the store that inst is about to run.
+func (m *memory) weigh(inst uint32, fn *lua.LFunction, regs []lua.LValue) {
+	switch int(inst >> 26) {
 	case lua.OP_CONCAT:
 		if b, c := argB(inst), argC(inst); b <= c && c < len(regs) {
 			m.concat(regs[b : c+1])
@@ -143,7 +165,7 @@ func (m *memory) store(t, k lua.LValue) {
 }
 
 // gap is what t[k] = v allocates at once when k is an integer beyond t's
-// array part, and below maxArrayIndex: gopher-lua appends the nils in
+// array part, and below lua.MaxArrayIndex: gopher-lua appends the nils in
 // between first (memory_lua.go), unless a __newindex takes the store.
 func gap(t, k lua.LValue) int64 {
 	tb, ok := t.(*lua.LTable)
@@ -159,10 +181,10 @@ func gap(t, k lua.LValue) int64 {
 // rawGap is gap for rawset(t, k, v) and table.insert(t, k, v).
 func rawGap(t *lua.LTable, k lua.LValue) int64 {
 	i, ok := k.(lua.LNumber)
-	if !ok || i < 2 || i >= maxArrayIndex || i != lua.LNumber(int(i)) {
+	if !ok || i < 2 || i >= lua.LNumber(lua.MaxArrayIndex) || i != lua.LNumber(int(i)) {
 		return 0
 	}
-	return max(0, int64(int(i)-arrayLen(t)-1)*slotBytes)
+	return max(0, int64(int(i)-t.ArrayLen()-1)*slotBytes)
 }
 
 // charge adds n bytes that Lua just allocated, or is about to, to the
@@ -175,7 +197,7 @@ func (m *memory) charge(n int64) {
 	}
 }
 
-// due walks when one of the reasons of tick asks for it.
+// due walks when one of the reasons of the clock (hook) asks for it.
 func (m *memory) due() {
 	if c := m.th.calls; c > m.calls {
 		m.debt += int64(c-m.calls) * hostCharge

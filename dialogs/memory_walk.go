@@ -54,7 +54,7 @@ func (w *walker) measure(L *lua.LState, names *namer, limit int64) (int64, int) 
 	w.value(L.G.Global)
 	w.value(L.G.Registry)
 	w.value(L.Env)
-	stack := dataStack(L)
+	stack := L.DataStack()
 	w.total += int64(len(stack)) * slotBytes
 	for _, v := range stack {
 		w.value(v)

@@ -97,9 +97,8 @@ func (d *dialog) newThread(t turn) *thread {
 	th.mem = newMemory(th, d.eng.cfg.MemoryBudget)
 	th.budget = newBudget(d.eng.cfg.TurnTimeout, func() { stop(budgetError(d.eng.cfg.TurnTimeout)) }, &th.mem.lua)
 	th.L = newState(th.names, th.random, th.mem)
-	th.L.SetContext(newLuaContext(run, th.mem))
+	th.watch()
 	installAPI(th.L, th)
-	compact(th.L)
 	watch.add(th.mem)
 	th.begin(t)
 	return th
@@ -203,13 +202,22 @@ func (c hostContext) Done() <-chan struct{}       { return c.run.Done() }
 func (c hostContext) Err() error                  { return c.run.Err() }
 func (c hostContext) Value(key any) any           { return c.turn.Value(key) }
 
-// luaContext is the LState's context: run's, with two twists. Its Err is
-// run's cause ("Lua time budget exceeded…") rather than a bare "context
-// canceled", since gopher-lua raises ctx.Err().Error() at the instruction
-// it stops. And its Done, which the VM calls before every instruction,
-// is the memory budget's clock (memory.tick); so it must be called from
-// the run's goroutine only, which only gopher-lua does. Pattern matches,
-// which run within one instruction, check stopped instead (patterns.go).
+// watch makes the run's context L's (keywords and pattern matches find
+// their run in it: threadOf, runOf) and gives L its instruction hook
+// (memory.hook): the memory budget's clock, and the check that stops the
+// script once the run is stopped (the time or memory budget, Close, a
+// cancelled Step). Pattern matches, which run within one instruction,
+// check stopped instead (patterns.go).
+func (th *thread) watch() {
+	c := &luaContext{run: th.run, done: th.run.Done(), mem: th.mem}
+	c.check = c.stopped
+	th.L.SetContext(c)
+	th.L.SetInstructionHook(th.mem.hook(c.done, c.raise))
+}
+
+// luaContext is the LState's context: run's, whose Err is run's cause
+// rather than a bare "context canceled". gopher-lua does not look at it
+// while the hook is set (watch).
 type luaContext struct {
 	run   context.Context
 	done  <-chan struct{}
@@ -217,25 +225,22 @@ type luaContext struct {
 	check func() error // stopped, made once
 }
 
-func newLuaContext(run context.Context, mem *memory) *luaContext {
-	c := &luaContext{run: run, done: run.Done(), mem: mem}
-	c.check = c.stopped
-	return c
-}
-
 func (c *luaContext) Deadline() (time.Time, bool) { return c.run.Deadline() }
 func (c *luaContext) Value(key any) any           { return c.run.Value(key) }
-
-func (c *luaContext) Done() <-chan struct{} {
-	c.mem.tick()
-	return c.done
-}
+func (c *luaContext) Done() <-chan struct{}       { return c.done }
 
 func (c *luaContext) Err() error {
 	if c.run.Err() == nil {
 		return nil
 	}
 	return context.Cause(c.run)
+}
+
+// raise raises a stopped run's cause ("Lua time budget exceeded…") in L,
+// as the VM raised a context's error. The hook calls it before each
+// instruction once the run is stopped, so pcall cannot swallow it.
+func (c *luaContext) raise(L *lua.LState) {
+	L.RaiseError("%s", context.Cause(c.run).Error())
 }
 
 // maxErrorText bounds the message of a ScriptError: error(s) with a huge

@@ -55,6 +55,17 @@ func newState(names *namer, rnd func(lo, hi int) int, mem *memory) *lua.LState {
 		RegistryGrowStep:    registryGrow,
 		MinimizeStackMemory: true,
 	})
+	// A parked dialog keeps its state for as long as the conversation
+	// lives, so what a state holds from the start is paid per
+	// conversation (docs/benchmarks.md, "parked"). gopher-lua makes a
+	// global table with room for 64 keys and a registry with room for 32;
+	// they are replaced, before anything refers to them, by a global
+	// table of the size it will have (the library, the keywords and USER:
+	// openLibraries, installAPI) and an empty registry (it holds only what
+	// require and module keep, and both are removed).
+	L.G.Global = L.CreateTable(0, len(library[""])+len(apiNames)+1)
+	L.Env = L.G.Global
+	L.G.Registry = L.CreateTable(0, 0)
 	openLibraries(L)
 	explainMissing(L, L.G.Global, "", removedGlobals)
 	hardenBase(L, names)
@@ -79,7 +90,9 @@ var shared, sharedEnv = func() (*lua.LState, *lua.LTable) {
 // library is the standard library as a script starts with it, opened
 // once in shared: the whitelisted globals and the library tables'
 // entries, each list in sorted key order, with Parley's pattern functions
-// (patterns.go) for gopher-lua's. Every state gets these very values
+// (patterns.go) for gopher-lua's and without string.dump and
+// string.__index (gopher-lua's string table is its strings' metatable;
+// hardenString gives them another). Every state gets these very values
 // instead of opening the libraries itself.
 var library = func() map[string][]entry {
 	L := shared
@@ -92,14 +105,19 @@ var library = func() map[string][]entry {
 	for _, name := range libraryTables {
 		lib[name] = sortedEntries(L.GetGlobal(name).(*lua.LTable))
 	}
-	for i, e := range lib[lua.StringLibName] {
+	str := lib[lua.StringLibName][:0]
+	for _, e := range lib[lua.StringLibName] {
 		switch e.key {
+		case "dump", "__index":
+			continue
 		case "find", "match", "gsub":
-			lib[lua.StringLibName][i].value = patternFunctions[e.key]
+			e.value = patternFunctions[e.key]
 		case "gmatch", "gfind":
-			lib[lua.StringLibName][i].value = gmatch
+			e.value = gmatch
 		}
+		str = append(str, e)
 	}
+	lib[lua.StringLibName] = str
 	kept := lib[""][:0]
 	for _, e := range lib[""] {
 		if baseWhitelist[e.key] {
@@ -157,7 +175,10 @@ func sortedEntries(t *lua.LTable) []entry {
 // in sorted key order. The order matters: the first insertion of a key
 // fixes its place in the order pairs() walks a table (doc.go,
 // "Determinism"), and gopher-lua's own opening fills them from Go maps,
-// in an order that changes from one state to the next.
+// in an order that changes from one state to the next. Each table is made
+// at the size it keeps, and no key is ever removed from it: a gopher-lua
+// table never forgets a key, which stays in the order list pairs() walks
+// even once its value is nil.
 func openLibraries(L *lua.LState) {
 	for _, e := range library[""] {
 		v := e.value

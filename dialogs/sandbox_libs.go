@@ -10,17 +10,16 @@ import (
 // the memory budget: `("x"):rep(1e10)` must fail before it allocates.
 const maxBuiltString = 1 << 20
 
-// hardenString removes string.dump, caps string.rep and string.format, and
-// gives strings a metatable of their own that scripts can neither read nor
-// replace. (gopher-lua makes the string table itself the metatable.)
+// hardenString explains that string.dump is absent (library leaves it
+// out), caps string.rep and string.format, and gives strings a metatable
+// of their own that scripts can neither read nor replace. (gopher-lua
+// makes the string table itself the metatable.)
 // string.format shows tables and functions as tostring does: gopher-lua
 // hands them to fmt.Sprintf, whose %s and %p print their address. The
 // functions that build strings weigh them against mem (memory_libs.go).
 func hardenString(L *lua.LState, names *namer, mem *memory) {
 	str := L.GetGlobal("string").(*lua.LTable)
-	str.RawSetString("dump", lua.LNil)
 	explainMissing(L, str, "string.", map[string]string{"dump": ""})
-	str.RawSetString("__index", lua.LNil)
 	format := str.RawGetString("format").(*lua.LFunction).GFunction
 	str.RawSetString("rep", L.NewFunction(func(L *lua.LState) int { return strRep(L, mem) }))
 	str.RawSetString("format", L.NewFunction(func(L *lua.LState) int {

@@ -5,33 +5,44 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
+	"slices"
 	"sync"
 	"time"
 )
 
-// bench runs scenarios: for each run, a fresh Parley (with -spawn) and a
-// fresh bare echo server.
+// bench runs scenarios: for each run, a fresh Parley (with -spawn), a
+// fresh bare echo server and, for turns, a fresh Botkit peer.
 type bench struct {
 	o      options
+	stderr io.Writer
 	binDir string // where -spawn builds parley
 	bin    string
 	secret string
-	files  uint64 // RLIMIT_NOFILE, for this process and the spawned server
+	files  uint64       // RLIMIT_NOFILE, for this process and the spawned server
+	botkit *botkitSetup // nil: no peer
 
 	mu      sync.Mutex
 	current *spawned // the server of the run in progress, for the watchdog
+	peer    *peer    // the peer of the run in progress, likewise
 }
 
-func newBench(o options) *bench {
-	return &bench{o: o, secret: o.JWTSecret}
+func newBench(o options, stderr io.Writer) *bench {
+	return &bench{o: o, stderr: stderr, secret: o.JWTSecret}
 }
 
-// prepare raises the open-files limit and builds parley when needed.
+// prepare raises the open-files limit, readies the Botkit peer and builds
+// parley when needed.
 func (b *bench) prepare(ctx context.Context) error {
 	var err error
 	if b.files, err = raiseOpenFiles(1 << 20); err != nil {
 		return fmt.Errorf("raising the open files limit: %w", err)
+	}
+	if b.o.Botkit && slices.Contains(b.o.Scenarios, "turns") {
+		if b.botkit, err = prepareBotkit(ctx, b.stderr); err != nil {
+			fmt.Fprintf(b.stderr, "parley-bench: botkit: %v; the turns report has no botkit column (-botkit=false turns the peer off)\n", err)
+		}
 	}
 	if !b.o.Spawn {
 		return nil
@@ -62,8 +73,8 @@ func (b *bench) repeat(ctx context.Context, name string) (*report, error) {
 	return medianReport(runs), nil
 }
 
-// runOnce starts the two servers, runs the scenario against both, and
-// stops them.
+// runOnce starts the servers, runs the scenario against them, and stops
+// them.
 func (b *bench) runOnce(ctx context.Context, name string) (*report, error) {
 	parley, stop, err := b.parley(ctx, name)
 	if err != nil {
@@ -76,6 +87,20 @@ func (b *bench) runOnce(ctx context.Context, name string) (*report, error) {
 	}
 	defer echo.close()
 	e := &env{o: b.o, parley: parley, bare: echo.target(), tag: randomHex(4), backend: b.backend(), files: b.files}
+	if name == "turns" && b.botkit != nil {
+		p, err := b.botkit.start(ctx, b.o.Verbose)
+		if err != nil {
+			return nil, fmt.Errorf("starting the botkit peer (-botkit=false leaves it out): %w", err)
+		}
+		b.setPeer(p)
+		defer func() {
+			b.setPeer(nil)
+			if err := p.stop(); err != nil {
+				fmt.Fprintf(b.stderr, "parley-bench: stopping botkit: %v\n", err)
+			}
+		}()
+		e.botkit = p.target()
+	}
 	return scenarioFuncs[name](ctx, e)
 }
 
@@ -122,12 +147,21 @@ func (b *bench) setCurrent(s *spawned) {
 	b.mu.Unlock()
 }
 
-// kill ends the spawned server at once (the hard deadline).
+func (b *bench) setPeer(p *peer) {
+	b.mu.Lock()
+	b.peer = p
+	b.mu.Unlock()
+}
+
+// kill ends the spawned server and peer at once (the hard deadline).
 func (b *bench) kill() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.current != nil {
 		b.current.kill()
+	}
+	if b.peer != nil {
+		b.peer.kill()
 	}
 	b.cleanup()
 }

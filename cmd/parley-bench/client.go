@@ -41,6 +41,8 @@ type outFrame struct {
 // answering pings while a scenario does nothing with it.
 type client struct {
 	conn      *websocket.Conn
+	user      string
+	dialect   *dialect // nil: protocol §3
 	sessionID string
 	frames    chan arrival // closed when the socket ends
 	err       error        // why it ended; read after frames is closed
@@ -62,10 +64,14 @@ const (
 )
 
 // dial connects user to the echo bot (joining session when it is not
-// empty) and reads the connected frame.
+// empty) and reads the connected frame. A target with a dialect of its
+// own (a peer: botkit.go) has no connected frame and no sessions.
 func dial(ctx context.Context, t *target, user, session string) (*client, error) {
 	ctx, cancel := context.WithTimeout(ctx, dialTimeout)
 	defer cancel()
+	if t.dialect != nil {
+		return dialPeer(ctx, t, user)
+	}
 	q := url.Values{"bot_id": {"echo"}}
 	if session != "" {
 		q.Set("session_id", session)
@@ -78,7 +84,7 @@ func dial(ctx context.Context, t *target, user, session string) (*client, error)
 	if err != nil {
 		return nil, err
 	}
-	c := &client{conn: conn}
+	c := &client{conn: conn, user: user}
 	f, err := c.read(ctx)
 	if err != nil {
 		conn.CloseNow()
@@ -89,9 +95,14 @@ func dial(ctx context.Context, t *target, user, session string) (*client, error)
 		return nil, fmt.Errorf("first frame: %+v", f)
 	}
 	c.sessionID = f.SessionID
+	c.start()
+	return c, nil
+}
+
+// start runs the read loop (once the handshake is over).
+func (c *client) start() {
 	c.frames = make(chan arrival, 64)
 	go c.readLoop()
-	return c, nil
 }
 
 func (c *client) readLoop() {
@@ -132,9 +143,15 @@ func (c *client) alive() bool {
 }
 
 // send writes a message frame; content doubles as the client_id, so the
-// send is idempotent as a real client's is.
+// send is idempotent as a real client's is. A peer gets its dialect's
+// frame instead.
 func (c *client) send(ctx context.Context, content string) error {
-	data, _ := json.Marshal(outFrame{Type: "message", Content: content, ClientID: content})
+	var data []byte
+	if c.dialect != nil {
+		data = c.dialect.message(c.user, content)
+	} else {
+		data, _ = json.Marshal(outFrame{Type: "message", Content: content, ClientID: content})
+	}
 	return c.conn.Write(ctx, websocket.MessageText, data)
 }
 
@@ -144,6 +161,9 @@ func (c *client) read(ctx context.Context) (frame, error) {
 	_, data, err := c.conn.Read(ctx)
 	if err != nil {
 		return f, err
+	}
+	if c.dialect != nil {
+		return c.dialect.frame(data)
 	}
 	if err := json.Unmarshal(data, &f); err != nil {
 		return f, fmt.Errorf("bad frame %q: %w", data, err)

@@ -26,9 +26,10 @@ func TestEveryScenarioAgainstParley(t *testing.T) {
 		positive []string // Parley's value must be > 0
 		zero     []string // Parley's value must be 0
 	}{
-		{"turns", []string{"-n", "2", "-turns", "20"},
+		// The Botkit peer has a test of its own (below).
+		{"turns", []string{"-n", "2", "-turns", "20", "-botkit=false"},
 			[]string{"turns/s", "p50 turn", "p99 turn", "turns"}, []string{"errors"}},
-		{"turns", []string{"-n", "2", "-turns", "20", "-find-peak"},
+		{"turns", []string{"-n", "2", "-turns", "20", "-find-peak", "-botkit=false"},
 			[]string{"turns/s", "half-peak turns/s", "half-peak p99 turn", "half-peak rate asked"}, []string{"errors", "half-peak errors"}},
 		{"fanout", []string{"-k", "3", "-turns", "10"},
 			[]string{"sends/s", "frames delivered/s", "p99 all K have it"}, []string{"errors"}},
@@ -57,6 +58,44 @@ func TestEveryScenarioAgainstParley(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// turns with the Botkit peer: every row has its botkit value, the rates
+// and latencies a parley / botkit ratio; -botkit=false leaves it out.
+func TestTurnsReportHasBotkit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs parley")
+	}
+	needBotkit(t)
+	bin, err := buildParley(t.Context(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"-spawn", "-parley", bin, "-scenario", "turns", "-n", "2", "-turns", "20", "-duration", "2s", "-deadline", "3m"}
+	r := runJSON(t, append(args, "-json"))
+	for _, m := range r.Metrics {
+		if m.Botkit == nil {
+			t.Errorf("%s: no botkit value", m.Name)
+		}
+	}
+	for _, name := range []string{"turns/s", "p50 turn", "p99 turn"} {
+		if m := findMetric(t, r, name); m.Botkit == nil || !(*m.Botkit > 0) || m.BotkitRatio == nil || !(*m.BotkitRatio > 0) {
+			t.Errorf("%s: %+v, want a botkit value and ratio > 0", name, m)
+		}
+	}
+	if m := findMetric(t, r, "turns"); m.Botkit == nil || *m.Botkit != 20 || m.BotkitRatio != nil {
+		t.Errorf("turns: %+v, want botkit 20 and no ratio", m)
+	}
+	if m := findMetric(t, r, "errors"); m.Botkit == nil || *m.Botkit != 0 {
+		t.Errorf("errors: %+v, want botkit 0", m)
+	}
+	var table, errb bytes.Buffer
+	if code := run(append(args, "-botkit=false"), &table, &errb); code != 0 {
+		t.Fatalf("-botkit=false: exit %d: %s", code, errb.String())
+	}
+	if strings.Contains(table.String(), "botkit") || errb.Len() > 0 {
+		t.Errorf("-botkit=false: %s%s", table.String(), errb.String())
 	}
 }
 

@@ -8,12 +8,13 @@ import (
 	"time"
 )
 
-// env is what a scenario gets: the options and the two targets of one run.
+// env is what a scenario gets: the options and the targets of one run.
 type env struct {
 	o       options
 	parley  *target
 	bare    *target
-	tag     string // makes this run's user names unique on a reused server
+	botkit  *target // the peer (turns only; nil when it is off or cannot run)
+	tag     string  // makes this run's user names unique on a reused server
 	backend string
 	files   uint64 // the open files limit
 }

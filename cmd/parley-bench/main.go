@@ -2,7 +2,8 @@
 // WebSockets. It drives a Parley server (spawned with -spawn, or running,
 // with -url) and, with the same code, a bare coder/websocket echo server
 // it runs itself (echo.go), so that every number comes with its ratio to
-// the bare baseline measured in the same run. It talks to 127.0.0.1
+// the bare baseline measured in the same run; turns also drives a peer,
+// a Botkit 4 echo bot in node (botkit.go). It talks to 127.0.0.1
 // only, and every scenario is bounded by -duration, -turns and a hard
 // -deadline.
 //
@@ -37,7 +38,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), o.Deadline)
 	defer cancel()
-	b := newBench(o)
+	b := newBench(o, stderr)
 	defer b.cleanup()
 	// The context ends the scenarios at the deadline; this ends the
 	// process if one of them does not notice.

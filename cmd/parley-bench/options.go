@@ -27,6 +27,7 @@ type options struct {
 	Turns       int     // most turns, sends or requests per target (0: no limit)
 	Rate        float64 // turns: open-loop total rate, turns/s
 	FindPeak    bool
+	Botkit      bool          // turns: also drive the Botkit peer (botkit.go)
 	Evict       time.Duration // the server's --dialog-idle-evict (evicted)
 	Count       int           // repeat each scenario, report medians
 	JSON        bool
@@ -53,6 +54,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.Turns, "turns", 0, "most turns, sends or requests per target and phase (0: until -duration)")
 	fs.Float64Var(&o.Rate, "rate", 0, "turns: open loop at this total rate (turns/s) instead of closed loop")
 	fs.BoolVar(&o.FindPeak, "find-peak", false, "turns: closed loop, then open loop on both targets at half of Parley's closed-loop rate")
+	fs.BoolVar(&o.Botkit, "botkit", true, "turns: also drive a Botkit 4 echo bot (cmd/parley-bench/botkit, in node) and report parley / botkit")
 	fs.DurationVar(&o.Evict, "evict", 2*time.Second, "evicted: the server's --dialog-idle-evict (passed to it with -spawn)")
 	fs.IntVar(&o.Count, "count", 1, "run each scenario this many times and report medians")
 	fs.BoolVar(&o.JSON, "json", false, "print one JSON object per scenario instead of a table")

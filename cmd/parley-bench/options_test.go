@@ -13,6 +13,7 @@ func TestParseOptionsAccepts(t *testing.T) {
 		{"-spawn", "-scenario", "all"},
 		{"-spawn", "-scenario", "turns", "-find-peak"},
 		{"-spawn", "-scenario", "turns", "-rate", "100"},
+		{"-spawn", "-scenario", "turns", "-botkit=false"},
 		{"-spawn", "-database-url", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable&search_path=bench_x"},
 		{"-url", "http://127.0.0.1:8080", "-jwt-secret", "s"},
 		{"-url", "http://127.0.0.1:8080/", "-jwt-secret", "s", "-scenario", "idle", "-pprof", "http://127.0.0.1:6060"},

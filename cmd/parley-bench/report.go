@@ -10,7 +10,7 @@ import (
 )
 
 // report is one scenario's result: rows of Parley against the bare echo
-// server, measured in the same run.
+// server (and, in turns, the Botkit peer), measured in the same run.
 type report struct {
 	Scenario string         `json:"scenario"`
 	Backend  string         `json:"backend"` // sqlite, postgres, or a running server
@@ -20,13 +20,15 @@ type report struct {
 }
 
 // metric is one row. Ratio is Parley / bare echo, present when the two
-// measure the same thing.
+// measure the same thing; BotkitRatio is Parley / botkit, likewise.
 type metric struct {
-	Name   string   `json:"name"`
-	Unit   string   `json:"unit"`
-	Parley float64  `json:"parley"`
-	Bare   *float64 `json:"bare_echo,omitempty"`
-	Ratio  *float64 `json:"ratio,omitempty"`
+	Name        string   `json:"name"`
+	Unit        string   `json:"unit"`
+	Parley      float64  `json:"parley"`
+	Bare        *float64 `json:"bare_echo,omitempty"`
+	Ratio       *float64 `json:"ratio,omitempty"`
+	Botkit      *float64 `json:"botkit,omitempty"`
+	BotkitRatio *float64 `json:"botkit_ratio,omitempty"`
 }
 
 // pair adds a row measured on both targets, with their ratio.
@@ -45,6 +47,27 @@ func (r *report) both(name, unit string, parley, bare float64) {
 	r.Metrics = append(r.Metrics, metric{Name: name, Unit: unit, Parley: parley, Bare: &bare})
 }
 
+// withBotkit adds the Botkit peer's value to the last row, with Parley /
+// botkit when ratio is set.
+func (r *report) withBotkit(botkit float64, ratio bool) {
+	m := &r.Metrics[len(r.Metrics)-1]
+	m.Botkit = &botkit
+	if ratio && botkit != 0 {
+		x := m.Parley / botkit
+		m.BotkitRatio = &x
+	}
+}
+
+// hasBotkit reports whether any row has the Botkit peer's value.
+func (r *report) hasBotkit() bool {
+	for _, m := range r.Metrics {
+		if m.Botkit != nil {
+			return true
+		}
+	}
+	return false
+}
+
 // one adds a row that only Parley has.
 func (r *report) one(name, unit string, parley float64) {
 	r.Metrics = append(r.Metrics, metric{Name: name, Unit: unit, Parley: parley})
@@ -57,21 +80,27 @@ func medianReport(runs []*report) *report {
 	out.Runs = len(runs)
 	out.Metrics = nil
 	for i, m := range runs[0].Metrics {
-		var p, b, r []float64
+		var p, b, r, k, kr []float64
 		for _, run := range runs {
 			x := run.Metrics[i]
 			p = append(p, x.Parley)
-			if x.Bare != nil {
-				b = append(b, *x.Bare)
-			}
-			if x.Ratio != nil {
-				r = append(r, *x.Ratio)
-			}
+			b = appendPtr(b, x.Bare)
+			r = appendPtr(r, x.Ratio)
+			k = appendPtr(k, x.Botkit)
+			kr = appendPtr(kr, x.BotkitRatio)
 		}
 		m.Parley, m.Bare, m.Ratio = median(p), medianPtr(b), medianPtr(r)
+		m.Botkit, m.BotkitRatio = medianPtr(k), medianPtr(kr)
 		out.Metrics = append(out.Metrics, m)
 	}
 	return &out
+}
+
+func appendPtr(xs []float64, x *float64) []float64 {
+	if x == nil {
+		return xs
+	}
+	return append(xs, *x)
 }
 
 func medianPtr(xs []float64) *float64 {
@@ -93,16 +122,18 @@ func writeTable(w io.Writer, r *report) {
 		fmt.Fprintf(w, "; medians of %d runs", r.Runs)
 	}
 	fmt.Fprintln(w, ")")
-	rows := [][]string{{"metric", "unit", "parley", "bare echo", "parley/bare"}}
+	botkit := r.hasBotkit()
+	head := []string{"metric", "unit", "parley", "bare echo", "parley/bare"}
+	if botkit {
+		head = append(head, "botkit", "parley/botkit")
+	}
+	rows := [][]string{head}
 	for _, m := range r.Metrics {
-		bare, ratio := "—", "—"
-		if m.Bare != nil {
-			bare = formatValue(*m.Bare, m.Unit)
+		row := []string{m.Name, m.Unit, formatValue(m.Parley, m.Unit), formatPtr(m.Bare, m.Unit), formatRatio(m.Ratio)}
+		if botkit {
+			row = append(row, formatPtr(m.Botkit, m.Unit), formatRatio(m.BotkitRatio))
 		}
-		if m.Ratio != nil {
-			ratio = fmt.Sprintf("%.2f×", *m.Ratio)
-		}
-		rows = append(rows, []string{m.Name, m.Unit, formatValue(m.Parley, m.Unit), bare, ratio})
+		rows = append(rows, row)
 	}
 	width := make([]int, len(rows[0]))
 	for _, row := range rows {
@@ -136,6 +167,20 @@ func formatParams(p map[string]any) string {
 		}
 	}
 	return strings.Join(parts, " ")
+}
+
+func formatPtr(v *float64, unit string) string {
+	if v == nil {
+		return "—"
+	}
+	return formatValue(*v, unit)
+}
+
+func formatRatio(r *float64) string {
+	if r == nil {
+		return "—"
+	}
+	return fmt.Sprintf("%.2f×", *r)
 }
 
 func formatValue(v float64, unit string) string {

@@ -51,7 +51,7 @@ func spawn(ctx context.Context, bin, secret string, extra []string, verbose bool
 	}
 	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dir, "--rate-limits", "off",
 		"--jwt-secret", secret, "--pprof-addr", "127.0.0.1:0"}, extra...)
-	s := &spawned{cmd: exec.Command(bin, args...), dir: dir, log: &logTail{verbose: verbose}, exit: make(chan error, 1)}
+	s := &spawned{cmd: exec.Command(bin, args...), dir: dir, log: &logTail{name: "parley", verbose: verbose}, exit: make(chan error, 1)}
 	stdout, err := s.cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
@@ -121,23 +121,27 @@ func (s *spawned) kill() {
 	os.RemoveAll(s.dir)
 }
 
-// logTail keeps the server's last lines, to show when it fails.
+// logTail keeps a spawned process's last lines, to show when it fails.
 type logTail struct {
+	name    string // the prefix of its lines copied to stderr (-v)
 	verbose bool
 	mu      sync.Mutex
 	lines   []string
 }
 
-// scan reads r to its end, sending the first match of re's group to found.
+// scan reads r to its end, sending the first match of re's group to found
+// (when re is not nil).
 func (l *logTail) scan(r io.Reader, re *regexp.Regexp, found chan<- string) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	sent := false
 	for sc.Scan() {
 		line := sc.Text()
-		if m := re.FindStringSubmatch(line); m != nil && !sent {
-			found <- m[1]
-			sent = true
+		if re != nil && !sent {
+			if m := re.FindStringSubmatch(line); m != nil {
+				found <- m[1]
+				sent = true
+			}
 		}
 		l.add(line)
 	}
@@ -146,7 +150,7 @@ func (l *logTail) scan(r io.Reader, re *regexp.Regexp, found chan<- string) {
 
 func (l *logTail) add(line string) {
 	if l.verbose {
-		fmt.Fprintln(os.Stderr, "parley:", line)
+		fmt.Fprintln(os.Stderr, l.name+":", line)
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()

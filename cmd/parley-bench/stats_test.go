@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -77,9 +78,12 @@ func TestMedian(t *testing.T) {
 func TestMedianReport(t *testing.T) {
 	t.Parallel()
 	var runs []*report
-	for _, x := range [][2]float64{{10, 100}, {30, 60}, {20, 40}} {
+	for _, x := range [][3]float64{{10, 100, 5}, {30, 60, 10}, {20, 40, 40}} {
 		r := &report{Scenario: "turns", Runs: 1}
 		r.pair("turns/s", "turns/s", x[0], x[1])
+		r.withBotkit(x[2], true)
+		r.both("errors", "count", 0, 0)
+		r.withBotkit(0, false)
 		r.one("parley only", "KB", x[0])
 		runs = append(runs, r)
 	}
@@ -88,8 +92,36 @@ func TestMedianReport(t *testing.T) {
 	if m.Runs != 3 || tps.Parley != 20 || *tps.Bare != 60 || *tps.Ratio != 0.5 {
 		t.Errorf("turns/s = %v / %v ratio %v (runs %d)", tps.Parley, *tps.Bare, *tps.Ratio, m.Runs)
 	}
-	if one := m.Metrics[1]; one.Bare != nil || one.Ratio != nil || one.Parley != 20 {
+	// parley / botkit: 2, 3, 0.5
+	if *tps.Botkit != 10 || *tps.BotkitRatio != 2 {
+		t.Errorf("turns/s botkit = %v ratio %v", *tps.Botkit, *tps.BotkitRatio)
+	}
+	if errs := m.Metrics[1]; errs.Botkit == nil || *errs.Botkit != 0 || errs.BotkitRatio != nil {
+		t.Errorf("errors = %+v", errs)
+	}
+	if one := m.Metrics[2]; one.Bare != nil || one.Ratio != nil || one.Botkit != nil || one.Parley != 20 {
 		t.Errorf("parley only = %+v", one)
+	}
+}
+
+// The table has the botkit columns when a row has the peer's value, and
+// not otherwise.
+func TestTableBotkitColumns(t *testing.T) {
+	t.Parallel()
+	r := &report{Scenario: "turns", Backend: "sqlite", Params: map[string]any{}, Runs: 1}
+	r.pair("turns/s", "turns/s", 1000, 10000)
+	var without strings.Builder
+	writeTable(&without, r)
+	r.withBotkit(2000, true)
+	var with strings.Builder
+	writeTable(&with, r)
+	if strings.Contains(without.String(), "botkit") {
+		t.Errorf("without the peer:\n%s", without.String())
+	}
+	lines := strings.Split(with.String(), "\n") // title, header, row
+	header, row := strings.Fields(lines[1]), strings.Fields(lines[2])
+	if !slices.Equal(header[len(header)-2:], []string{"botkit", "parley/botkit"}) || !slices.Equal(row[len(row)-2:], []string{"2000", "0.50×"}) {
+		t.Errorf("with the peer:\n%s", with.String())
 	}
 }
 

@@ -14,11 +14,13 @@ import (
 )
 
 // target is one server under test: Parley, or the bare echo server that
-// runs in this process. Scenarios drive both through the same code.
+// runs in this process, or (turns only) a peer, a Botkit echo bot.
+// Scenarios drive them all through the same code.
 type target struct {
-	name  string
-	base  string // http://127.0.0.1:PORT
-	token func(user string) string
+	name    string
+	base    string   // http://127.0.0.1:PORT
+	dialect *dialect // how its socket speaks; nil: protocol §3
+	token   func(user string) string
 	// heap reads the server's heap after a forced GC.
 	heap func(ctx context.Context) (memSample, error)
 	// gauge reads one of Parley's metrics (docs/metrics.md); the bare

@@ -10,6 +10,8 @@ import (
 // time each (closed loop), or at a fixed total rate (-rate, open loop).
 // -find-peak runs closed loop, then open loop on both targets at half of
 // Parley's closed-loop rate: issue 8's "p99 at half of peak" in one run.
+// The Botkit peer (botkit.go), when it runs, is driven as the bare echo
+// server is, in the same phases at the same rates.
 
 func runTurns(ctx context.Context, e *env) (*report, error) {
 	n := e.n(64)
@@ -36,15 +38,28 @@ func runTurns(ctx context.Context, e *env) (*report, error) {
 	if err != nil {
 		return nil, err
 	}
+	var k []turnResult
+	if e.botkit != nil {
+		if k, err = e.turnsOn(ctx, e.botkit, n, rate); err != nil {
+			return nil, err
+		}
+	}
 	prefix := []string{"", "half-peak "}
 	if e.o.Rate > 0 {
 		prefix[0] = "open-loop "
 	}
 	for i := range p {
-		addTurnRows(r, prefix[i], p[i], b[i])
+		var peer *turnResult
+		if k != nil {
+			peer = &k[i]
+		}
+		addTurnRows(r, prefix[i], p[i], b[i], peer)
 	}
 	if e.o.FindPeak {
 		r.both("half-peak rate asked", "turns/s", rate, rate)
+		if k != nil {
+			r.withBotkit(rate, false)
+		}
 	}
 	return r, nil
 }
@@ -95,13 +110,30 @@ func warmUp(ctx context.Context, cs []*client) error {
 	return nil
 }
 
-func addTurnRows(r *report, prefix string, p, b turnResult) {
-	r.pair(prefix+"turns/s", "turns/s", p.rate(), b.rate())
-	r.pair(prefix+"p50 turn", "ms", ms(p.Lat.P50), ms(b.Lat.P50))
-	r.pair(prefix+"p90 turn", "ms", ms(p.Lat.P90), ms(b.Lat.P90))
-	r.pair(prefix+"p99 turn", "ms", ms(p.Lat.P99), ms(b.Lat.P99))
-	r.both(prefix+"turns", "count", float64(p.Turns), float64(b.Turns))
-	r.both(prefix+"errors", "count", float64(p.Errors), float64(b.Errors))
+// addTurnRows adds a phase's rows: Parley's, the bare echo server's and,
+// when k is not nil, the Botkit peer's.
+func addTurnRows(r *report, prefix string, p, b turnResult, k *turnResult) {
+	for _, row := range []struct {
+		name, unit string
+		value      func(turnResult) float64
+		ratio      bool
+	}{
+		{"turns/s", "turns/s", turnResult.rate, true},
+		{"p50 turn", "ms", func(t turnResult) float64 { return ms(t.Lat.P50) }, true},
+		{"p90 turn", "ms", func(t turnResult) float64 { return ms(t.Lat.P90) }, true},
+		{"p99 turn", "ms", func(t turnResult) float64 { return ms(t.Lat.P99) }, true},
+		{"turns", "count", func(t turnResult) float64 { return float64(t.Turns) }, false},
+		{"errors", "count", func(t turnResult) float64 { return float64(t.Errors) }, false},
+	} {
+		if row.ratio {
+			r.pair(prefix+row.name, row.unit, row.value(p), row.value(b))
+		} else {
+			r.both(prefix+row.name, row.unit, row.value(p), row.value(b))
+		}
+		if k != nil {
+			r.withBotkit(row.value(*k), row.ratio)
+		}
+	}
 }
 
 func noSession(int) string { return "" }
