@@ -12,7 +12,6 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/coder/websocket"
@@ -220,15 +219,7 @@ func (p *peer) target() *target {
 // stop ends node with SIGTERM (echo.js exits at once), killing it after
 // 10s.
 func (p *peer) stop() error {
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case err := <-p.exit:
-		p.exit <- err
-		return err
-	case <-time.After(10 * time.Second):
-		p.cmd.Process.Kill()
-		return errors.New("botkit/echo.js did not exit 10s after SIGTERM; killed")
-	}
+	return terminate(p.cmd, p.exit, 10*time.Second, "botkit/echo.js")
 }
 
 // kill ends node at once (the hard deadline).

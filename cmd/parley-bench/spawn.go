@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -104,14 +103,20 @@ func (s *spawned) await(ctx context.Context, base, pprof chan string) error {
 // its data directory.
 func (s *spawned) stop() error {
 	defer os.RemoveAll(s.dir)
-	s.cmd.Process.Signal(syscall.SIGTERM)
+	return terminate(s.cmd, s.exit, 20*time.Second, "parley")
+}
+
+// terminate sends cmd SIGTERM and waits for its exit (which exit carries,
+// and keeps for the next reader), killing it after grace.
+func terminate(cmd *exec.Cmd, exit chan error, grace time.Duration, name string) error {
+	cmd.Process.Signal(syscall.SIGTERM)
 	select {
-	case err := <-s.exit:
-		s.exit <- err
+	case err := <-exit:
+		exit <- err
 		return err
-	case <-time.After(20 * time.Second):
-		s.cmd.Process.Kill()
-		return errors.New("parley did not exit 20s after SIGTERM; killed")
+	case <-time.After(grace):
+		cmd.Process.Kill()
+		return fmt.Errorf("%s did not exit %v after SIGTERM; killed", name, grace)
 	}
 }
 
