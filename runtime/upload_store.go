@@ -77,9 +77,10 @@ func (h *Hub) putUploads(ctx context.Context, ups []*Upload, files []NewFile) er
 			return Wrap(KindUnavailable, err, "could not store the file; try again")
 		}
 	}
-	// On failure, the blobs just written may be shared with uploads that
-	// exist; the ones that are not are the sweep's when their rows are
-	// gone, so none is deleted here.
+	// On failure the blobs just written stay: they may be shared with
+	// uploads that exist. One no row names is never swept (the sweep
+	// deletes blobs of deleted rows only): a known leak, on a failed
+	// insert after a successful write.
 	return h.store.CreateUploads(ctx, ups)
 }
 
