@@ -308,6 +308,9 @@ func TestVisitorUploadsAndCleanup(t *testing.T) {
 		t.Fatalf("a user reads a visitor's file: %d", resp.StatusCode)
 	}
 
+	if got := blobs(t, s); len(got) != 1 {
+		t.Fatalf("blobs before the expiry: %v; want the visitor's one", got)
+	}
 	visitor.conn.CloseNow()
 	// The visitor's conversation expires; its file goes with it.
 	waitUntil(t, func() bool { return len(blobs(t, s)) == 0 })
