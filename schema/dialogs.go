@@ -36,6 +36,14 @@ func (db *DB) CommitDialog(ctx context.Context, w *runtime.DialogWrite) error {
 	dw := &dialogWrite{w: w, rows: rows}
 	var input *runtime.Message // w.Input as stored, now or before
 	r := &request{ctx: ctx, sid: string(w.SessionID), fn: func(ctx context.Context, tx execQueryer) error {
+		if in != nil && db.dialect == sqliteDialect {
+			var ok bool
+			var err error
+			if input, dw.stored, ok, err = db.turnTx(ctx, tx, w, *in, rows); ok || err != nil {
+				return err
+			}
+			// Nothing was written: the two steps below say why.
+		}
 		if in != nil {
 			var created bool
 			var err error
@@ -54,6 +62,7 @@ func (db *DB) CommitDialog(ctx context.Context, w *runtime.DialogWrite) error {
 	if plainDialogWrite(w) {
 		r.dlg = dw // the committer may store it with others (committer_dialogs.go)
 	}
+	r.flushFirst = w.Run != nil && w.Run.Ended // the end of a run deletes its journal
 	err = db.commit.submit(r)
 	if errors.Is(err, runtime.ErrInputStored) {
 		*w.Input = *input
@@ -123,6 +132,12 @@ func (db *DB) commitDialogTx(ctx context.Context, tx execQueryer, w *runtime.Dia
 	if err != nil {
 		return nil, err
 	}
+	return db.dialogRowsTx(ctx, tx, w, rows, last, now)
+}
+
+// dialogRowsTx writes what w holds besides the sessions row, once that
+// row took the seqs of w's messages, the last of which is last.
+func (db *DB) dialogRowsTx(ctx context.Context, tx execQueryer, w *runtime.DialogWrite, rows []messageRow, last int64, now dbTime) ([]*runtime.Message, error) {
 	if err := db.insertEntriesTx(ctx, tx, w.SessionID, w.Entries); err != nil {
 		return nil, err
 	}
@@ -231,16 +246,28 @@ func (db *DB) insertRows(ctx context.Context, tx sqlx.ExecerContext, insert stri
 // insertEntriesTx appends entries to the session's journal. An entry that
 // is there already (same run and index) is KindConflict: a journal is
 // never rewritten.
-func (db *DB) insertEntriesTx(ctx context.Context, tx sqlx.ExecerContext, sid runtime.SessionID, entries []runtime.JournalEntry) error {
-	return db.insertRows(ctx, tx, `INSERT INTO dialog_journal (session_id, run, idx, kind, value, found, seq) VALUES`, 7, len(entries),
+func (db *DB) insertEntriesTx(ctx context.Context, tx execQueryer, sid runtime.SessionID, entries []runtime.JournalEntry) error {
+	if p := pendingOf(tx); p != nil {
+		p.addEntries(sid, entries)
+		return nil
+	}
+	return db.insertRows(ctx, tx, insertEntries, 7, len(entries),
 		func(i int) []any {
 			e := entries[i]
 			return []any{sid, e.Run, e.Index, e.Kind, e.Value, e.Found, e.Seq}
 		})
 }
 
-// insertMessagesTx inserts rows, whose seqs were taken already.
-func (db *DB) insertMessagesTx(ctx context.Context, tx sqlx.ExecerContext, rows []messageRow) error {
+// insertEntries inserts journal entries (insertRows adds the rows).
+const insertEntries = `INSERT INTO dialog_journal (session_id, run, idx, kind, value, found, seq) VALUES`
+
+// insertMessagesTx inserts rows, whose seqs were taken already, or holds
+// them back for the end of the batch (pendingOf).
+func (db *DB) insertMessagesTx(ctx context.Context, tx execQueryer, rows []messageRow) error {
+	if p := pendingOf(tx); p != nil {
+		p.addMessages(rows)
+		return nil
+	}
 	return db.insertRows(ctx, tx, `INSERT INTO message_history (`+messageColumns+`) VALUES`, 10, len(rows),
 		func(i int) []any {
 			r := rows[i]

@@ -73,7 +73,8 @@ func (db *DB) openSQLite(ctx context.Context, cfg Config) error {
 	// The committer shares the single writer with the other writes.
 	// SQLite has one writer: no other transaction can abort a batch.
 	db.commit = &committer{pool: db.write, begin: db.dialect.begin, retryable: func(error) bool { return false },
-		committed: db.checkpoints.committed, beforeBatch: db.checkpoints.beforeBatch, oneByOne: true}
+		committed: db.checkpoints.committed, beforeBatch: db.checkpoints.beforeBatch, oneByOne: true,
+		flush: db.flushPending}
 	db.commit.launch()
 	return nil
 }

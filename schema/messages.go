@@ -141,6 +141,11 @@ func (db *DB) appendTx(ctx context.Context, tx execQueryer, row messageRow) (*ru
 		WHERE id = ?`
 	isUser := row.Sender == string(runtime.SenderUser)
 	args := []any{row.CreatedAt, isUser, isUser, isUser, row.SessionID}
+	if p := pendingOf(tx); p != nil && row.ClientID != nil {
+		if dup := p.clientID(row.SessionID, *row.ClientID); dup != nil {
+			return dup, false, nil // stored earlier in this batch
+		}
+	}
 	if row.ClientID != nil {
 		q += ` AND NOT EXISTS (SELECT 1 FROM message_history WHERE session_id = ? AND client_id = ?)`
 		args = append(args, row.SessionID, *row.ClientID)
