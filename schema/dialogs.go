@@ -132,13 +132,14 @@ func (db *DB) commitDialogTx(ctx context.Context, tx execQueryer, w *runtime.Dia
 	if err != nil {
 		return nil, err
 	}
-	return db.dialogRowsTx(ctx, tx, w, rows, last, now)
+	return db.dialogRowsTx(ctx, tx, w, rows, carryEntries(w, rows, nil), last, now)
 }
 
 // dialogRowsTx writes what w holds besides the sessions row, once that
-// row took the seqs of w's messages, the last of which is last.
-func (db *DB) dialogRowsTx(ctx context.Context, tx execQueryer, w *runtime.DialogWrite, rows []messageRow, last int64, now dbTime) ([]*runtime.Message, error) {
-	if err := db.insertEntriesTx(ctx, tx, w.SessionID, w.Entries); err != nil {
+// row took the seqs of w's messages, the last of which is last: entries
+// are those of w that its messages do not carry (carryEntries).
+func (db *DB) dialogRowsTx(ctx context.Context, tx execQueryer, w *runtime.DialogWrite, rows []messageRow, entries []runtime.JournalEntry, last int64, now dbTime) ([]*runtime.Message, error) {
+	if err := db.insertEntriesTx(ctx, tx, w.SessionID, entries); err != nil {
 		return nil, err
 	}
 	stored := make([]*runtime.Message, len(rows))
@@ -182,17 +183,7 @@ func (db *DB) updateDialogStateTx(ctx context.Context, tx execQueryer, w *runtim
 	if w.Suggestions != nil {
 		sets, args = append(sets, "suggestions = ?"), append(args, stringsJSON(*w.Suggestions))
 	}
-	if w.WakeAt != nil {
-		sets, args = append(sets, "wake_at = ?"), append(args, dbTime(*w.WakeAt)) // zero: NULL
-	}
-	switch r := w.Run; {
-	case r == nil:
-	case r.Ended:
-		sets, args = append(sets, "run_ended = ?"), append(args, true)
-	default:
-		sets = append(sets, "run = ?", "run_ended = ?", "script_version = ?")
-		args = append(args, r.Run, false, r.Version)
-	}
+	sets, args = dialogStateSets(w, sets, args)
 	where := ` WHERE id = ?`
 	args = append(args, w.SessionID)
 	if w.Fence != 0 {
@@ -211,6 +202,29 @@ func (db *DB) updateDialogStateTx(ctx context.Context, tx execQueryer, w *runtim
 		return 0, runtime.Errorf(runtime.KindNotFound, "conversation not found")
 	}
 	return last, err
+}
+
+// dialogStateSets adds to sets and args what w changes of the dialog's
+// state in the sessions row besides the seqs: the WAIT deadline, the run,
+// and whether the run's last entry is a park. Right of =, columns are the
+// row as it was: a run starts above the messages taken before it
+// (run_base, journal_carry.go).
+func dialogStateSets(w *runtime.DialogWrite, sets []string, args []any) ([]string, []any) {
+	if w.WakeAt != nil {
+		sets, args = append(sets, "wake_at = ?"), append(args, dbTime(*w.WakeAt)) // zero: NULL
+	}
+	switch r := w.Run; {
+	case r == nil:
+	case r.Ended:
+		sets, args = append(sets, "run_ended = ?"), append(args, true)
+	default:
+		sets = append(sets, "run = ?", "run_ended = ?", "script_version = ?", "run_base = consumed_seq")
+		args = append(args, r.Run, false, r.Version)
+	}
+	if len(w.Entries) > 0 || w.Run != nil && !w.Run.Ended { // a new run has no entry yet
+		sets, args = append(sets, "parked = ?"), append(args, lastParked(w.Entries))
+	}
+	return sets, args
 }
 
 // rowsPerInsert bounds the rows of one multi-row INSERT, far below the
@@ -268,10 +282,11 @@ func (db *DB) insertMessagesTx(ctx context.Context, tx execQueryer, rows []messa
 		p.addMessages(rows)
 		return nil
 	}
-	return db.insertRows(ctx, tx, `INSERT INTO message_history (`+messageColumns+`) VALUES`, 10, len(rows),
+	return db.insertRows(ctx, tx, `INSERT INTO message_history (`+messageColumns+`, run, idx, entry) VALUES`, 13, len(rows),
 		func(i int) []any {
 			r := rows[i]
-			return []any{r.ID, r.SessionID, r.Seq, r.Sender, r.Content, r.ClientID, r.Attachments, r.Metadata, r.CreatedAt, r.SenderName}
+			return []any{r.ID, r.SessionID, r.Seq, r.Sender, r.Content, r.ClientID, r.Attachments, r.Metadata, r.CreatedAt, r.SenderName,
+				r.Run, r.Idx, r.Entry}
 		})
 }
 

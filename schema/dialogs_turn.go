@@ -44,17 +44,7 @@ func (db *DB) turnTx(ctx context.Context, tx execQueryer, w *runtime.DialogWrite
 		suggestions = stringsJSON(*w.Suggestions)
 	}
 	args := []any{n, now, suggestions}
-	if w.WakeAt != nil {
-		sets, args = append(sets, "wake_at = ?"), append(args, dbTime(*w.WakeAt)) // zero: NULL
-	}
-	switch r := w.Run; {
-	case r == nil:
-	case r.Ended:
-		sets, args = append(sets, "run_ended = ?"), append(args, true)
-	default:
-		sets = append(sets, "run = ?", "run_ended = ?", "script_version = ?")
-		args = append(args, r.Run, false, r.Version)
-	}
+	sets, args = dialogStateSets(w, sets, args)
 	where := ` WHERE id = ?`
 	args = append(args, w.SessionID)
 	if w.Fence != 0 {
@@ -73,11 +63,12 @@ func (db *DB) turnTx(ctx context.Context, tx execQueryer, w *runtime.DialogWrite
 		return nil, nil, false, err
 	}
 	in.Seq, in.CreatedAt = last-n, now
+	w.Entries[w.InputEntry].Seq, w.ConsumedSeq = in.Seq, in.Seq
+	entries := carryEntries(w, rows, &in)
 	if err := db.insertMessagesTx(ctx, tx, []messageRow{in}); err != nil {
 		return nil, nil, false, err
 	}
 	input = in.message()
-	w.Entries[w.InputEntry].Seq, w.ConsumedSeq = input.Seq, input.Seq
-	stored, err = db.dialogRowsTx(ctx, tx, w, rows, last, now)
+	stored, err = db.dialogRowsTx(ctx, tx, w, rows, entries, last, now)
 	return input, stored, err == nil, err
 }

@@ -134,7 +134,8 @@ func benchStoreTurns(b *testing.B, db *DB, conversations int, oneCommit bool) {
 					Entries: []runtime.JournalEntry{
 						{Run: 1, Index: idx - 1, Kind: runtime.EntryHear, Value: m.Content, Seq: m.Seq},
 						{Run: 1, Index: idx, Kind: runtime.EntryTalk, Value: "0123456789abcdef"}},
-					Messages: []*runtime.Message{{SessionID: id, Sender: runtime.SenderBot, Content: m.Content}}}
+					Messages:       []*runtime.Message{{SessionID: id, Sender: runtime.SenderBot, Content: m.Content}},
+					MessageEntries: []int{1}} // the reply carries its TALK, as the runtime's do
 				if oneCommit {
 					w.Input, w.InputEntry = m, 0
 				}

@@ -28,6 +28,11 @@ type messageRow struct {
 	Metadata    jsonText `db:"metadata"`
 	CreatedAt   dbTime   `db:"created_at"`
 	SenderName  string   `db:"sender_name"`
+	// The journal entry the row carries (journal_carry.go), written
+	// only: nil when none, and never read back into a message.
+	Run   *int64  `db:"run"`
+	Idx   *int64  `db:"idx"`
+	Entry *string `db:"entry"` // the entry's value; nil: the content
 }
 
 func (r messageRow) message() *runtime.Message {
