@@ -128,7 +128,9 @@ func (b *bench) parley(ctx context.Context, scenario string) (*target, func(), e
 			fmt.Fprintf(os.Stderr, "parley-bench: stopping parley: %v\n", err)
 		}
 	}
-	return parleyTarget(s.base, s.pprof, b.secret, ttl), stop, nil
+	t := parleyTarget(s.base, s.pprof, b.secret, ttl)
+	t.cpu = cpuOf(s.cmd.Process.Pid)
+	return t, stop, nil
 }
 
 func (b *bench) backend() string {

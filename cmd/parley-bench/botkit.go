@@ -206,6 +206,7 @@ func (p *peer) target() *target {
 		name:    "botkit",
 		base:    p.base,
 		dialect: botkitDialect,
+		cpu:     cpuOf(p.cmd.Process.Pid),
 		token:   func(string) string { return "" },
 		heap: func(context.Context) (memSample, error) {
 			return memSample{}, errors.New("botkit: no heap reading")

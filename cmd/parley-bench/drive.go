@@ -20,6 +20,18 @@ type turnResult struct {
 	Elapsed time.Duration // first send to last reply
 	Lat     summary
 	Errors  int // failed sends, replies later than turnTimeout, dead sockets
+	// CPU is the CPU time the server used through the phase, when its
+	// process is known (target.cpu).
+	CPU    time.Duration
+	HasCPU bool
+}
+
+// cpuPerTurn is the server's CPU time per turn, in µs.
+func (r turnResult) cpuPerTurn() float64 {
+	if !r.HasCPU || r.Turns == 0 {
+		return 0
+	}
+	return float64(r.CPU.Microseconds()) / float64(r.Turns)
 }
 
 func (r turnResult) rate() float64 { return perSecond(r.Turns, r.Elapsed) }

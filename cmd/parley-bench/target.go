@@ -26,6 +26,17 @@ type target struct {
 	// gauge reads one of Parley's metrics (docs/metrics.md); the bare
 	// echo server knows only parley_sockets.
 	gauge func(ctx context.Context, name string) (float64, error)
+	// cpu reads the CPU time the server's process has used (cpu.go);
+	// nil when it runs in this process or its process is not known.
+	cpu func() (time.Duration, bool)
+}
+
+// cpuTime is t's cpu, or false when there is none.
+func (t *target) cpuTime() (time.Duration, bool) {
+	if t.cpu == nil {
+		return 0, false
+	}
+	return t.cpu()
 }
 
 // wsURL is the target's /ws endpoint with query q.

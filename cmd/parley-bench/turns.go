@@ -76,20 +76,29 @@ func (e *env) turnsOn(ctx context.Context, t *target, n int, rate float64) ([]tu
 	if err := warmUp(ctx, cs); err != nil {
 		return nil, fmt.Errorf("%s: %w", t.name, err)
 	}
+	// measured runs a phase and records the server's CPU time through it.
+	measured := func(drive func() turnResult) turnResult {
+		before, ok := t.cpuTime()
+		r := drive()
+		if after, ok2 := t.cpuTime(); ok && ok2 {
+			r.CPU, r.HasCPU = after-before, true
+		}
+		return r
+	}
 	switch {
 	case e.o.FindPeak:
-		closed := driveClosed(ctx, cs, "closed", e.o)
+		closed := measured(func() turnResult { return driveClosed(ctx, cs, "closed", e.o) })
 		if rate == 0 {
 			rate = math.Round(closed.rate() / 2)
 		}
 		if rate <= 0 {
 			return nil, fmt.Errorf("%s: no turn completed in closed loop", t.name)
 		}
-		return []turnResult{closed, driveOpen(ctx, cs, "half", e.o, rate)}, nil
+		return []turnResult{closed, measured(func() turnResult { return driveOpen(ctx, cs, "half", e.o, rate) })}, nil
 	case rate > 0:
-		return []turnResult{driveOpen(ctx, cs, "open", e.o, rate)}, nil
+		return []turnResult{measured(func() turnResult { return driveOpen(ctx, cs, "open", e.o, rate) })}, nil
 	}
-	return []turnResult{driveClosed(ctx, cs, "closed", e.o)}, nil
+	return []turnResult{measured(func() turnResult { return driveClosed(ctx, cs, "closed", e.o) })}, nil
 }
 
 // warmUp makes one untimed turn on every socket, so that the timed
@@ -132,6 +141,14 @@ func addTurnRows(r *report, prefix string, p, b turnResult, k *turnResult) {
 		}
 		if k != nil {
 			r.withBotkit(row.value(*k), row.ratio)
+		}
+	}
+	// The server's CPU per turn, where its process is known: the bare
+	// echo server shares this process with the generator (cpu.go).
+	if p.HasCPU {
+		r.one(prefix+"server CPU per turn", "µs", p.cpuPerTurn())
+		if k != nil && k.HasCPU {
+			r.withBotkit(k.cpuPerTurn(), true)
 		}
 	}
 }
