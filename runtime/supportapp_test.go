@@ -118,3 +118,57 @@ func TestUploadKind(t *testing.T) {
 		t.Fatalf("a PNG as image: %v", err)
 	}
 }
+
+// The desk's list across statuses: an agent sees the queue and their
+// own, pages run on from one status to the next, and Mine keeps theirs.
+func TestDeskConversations(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h := newHub(t, silent, runtime.Config{})
+	agent := runtime.Identity{UserID: "ag", Name: "Agent", Role: runtime.RoleAgent}
+	carol := runtime.Identity{UserID: "carol", Role: runtime.RoleUser}
+	waiting := runtime.SupportWaiting
+	var ids []runtime.SessionID
+	for _, u := range []runtime.Identity{alice, bob, carol} {
+		s, _, err := h.SupportConversation(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, s.ID)
+	}
+	// alice's is the agent's (open), bob's waits, carol's stays open and
+	// nobody's.
+	if _, err := h.Assign(ctx, admin, ids[0], "ag"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Patch(ctx, admin, ids[1], runtime.ConversationPatch{SupportStatus: &waiting}); err != nil {
+		t.Fatal(err)
+	}
+	list := func(id runtime.Identity, q runtime.DeskQuery) ([]runtime.SessionID, int) {
+		t.Helper()
+		rows, total, err := h.DeskConversations(ctx, id, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []runtime.SessionID
+		for _, r := range rows {
+			got = append(got, r.ID)
+		}
+		return got, total
+	}
+	if got, total := list(agent, runtime.DeskQuery{Limit: 10}); total != 2 || len(got) != 2 || got[0] != ids[0] || got[1] != ids[1] {
+		t.Fatalf("agent's desk = %v (total %d), want alice's then bob's", got, total)
+	}
+	if got, total := list(admin, runtime.DeskQuery{Limit: 1, Offset: 2}); total != 3 || len(got) != 1 || got[0] != ids[1] {
+		t.Fatalf("admin's third = %v (total %d), want bob's (the open ones first)", got, total)
+	}
+	if got, total := list(agent, runtime.DeskQuery{Mine: true, Limit: 10}); total != 1 || len(got) != 1 || got[0] != ids[0] {
+		t.Fatalf("agent's own = %v (total %d), want alice's", got, total)
+	}
+	if _, _, err := h.DeskConversations(ctx, alice, runtime.DeskQuery{}); !runtime.IsKind(err, runtime.KindForbidden) {
+		t.Fatalf("a user's desk: %v, want forbidden", err)
+	}
+	if _, _, err := h.DeskConversations(ctx, admin, runtime.DeskQuery{Statuses: []string{"bogus"}}); !runtime.IsKind(err, runtime.KindInvalid) {
+		t.Fatalf("a bad status: %v, want invalid", err)
+	}
+}
