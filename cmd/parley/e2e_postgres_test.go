@@ -86,6 +86,8 @@ var e2eTests = []func(*testing.T){
 	TestTeamsBrainstorm, TestTeamsSlowMember, TestTeamsErrors,
 	// e2e_v1chat_test.go
 	TestV1ChatUserAndAgent,
+	// e2e_v1chat_errors_test.go
+	TestV1ChatErrors,
 }
 
 // postgresPrefix starts the name of every test running on PostgreSQL.
