@@ -88,6 +88,8 @@ var e2eTests = []func(*testing.T){
 	TestV1ChatUserAndAgent,
 	// e2e_v1chat_errors_test.go
 	TestV1ChatErrors,
+	// e2e_v1chat_media_test.go
+	TestV1ChatMedia,
 }
 
 // postgresPrefix starts the name of every test running on PostgreSQL.
