@@ -81,6 +81,24 @@ func testUsersAndPing(t *testing.T, st runtime.Store) {
 			t.Errorf("UpsertUser(%s): %v", name, err)
 		}
 	}
+	dir, ok := st.(runtime.UserDirectory)
+	if !ok {
+		return // optional
+	}
+	if err := st.UpsertUser(ctx, runtime.Identity{UserID: "a1", Name: "Grace Hopper", Role: runtime.RoleAgent}); err != nil {
+		t.Fatal(err)
+	}
+	users, err := dir.FindUsers(ctx, []string{"u1", "a1", "nobody"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]runtime.Identity{}
+	for _, u := range users {
+		got[u.UserID] = u
+	}
+	if len(got) != 2 || got["u1"].Name != "Anna" || got["u1"].Role != runtime.RoleUser || got["a1"].Name != "Grace Hopper" || got["a1"].Role != runtime.RoleAgent {
+		t.Errorf("FindUsers = %+v, want u1 Anna (user) and a1 Grace Hopper (agent)", users)
+	}
 }
 
 // testConcurrentDialog: dialog commits and user appends race on one
