@@ -95,6 +95,13 @@ func deskQuery(status string, mine bool, p page) runtime.DeskQuery {
 // replyConversations answers with a page of conversations.
 func (a *REST) replyConversations(w http.ResponseWriter, r *http.Request, id runtime.Identity, rows []runtime.Conversation, p page, total int) error {
 	v := NewView(a.hub, id)
+	agents := make([]string, len(rows))
+	for i, row := range rows {
+		agents[i] = row.AssignedAgent
+	}
+	if err := v.Learn(r.Context(), agents...); err != nil {
+		return err // one query for the page's agents, not one each
+	}
 	out := make([]Conversation, len(rows))
 	for i, row := range rows {
 		c, err := v.Conversation(r.Context(), &row.Session, row.LastMessage)

@@ -91,10 +91,15 @@ func (a *REST) stats(w http.ResponseWriter, r *http.Request, id runtime.Identity
 		Since: Time(st.Since), TotalConversations: st.Conversations, ByStatus: st.ByStatus,
 		ByAgent: []agentStatsJSON{}, ResponseTime: st.FirstResponse, ResolutionTime: st.Resolution,
 	}
-	for _, agent := range slices.Sorted(maps.Keys(st.ByAgent)) {
+	agents := slices.Sorted(maps.Keys(st.ByAgent))
+	v := NewView(a.hub, id)
+	if err := v.Learn(r.Context(), agents...); err != nil {
+		return err
+	}
+	for _, agent := range agents {
 		s := st.ByAgent[agent]
 		out.ByAgent = append(out.ByAgent, agentStatsJSON{
-			Support: UserOf(agent, "", runtime.RoleAgent), Assigned: s.Assigned, Open: s.Open, Resolved: s.Resolved,
+			Support: UserOf(agent, v.Name(agent), runtime.RoleAgent), Assigned: s.Assigned, Open: s.Open, Resolved: s.Resolved,
 		})
 	}
 	reply(w, http.StatusOK, "Support statistics retrieved", out)

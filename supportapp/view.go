@@ -18,6 +18,7 @@ type View struct {
 
 	online []string // sorted; read once, when first needed
 	read   bool
+	people map[string]runtime.Identity // names read by Learn
 }
 
 // NewView returns the view of viewer.
@@ -35,9 +36,48 @@ func (v *View) Online(user string) bool {
 	return found
 }
 
+// Learn reads the names of the users ids that the view does not know
+// yet, in one query (Hub.People); users the server has not seen stay
+// unnamed and are called by their id.
+func (v *View) Learn(ctx context.Context, ids ...string) error {
+	if v.people == nil {
+		v.people = map[string]runtime.Identity{v.Viewer.UserID: v.Viewer}
+	}
+	var missing []string
+	for _, id := range ids {
+		if _, ok := v.people[id]; !ok && id != "" && !slices.Contains(missing, id) {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	for len(missing) > 0 {
+		batch := missing[:min(len(missing), learnBatch)]
+		missing = missing[len(batch):]
+		found, err := v.Hub.People(ctx, batch)
+		if err != nil {
+			return err
+		}
+		for _, id := range batch {
+			v.people[id] = found[id] // the zero Identity: not seen, no name
+		}
+	}
+	return nil
+}
+
+// learnBatch is how many users one query of Learn reads.
+const learnBatch = 500
+
+// Name is the display name of user, "" when unknown (Learn first).
+func (v *View) Name(user string) string { return v.people[user].Name }
+
 // Conversation is s as the viewer sees it; last, when not nil, is its
 // newest message.
 func (v *View) Conversation(ctx context.Context, s *runtime.Session, last *runtime.Message) (Conversation, error) {
+	if err := v.Learn(ctx, s.AssignedAgent); err != nil {
+		return Conversation{}, err
+	}
 	unread, err := v.Hub.Unread(ctx, v.Viewer, s)
 	if err != nil {
 		return Conversation{}, err
@@ -51,14 +91,9 @@ func (v *View) Conversation(ctx context.Context, s *runtime.Session, last *runti
 	return c, nil
 }
 
-// assigned is s's agent, called by their name when the viewer is them
-// (Parley knows other people's names only from their messages).
+// assigned is s's agent, by the name Learn read.
 func (v *View) assigned(s *runtime.Session) *User {
-	name := ""
-	if s.AssignedAgent == v.Viewer.UserID {
-		name = v.Viewer.Name
-	}
-	u := AssignedOf(s, name)
+	u := AssignedOf(s, v.Name(s.AssignedAgent))
 	if u != nil {
 		*u = u.WithOnline(v.Online(u.ID))
 	}

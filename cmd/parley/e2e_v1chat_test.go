@@ -94,7 +94,8 @@ func deskTakesOver(t *testing.T, s *testServer, ws *wsClient, sid, farmer, agent
 	}
 	chatCall(t, s, "POST", "/support/reassign", agent, map[string]string{"conversationId": sid, "supportId": "sam"}).want(t, 403, "an agent reassigns")
 	chatCall(t, s, "POST", "/support/reassign", admin, map[string]string{"conversationId": sid, "supportId": "sam"}).want(t, 200, "assign").into(t, &c)
-	if a := c.AssignedSupportID; a == nil || a.ID != "sam" || a.Role != "Support" || c.Status != "open" {
+	// sam is called by name: the server has seen him (his calls above).
+	if a := c.AssignedSupportID; a == nil || a.ID != "sam" || a.FirstName != "Sam" || a.LastName != "Okoro" || a.Role != "Support" || c.Status != "open" {
 		t.Fatalf("assigned: %+v", c)
 	}
 	var mine []chatConversation
@@ -155,7 +156,7 @@ func resolve(t *testing.T, s *testServer, sid, farmer, agent, admin string) {
 		Resolution struct{ P50 *float64 } `json:"resolutionTimeSeconds"`
 	}
 	chatCall(t, s, "GET", "/support/stats", agent, nil).want(t, 200, "stats").into(t, &st)
-	if st.Total != 1 || st.ByStatus["resolved"] != 1 || len(st.ByAgent) != 1 || st.ByAgent[0].Support.ID != "sam" ||
+	if st.Total != 1 || st.ByStatus["resolved"] != 1 || len(st.ByAgent) != 1 || st.ByAgent[0].Support.ID != "sam" || st.ByAgent[0].Support.FirstName != "Sam" ||
 		st.ByAgent[0].Assigned != 1 || st.ByAgent[0].Resolved != 1 || st.Response.P50 == nil || st.Resolution.P50 == nil {
 		t.Fatalf("stats: %+v", st)
 	}
