@@ -45,11 +45,29 @@ func (a *REST) reassign(w http.ResponseWriter, r *http.Request, id runtime.Ident
 	if body.ConversationID == "" || body.SupportID == "" {
 		return runtime.Errorf(runtime.KindInvalid, "conversationId and supportId are required")
 	}
+	if err := a.mayBeAssigned(r, body.SupportID); err != nil {
+		return err
+	}
 	sid := runtime.SessionID(body.ConversationID)
 	if _, err := a.hub.Assign(r.Context(), id, sid, body.SupportID); err != nil {
 		return err
 	}
 	return a.replyConversation(w, r, id, sid, "Conversation reassigned")
+}
+
+// mayBeAssigned refuses to assign a conversation to someone the server
+// knows as a user (their latest credentials say so). Someone it has not
+// seen may be an agent who has not signed in yet: Parley has no list of
+// agents but their tokens.
+func (a *REST) mayBeAssigned(r *http.Request, user string) error {
+	people, err := a.hub.People(r.Context(), []string{user})
+	if err != nil {
+		return err
+	}
+	if p, seen := people[user]; seen && p.Role != runtime.RoleAgent && p.Role != runtime.RoleAdmin {
+		return runtime.Errorf(runtime.KindInvalid, "%s is not Support or Admin", user)
+	}
+	return nil
 }
 
 // statsJSON is GET /support/stats's data.

@@ -64,6 +64,7 @@ func TestV1ChatErrors(t *testing.T) {
 		{"POST", "/messages", farmer, map[string]string{"conversationId": sid, "content": strings.Repeat("x", 70<<10)}, 413, "a body over 64 KiB"},
 		{"PATCH", "/conversations/" + sid + "/status", admin, map[string]string{}, 400, "no status"},
 		{"POST", "/support/reassign", admin, map[string]string{"conversationId": sid}, 400, "no supportId"},
+		{"POST", "/support/reassign", admin, map[string]string{"conversationId": sid, "supportId": "fatima"}, 400, "reassigning to a user"},
 	} {
 		chatCall(t, s, c.method, c.path, c.token, c.body).want(t, c.status, c.what)
 	}
