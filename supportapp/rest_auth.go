@@ -71,7 +71,12 @@ func (a *REST) identify(r *http.Request) (runtime.Identity, error) {
 		return id, runtime.Errorf(runtime.KindUnauthorized, "send \"Authorization: Bearer <JWT>\"")
 	}
 	id.IP = inbound.ClientIP(r, a.cfg.TrustedProxies)
-	return id, a.seen.remember(r.Context(), a.hub, id)
+	if err := a.seen.remember(r.Context(), a.hub, id); err != nil {
+		// Only their name is at stake (others see their id): the
+		// request goes on.
+		a.log.Warn("recording a caller's name failed", "user", id.UserID, "err", err)
+	}
+	return id, nil
 }
 
 // maxSeen bounds the callers seenUsers keeps; past it, it starts over
