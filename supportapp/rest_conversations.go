@@ -117,7 +117,11 @@ func (a *REST) markRead(w http.ResponseWriter, r *http.Request, id runtime.Ident
 	if _, err := a.hub.MarkAllRead(r.Context(), id, sid); err != nil {
 		return err
 	}
-	return a.replyConversation(w, r, id, sid, "Conversation marked as read")
+	s, err := a.hub.Lookup(r.Context(), id, sid)
+	if err != nil {
+		return err
+	}
+	return a.replyConversation(w, r, id, s, "Conversation marked as read")
 }
 
 // setStatus is PATCH /conversations/{conversationId}/status {status}.
@@ -132,18 +136,17 @@ func (a *REST) setStatus(w http.ResponseWriter, r *http.Request, id runtime.Iden
 		return runtime.Errorf(runtime.KindInvalid, "status is required: open, waiting, resolved or closed")
 	}
 	sid := runtime.SessionID(r.PathValue("conversationId"))
-	if _, err := a.hub.Patch(r.Context(), id, sid, runtime.ConversationPatch{SupportStatus: &body.Status}); err != nil {
-		return err
-	}
-	return a.replyConversation(w, r, id, sid, "Conversation status updated")
-}
-
-// replyConversation answers with conversation sid as it is now.
-func (a *REST) replyConversation(w http.ResponseWriter, r *http.Request, id runtime.Identity, sid runtime.SessionID, msg string) error {
-	s, err := a.hub.Lookup(r.Context(), id, sid)
+	s, err := a.hub.Patch(r.Context(), id, sid, runtime.ConversationPatch{SupportStatus: &body.Status})
 	if err != nil {
 		return err
 	}
+	return a.replyConversation(w, r, id, s, "Conversation status updated")
+}
+
+// replyConversation answers with conversation s as the change that
+// returned it left it. Not read again: the change may have taken it out
+// of the caller's reach (an agent resolving one from the queue).
+func (a *REST) replyConversation(w http.ResponseWriter, r *http.Request, id runtime.Identity, s *runtime.Session, msg string) error {
 	c, err := NewView(a.hub, id).Conversation(r.Context(), s, nil)
 	if err != nil {
 		return err

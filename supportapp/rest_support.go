@@ -48,11 +48,11 @@ func (a *REST) reassign(w http.ResponseWriter, r *http.Request, id runtime.Ident
 	if err := a.mayBeAssigned(r, body.SupportID); err != nil {
 		return err
 	}
-	sid := runtime.SessionID(body.ConversationID)
-	if _, err := a.hub.Assign(r.Context(), id, sid, body.SupportID); err != nil {
+	s, err := a.hub.Assign(r.Context(), id, runtime.SessionID(body.ConversationID), body.SupportID)
+	if err != nil {
 		return err
 	}
-	return a.replyConversation(w, r, id, sid, "Conversation reassigned")
+	return a.replyConversation(w, r, id, s, "Conversation reassigned")
 }
 
 // mayBeAssigned refuses to assign a conversation to someone the server

@@ -143,6 +143,15 @@ func resolve(t *testing.T, s *testServer, sid, farmer, agent, admin string) {
 		t.Fatalf("after resolving: %+v, want a new open conversation", next)
 	}
 	chatCall(t, s, "GET", "/conversations", admin, nil).want(t, 200, "admin's list").page(t, 1, 1, 2)
+	// An agent may close one from the queue, which takes it out of their
+	// reach: the answer is the conversation as the change left it.
+	chatCall(t, s, "PATCH", "/conversations/"+next.ID+"/status", admin, status("waiting")).want(t, 200, "to the queue")
+	var closed chatConversation
+	chatCall(t, s, "PATCH", "/conversations/"+next.ID+"/status", agent, status("closed")).want(t, 200, "close from the queue").into(t, &closed)
+	if closed.ID != next.ID || closed.Status != "closed" {
+		t.Fatalf("closed from the queue: %+v", closed)
+	}
+	chatCall(t, s, "GET", "/messages/"+next.ID, agent, nil).want(t, 403, "the agent, after closing it")
 
 	chatCall(t, s, "GET", "/support/stats", farmer, nil).want(t, 403, "stats as a user")
 	var st struct {
@@ -156,7 +165,7 @@ func resolve(t *testing.T, s *testServer, sid, farmer, agent, admin string) {
 		Resolution struct{ P50 *float64 } `json:"resolutionTimeSeconds"`
 	}
 	chatCall(t, s, "GET", "/support/stats", agent, nil).want(t, 200, "stats").into(t, &st)
-	if st.Total != 1 || st.ByStatus["resolved"] != 1 || len(st.ByAgent) != 1 || st.ByAgent[0].Support.ID != "sam" || st.ByAgent[0].Support.FirstName != "Sam" ||
+	if st.Total != 2 || st.ByStatus["resolved"] != 1 || st.ByStatus["closed"] != 1 || len(st.ByAgent) != 1 || st.ByAgent[0].Support.ID != "sam" || st.ByAgent[0].Support.FirstName != "Sam" ||
 		st.ByAgent[0].Assigned != 1 || st.ByAgent[0].Resolved != 1 || st.Response.P50 == nil || st.Resolution.P50 == nil {
 		t.Fatalf("stats: %+v", st)
 	}
