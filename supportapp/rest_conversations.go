@@ -95,8 +95,17 @@ func (a *REST) replyConversations(w http.ResponseWriter, r *http.Request, id run
 	for i, row := range rows {
 		agents[i] = row.AssignedAgent
 	}
+	var last []*runtime.Message
+	for _, row := range rows {
+		if row.LastMessage != nil {
+			last = append(last, row.LastMessage)
+		}
+	}
 	if err := v.Learn(r.Context(), agents...); err != nil {
 		return err // one query for the page's agents, not one each
+	}
+	if err := v.LearnAuthors(r.Context(), last); err != nil {
+		return err
 	}
 	out := make([]Conversation, len(rows))
 	for i, row := range rows {

@@ -100,16 +100,32 @@ func (v *View) assigned(s *runtime.Session) *User {
 	return u
 }
 
-// Messages are msgs of s as the viewer sees them, in the same order.
+// Messages are msgs of s as the viewer sees them, in the same order. An
+// agent's message is an Admin's when Learn knows its author as one.
 func (v *View) Messages(s *runtime.Session, msgs []*runtime.Message) []Message {
 	marks := v.Hub.ReadMarks(s)
 	bot := v.botName(s.BotID)
 	out := make([]Message, len(msgs))
 	for i, m := range msgs {
 		sender := SenderOf(m, s, v.Viewer, bot)
+		if sender.Role == RoleSupport && v.people[sender.ID].Role == runtime.RoleAdmin {
+			sender.Role = RoleAdmin
+		}
 		out[i] = MessageOf(m, sender, IsRead(m, sender.ID, marks))
 	}
 	return out
+}
+
+// LearnAuthors is Learn for the people who wrote msgs as desk workers,
+// so that Messages tells an admin's messages from an agent's.
+func (v *View) LearnAuthors(ctx context.Context, msgs []*runtime.Message) error {
+	var ids []string
+	for _, m := range msgs {
+		if m.Sender == runtime.SenderAgent && m.SenderID != "" {
+			ids = append(ids, m.SenderID)
+		}
+	}
+	return v.Learn(ctx, ids...)
 }
 
 // Message is m of s as the viewer sees it.

@@ -142,10 +142,24 @@ func resolve(t *testing.T, s *testServer, sid, farmer, agent, admin string) {
 	if next.ID == sid || next.Status != "open" {
 		t.Fatalf("after resolving: %+v, want a new open conversation", next)
 	}
+	ws, _ := mustDial(t, s, "after=0&session_id="+next.ID, farmer)
+	ws.expectMessage("bot", "Welcome to support") // stored: the counts below are exact
 	chatCall(t, s, "GET", "/conversations", admin, nil).want(t, 200, "admin's list").page(t, 1, 1, 2)
 	// An agent may close one from the queue, which takes it out of their
 	// reach: the answer is the conversation as the change left it.
 	chatCall(t, s, "PATCH", "/conversations/"+next.ID+"/status", admin, status("waiting")).want(t, 200, "to the queue")
+	// An agent who answers from the queue, assigned to nobody, is who
+	// wrote it, by id, not by name.
+	postText(t, s, agent, next.ID, "Looking into it", "")
+	ws.expectMessage("agent", "Looking into it")
+	if m := messagesPage(t, s, farmer, next.ID, "?limit=1", 1, 2, 2)[0]; m.SenderID != (chatUser{ID: "sam", FirstName: "Sam", LastName: "Okoro", Role: "Support"}) {
+		t.Fatalf("an unassigned agent's message, as the farmer sees it: %+v", m.SenderID)
+	}
+	// An admin's message is an Admin's, to the farmer too.
+	postText(t, s, admin, next.ID, "Admin here", "")
+	if m := messagesPage(t, s, farmer, next.ID, "?limit=1", 1, 3, 3)[0]; m.SenderID != (chatUser{ID: "root", FirstName: "Root", Role: "Admin"}) {
+		t.Fatalf("an admin's message, as the farmer sees it: %+v", m.SenderID)
+	}
 	var closed chatConversation
 	chatCall(t, s, "PATCH", "/conversations/"+next.ID+"/status", agent, status("closed")).want(t, 200, "close from the queue").into(t, &closed)
 	if closed.ID != next.ID || closed.Status != "closed" {
