@@ -87,7 +87,7 @@ var e2eTests = []func(*testing.T){
 	// e2e_v1chat_test.go
 	TestV1ChatUserAndAgent,
 	// e2e_v1chat_errors_test.go
-	TestV1ChatErrors,
+	TestV1ChatErrors, TestV1ChatCORS,
 	// e2e_v1chat_media_test.go
 	TestV1ChatMedia,
 }
