@@ -62,6 +62,8 @@ var e2eTests = []func(*testing.T){
 	TestSupportQueueAndAssign,
 	// e2e_authz_test.go
 	TestAuthorizationTable,
+	// e2e_migrate_test.go
+	TestMigrationFromVersion12,
 	// e2e_transfer_test.go
 	TestTransferOverTheWire,
 	// e2e_presence_test.go
