@@ -282,11 +282,11 @@ func (db *DB) insertMessagesTx(ctx context.Context, tx execQueryer, rows []messa
 		p.addMessages(rows)
 		return nil
 	}
-	return db.insertRows(ctx, tx, `INSERT INTO message_history (`+messageColumns+`, run, idx, entry) VALUES`, 13, len(rows),
+	return db.insertRows(ctx, tx, `INSERT INTO message_history (`+messageColumns+`, run, idx, entry) VALUES`, 14, len(rows),
 		func(i int) []any {
 			r := rows[i]
 			return []any{r.ID, r.SessionID, r.Seq, r.Sender, r.Content, r.ClientID, r.Attachments, r.Metadata, r.CreatedAt, r.SenderName,
-				r.Run, r.Idx, r.Entry}
+				r.SenderID, r.Run, r.Idx, r.Entry}
 		})
 }
 
