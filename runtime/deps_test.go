@@ -40,6 +40,9 @@ var allowed = map[string][]string{
 	"uploads": {"parley/runtime", "github.com/gabriel-vasile/mimetype"},
 	// uploads/s3 keeps them in an S3-compatible bucket instead.
 	"uploads/s3": {"parley/runtime", "github.com/minio/minio-go/v7"},
+	// supportapp is the support app's interface (Socket.IO and
+	// /api/v1/chat): an adapter like ws and rest, which it never imports.
+	"supportapp": {"parley/runtime", "parley/inbound", "parley/wire", "github.com/zishang520/"},
 	"cmd/parley": {"parley/", "github.com/spf13/viper", "github.com/spf13/pflag", "golang.org/x/tools/txtar", "github.com/prometheus/client_golang/"},
 	// parley-bench drives the server over the wire only; schema is for
 	// the floor scenario, which writes to a database with no server.
