@@ -90,33 +90,43 @@ func conversation(p *inPayload) (runtime.SessionID, error) {
 
 // join follows the conversation (its room): its events reach the socket
 // from now on. Joining one already joined is harmless, as in Socket.IO.
-func (c *client) join(p *inPayload, _ socket.Ack) {
+// The acknowledgement, if asked for, comes once the room is joined.
+func (c *client) join(p *inPayload, ack socket.Ack) {
 	sid, err := conversation(p)
 	if err == nil && !c.joins.Allow() {
 		err = runtime.Errorf(runtime.KindRateLimited, "too many conversation:join events; slow down")
 	}
-	if err == nil && c.rs.Following(sid) != nil {
-		return
-	}
-	if err == nil {
+	if err == nil && c.rs.Following(sid) == nil {
 		_, err = c.rs.Follow(c.ctx, sid, -1)
 	}
-	if err != nil {
-		c.fail(p, err)
-	}
+	c.answer(p, ack, err)
 }
 
 // leave stops following the conversation; leaving one not joined is
 // harmless.
-func (c *client) leave(p *inPayload, _ socket.Ack) {
+func (c *client) leave(p *inPayload, ack socket.Ack) {
 	sid, err := conversation(p)
+	if err == nil && c.rs.Following(sid) != nil {
+		err = c.rs.Leave(sid)
+	}
+	c.answer(p, ack, err)
+}
+
+// answer ends a join or a leave: an error event when it failed, and the
+// acknowledgement, if asked for: {conversationId}, or {error, code}.
+func (c *client) answer(p *inPayload, ack socket.Ack, err error) {
 	if err != nil {
 		c.fail(p, err)
+	}
+	if ack == nil {
 		return
 	}
-	if c.rs.Following(sid) != nil {
-		_ = c.rs.Leave(sid)
+	if err != nil {
+		out := errorPayload(err)
+		ack([]any{map[string]any{"error": out.Message, "code": out.Code}}, nil)
+		return
 	}
+	ack([]any{map[string]any{"conversationId": p.ConversationID}}, nil)
 }
 
 // setTyping shows or ends the caller's typing indicator in a joined
