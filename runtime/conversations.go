@@ -91,8 +91,11 @@ func (h *Hub) CreateConversation(ctx context.Context, id Identity, req NewConver
 // Before (or overall), unless After is given, when it is the oldest Limit
 // messages after it. Messages come oldest first either way.
 type HistoryQuery struct {
-	Limit      int
-	BeforeID   string
+	Limit    int
+	BeforeID string
+	// BeforeSeq, when set, ends the page before this seq too: seqs are
+	// gapless, so a client that knows the last seq pages by number.
+	BeforeSeq  int64
 	AfterID    string
 	BeforeTime time.Time
 	AfterTime  time.Time
@@ -114,6 +117,9 @@ func (h *Hub) History(ctx context.Context, id Identity, sid SessionID, q History
 	}
 	if f.BeforeSeq, err = h.seqOf(ctx, s.ID, q.BeforeID); err != nil {
 		return nil, false, err
+	}
+	if q.BeforeSeq > 0 && (f.BeforeSeq == 0 || q.BeforeSeq < f.BeforeSeq) {
+		f.BeforeSeq = q.BeforeSeq
 	}
 	f.Newest = q.AfterID == "" && q.AfterTime.IsZero()
 	msgs, err := h.store.FindMessages(ctx, f)

@@ -18,6 +18,10 @@ type NewFile struct {
 	Name string
 	Body io.ReadSeeker
 	Size int64
+	// Kind, when set, is the attachment kind the client says the file
+	// is (image, audio, …): one whose bytes say otherwise is refused
+	// (KindUnsupported) before anything is stored.
+	Kind string
 }
 
 // Upload stores the files of one request for id, all or none: each is
@@ -105,6 +109,9 @@ func (h *Hub) checkFile(owner string, f NewFile) (*Upload, error) {
 	}
 	if !typeAllowed(ft.ContentType, lim.Types) {
 		return nil, Errorf(KindUnsupported, "%s is %s, which is not allowed here (allowed: %s)", f.Name, ft.ContentType, strings.Join(lim.Types, ", "))
+	}
+	if f.Kind != "" && kindOf(ft.ContentType) != f.Kind {
+		return nil, Errorf(KindUnsupported, "%s is %s, not %s", f.Name, ft.ContentType, f.Kind)
 	}
 	if _, err := f.Body.Seek(0, io.SeekStart); err != nil {
 		return nil, Wrap(KindInternal, err, "could not read the upload")

@@ -84,6 +84,12 @@ var e2eTests = []func(*testing.T){
 	TestUploadsOnS3, TestUploadStoreRefused,
 	// e2e_teams_test.go
 	TestTeamsBrainstorm, TestTeamsSlowMember, TestTeamsErrors,
+	// e2e_v1chat_test.go
+	TestV1ChatUserAndAgent,
+	// e2e_v1chat_errors_test.go
+	TestV1ChatErrors,
+	// e2e_v1chat_media_test.go
+	TestV1ChatMedia,
 }
 
 // postgresPrefix starts the name of every test running on PostgreSQL.

@@ -198,12 +198,16 @@ func (m *Main) routes(auth runtime.Authenticator) http.Handler {
 		SSEHeartbeat: m.Config.SSEHeartbeat, ChatTimeout: m.Config.ChatTimeout})
 	mux.Handle("/api/", api)
 	m.api = api
+	// The support app's API (docs/socketio.md): its own prefix, which
+	// ServeMux prefers to /api/ as the longer pattern.
+	chat := supportapp.NewREST(supportapp.RESTConfig{Hub: m.hub, Auth: auth, APIKeys: keys, Logger: m.Log, TrustedProxies: proxies})
+	mux.Handle(supportapp.RESTBase+"/", chat)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
 	mux.HandleFunc("GET /readyz", m.readyz)
 	mux.Handle("/", webHandler(m.Config.AllowedOrigins, m.Log))
-	m.patterns = append(mux.Patterns(), api.Patterns()...)
+	m.patterns = append(append(mux.Patterns(), api.Patterns()...), chat.Patterns()...)
 	return mux
 }
 

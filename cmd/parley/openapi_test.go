@@ -23,6 +23,9 @@ import (
 var notAPI = map[string]string{
 	"/":     "the chat page, the support console and their files (docs/web.md)",
 	"/api/": "the catch-all that answers 404 not_found for any other /api path",
+	// The support app's endpoints are described one by one; this is the
+	// prefix that reaches them, and 404 in the app's shape for the rest.
+	"/api/v1/chat/": "the prefix of the support app's API (docs/socketio.md)",
 }
 
 // beingBuilt are operations the document describes (from issue 16 and the

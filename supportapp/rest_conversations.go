@@ -1,0 +1,182 @@
+package supportapp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"reflect"
+
+	"parley/runtime"
+)
+
+// The conversation endpoints: a user's conversation with support, the
+// caller's list, mark-all-read and the support status.
+
+// postConversation is POST /conversations: the user's open conversation
+// with support (the default bot, which greets and can hand over to the
+// desk), created when there is none.
+func (a *REST) postConversation(w http.ResponseWriter, r *http.Request, id runtime.Identity) error {
+	s, created, err := a.hub.SupportConversation(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	c, err := NewView(a.hub, id).Conversation(r.Context(), s, nil)
+	if err != nil {
+		return err
+	}
+	msg := "Conversation retrieved"
+	if created {
+		msg = "Conversation created"
+	}
+	reply(w, http.StatusOK, msg, c)
+	return nil
+}
+
+// maxUserScan bounds the conversations of a user that a status filter
+// looks through: their most recent.
+const maxUserScan = 1000
+
+// listConversations is GET /conversations: a user's own conversations
+// (most recent first), an agent's assigned ones, an admin's all (the
+// desk's order: by status, least recent first).
+func (a *REST) listConversations(w http.ResponseWriter, r *http.Request, id runtime.Identity) error {
+	p, err := pageOf(r, 20)
+	if err != nil {
+		return err
+	}
+	status, err := statusParam(r)
+	if err != nil {
+		return err
+	}
+	var rows []runtime.Conversation
+	var total int
+	if id.Role == runtime.RoleAgent || id.Role == runtime.RoleAdmin {
+		rows, total, err = a.hub.DeskConversations(r.Context(), id, deskQuery(status, id.Role == runtime.RoleAgent, p))
+	} else {
+		rows, total, err = a.userConversations(r.Context(), id, status, p)
+	}
+	if err != nil {
+		return err
+	}
+	return a.replyConversations(w, r, id, rows, p, total)
+}
+
+// userConversations is a page of a user's conversations, those of one
+// support status when status is set (picked from their newest
+// maxUserScan: the store filters users' lists by bot and status only).
+func (a *REST) userConversations(ctx context.Context, id runtime.Identity, status string, p page) ([]runtime.Conversation, int, error) {
+	if status == "" {
+		return a.hub.Conversations(ctx, id, runtime.ConversationFilter{Limit: p.Limit, Offset: p.offset()})
+	}
+	all, _, err := a.hub.Conversations(ctx, id, runtime.ConversationFilter{Limit: maxUserScan})
+	if err != nil {
+		return nil, 0, err
+	}
+	var match []runtime.Conversation
+	for _, c := range all {
+		if StatusOf(&c.Session) == status {
+			match = append(match, c)
+		}
+	}
+	from := min(p.offset(), len(match))
+	return match[from:min(from+p.Limit, len(match))], len(match), nil
+}
+
+func deskQuery(status string, mine bool, p page) runtime.DeskQuery {
+	q := runtime.DeskQuery{Mine: mine, Limit: p.Limit, Offset: p.offset()}
+	if status != "" {
+		q.Statuses = []string{status}
+	}
+	return q
+}
+
+// replyConversations answers with a page of conversations.
+func (a *REST) replyConversations(w http.ResponseWriter, r *http.Request, id runtime.Identity, rows []runtime.Conversation, p page, total int) error {
+	v := NewView(a.hub, id)
+	out := make([]Conversation, len(rows))
+	for i, row := range rows {
+		c, err := v.Conversation(r.Context(), &row.Session, row.LastMessage)
+		if err != nil {
+			return err
+		}
+		out[i] = c
+	}
+	replyPage(w, "Conversations retrieved", out, p, total)
+	return nil
+}
+
+// markRead is PATCH /conversations/{conversationId}/read: everything in
+// it is read by the caller. It answers with the conversation.
+func (a *REST) markRead(w http.ResponseWriter, r *http.Request, id runtime.Identity) error {
+	sid := runtime.SessionID(r.PathValue("conversationId"))
+	if _, err := a.hub.MarkAllRead(r.Context(), id, sid); err != nil {
+		return err
+	}
+	return a.replyConversation(w, r, id, sid, "Conversation marked as read")
+}
+
+// setStatus is PATCH /conversations/{conversationId}/status {status}.
+func (a *REST) setStatus(w http.ResponseWriter, r *http.Request, id runtime.Identity) error {
+	var body struct {
+		Status string `json:"status"`
+	}
+	if err := a.decode(w, r, &body); err != nil {
+		return err
+	}
+	if body.Status == "" {
+		return runtime.Errorf(runtime.KindInvalid, "status is required: open, waiting, resolved or closed")
+	}
+	sid := runtime.SessionID(r.PathValue("conversationId"))
+	if _, err := a.hub.Patch(r.Context(), id, sid, runtime.ConversationPatch{SupportStatus: &body.Status}); err != nil {
+		return err
+	}
+	return a.replyConversation(w, r, id, sid, "Conversation status updated")
+}
+
+// replyConversation answers with conversation sid as it is now.
+func (a *REST) replyConversation(w http.ResponseWriter, r *http.Request, id runtime.Identity, sid runtime.SessionID, msg string) error {
+	s, err := a.hub.Lookup(r.Context(), id, sid)
+	if err != nil {
+		return err
+	}
+	c, err := NewView(a.hub, id).Conversation(r.Context(), s, nil)
+	if err != nil {
+		return err
+	}
+	reply(w, http.StatusOK, msg, c)
+	return nil
+}
+
+// decode reads a JSON object body of at most MaxBody bytes into v.
+func (a *REST) decode(w http.ResponseWriter, r *http.Request, v any) error {
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, a.cfg.MaxBody))
+	if err != nil {
+		return err // fail makes a MaxBytesError 413
+	}
+	err = json.Unmarshal(data, v)
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &typeErr) && typeErr.Field != "":
+		return runtime.Errorf(runtime.KindInvalid, "%s must be a %s", typeErr.Field, jsonType(typeErr.Type.Kind()))
+	case err != nil:
+		return runtime.Errorf(runtime.KindInvalid, "the body must be a JSON object")
+	}
+	return nil
+}
+
+// jsonType names a Go kind as JSON does.
+func jsonType(k reflect.Kind) string {
+	switch k {
+	case reflect.String:
+		return "string"
+	case reflect.Slice, reflect.Array:
+		return "list"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Map, reflect.Struct:
+		return "object"
+	}
+	return "number"
+}
