@@ -93,10 +93,3 @@ func (s *Subscription) MessageAt(ctx context.Context, seq int64) (*Message, erro
 	}
 	return msgs[0], nil
 }
-
-// SessionOf returns conversation sid as it is now, if id may reach it:
-// what a transport needs to describe the messages of a conversation its
-// socket does not follow (a notification's sender).
-func (h *Hub) SessionOf(ctx context.Context, id Identity, sid SessionID) (*Session, error) {
-	return h.accessible(ctx, id, sid)
-}

@@ -2,7 +2,6 @@ package supportapp
 
 import (
 	"encoding/json"
-	"math"
 
 	"github.com/zishang520/socket.io/servers/socket/v3"
 
@@ -165,7 +164,7 @@ func (c *client) read(p *inPayload, _ socket.Ack) {
 func (c *client) readAll(p *inPayload, _ socket.Ack) {
 	sid, err := conversation(p)
 	if err == nil {
-		_, err = c.hub.MarkRead(c.ctx, c.id, sid, math.MaxInt64)
+		_, err = c.hub.MarkAllRead(c.ctx, c.id, sid)
 	}
 	if err != nil {
 		c.fail(p, err)

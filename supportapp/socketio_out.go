@@ -84,20 +84,22 @@ func (c *client) deliver(e *runtime.Event) {
 	}
 }
 
-// describe is m of conversation sid as the app shows it, as of now.
+// describe is m of conversation sid as the app shows it (View), as of
+// now: a message's sender is derived from the conversation's people.
 func (c *client) describe(sid runtime.SessionID, m *runtime.Message) (Message, error) {
-	s, err := c.hub.SessionOf(c.ctx, c.id, sid)
+	s, err := c.hub.Lookup(c.ctx, c.id, sid)
 	if err != nil {
 		return Message{}, err
 	}
-	return MessageOf(m, SenderOf(m, s, c.id, c.botName(s.BotID)), false), nil
+	return NewView(c.hub, c.id).Message(s, m), nil
 }
 
+// botName is the name of a bot, its id when it has none.
 func (c *client) botName(id runtime.BotID) string {
-	if b, err := c.hub.Bot(id); err == nil {
+	if b, err := c.hub.Bot(id); err == nil && b.Name != "" {
 		return b.Name
 	}
-	return ""
+	return string(id)
 }
 
 // newMessage is message:new, to every socket that joined, the sender's
