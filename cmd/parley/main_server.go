@@ -191,7 +191,7 @@ func (m *Main) routes(auth runtime.Authenticator) http.Handler {
 		AllowedOrigins: m.Config.AllowedOrigins, TrustedProxies: proxies})
 	mux.Handle("/ws", m.trackSockets(sockets))
 	m.sio = supportapp.NewSocketIO(supportapp.SocketIOConfig{Hub: m.hub, Auth: auth, APIKeys: keys, Logger: m.Log,
-		AllowedOrigins: m.Config.AllowedOrigins, TrustedProxies: proxies})
+		AllowedOrigins: m.Config.AllowedOrigins, TrustedProxies: proxies, PingInterval: m.Config.SocketIOPing})
 	mux.Handle("/socket.io/", m.sio)
 	mux.Handle("GET /metrics", metricsHandler(&statsCollector{hub: m.hub.Stats, sockets: sockets.Stats, store: m.store.Stats}))
 	api := rest.New(rest.Config{Hub: m.hub, Auth: auth, APIKeys: keys, Logger: m.Log, TrustedProxies: proxies,

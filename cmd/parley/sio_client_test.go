@@ -26,18 +26,19 @@ type sioClient struct {
 	t      *testing.T
 	sock   *sioc.Socket
 	events chan sioEvent
-	held   []sioEvent // received, not yet expected
+	held   []sioEvent  // received, not yet expected
 	gone   chan string // the disconnect reasons
 }
 
-// dialSIO connects to s's /socket.io/ with token as auth.token over one
-// transport ("websocket" or "polling"), without reconnection. It returns
-// the connect_error's message when the server refuses.
+// dialSIO connects to s's /socket.io/ with token as auth.token over
+// "websocket", or "polling+websocket" (polling, then an upgrade: the client's
+// default), without reconnection. It returns the connect_error's
+// message when the server refuses.
 func dialSIO(t *testing.T, s *testServer, token, transport string) (*sioClient, error) {
 	t.Helper()
 	opts := sioc.DefaultOptions()
-	if transport == "polling" {
-		opts.SetTransports(types.NewSet[transports.TransportCtor](transports.Polling))
+	if transport == "polling+websocket" {
+		opts.SetTransports(types.NewSet[transports.TransportCtor](transports.Polling, transports.WebSocket))
 	} else {
 		opts.SetTransports(types.NewSet[transports.TransportCtor](transports.WebSocket))
 	}
