@@ -51,13 +51,20 @@ func (c *client) waitBacklog() bool {
 // ended closes the connection of a runtime socket that ended: dropped
 // for reading too slowly, or the server shutting down. Closing the
 // transport (not a namespace disconnect) makes the app reconnect, and
-// rejoin; what it missed is in the history.
+// rejoin; what it missed is in the history. A slow client's connection
+// is discarded at once: a graceful close would wait for it to read what
+// it has not read.
 func (c *client) ended() {
 	if c.ctx.Err() != nil {
 		return // the client went first
 	}
-	c.log.Info("socket.io: closing connection", "reason", c.rs.Reason())
-	c.sock.Disconnect(true)
+	reason := c.rs.Reason()
+	c.log.Info("socket.io: closing connection", "reason", reason)
+	if reason == runtime.ReasonSlow {
+		c.sock.Conn().Close(true)
+	} else {
+		c.sock.Disconnect(true)
+	}
 	c.close()
 }
 

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// Engine.IO's polling requests by hand (protocol v4: "0" open, "40"
+// connect, "42" event, packets of one response separated by 0x1e), for
+// what a library client cannot do on purpose: stop reading.
+
+// pollGet is one GET of a polling session (sid "": the handshake).
+func pollGet(t *testing.T, s *testServer, sid string, header http.Header) (int, string) {
+	t.Helper()
+	u := s.URL() + "/socket.io/?EIO=4&transport=polling"
+	if sid != "" {
+		u += "&sid=" + sid
+	}
+	req, _ := http.NewRequest("GET", u, nil)
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// pollPost sends packets on a polling session.
+func pollPost(t *testing.T, s *testServer, sid string, packets ...string) int {
+	t.Helper()
+	u := s.URL() + "/socket.io/?EIO=4&transport=polling&sid=" + sid
+	resp, err := http.Post(u, "text/plain;charset=UTF-8", strings.NewReader(strings.Join(packets, "\x1e")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// pollOpen opens a polling session, connects it with token and returns
+// its sid.
+func pollOpen(t *testing.T, s *testServer, token string) string {
+	t.Helper()
+	st, body := pollGet(t, s, "", nil)
+	var open struct {
+		SID string `json:"sid"`
+	}
+	if st != 200 || !strings.HasPrefix(body, "0") || json.Unmarshal([]byte(body[1:]), &open) != nil {
+		t.Fatalf("handshake: %d %q", st, body)
+	}
+	if st := pollPost(t, s, open.SID, fmt.Sprintf(`40{"token":%q}`, token)); st != 200 {
+		t.Fatalf("connect: %d", st)
+	}
+	if st, body := pollGet(t, s, open.SID, nil); st != 200 || !strings.HasPrefix(body, "40") {
+		t.Fatalf("connected: %d %q", st, body)
+	}
+	return open.SID
+}
+
+// The handshake carries --socketio-ping, and a browser's Origin that is
+// neither the server's nor allowed is refused, as on /ws.
+func TestSocketIOHandshake(t *testing.T) {
+	s := MustRunMain(t, func(c *Config) { c.SocketIOPing = 1500e6 }) // 1.5s
+	st, body := pollGet(t, s, "", nil)
+	var open struct {
+		SID          string
+		PingInterval int
+		Upgrades     []string
+	}
+	if st != 200 || json.Unmarshal([]byte(strings.TrimPrefix(body, "0")), &open) != nil ||
+		open.SID == "" || open.PingInterval != 1500 || len(open.Upgrades) != 1 || open.Upgrades[0] != "websocket" {
+		t.Fatalf("handshake: %d %q", st, body)
+	}
+	if st, body := pollGet(t, s, "", http.Header{"Origin": {"https://evil.example"}}); st == 200 {
+		t.Fatalf("a foreign origin's handshake: %d %q", st, body)
+	}
+	if st, _ := pollGet(t, s, "", http.Header{"Origin": {s.URL()}}); st != 200 {
+		t.Fatalf("the server's own origin: %d", st)
+	}
+}
+
+// A client that stops reading never holds up the conversation: its
+// packets pile up only to a bound, then the runtime drops its socket as
+// a slow one and the server discards the connection (the session is
+// unknown afterwards), while the sender's messages and the bot's answers
+// go on, each acknowledged.
+func TestSocketIOSlowClient(t *testing.T) {
+	s, cid := sioServer(t)
+	annTok := tokenFor(t, "ann")
+	sid := pollOpen(t, s, annTok)
+	if st := pollPost(t, s, sid, fmt.Sprintf(`42["conversation:join",{"conversationId":%q}]`, cid)); st != 200 {
+		t.Fatalf("join: %d", st)
+	}
+	// The join may take effect after the first messages: enough follow.
+	ann := mustDialSIO(t, s, annTok, "websocket")
+	ann.emitAck("conversation:join", map[string]any{"conversationId": cid})
+	const n = 300 // each with the bot's answer: more than the queue and the backlog
+	for i := range n {
+		ann.emitAck("message:send", map[string]any{"conversationId": cid, "content": fmt.Sprint("m", i)})
+	}
+	ann.expectNew(fmt.Sprint("bot: m", n-1))
+	waitUntil(t, func() bool {
+		st, body := pollGet(t, s, sid, nil)
+		return st == 400 && strings.Contains(body, "Session ID unknown")
+	})
+	resp, err := http.Get(s.URL() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	metrics, _ := io.ReadAll(resp.Body)
+	if !strings.Contains(string(metrics), "parley_slow_subscribers_dropped_total 1\n") {
+		t.Fatal("the socket was not dropped as a slow subscriber")
+	}
+}
