@@ -85,6 +85,14 @@ func TestSocketIOHandshake(t *testing.T) {
 	if st, _ := pollGet(t, s, "", http.Header{"Origin": {s.URL()}}); st != 200 {
 		t.Fatalf("the server's own origin: %d", st)
 	}
+
+	// A connected socket counts in /metrics until it goes.
+	c := mustDialSIO(t, s, tokenFor(t, "ann"), "websocket")
+	if got := scrape(t, s, "parley_socketio_sockets"); got != 1 {
+		t.Fatalf("parley_socketio_sockets %v, want 1", got)
+	}
+	c.sock.Disconnect()
+	waitUntil(t, func() bool { return scrape(t, s, "parley_socketio_sockets") == 0 })
 }
 
 // A client that stops reading never holds up the conversation: its

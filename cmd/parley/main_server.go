@@ -193,7 +193,7 @@ func (m *Main) routes(auth runtime.Authenticator) http.Handler {
 	m.sio = supportapp.NewSocketIO(supportapp.SocketIOConfig{Hub: m.hub, Auth: auth, APIKeys: keys, Logger: m.Log,
 		AllowedOrigins: m.Config.AllowedOrigins, TrustedProxies: proxies, PingInterval: m.Config.SocketIOPing})
 	mux.Handle("/socket.io/", m.sio)
-	mux.Handle("GET /metrics", metricsHandler(&statsCollector{hub: m.hub.Stats, sockets: sockets.Stats, store: m.store.Stats}))
+	mux.Handle("GET /metrics", metricsHandler(&statsCollector{hub: m.hub.Stats, sockets: sockets.Stats, store: m.store.Stats, socketio: m.sio.Open}))
 	api := rest.New(rest.Config{Hub: m.hub, Auth: auth, APIKeys: keys, Logger: m.Log, TrustedProxies: proxies,
 		SSEHeartbeat: m.Config.SSEHeartbeat, ChatTimeout: m.Config.ChatTimeout})
 	mux.Handle("/api/", api)
