@@ -88,9 +88,8 @@ func TestSocketIOHandshake(t *testing.T) {
 
 	// A connected socket counts in /metrics until it goes.
 	c := mustDialSIO(t, s, tokenFor(t, "ann"), "websocket")
-	if got := scrape(t, s, "parley_socketio_sockets"); got != 1 {
-		t.Fatalf("parley_socketio_sockets %v, want 1", got)
-	}
+	// The client is told it is connected before the server counts it.
+	waitUntil(t, func() bool { return scrape(t, s, "parley_socketio_sockets") == 1 })
 	c.sock.Disconnect()
 	waitUntil(t, func() bool { return scrape(t, s, "parley_socketio_sockets") == 0 })
 }
