@@ -3,6 +3,7 @@ package supportapp
 import (
 	"context"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/zishang520/socket.io/servers/socket/v3"
@@ -23,15 +24,31 @@ import (
 // (an API key is looked up in the store).
 const authTimeout = 10 * time.Second
 
+// admitted is what the middleware keeps in a socket's data: who it is,
+// and how to give back its connection slot (once, whoever calls first:
+// the socket's end, or its connection's close if it never connects).
+type admitted struct {
+	id   runtime.Identity
+	free func()
+}
+
 // authenticate is the namespace's middleware: it runs before a socket
-// connects and keeps who it is in the socket's data.
+// connects, so that a refusal is the client's connect_error. It checks
+// the credentials and takes one of the runtime's connection slots (the
+// caps per user and address count /ws and Socket.IO alike).
 func (s *SocketIO) authenticate(sock *socket.Socket, next func(*socket.ExtendedError)) {
 	id, err := s.identify(sock)
+	var free func()
+	if err == nil {
+		free, err = s.cfg.Hub.Connect(id)
+	}
 	if err != nil {
 		next(socket.NewExtendedError(runtime.ErrorMessage(err), map[string]any{"code": runtime.ErrorKind(err)}))
 		return
 	}
-	sock.SetData(id)
+	free = sync.OnceFunc(free)
+	_ = sock.Conn().Once("close", func(...any) { free() })
+	sock.SetData(admitted{id: id, free: free})
 	next(nil)
 }
 

@@ -52,15 +52,15 @@ const (
 	joinRate   = 5 // per second, burst runtime.MaxFollows
 )
 
-// connected serves a socket the middleware authenticated: it takes a
-// connection slot, opens its runtime socket and starts listening.
+// connected serves a socket the middleware admitted: it opens its
+// runtime socket and starts listening.
 func (s *SocketIO) connected(sock *socket.Socket) {
-	id, _ := sock.Data().(runtime.Identity)
-	free, err := s.cfg.Hub.Connect(id)
-	if err != nil {
-		s.refuse(sock, err)
+	a, ok := sock.Data().(admitted)
+	if !ok {
+		sock.Disconnect(true) // not through the middleware: cannot be
 		return
 	}
+	id, free := a.id, a.free
 	ctx, cancel := context.WithCancel(context.Background())
 	rs, err := s.cfg.Hub.OpenSocket(ctx, id)
 	if err != nil {

@@ -128,3 +128,32 @@ func TestSocketIOSlowClient(t *testing.T) {
 		t.Fatal("the socket was not dropped as a slow subscriber")
 	}
 }
+
+// The caps on open connections count Socket.IO sockets as /ws ones: a
+// user's socket over the cap is refused with a connect error that says
+// why, /ws is refused too while they are open, and a slot freed is
+// taken again.
+func TestSocketIOConnectionCap(t *testing.T) {
+	s := MustRunMain(t, limitsOn)
+	tok := tokenFor(t, "rita")
+	var socks []*sioClient
+	for range 50 {
+		socks = append(socks, mustDialSIO(t, s, tok, "websocket"))
+	}
+	if _, err := dialSIO(t, s, tok, "websocket"); err == nil || !strings.Contains(err.Error(), "too many") {
+		t.Fatalf("a socket over the cap: %v, want a connect_error", err)
+	}
+	ws, _, err := dialWS(t, s, "bot_id=echo", http.Header{"Authorization": {"Bearer " + tok}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws.expectError("rate_limited")
+	socks[0].sock.Disconnect()
+	waitUntil(t, func() bool {
+		c, err := dialSIO(t, s, tok, "websocket")
+		if err == nil {
+			c.sock.Disconnect()
+		}
+		return err == nil
+	})
+}

@@ -117,6 +117,10 @@ func socketIOChat(t *testing.T, transport string) {
 	ann.expect("error", func(d json.RawMessage) bool { return strings.Contains(string(d), "conversationId") })
 	ann.emit("message:send", 42)
 	ann.expect("error", nil)
+	if a := ann.emitAck("message:send", map[string]any{"conversationId": cid, "messageType": "sticker", "content": "x"}); !has("code", "invalid_request")(a) {
+		t.Fatalf("a refused send is acknowledged %s", a)
+	}
+	ann.expect("error", has("code", "invalid_request"))
 	ann.emit("conversation:join", map[string]any{"conversationId": "no-such-conversation"})
 	ann.expect("error", has("conversationId", "no-such-conversation"))
 	ann.emit("message:send", map[string]any{"conversationId": cid, "messageType": "image"})

@@ -54,7 +54,7 @@ async function main() {
   // A bad token is refused with a connect error the client reports.
   const bad = io(URL, { transports: [TRANSPORT], auth: { token: "not-a-token" }, reconnection: false, forceNew: true });
   const refusal = await connected(bad).then(() => null, (err) => err);
-  check(refusal && refusal.message, "a bad token connected");
+  check(refusal && refusal.message && refusal.data && refusal.data.code === "unauthorized", `a bad token: ${refusal}`);
   bad.close();
 
   const ids = [];
