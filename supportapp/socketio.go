@@ -1,5 +1,21 @@
 package supportapp
 
+// The Socket.IO server (docs/socketio.md). Where to start: NewSocketIO
+// (this file) builds the zishang520 server; authenticate
+// (socketio_auth.go) admits a socket before it connects; connected
+// (socketio_client.go) opens its runtime.Socket; the client's events are
+// socketio_in.go and socketio_send.go, the server's socketio_out.go, and
+// their payloads socketio_shapes.go beside the app's objects (shapes.go).
+//
+// Concurrency: the library runs one socket's event handlers one at a
+// time, in order, on that socket's queue, so a client's events reach the
+// runtime in the order it sent them (a join before the send that
+// follows it). One goroutine per socket, pump, reads the runtime
+// socket's events and emits them; it alone touches the client's
+// presence and last-message maps. Both emit on the socket, which the
+// library serialises. The runtime socket is closed once (client.close),
+// by the library's "disconnect" or by pump when the runtime dropped it.
+
 import (
 	"io"
 	"log/slog"
