@@ -30,9 +30,7 @@ func (c *client) listen() {
 			p, ack, err := decodeArgs(args)
 			if err != nil {
 				c.fail(p, err)
-				if ack != nil {
-					ack([]any{errorPayload(err)}, nil)
-				}
+				ackFailure(ack, err)
 				return
 			}
 			handle(p, ack)
@@ -117,15 +115,21 @@ func (c *client) answer(p *inPayload, ack socket.Ack, err error) {
 	if err != nil {
 		c.fail(p, err)
 	}
-	if ack == nil {
-		return
+	switch {
+	case err != nil:
+		ackFailure(ack, err)
+	case ack != nil:
+		ack([]any{map[string]any{"conversationId": p.ConversationID}}, nil)
 	}
-	if err != nil {
+}
+
+// ackFailure calls a failed event's acknowledgement, if the client
+// asked for one, with {error, code}.
+func ackFailure(ack socket.Ack, err error) {
+	if ack != nil {
 		out := errorPayload(err)
 		ack([]any{map[string]any{"error": out.Message, "code": out.Code}}, nil)
-		return
 	}
-	ack([]any{map[string]any{"conversationId": p.ConversationID}}, nil)
 }
 
 // setTyping shows or ends the caller's typing indicator in a joined

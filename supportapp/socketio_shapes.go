@@ -21,26 +21,6 @@ type inPayload struct {
 	ClientID       string          `json:"clientId"`
 }
 
-// mediaIDs reads mediaId: one id, or a list of them.
-func (p *inPayload) mediaIDs() ([]string, error) {
-	raw := p.MediaID
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil, nil
-	}
-	var one string
-	if json.Unmarshal(raw, &one) == nil {
-		if one = strings.TrimSpace(one); one == "" {
-			return nil, nil
-		}
-		return []string{one}, nil
-	}
-	var list []string
-	if err := json.Unmarshal(raw, &list); err != nil {
-		return nil, runtime.Errorf(runtime.KindInvalid, "mediaId must be an upload id or a list of them")
-	}
-	return list, nil
-}
-
 // newMessageOut is message:new.
 type newMessageOut struct {
 	Message        Message `json:"message"`
