@@ -69,6 +69,15 @@ func authorOf(id Identity, s *Session) (Sender, string) {
 	return SenderUser, name
 }
 
+// senderID is the user id a message id sends to s records: a visitor's
+// is their conversation's.
+func senderID(id Identity, s *Session) string {
+	if id.Anonymous {
+		return s.UserID
+	}
+	return id.UserID
+}
+
 // IssueTicket returns a single-use ticket that opens one socket as id,
 // for browsers, which cannot set headers on a WebSocket. With several
 // nodes it is kept in the database, so that any node redeems it: the

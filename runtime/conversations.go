@@ -78,7 +78,7 @@ func (h *Hub) CreateConversation(ctx context.Context, id Identity, req NewConver
 	c.enqueue(startInput)
 	if initial != "" {
 		sender, name := authorOf(id, s)
-		m := &Message{Sender: sender, SenderName: name, Content: initial}
+		m := &Message{Sender: sender, SenderName: name, SenderID: senderID(id, s), Content: initial}
 		if _, err := c.append(ctx, m); err != nil {
 			return nil, err
 		}

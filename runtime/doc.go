@@ -38,6 +38,10 @@
 // sent as a socket sends it, the turn's answer waited for or given in
 // pieces as it is written (chat_stream.go). The inbox's unread counts are
 // inbox.go.
+// The support app's interface (package supportapp) finds a user's one
+// open conversation with support (supportapp.go), reads read marks and
+// unread counts (readmarks.go), lists the desk across statuses (desk.go)
+// and names people by the users the server has seen (users.go).
 //
 // runtime imports only the standard library. The adapters meet here through
 // the interfaces it consumes: Store (schema), DialogEngine (dialogs),

@@ -66,7 +66,7 @@ func (h *Hub) send(ctx context.Context, c *conv, id Identity, req SendRequest) (
 	}
 	c.typing(id, false) // their message ends their typing
 	sender, name := authorOf(id, s)
-	m := &Message{Sender: sender, SenderName: name, Content: req.Content, ClientID: req.ClientID, Attachments: atts}
+	m := &Message{Sender: sender, SenderName: name, SenderID: senderID(id, s), Content: req.Content, ClientID: req.ClientID, Attachments: atts}
 	created, err := c.append(ctx, m) // enqueues a user's m for the dialog
 	if err != nil {
 		return nil, false, err

@@ -202,6 +202,15 @@ type UserStore interface {
 	UpsertUser(ctx context.Context, id Identity) error
 }
 
+// UserDirectory reads back the users the server has seen. A store
+// implements it when it can; without it, people are known by id alone
+// (Hub.People).
+type UserDirectory interface {
+	// FindUsers returns the users among ids that exist (UserID, Name,
+	// Role), in no order.
+	FindUsers(ctx context.Context, ids []string) ([]Identity, error)
+}
+
 // Store is everything the runtime keeps on disk.
 type Store interface {
 	SessionStore

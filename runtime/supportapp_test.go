@@ -172,3 +172,21 @@ func TestDeskConversations(t *testing.T) {
 		t.Fatalf("a bad status: %v, want invalid", err)
 	}
 }
+
+// The people the server has seen, by id, with their latest name.
+func TestPeople(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h := newHub(t, silent, runtime.Config{})
+	agent := runtime.Identity{UserID: "ag", Name: "Grace Hopper", Role: runtime.RoleAgent}
+	if err := h.RememberUser(ctx, agent); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.RememberUser(ctx, anon); err != nil {
+		t.Fatalf("a visitor is not remembered, quietly: %v", err)
+	}
+	people, err := h.People(ctx, []string{"ag", "nobody"})
+	if err != nil || len(people) != 1 || people["ag"].Name != "Grace Hopper" || people["ag"].Role != runtime.RoleAgent {
+		t.Fatalf("People = %+v, %v; want ag alone", people, err)
+	}
+}

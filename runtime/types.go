@@ -114,11 +114,15 @@ type Session struct {
 
 // Message is one line of a conversation.
 type Message struct {
-	ID          string
-	SessionID   SessionID
-	Seq         int64 // per conversation, from 1, gapless; set on commit
-	Sender      Sender
-	SenderName  string // who wrote it, from their credentials; "" for the bot
+	ID         string
+	SessionID  SessionID
+	Seq        int64 // per conversation, from 1, gapless; set on commit
+	Sender     Sender
+	SenderName string // who wrote it, from their credentials; "" for the bot
+	// SenderID is the user id of the person who wrote it (a visitor's:
+	// their conversation's UserID); "" for the bot's, and for messages
+	// stored before Parley kept it.
+	SenderID    string
 	Content     string
 	ClientID    string // the client's idempotency key, may be empty
 	Attachments json.RawMessage

@@ -35,9 +35,9 @@ func postgresBump(cond string) string {
 }
 
 // postgresInsert inserts the message bumped made room for; $4… are the
-// message's columns ($10 the sender's name).
+// message's columns ($10 the sender's name, $11 their user id).
 const postgresInsert = `INSERT INTO message_history (` + messageColumns + `)
-	SELECT $4, $3, last_seq, $5, $6, $7, $8, $9, $1, $10 FROM bumped`
+	SELECT $4, $3, last_seq, $5, $6, $7, $8, $9, $1, $10, $11 FROM bumped`
 
 // postgresAppend stores a message without a client id and returns its
 // seq; no row means no session.
@@ -60,7 +60,7 @@ UNION ALL SELECT ` + messageColumns + `, FALSE FROM dup`
 func appendTxPostgres(ctx context.Context, tx execQueryer, row messageRow) (*runtime.Message, bool, error) {
 	isUser := row.Sender == string(runtime.SenderUser)
 	args := []any{row.CreatedAt, isUser, row.SessionID, row.ID, row.Sender, row.Content,
-		row.ClientID, row.Attachments, row.Metadata, row.SenderName}
+		row.ClientID, row.Attachments, row.Metadata, row.SenderName, row.SenderID}
 	if row.ClientID == nil {
 		err := tx.QueryRowxContext(ctx, postgresAppend, args...).Scan(&row.Seq)
 		if err != nil {
@@ -88,7 +88,7 @@ func noSession(err error) error {
 
 // postgresAppendMany stores a run of appends: the arrays $2… hold them
 // in order ($5 says which are the user's, $9 holds the client ids, $10
-// the senders' names), $1 is the time. An append whose client id its
+// the senders' names, $11 their user ids), $1 is the time. An append whose client id its
 // session has already stored (dup) stores nothing and returns that
 // message; the others (fresh) bump each session once, by its count of
 // them, and are numbered from its old last_seq in array order. The
@@ -98,10 +98,10 @@ func noSession(err error) error {
 // the id it was given (key), whether it was stored (created), and the
 // message.
 const postgresAppendMany = `WITH input AS (
-	SELECT t.* FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::boolean[], $6::text[], $7::jsonb[], $8::jsonb[], $9::text[], $10::text[])
-		WITH ORDINALITY AS t(id, session_id, sender, is_user, content, attachments, metadata, client_id, sender_name, ord)
+	SELECT t.* FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::boolean[], $6::text[], $7::jsonb[], $8::jsonb[], $9::text[], $10::text[], $11::text[])
+		WITH ORDINALITY AS t(id, session_id, sender, is_user, content, attachments, metadata, client_id, sender_name, sender_id, ord)
 ), dup AS (
-	SELECT i.ord, i.id AS key, m.id, m.session_id, m.seq, m.sender, m.content, m.client_id, m.attachments, m.metadata, m.created_at, m.sender_name
+	SELECT i.ord, i.id AS key, m.id, m.session_id, m.seq, m.sender, m.content, m.client_id, m.attachments, m.metadata, m.created_at, m.sender_name, m.sender_id
 	FROM input i JOIN message_history m ON m.session_id = i.session_id AND m.client_id = i.client_id
 ), fresh AS (
 	SELECT i.*, row_number() OVER (PARTITION BY i.session_id ORDER BY i.ord) AS k
@@ -122,7 +122,7 @@ const postgresAppendMany = `WITH input AS (
 	RETURNING s.id, s.last_seq - c.n AS base
 ), added AS (
 	INSERT INTO message_history (` + messageColumns + `)
-	SELECT f.id, f.session_id, b.base + f.k, f.sender, f.content, f.client_id, f.attachments, f.metadata, $1::timestamptz, f.sender_name
+	SELECT f.id, f.session_id, b.base + f.k, f.sender, f.content, f.client_id, f.attachments, f.metadata, $1::timestamptz, f.sender_name, f.sender_id
 	FROM fresh f JOIN bumped b ON b.id = f.session_id
 	RETURNING ` + messageColumns + `
 )
@@ -175,11 +175,13 @@ func (db *DB) appendManyPostgres(ctx context.Context, tx execQueryer, apps []*ap
 func appendManyArgs(apps []*appendWrite) ([]any, error) {
 	n := len(apps)
 	ids, sessions, senders, contents, names := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	senderIDs := make([]string, n)
 	users := make([]bool, n)
 	attachments, metadata, clientIDs := make([]sql.NullString, n), make([]sql.NullString, n), make([]sql.NullString, n)
 	for i, a := range apps {
 		r := a.row
 		ids[i], sessions[i], senders[i], contents[i], names[i] = r.ID, r.SessionID, r.Sender, r.Content, r.SenderName
+		senderIDs[i] = r.SenderID
 		users[i] = r.Sender == string(runtime.SenderUser)
 		if r.ClientID != nil {
 			clientIDs[i] = sql.NullString{String: *r.ClientID, Valid: true}
@@ -193,7 +195,7 @@ func appendManyArgs(apps []*appendWrite) ([]any, error) {
 		}
 	}
 	return []any{pq.Array(ids), pq.Array(sessions), pq.Array(senders), pq.Array(users),
-		pq.Array(contents), pq.Array(attachments), pq.Array(metadata), pq.Array(clientIDs), pq.Array(names)}, nil
+		pq.Array(contents), pq.Array(attachments), pq.Array(metadata), pq.Array(clientIDs), pq.Array(names), pq.Array(senderIDs)}, nil
 }
 
 // nullJSON is j as an array element: NULL when empty.
@@ -232,9 +234,9 @@ const postgresCommitMany = `WITH input AS (
 	JOIN bumped b ON b.id = e.session_id
 ), messages AS (
 	INSERT INTO message_history (` + messageColumns + `)
-	SELECT m.id, m.session_id, b.last_seq - m.back, m.sender, m.content, NULL, m.attachments, m.metadata, $1::timestamptz, m.sender_name
-	FROM unnest($13::uuid[], $14::uuid[], $15::bigint[], $16::text[], $17::text[], $18::jsonb[], $19::jsonb[], $20::text[])
-		AS m(id, session_id, back, sender, content, attachments, metadata, sender_name)
+	SELECT m.id, m.session_id, b.last_seq - m.back, m.sender, m.content, NULL, m.attachments, m.metadata, $1::timestamptz, m.sender_name, m.sender_id
+	FROM unnest($13::uuid[], $14::uuid[], $15::bigint[], $16::text[], $17::text[], $18::jsonb[], $19::jsonb[], $20::text[], $21::text[])
+		AS m(id, session_id, back, sender, content, attachments, metadata, sender_name, sender_id)
 	JOIN bumped b ON b.id = m.session_id
 )
 SELECT id, last_seq FROM bumped`
@@ -294,7 +296,7 @@ func commitManyArgs(dws []*dialogWrite) ([]any, error) {
 		eRuns, eIdx, eSeqs              []int64
 		eFound                          []bool
 		mIDs, mSessions, mSenders, mTxt []string
-		mNames                          []string
+		mNames, mSenderIDs              []string
 		mBack                           []int64
 		mAttachments, mMetadata         []sql.NullString
 	)
@@ -318,13 +320,13 @@ func commitManyArgs(dws []*dialogWrite) ([]any, error) {
 				return nil, err
 			}
 			mIDs, mSessions, mSenders, mTxt = append(mIDs, r.ID), append(mSessions, sid), append(mSenders, r.Sender), append(mTxt, r.Content)
-			mBack, mNames = append(mBack, int64(len(dw.rows)-1-i)), append(mNames, r.SenderName)
+			mBack, mNames, mSenderIDs = append(mBack, int64(len(dw.rows)-1-i)), append(mNames, r.SenderName), append(mSenderIDs, r.SenderID)
 			mAttachments, mMetadata = append(mAttachments, a), append(mMetadata, m)
 		}
 	}
 	return []any{pq.Array(sessions), pq.Array(fences), pq.Array(consumed), pq.Array(counts),
 		pq.Array(eSessions), pq.Array(eRuns), pq.Array(eIdx), pq.Array(eKinds), pq.Array(eValues), pq.Array(eFound), pq.Array(eSeqs),
-		pq.Array(mIDs), pq.Array(mSessions), pq.Array(mBack), pq.Array(mSenders), pq.Array(mTxt), pq.Array(mAttachments), pq.Array(mMetadata), pq.Array(mNames)}, nil
+		pq.Array(mIDs), pq.Array(mSessions), pq.Array(mBack), pq.Array(mSenders), pq.Array(mTxt), pq.Array(mAttachments), pq.Array(mMetadata), pq.Array(mNames), pq.Array(mSenderIDs)}, nil
 }
 
 // lockSessionsPostgres is the committer's lockSessions on PostgreSQL. The

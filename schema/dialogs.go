@@ -241,10 +241,10 @@ func (db *DB) insertEntriesTx(ctx context.Context, tx sqlx.ExecerContext, sid ru
 
 // insertMessagesTx inserts rows, whose seqs were taken already.
 func (db *DB) insertMessagesTx(ctx context.Context, tx sqlx.ExecerContext, rows []messageRow) error {
-	return db.insertRows(ctx, tx, `INSERT INTO message_history (`+messageColumns+`) VALUES`, 10, len(rows),
+	return db.insertRows(ctx, tx, `INSERT INTO message_history (`+messageColumns+`) VALUES`, 11, len(rows),
 		func(i int) []any {
 			r := rows[i]
-			return []any{r.ID, r.SessionID, r.Seq, r.Sender, r.Content, r.ClientID, r.Attachments, r.Metadata, r.CreatedAt, r.SenderName}
+			return []any{r.ID, r.SessionID, r.Seq, r.Sender, r.Content, r.ClientID, r.Attachments, r.Metadata, r.CreatedAt, r.SenderName, r.SenderID}
 		})
 }
 

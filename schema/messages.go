@@ -14,7 +14,7 @@ import (
 )
 
 // messageColumns lists the message_history columns in messageRow order.
-const messageColumns = `id, session_id, seq, sender, content, client_id, attachments, metadata, created_at, sender_name`
+const messageColumns = `id, session_id, seq, sender, content, client_id, attachments, metadata, created_at, sender_name, sender_id`
 
 // messageRow is a message_history row as the driver sees it.
 type messageRow struct {
@@ -28,12 +28,13 @@ type messageRow struct {
 	Metadata    jsonText `db:"metadata"`
 	CreatedAt   dbTime   `db:"created_at"`
 	SenderName  string   `db:"sender_name"`
+	SenderID    string   `db:"sender_id"`
 }
 
 func (r messageRow) message() *runtime.Message {
 	m := &runtime.Message{
 		ID: r.ID, SessionID: runtime.SessionID(r.SessionID), Seq: r.Seq,
-		Sender: runtime.Sender(r.Sender), SenderName: r.SenderName, Content: r.Content,
+		Sender: runtime.Sender(r.Sender), SenderName: r.SenderName, SenderID: r.SenderID, Content: r.Content,
 		Attachments: r.Attachments.raw(), Metadata: r.Metadata.raw(), CreatedAt: r.CreatedAt.Time(),
 	}
 	if r.ClientID != nil {
@@ -87,7 +88,7 @@ func (db *DB) checkMessageID(id string) error {
 // own messages have no client id: dialogMessageRows refuses one.)
 func newMessageRow(m *runtime.Message) messageRow {
 	row := messageRow{
-		ID: m.ID, SessionID: string(m.SessionID), Sender: string(m.Sender), SenderName: m.SenderName,
+		ID: m.ID, SessionID: string(m.SessionID), Sender: string(m.Sender), SenderName: m.SenderName, SenderID: m.SenderID,
 		Content: m.Content, Attachments: jsonText(m.Attachments), Metadata: jsonText(m.Metadata),
 	}
 	if row.ID == "" {

@@ -18,6 +18,7 @@ type summaryRow struct {
 	MsgSeq         *int64   `db:"m_seq"`
 	MsgSender      *string  `db:"m_sender"`
 	MsgSenderName  *string  `db:"m_sender_name"`
+	MsgSenderID    *string  `db:"m_sender_id"`
 	MsgContent     *string  `db:"m_content"`
 	MsgClientID    *string  `db:"m_client_id"`
 	MsgAttachments jsonText `db:"m_attachments"`
@@ -33,7 +34,7 @@ func (r *summaryRow) summary() (*runtime.SessionSummary, error) {
 	sum := &runtime.SessionSummary{Session: *s}
 	if r.MsgID != nil {
 		sum.LastMessage = messageRow{
-			ID: *r.MsgID, SessionID: r.ID, Seq: *r.MsgSeq, Sender: *r.MsgSender, SenderName: *r.MsgSenderName,
+			ID: *r.MsgID, SessionID: r.ID, Seq: *r.MsgSeq, Sender: *r.MsgSender, SenderName: *r.MsgSenderName, SenderID: *r.MsgSenderID,
 			Content: *r.MsgContent, ClientID: r.MsgClientID, Attachments: r.MsgAttachments,
 			Metadata: r.MsgMetadata, CreatedAt: r.MsgCreatedAt,
 		}.message()
@@ -74,7 +75,7 @@ func (db *DB) listSessionsTx(ctx context.Context, tx *sqlx.Tx, f runtime.Session
 func (db *DB) summariesTx(ctx context.Context, tx *sqlx.Tx, tail string, args []any, limit, offset int) ([]*runtime.SessionSummary, error) {
 	q := `SELECT ` + sessionColumns(db.dialect) + `, m.id AS m_id, m.seq AS m_seq, m.sender AS m_sender,
 		m.sender_name AS m_sender_name, m.content AS m_content, m.client_id AS m_client_id, m.attachments AS m_attachments,
-		m.metadata AS m_metadata, m.created_at AS m_created_at
+		m.metadata AS m_metadata, m.created_at AS m_created_at, m.sender_id AS m_sender_id
 		FROM sessions s LEFT JOIN message_history m ON m.session_id = s.id AND m.seq = s.last_seq` +
 		tail + ` LIMIT ? OFFSET ?`
 	var rows []summaryRow

@@ -40,7 +40,7 @@ import (
 // on the row of a conversation with no new message.
 const sinceMessageColumns = `m.id AS m_id, m.seq AS m_seq, m.sender AS m_sender, m.content AS m_content,
 	m.client_id AS m_client_id, m.attachments AS m_attachments, m.metadata AS m_metadata,
-	m.created_at AS m_created_at, m.sender_name AS m_sender_name`
+	m.created_at AS m_created_at, m.sender_name AS m_sender_name, m.sender_id AS m_sender_id`
 
 // sinceRow is one row of FindSince: a session, and one of its messages
 // or none.
@@ -55,6 +55,7 @@ type sinceRow struct {
 	MMetadata    jsonText `db:"m_metadata"`
 	MCreatedAt   dbTime   `db:"m_created_at"`
 	MSenderName  *string  `db:"m_sender_name"`
+	MSenderID    *string  `db:"m_sender_id"`
 }
 
 // message is the row's message, nil when it has none.
@@ -65,7 +66,7 @@ func (r *sinceRow) message() *runtime.Message {
 	return messageRow{
 		ID: *r.MID, SessionID: r.ID, Seq: *r.MSeq, Sender: *r.MSender, Content: *r.MContent,
 		ClientID: r.MClientID, Attachments: r.MAttachments, Metadata: r.MMetadata,
-		CreatedAt: r.MCreatedAt, SenderName: *r.MSenderName,
+		CreatedAt: r.MCreatedAt, SenderName: *r.MSenderName, SenderID: *r.MSenderID,
 	}.message()
 }
 

@@ -4,10 +4,13 @@
 // Parley's runtime so that those apps work unchanged (docs/socketio.md).
 //
 // Start at shapes.go: the app's JSON objects (user, message, media,
-// conversation) and the rules that build them from runtime values. Both
-// transports use them, so a message reads the same on Socket.IO and REST.
-// The REST API is rest.go (routes) and the rest*.go files beside it;
-// the Socket.IO server is socketio*.go.
+// conversation) and the rules that build them from runtime values; view.go
+// fills them in for one caller (isRead, unread counts, who is online,
+// names). Both transports use them, so a message reads the same on
+// Socket.IO and REST. The REST API is rest.go (its routes, with who may
+// call each) and the rest_*.go files beside it, one per group of
+// endpoints, with the envelopes in rest_reply.go; the Socket.IO server is
+// socketio*.go.
 //
 // Nothing here decides who may do what or stores anything: every call
 // goes through runtime.Hub (Send, History, MarkRead, Assign, Upload, …),

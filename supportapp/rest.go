@@ -42,6 +42,7 @@ type REST struct {
 	log      *slog.Logger
 	mux      *http.ServeMux
 	patterns []string
+	seen     seenUsers
 }
 
 // NewREST returns the handler of RESTBase.

@@ -1,7 +1,9 @@
 package supportapp
 
 import (
+	"context"
 	"net/http"
+	"sync"
 
 	"parley/inbound"
 	"parley/runtime"
@@ -69,5 +71,42 @@ func (a *REST) identify(r *http.Request) (runtime.Identity, error) {
 		return id, runtime.Errorf(runtime.KindUnauthorized, "send \"Authorization: Bearer <JWT>\"")
 	}
 	id.IP = inbound.ClientIP(r, a.cfg.TrustedProxies)
+	if err := a.seen.remember(r.Context(), a.hub, id); err != nil {
+		// Only their name is at stake (others see their id): the
+		// request goes on.
+		a.log.Warn("recording a caller's name failed", "user", id.UserID, "err", err)
+	}
 	return id, nil
+}
+
+// maxSeen bounds the callers seenUsers keeps; past it, it starts over
+// (a caller seen again is written again, once).
+const maxSeen = 100_000
+
+// seenUsers records each caller's name and role with the hub once, and
+// again when they change, so that others see the names of people who use
+// only REST (View.Learn) without a write per request.
+type seenUsers struct {
+	mu sync.Mutex
+	m  map[string]string // user id → name and role last recorded
+}
+
+func (s *seenUsers) remember(ctx context.Context, hub *runtime.Hub, id runtime.Identity) error {
+	key := id.Name + "\x00" + id.Role
+	s.mu.Lock()
+	known := s.m[id.UserID] == key
+	s.mu.Unlock()
+	if known {
+		return nil
+	}
+	if err := hub.RememberUser(ctx, id); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil || len(s.m) >= maxSeen {
+		s.m = make(map[string]string)
+	}
+	s.m[id.UserID] = key
+	return nil
 }

@@ -2,11 +2,7 @@ package supportapp
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
-	"reflect"
 
 	"parley/runtime"
 )
@@ -95,6 +91,22 @@ func deskQuery(status string, mine bool, p page) runtime.DeskQuery {
 // replyConversations answers with a page of conversations.
 func (a *REST) replyConversations(w http.ResponseWriter, r *http.Request, id runtime.Identity, rows []runtime.Conversation, p page, total int) error {
 	v := NewView(a.hub, id)
+	agents := make([]string, len(rows))
+	for i, row := range rows {
+		agents[i] = row.AssignedAgent
+	}
+	var last []*runtime.Message
+	for _, row := range rows {
+		if row.LastMessage != nil {
+			last = append(last, row.LastMessage)
+		}
+	}
+	if err := v.Learn(r.Context(), agents...); err != nil {
+		return err // one query for the page's agents, not one each
+	}
+	if err := v.LearnAuthors(r.Context(), last); err != nil {
+		return err
+	}
 	out := make([]Conversation, len(rows))
 	for i, row := range rows {
 		c, err := v.Conversation(r.Context(), &row.Session, row.LastMessage)
@@ -114,7 +126,11 @@ func (a *REST) markRead(w http.ResponseWriter, r *http.Request, id runtime.Ident
 	if _, err := a.hub.MarkAllRead(r.Context(), id, sid); err != nil {
 		return err
 	}
-	return a.replyConversation(w, r, id, sid, "Conversation marked as read")
+	s, err := a.hub.Lookup(r.Context(), id, sid)
+	if err != nil {
+		return err
+	}
+	return a.replyConversation(w, r, id, s, "Conversation marked as read")
 }
 
 // setStatus is PATCH /conversations/{conversationId}/status {status}.
@@ -129,54 +145,21 @@ func (a *REST) setStatus(w http.ResponseWriter, r *http.Request, id runtime.Iden
 		return runtime.Errorf(runtime.KindInvalid, "status is required: open, waiting, resolved or closed")
 	}
 	sid := runtime.SessionID(r.PathValue("conversationId"))
-	if _, err := a.hub.Patch(r.Context(), id, sid, runtime.ConversationPatch{SupportStatus: &body.Status}); err != nil {
-		return err
-	}
-	return a.replyConversation(w, r, id, sid, "Conversation status updated")
-}
-
-// replyConversation answers with conversation sid as it is now.
-func (a *REST) replyConversation(w http.ResponseWriter, r *http.Request, id runtime.Identity, sid runtime.SessionID, msg string) error {
-	s, err := a.hub.Lookup(r.Context(), id, sid)
+	s, err := a.hub.Patch(r.Context(), id, sid, runtime.ConversationPatch{SupportStatus: &body.Status})
 	if err != nil {
 		return err
 	}
+	return a.replyConversation(w, r, id, s, "Conversation status updated")
+}
+
+// replyConversation answers with conversation s as the change that
+// returned it left it. Not read again: the change may have taken it out
+// of the caller's reach (an agent resolving one from the queue).
+func (a *REST) replyConversation(w http.ResponseWriter, r *http.Request, id runtime.Identity, s *runtime.Session, msg string) error {
 	c, err := NewView(a.hub, id).Conversation(r.Context(), s, nil)
 	if err != nil {
 		return err
 	}
 	reply(w, http.StatusOK, msg, c)
 	return nil
-}
-
-// decode reads a JSON object body of at most MaxBody bytes into v.
-func (a *REST) decode(w http.ResponseWriter, r *http.Request, v any) error {
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, a.cfg.MaxBody))
-	if err != nil {
-		return err // fail makes a MaxBytesError 413
-	}
-	err = json.Unmarshal(data, v)
-	var typeErr *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &typeErr) && typeErr.Field != "":
-		return runtime.Errorf(runtime.KindInvalid, "%s must be a %s", typeErr.Field, jsonType(typeErr.Type.Kind()))
-	case err != nil:
-		return runtime.Errorf(runtime.KindInvalid, "the body must be a JSON object")
-	}
-	return nil
-}
-
-// jsonType names a Go kind as JSON does.
-func jsonType(k reflect.Kind) string {
-	switch k {
-	case reflect.String:
-		return "string"
-	case reflect.Slice, reflect.Array:
-		return "list"
-	case reflect.Bool:
-		return "boolean"
-	case reflect.Map, reflect.Struct:
-		return "object"
-	}
-	return "number"
 }

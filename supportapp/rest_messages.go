@@ -35,7 +35,11 @@ func (a *REST) listMessages(w http.ResponseWriter, r *http.Request, id runtime.I
 			return err
 		}
 	}
-	replyPage(w, "Messages retrieved", NewView(a.hub, id).Messages(s, msgs), p, int(s.LastSeq))
+	v := NewView(a.hub, id)
+	if err := v.LearnAuthors(r.Context(), msgs); err != nil {
+		return err
+	}
+	replyPage(w, "Messages retrieved", v.Messages(s, msgs), p, int(s.LastSeq))
 	return nil
 }
 

@@ -45,11 +45,29 @@ func (a *REST) reassign(w http.ResponseWriter, r *http.Request, id runtime.Ident
 	if body.ConversationID == "" || body.SupportID == "" {
 		return runtime.Errorf(runtime.KindInvalid, "conversationId and supportId are required")
 	}
-	sid := runtime.SessionID(body.ConversationID)
-	if _, err := a.hub.Assign(r.Context(), id, sid, body.SupportID); err != nil {
+	if err := a.mayBeAssigned(r, body.SupportID); err != nil {
 		return err
 	}
-	return a.replyConversation(w, r, id, sid, "Conversation reassigned")
+	s, err := a.hub.Assign(r.Context(), id, runtime.SessionID(body.ConversationID), body.SupportID)
+	if err != nil {
+		return err
+	}
+	return a.replyConversation(w, r, id, s, "Conversation reassigned")
+}
+
+// mayBeAssigned refuses to assign a conversation to someone the server
+// knows as a user (their latest credentials say so). Someone it has not
+// seen may be an agent who has not signed in yet: Parley has no list of
+// agents but their tokens.
+func (a *REST) mayBeAssigned(r *http.Request, user string) error {
+	people, err := a.hub.People(r.Context(), []string{user})
+	if err != nil {
+		return err
+	}
+	if p, seen := people[user]; seen && p.Role != runtime.RoleAgent && p.Role != runtime.RoleAdmin {
+		return runtime.Errorf(runtime.KindInvalid, "%s is not Support or Admin", user)
+	}
+	return nil
 }
 
 // statsJSON is GET /support/stats's data.
@@ -91,10 +109,15 @@ func (a *REST) stats(w http.ResponseWriter, r *http.Request, id runtime.Identity
 		Since: Time(st.Since), TotalConversations: st.Conversations, ByStatus: st.ByStatus,
 		ByAgent: []agentStatsJSON{}, ResponseTime: st.FirstResponse, ResolutionTime: st.Resolution,
 	}
-	for _, agent := range slices.Sorted(maps.Keys(st.ByAgent)) {
+	agents := slices.Sorted(maps.Keys(st.ByAgent))
+	v := NewView(a.hub, id)
+	if err := v.Learn(r.Context(), agents...); err != nil {
+		return err
+	}
+	for _, agent := range agents {
 		s := st.ByAgent[agent]
 		out.ByAgent = append(out.ByAgent, agentStatsJSON{
-			Support: UserOf(agent, "", runtime.RoleAgent), Assigned: s.Assigned, Open: s.Open, Resolved: s.Resolved,
+			Support: UserOf(agent, v.Name(agent), runtime.RoleAgent), Assigned: s.Assigned, Open: s.Open, Resolved: s.Resolved,
 		})
 	}
 	reply(w, http.StatusOK, "Support statistics retrieved", out)

@@ -185,27 +185,43 @@ func MessageOf(m *runtime.Message, sender User, isRead bool) Message {
 }
 
 // SenderOf is who wrote m in conversation s, as seen by viewer; botName
-// is the name of s's bot. Parley's messages record the author's role
-// and display name, not their user id, so the id is derived:
-//   - the bot's messages are BotUser;
-//   - a user's messages are the owner's (s.UserID), who is the only
-//     user of an app conversation;
-//   - an agent's (or admin's) messages are the viewer's own when the
-//     viewer is a desk worker whose name they carry, else the assigned
-//     agent's, else (nobody assigned) the author's name stands for the
-//     id.
+// is the name of s's bot. The bot's messages are BotUser. A person's
+// message records its author's user id (Message.SenderID) and display
+// name: a user's is User, an agent's Support, an admin's Admin when the
+// viewer is that admin (View.Messages knows the others' roles). Messages
+// stored before Parley kept the id name their author only, so for those
+// the id is derived: a user's are the owner's (s.UserID), the only user
+// of an app conversation; an agent's are the viewer's own when the
+// viewer is a desk worker whose name they carry, else the assigned
+// agent's, else the author's name stands for the id.
 func SenderOf(m *runtime.Message, s *runtime.Session, viewer runtime.Identity, botName string) User {
-	switch m.Sender {
-	case runtime.SenderBot:
+	switch {
+	case m.Sender == runtime.SenderBot:
 		return BotUser(s.BotID, botName)
-	case runtime.SenderAgent:
+	case m.SenderID != "" && m.Sender == runtime.SenderAgent:
+		role := runtime.RoleAgent
+		if m.SenderID == viewer.UserID {
+			role = viewer.Role
+		}
+		return UserOf(m.SenderID, m.SenderName, role)
+	case m.SenderID != "":
+		return UserOf(m.SenderID, nameOf(m, s), runtime.RoleUser)
+	case m.Sender == runtime.SenderAgent:
 		return agentOf(m.SenderName, s, viewer)
 	}
-	name := m.SenderName
-	if name == s.UserID {
-		name = s.UserName
+	return UserOf(s.UserID, nameOf(m, s), runtime.RoleUser)
+}
+
+// nameOf is the display name of a user's message: a name that is only
+// the owner's id (they had none) gives way to the conversation's.
+func nameOf(m *runtime.Message, s *runtime.Session) string {
+	if m.SenderName == m.SenderID || m.SenderName == s.UserID {
+		if m.SenderID == "" || m.SenderID == s.UserID {
+			return s.UserName
+		}
+		return ""
 	}
-	return UserOf(s.UserID, name, runtime.RoleUser)
+	return m.SenderName
 }
 
 // agentOf is the desk worker called name in s, as seen by viewer.

@@ -97,6 +97,33 @@ func TestSenderOfAgent(t *testing.T) {
 	}
 }
 
+// A message that records its author's id is theirs, whoever looks.
+func TestSenderOfByID(t *testing.T) {
+	s := &runtime.Session{ID: "c1", UserID: "u1", UserName: "Ada", AssignedAgent: "a1"}
+	farmer := runtime.Identity{UserID: "u1", Role: "user"}
+	root := runtime.Identity{UserID: "root", Name: "Root", Role: "admin"}
+	tests := []struct {
+		name   string
+		m      *runtime.Message
+		viewer runtime.Identity
+		want   supportapp.User
+	}{
+		{"an agent not assigned", &runtime.Message{Sender: runtime.SenderAgent, SenderName: "Grace Hopper", SenderID: "a2"}, farmer,
+			supportapp.User{ID: "a2", FirstName: "Grace", LastName: "Hopper", Role: "Support"}},
+		{"an admin, seen by themselves", &runtime.Message{Sender: runtime.SenderAgent, SenderName: "Root", SenderID: "root"}, root,
+			supportapp.User{ID: "root", FirstName: "Root", Role: "Admin"}},
+		{"the owner without a name", &runtime.Message{Sender: runtime.SenderUser, SenderName: "u1", SenderID: "u1"}, root,
+			supportapp.User{ID: "u1", FirstName: "Ada", Role: "User"}},
+		{"a participant without a name", &runtime.Message{Sender: runtime.SenderUser, SenderName: "bob", SenderID: "bob"}, farmer,
+			supportapp.User{ID: "bob", FirstName: "bob", Role: "User"}},
+	}
+	for _, tt := range tests {
+		if got := supportapp.SenderOf(tt.m, s, tt.viewer, ""); got != tt.want {
+			t.Errorf("%s: %+v, want %+v", tt.name, got, tt.want)
+		}
+	}
+}
+
 func TestIsRead(t *testing.T) {
 	m := &runtime.Message{Seq: 5}
 	tests := []struct {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 )
@@ -63,8 +64,21 @@ func TestV1ChatErrors(t *testing.T) {
 		{"POST", "/messages", farmer, map[string]string{"conversationId": sid, "content": strings.Repeat("x", 70<<10)}, 413, "a body over 64 KiB"},
 		{"PATCH", "/conversations/" + sid + "/status", admin, map[string]string{}, 400, "no status"},
 		{"POST", "/support/reassign", admin, map[string]string{"conversationId": sid}, 400, "no supportId"},
+		{"POST", "/support/reassign", admin, map[string]string{"conversationId": sid, "supportId": "fatima"}, 400, "reassigning to a user"},
 	} {
 		chatCall(t, s, c.method, c.path, c.token, c.body).want(t, c.status, c.what)
+	}
+	// An API key acts as its user, as on /api; a made-up one is 401.
+	code, out, errs := runCLI(t, append([]string{"apikey", "create", "--user", "fatima", "--name", "app"}, storeArgs(s)...)...)
+	if code != 0 {
+		t.Fatalf("apikey create: exit %d, %q %q", code, out, errs)
+	}
+	for key, status := range map[string]int{strings.TrimSpace(out): 200, "pk_MADEUPMADEUPMADEUPMADEUP12": 401} {
+		req, _ := http.NewRequest("GET", s.URL()+"/api/v1/chat/conversations", nil)
+		req.Header.Set("X-API-Key", key)
+		if a := chatDo(t, req).want(t, status, "an API key"); status == 200 {
+			a.page(t, 1, 1, 1)
+		}
 	}
 	// Nothing refused was stored: the greeting is all there is.
 	messagesPage(t, s, farmer, sid, "", 1, 1, 1)

@@ -94,7 +94,8 @@ func deskTakesOver(t *testing.T, s *testServer, ws *wsClient, sid, farmer, agent
 	}
 	chatCall(t, s, "POST", "/support/reassign", agent, map[string]string{"conversationId": sid, "supportId": "sam"}).want(t, 403, "an agent reassigns")
 	chatCall(t, s, "POST", "/support/reassign", admin, map[string]string{"conversationId": sid, "supportId": "sam"}).want(t, 200, "assign").into(t, &c)
-	if a := c.AssignedSupportID; a == nil || a.ID != "sam" || a.Role != "Support" || c.Status != "open" {
+	// sam is called by name: the server has seen him (his calls above).
+	if a := c.AssignedSupportID; a == nil || a.ID != "sam" || a.FirstName != "Sam" || a.LastName != "Okoro" || a.Role != "Support" || c.Status != "open" {
 		t.Fatalf("assigned: %+v", c)
 	}
 	var mine []chatConversation
@@ -141,7 +142,30 @@ func resolve(t *testing.T, s *testServer, sid, farmer, agent, admin string) {
 	if next.ID == sid || next.Status != "open" {
 		t.Fatalf("after resolving: %+v, want a new open conversation", next)
 	}
+	ws, _ := mustDial(t, s, "after=0&session_id="+next.ID, farmer)
+	ws.expectMessage("bot", "Welcome to support") // stored: the counts below are exact
 	chatCall(t, s, "GET", "/conversations", admin, nil).want(t, 200, "admin's list").page(t, 1, 1, 2)
+	// An agent may close one from the queue, which takes it out of their
+	// reach: the answer is the conversation as the change left it.
+	chatCall(t, s, "PATCH", "/conversations/"+next.ID+"/status", admin, status("waiting")).want(t, 200, "to the queue")
+	// An agent who answers from the queue, assigned to nobody, is who
+	// wrote it, by id, not by name.
+	postText(t, s, agent, next.ID, "Looking into it", "")
+	ws.expectMessage("agent", "Looking into it")
+	if m := messagesPage(t, s, farmer, next.ID, "?limit=1", 1, 2, 2)[0]; m.SenderID != (chatUser{ID: "sam", FirstName: "Sam", LastName: "Okoro", Role: "Support"}) {
+		t.Fatalf("an unassigned agent's message, as the farmer sees it: %+v", m.SenderID)
+	}
+	// An admin's message is an Admin's, to the farmer too.
+	postText(t, s, admin, next.ID, "Admin here", "")
+	if m := messagesPage(t, s, farmer, next.ID, "?limit=1", 1, 3, 3)[0]; m.SenderID != (chatUser{ID: "root", FirstName: "Root", Role: "Admin"}) {
+		t.Fatalf("an admin's message, as the farmer sees it: %+v", m.SenderID)
+	}
+	var closed chatConversation
+	chatCall(t, s, "PATCH", "/conversations/"+next.ID+"/status", agent, status("closed")).want(t, 200, "close from the queue").into(t, &closed)
+	if closed.ID != next.ID || closed.Status != "closed" {
+		t.Fatalf("closed from the queue: %+v", closed)
+	}
+	chatCall(t, s, "GET", "/messages/"+next.ID, agent, nil).want(t, 403, "the agent, after closing it")
 
 	chatCall(t, s, "GET", "/support/stats", farmer, nil).want(t, 403, "stats as a user")
 	var st struct {
@@ -155,7 +179,7 @@ func resolve(t *testing.T, s *testServer, sid, farmer, agent, admin string) {
 		Resolution struct{ P50 *float64 } `json:"resolutionTimeSeconds"`
 	}
 	chatCall(t, s, "GET", "/support/stats", agent, nil).want(t, 200, "stats").into(t, &st)
-	if st.Total != 1 || st.ByStatus["resolved"] != 1 || len(st.ByAgent) != 1 || st.ByAgent[0].Support.ID != "sam" ||
+	if st.Total != 2 || st.ByStatus["resolved"] != 1 || st.ByStatus["closed"] != 1 || len(st.ByAgent) != 1 || st.ByAgent[0].Support.ID != "sam" || st.ByAgent[0].Support.FirstName != "Sam" ||
 		st.ByAgent[0].Assigned != 1 || st.ByAgent[0].Resolved != 1 || st.Response.P50 == nil || st.Resolution.P50 == nil {
 		t.Fatalf("stats: %+v", st)
 	}

@@ -229,3 +229,39 @@ func TestOpenAPIAnswers(t *testing.T) {
 	want(c.do("DELETE", conv, tok, nil, nil), 204, "delete")
 	want(c.do("GET", "/healthz", "", nil, nil), 200, "healthz")
 }
+
+// The support app's API answers as the document describes it: its
+// envelopes, shapes and errors.
+func TestOpenAPIV1Chat(t *testing.T) {
+	s := MustRunMain(t, func(c *Config) { c.Bots = deskBots(t) })
+	c := newChecker(t, s)
+	farmer, agent, admin := namedToken(t, "fatima", "Fatima", "user"), namedToken(t, "sam", "Sam", "agent"), namedToken(t, "root", "Root", "admin")
+	want := func(got, status int, what string) {
+		t.Helper()
+		if got != status {
+			t.Errorf("%s: %d, want %d", what, got, status)
+		}
+	}
+	const base = "/api/v1/chat"
+	var conv struct {
+		Data struct {
+			ID string `json:"_id"`
+		}
+	}
+	want(c.do("POST", base+"/conversations", farmer, nil, &conv), 200, "open")
+	sid := conv.Data.ID
+	want(c.do("POST", base+"/messages", farmer, map[string]string{"conversationId": sid, "messageType": "text", "content": "hi", "clientId": "c1"}, nil), 201, "send")
+	want(c.do("GET", base+"/messages/"+sid+"?page=1&limit=10", farmer, nil, nil), 200, "messages")
+	want(c.do("GET", base+"/conversations?page=1&limit=5&status=open", farmer, nil, nil), 200, "list")
+	want(c.do("PATCH", base+"/conversations/"+sid+"/read", farmer, nil, nil), 200, "read")
+	want(c.do("PATCH", base+"/conversations/"+sid+"/status", admin, map[string]string{"status": "waiting"}, nil), 200, "status")
+	want(c.do("GET", base+"/support/conversations?limit=5", agent, nil, nil), 200, "desk list")
+	want(c.do("POST", base+"/support/reassign", admin, map[string]string{"conversationId": sid, "supportId": "sam"}, nil), 200, "reassign")
+	want(c.do("POST", base+"/messages", agent, map[string]string{"conversationId": sid, "content": "hello"}, nil), 201, "agent sends")
+	want(c.do("GET", base+"/conversations", admin, nil, nil), 200, "admin's list")
+	want(c.do("GET", base+"/support/stats", agent, nil, nil), 200, "stats")
+	want(c.do("GET", base+"/conversations", "", nil, nil), 401, "no credentials")
+	want(c.do("GET", base+"/conversations?limit=1000", farmer, nil, nil), 400, "a bad limit")
+	want(c.do("GET", base+"/support/stats", farmer, nil, nil), 403, "stats as a user")
+	want(c.do("GET", base+"/messages/nope", farmer, nil, nil), 404, "no conversation")
+}

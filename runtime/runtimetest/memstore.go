@@ -91,6 +91,19 @@ func (s *MemStore) User(id string) (runtime.Identity, bool) {
 	return u, ok
 }
 
+// FindUsers returns the users among ids that UpsertUser recorded.
+func (s *MemStore) FindUsers(ctx context.Context, ids []string) ([]runtime.Identity, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []runtime.Identity
+	for _, id := range ids {
+		if u, ok := s.users[id]; ok {
+			out = append(out, runtime.Identity{UserID: u.UserID, Name: u.Name, Role: u.Role})
+		}
+	}
+	return out, nil
+}
+
 // Ping always answers.
 func (s *MemStore) Ping(ctx context.Context) error { return nil }
 

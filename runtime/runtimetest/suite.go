@@ -96,7 +96,7 @@ func mustFind(t *testing.T, st runtime.Store, id runtime.SessionID) *runtime.Ses
 // mustAppend appends a user message with content and returns it as stored.
 func mustAppend(t *testing.T, st runtime.Store, id runtime.SessionID, content string) *runtime.Message {
 	t.Helper()
-	m := &runtime.Message{SessionID: id, Sender: runtime.SenderUser, Content: content}
+	m := &runtime.Message{SessionID: id, Sender: runtime.SenderUser, SenderID: "writer", Content: content}
 	if created, err := st.AppendMessage(context.Background(), m); err != nil || !created {
 		t.Fatalf("AppendMessage(%q) = %v, %v; want true, nil", content, created, err)
 	}

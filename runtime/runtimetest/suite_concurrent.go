@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -41,6 +42,9 @@ func testConcurrentAppend(t *testing.T, st runtime.Store) {
 			if seen[m.ID] {
 				t.Errorf("message id %s used twice", m.ID)
 			}
+			if want := "w" + strings.Split(m.ClientID, "-")[0][1:]; m.SenderID != want {
+				t.Errorf("message %s (client id %s): sender id %q; want %q", m.ID, m.ClientID, m.SenderID, want)
+			}
 			seen[m.ID] = true
 		}
 	}
@@ -53,7 +57,7 @@ func appendMany(t *testing.T, st runtime.Store, id runtime.SessionID, worker, n 
 	var first *runtime.Message
 	for i := range n {
 		m := &runtime.Message{SessionID: id, Sender: runtime.SenderUser, Content: "x",
-			ClientID: fmt.Sprintf("w%d-%d", worker, i)}
+			ClientID: fmt.Sprintf("w%d-%d", worker, i), SenderID: fmt.Sprint("w", worker)}
 		if created, err := st.AppendMessage(ctx, m); err != nil || !created {
 			t.Errorf("worker %d append %d: %v, %v", worker, i, created, err)
 			return
@@ -62,8 +66,8 @@ func appendMany(t *testing.T, st runtime.Store, id runtime.SessionID, worker, n 
 			first = m
 		}
 	}
-	dup := &runtime.Message{SessionID: id, Sender: runtime.SenderUser, Content: "again", ClientID: first.ClientID}
-	if created, err := st.AppendMessage(ctx, dup); err != nil || created || dup.ID != first.ID || dup.Seq != first.Seq {
+	dup := &runtime.Message{SessionID: id, Sender: runtime.SenderUser, Content: "again", ClientID: first.ClientID, SenderID: "other"}
+	if created, err := st.AppendMessage(ctx, dup); err != nil || created || dup.ID != first.ID || dup.Seq != first.Seq || dup.SenderID != first.SenderID {
 		t.Errorf("worker %d resend: created %v, err %v, got %s/%d; want %s/%d",
 			worker, created, err, dup.ID, dup.Seq, first.ID, first.Seq)
 	}
@@ -80,6 +84,24 @@ func testUsersAndPing(t *testing.T, st runtime.Store) {
 		if err := st.UpsertUser(ctx, id); err != nil {
 			t.Errorf("UpsertUser(%s): %v", name, err)
 		}
+	}
+	dir, ok := st.(runtime.UserDirectory)
+	if !ok {
+		return // optional
+	}
+	if err := st.UpsertUser(ctx, runtime.Identity{UserID: "a1", Name: "Grace Hopper", Role: runtime.RoleAgent}); err != nil {
+		t.Fatal(err)
+	}
+	users, err := dir.FindUsers(ctx, []string{"u1", "a1", "nobody"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]runtime.Identity{}
+	for _, u := range users {
+		got[u.UserID] = u
+	}
+	if len(got) != 2 || got["u1"].Name != "Anna" || got["u1"].Role != runtime.RoleUser || got["a1"].Name != "Grace Hopper" || got["a1"].Role != runtime.RoleAgent {
+		t.Errorf("FindUsers = %+v, want u1 Anna (user) and a1 Grace Hopper (agent)", users)
 	}
 }
 

@@ -20,7 +20,7 @@ func inputWrite(id runtime.SessionID, from int64, in *runtime.Message) *runtime.
 }
 
 func userInput(content, clientID string) *runtime.Message {
-	return &runtime.Message{Sender: runtime.SenderUser, Content: content, ClientID: clientID}
+	return &runtime.Message{Sender: runtime.SenderUser, SenderID: "u1", Content: content, ClientID: clientID}
 }
 
 // testCommitDialogInput: a write's Input is stored before its messages, as

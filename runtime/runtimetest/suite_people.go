@@ -59,15 +59,15 @@ func testPeople(t *testing.T, st runtime.Store) {
 		}
 	}
 
-	m := &runtime.Message{SessionID: s.ID, Sender: runtime.SenderAgent, SenderName: "Agent Seven", Content: "hello"}
+	m := &runtime.Message{SessionID: s.ID, Sender: runtime.SenderAgent, SenderName: "Agent Seven", SenderID: "agent7", Content: "hello"}
 	if _, err := st.AppendMessage(ctx, m); err != nil {
 		t.Fatal(err)
 	}
 	list := mustMessages(t, st, runtime.MessageFilter{SessionID: s.ID})
-	if len(list) != 1 || list[0].SenderName != "Agent Seven" || list[0].Sender != runtime.SenderAgent {
-		t.Fatalf("stored %+v; want the agent's message with its sender's name", list)
+	if len(list) != 1 || list[0].SenderName != "Agent Seven" || list[0].SenderID != "agent7" || list[0].Sender != runtime.SenderAgent {
+		t.Fatalf("stored %+v; want the agent's message with its sender's name and id", list)
 	}
-	if one, err := st.FindMessage(ctx, m.ID); err != nil || one.SenderName != "Agent Seven" {
+	if one, err := st.FindMessage(ctx, m.ID); err != nil || one.SenderName != "Agent Seven" || one.SenderID != "agent7" {
 		t.Fatalf("FindMessage: %+v, %v", one, err)
 	}
 

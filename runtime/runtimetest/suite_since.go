@@ -22,7 +22,7 @@ func testFindSince(t *testing.T, st runtime.Store) {
 	for i := range 5 {
 		m := &runtime.Message{SessionID: a.ID, Sender: runtime.SenderBot, Content: fmt.Sprint("a", i), SenderName: "Bot"}
 		if i == 3 {
-			m.Sender, m.ClientID = runtime.SenderUser, "c3"
+			m.Sender, m.ClientID, m.SenderID = runtime.SenderUser, "c3", "u1"
 			m.Attachments, m.Metadata = json.RawMessage(`[{"name": "x.png"}]`), json.RawMessage(`{"k": 1}`)
 		}
 		if _, err := st.AppendMessage(ctx, m); err != nil {
