@@ -35,12 +35,16 @@ type sioClient struct {
 // client's default), without reconnection. It returns the
 // connect_error's message when the server refuses.
 //
-// The Go client (v3.0.6) has a race of its own when it opens: its
+// The Go client (v3.0.6) races with itself as it opens, twice. Its
 // Manager starts the Engine.IO connection and only then listens for its
-// "open", so a connection that opens first is never told to the socket,
-// which sends no CONNECT and times out (its goroutines show the server
-// waiting for the CONNECT packet). Such an attempt, and only such, is
-// made again, up to twice.
+// "open": a connection that opens first is never told to the Manager,
+// which times out ("timeout"). And a Socket's Connect listens for the
+// Manager's "open" and also sends CONNECT itself when it finds the
+// Manager open: both may happen, and the server closes a connection that
+// sends CONNECT twice (its debug log says "invalid state (packet type:
+// CONNECT)"). So dialSIOOnce opens the Manager first and connects the
+// socket only once it is open (one CONNECT), and an attempt that hit
+// the first race, and only such, is made again, up to twice.
 func dialSIO(t *testing.T, s *testServer, token, transport string) (*sioClient, error) {
 	t.Helper()
 	for attempt := 1; ; attempt++ {
@@ -52,9 +56,9 @@ func dialSIO(t *testing.T, s *testServer, token, transport string) (*sioClient, 
 	}
 }
 
-// errOpenRace is a connection attempt that got neither connect nor
-// connect_error in time: the Go client's race (dialSIO).
-var errOpenRace = errors.New("neither connect nor connect_error in time")
+// errOpenRace is a connection attempt whose Manager never heard its
+// Engine.IO connection open: the Go client's first race (dialSIO).
+var errOpenRace = errors.New("the Engine.IO connection did not open in time")
 
 // openTimeout bounds one connection attempt.
 const openTimeout = 3 * time.Second
@@ -71,8 +75,7 @@ func dialSIOOnce(t *testing.T, s *testServer, token, transport string) (*sioClie
 	opts.SetForceNew(true)
 	opts.SetTimeout(openTimeout)
 	opts.SetAuth(map[string]any{"token": token})
-	// Listeners first, then the connection: with autoConnect the client
-	// may connect before "connect" has a listener.
+	// Listeners first, then the connection (dialSIO).
 	opts.SetAutoConnect(false)
 	sock, err := sioc.Connect(s.URL(), opts)
 	if err != nil {
@@ -81,13 +84,7 @@ func dialSIOOnce(t *testing.T, s *testServer, token, transport string) (*sioClie
 	c := &sioClient{t: t, sock: sock, events: make(chan sioEvent, 4096), gone: make(chan string, 4)}
 	up := make(chan error, 2)
 	sock.On("connect", func(...any) { up <- nil })
-	sock.On("connect_error", func(args ...any) {
-		if msg := errText(args); msg == "timeout" {
-			up <- errOpenRace // the Manager's own timeout of the open
-		} else {
-			up <- fmt.Errorf("connect_error: %s", msg)
-		}
-	})
+	sock.On("connect_error", func(args ...any) { up <- fmt.Errorf("connect_error: %s", errText(args)) })
 	sock.On("disconnect", func(args ...any) { c.gone <- fmt.Sprint(args...) })
 	sock.OnAny(func(args ...any) {
 		if len(args) == 0 {
@@ -101,17 +98,34 @@ func dialSIOOnce(t *testing.T, s *testServer, token, transport string) (*sioClie
 		c.events <- sioEvent{Name: name, Data: data}
 	})
 	t.Cleanup(func() { sock.Disconnect() })
-	sock.Connect()
+	opened := make(chan error, 1)
+	sock.Io().Open(func(err error) { opened <- err })
+	var failed error
 	select {
-	case err := <-up:
-		if err != nil {
-			sock.Disconnect()
+	case failed = <-opened:
+		if failed != nil && failed.Error() == "timeout" {
+			failed = errOpenRace
 		}
-		return c, err
 	case <-time.After(openTimeout + time.Second):
-		sock.Disconnect()
-		return nil, errOpenRace
+		failed = errOpenRace
 	}
+	if failed == nil {
+		sock.Connect() // the Manager is open: this sends the one CONNECT
+		select {
+		case failed = <-up:
+		case <-time.After(openTimeout + time.Second):
+			failed = errors.New("no connect nor connect_error after the connection opened")
+		}
+	}
+	if failed != nil {
+		// A socket that never connected may leave its Engine.IO
+		// connection open (and the server holding its slot): close it.
+		if e := sock.Io().Engine(); e != nil {
+			e.Close()
+		}
+		return nil, failed
+	}
+	return c, nil
 }
 
 // mustDialSIO connects or fails the test.
