@@ -91,3 +91,5 @@ require (
 )
 
 replace github.com/yuin/gopher-lua => ./third_party/gopher-lua
+
+replace github.com/zishang520/socket.io/servers/socket/v3 => ./third_party/socketio-server
