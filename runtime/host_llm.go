@@ -43,6 +43,7 @@ func (h *host) LLM(ctx context.Context, req LLMRequest) (string, error) {
 	if le == nil && m != nil && text != "" {
 		m.Content = text
 		r.pending.Messages = append(r.pending.Messages, m)
+		r.pending.MessageEntries = append(r.pending.MessageEntries, -1) // its entry is the LLM's, not the message's
 		r.events = append(r.events, &Event{Type: EventMessage, SessionID: r.c.id, Message: m})
 	}
 	if ferr := r.flush(ctx); ferr != nil {

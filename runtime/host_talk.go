@@ -98,6 +98,7 @@ func (h *host) TalkFiles(ctx context.Context, text string, files []BotFile) erro
 	}
 	r.record(JournalEntry{Kind: EntryTalk, Value: key})
 	r.pending.Messages = append(r.pending.Messages, m)
+	r.pending.MessageEntries = append(r.pending.MessageEntries, len(r.pending.Entries)-1)
 	r.events = append(r.events, &Event{Type: EventMessage, SessionID: r.c.id, Message: m})
 	return r.flushIfStale(ctx)
 }

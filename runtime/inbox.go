@@ -62,9 +62,12 @@ func (h *Hub) unread(ctx context.Context, id Identity, s *Session, mark int64) (
 		return 0, err
 	}
 	sender, name := authorOf(id, s)
+	me := senderID(id, s)
 	n := 0
 	for _, m := range list {
-		if m.Sender != sender || m.SenderName != name {
+		// By id when the message has one; older messages (and the
+		// bot's) by role and name.
+		if (m.SenderID != "" && m.SenderID != me) || (m.SenderID == "" && (m.Sender != sender || m.SenderName != name)) {
 			n++
 		}
 	}

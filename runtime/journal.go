@@ -120,6 +120,13 @@ type DialogWrite struct {
 	ConsumedSeq int64      // raises the session's ConsumedSeq to this (0: unchanged)
 	WakeAt      *time.Time // sets the WAIT deadline (zero time: clears it)
 	Run         *RunState  // starts or ends a run
+	// MessageEntries says, for each of Messages, which of Entries is
+	// its TALK (an index; -1: none, as for an LLM reply). A message and
+	// its TALK are written together, so a store may keep the entry in
+	// the message's row rather than in a journal row of its own (as it
+	// may the HEAR of Input), provided Journal gives it back in order.
+	// Nil: no message has an entry.
+	MessageEntries []int
 	// Input, when set, is the user message the write answers, not yet
 	// stored (a turn in one commit, early.go): the store appends it first,
 	// as AppendMessage would (the next seq, LastUserSeq, the suggestions

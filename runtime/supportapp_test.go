@@ -190,3 +190,30 @@ func TestPeople(t *testing.T) {
 		t.Fatalf("People = %+v, %v; want ag alone", people, err)
 	}
 }
+
+// Unread counts tell people apart by id: another agent of the same name
+// is someone else.
+func TestUnreadByID(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h := newHub(t, silent, runtime.Config{})
+	one := runtime.Identity{UserID: "ag1", Name: "Sam", Role: runtime.RoleAgent}
+	two := runtime.Identity{UserID: "ag2", Name: "Sam", Role: runtime.RoleAgent}
+	s, _, err := h.SupportConversation(ctx, alice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waiting := runtime.SupportWaiting
+	if _, err := h.Patch(ctx, admin, s.ID, runtime.ConversationPatch{SupportStatus: &waiting}); err != nil {
+		t.Fatal(err)
+	}
+	h.send(t, one, s.ID, "from the first Sam")
+	h.send(t, two, s.ID, "from the second Sam")
+	cur, err := h.Lookup(ctx, one, s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := h.Unread(ctx, one, cur); err != nil || n != 1 {
+		t.Fatalf("the first Sam's unread = %d, %v; want 1 (the second Sam's)", n, err)
+	}
+}

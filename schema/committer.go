@@ -88,9 +88,12 @@ type request struct {
 	app *appendWrite
 	// dlg, when set, is the dialog commit fn makes, as data: with
 	// commitMany, likewise (committer_dialogs.go).
-	dlg  *dialogWrite
-	err  error         // set by the committer before done closes
-	done chan struct{} // closed when the batch is over
+	dlg *dialogWrite
+	// flushFirst says fn reads rows that the writes before it in its
+	// batch may hold back (committer_deferred.go).
+	flushFirst bool
+	err        error         // set by the committer before done closes
+	done       chan struct{} // closed when the batch is over
 }
 
 // committer serialises the message-path writes into batched transactions.
@@ -141,6 +144,13 @@ type committer struct {
 	// beforeBatch, when set, runs on the connection before each batch
 	// begins (SQLite: a checkpoint, when one is due).
 	beforeBatch func(ctx context.Context, conn execQueryer)
+	// flush, when set (SQLite), inserts the rows a batch held back:
+	// batches first run without savepoints, their rows inserted
+	// together at the end (committer_deferred.go).
+	flush func(ctx context.Context, tx execQueryer, p *pendingRows) error
+	// careful counts the batches that flush's way refused (a write
+	// failed) and that ran again the careful way; for tests.
+	careful atomic.Int64
 
 	commits, writes, maxBatch atomic.Int64 // see Stats
 	batchTime, writeTime      histogram    // see Stats
@@ -308,6 +318,14 @@ func (c *committer) run(batch []*request) error {
 	// them (a merged batch all at once: lockSessions), so that two
 	// processes' batches cannot deadlock on their sessions rows.
 	slices.SortStableFunc(batch, func(a, b *request) int { return strings.Compare(a.sid, b.sid) })
+	if c.flush != nil {
+		if ran, err := c.runDeferred(batch); ran {
+			return err
+		}
+		for _, r := range batch {
+			r.err = nil // nothing of the batch was stored
+		}
+	}
 	merge := c.appendMany != nil
 	if merge && c.onlyAppends(batch) {
 		if ran, err := c.runAlone(batch); ran {
@@ -319,7 +337,7 @@ func (c *committer) run(batch []*request) error {
 	if sids := batchSessions(batch); merge && c.lockSessions != nil && len(sids) > 1 {
 		lock = c.lockSessions(sids)
 	}
-	conn, err := c.start(ctx, lock)
+	conn, err := c.start(ctx, lock, true)
 	if err != nil {
 		return err
 	}

@@ -22,15 +22,18 @@ import (
 // (start, release), and the next connection prepares them again.
 
 // start takes the connection, begins the batch's transaction, runs lock
-// (when not empty; committer.lockSessions) and opens the first savepoint,
-// in one round trip. A connection that broke while it sat idle
+// (when not empty; committer.lockSessions) and, with savepoint, opens the
+// first savepoint, in one round trip. A connection that broke while it sat idle
 // (PostgreSQL restarted, or an administrator or a proxy closed it) fails
 // at BEGIN, before anything was done: it is dropped, and the batch begins
 // once more on a new one rather than fail every write in it.
-func (c *committer) start(ctx context.Context, lock string) (*batchConn, error) {
-	script := []string{c.begin, openFirst}
+func (c *committer) start(ctx context.Context, lock string, savepoint bool) (*batchConn, error) {
+	script := []string{c.begin}
 	if lock != "" {
-		script = []string{c.begin, lock, openFirst}
+		script = append(script, lock)
+	}
+	if savepoint {
+		script = append(script, openFirst)
 	}
 	for attempt := 0; ; attempt++ {
 		conn, err := c.take(ctx)
@@ -125,6 +128,9 @@ type batchConn struct {
 	// (SQLite, whose driver keeps single statements prepared but parses
 	// a script anew each time; there are no round trips to save).
 	oneByOne bool
+	// pending, when set, holds back the rows of the write running
+	// (committer_deferred.go).
+	pending *pendingRows
 }
 
 // script runs stmts, which take no arguments, in order: as one query, in

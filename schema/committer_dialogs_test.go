@@ -54,10 +54,16 @@ func testGroupCommitDialogRun(t *testing.T, db *DB, taken bool) {
 	commit := func(id runtime.SessionID, idx int64, content string, fence int64) func() error {
 		m := &runtime.Message{Sender: runtime.SenderBot, SenderName: "name of " + content, Content: content}
 		stored[content] = m
+		// The message carries its TALK (journal_carry.go), but for the
+		// taken entry, which must meet the journal's key to fail.
+		var carry []int
+		if content != "taken" {
+			carry = []int{0}
+		}
 		return func() error {
 			return db.CommitDialog(ctx, &runtime.DialogWrite{SessionID: id, Fence: fence, ConsumedSeq: idx,
 				Entries:  []runtime.JournalEntry{{Run: 1, Index: idx, Kind: runtime.EntryTalk, Value: content}},
-				Messages: []*runtime.Message{m}})
+				Messages: []*runtime.Message{m}, MessageEntries: carry})
 		}
 	}
 	ops := []op{
@@ -114,6 +120,10 @@ func testGroupCommitDialogRun(t *testing.T, db *DB, taken bool) {
 		if !slices.Equal(got, want) {
 			t.Errorf("journal of %s: %q; want %q", id, got, want)
 		}
+	}
+	var rows int
+	if err := db.read.GetContext(context.Background(), &rows, db.write.Rebind(`SELECT count(*) FROM dialog_journal WHERE session_id = ?`), a); err != nil || rows != 1 {
+		t.Errorf("dialog_journal holds %d rows of a (%v); want 1, the park: the TALKs of a1 and a2 are carried by their messages", rows, err)
 	}
 	for id, want := range map[runtime.SessionID]int64{a: 3, b: 2, fenced: 0, dup: 0} {
 		if s, err := db.FindSession(ctx, id); err != nil || s.ConsumedSeq != want {

@@ -209,20 +209,23 @@ func nullJSON(j jsonText) (sql.NullString, error) {
 
 // postgresCommitMany stores plain dialog commits, each of another
 // conversation: $2… hold the commits ($2 session, $3 fence, $4 consumed
-// seq, $5 message count), their journal entries ($6…$12) and messages
-// ($13…$20, back = how many of the commit's messages follow it), $1 is
-// the time. It locks the sessions rows in id order (as appendMany does),
+// seq, $5 message count; $21 whether it has entries, $22 whether the last
+// is a park), their journal entries ($6…$12) and messages ($13…$20,
+// back = how many of the commit's messages follow it; $23…$25 the entry
+// a message carries, journal_carry.go), $1 is the time. It locks the sessions rows in id order (as appendMany does),
 // bumps each session whose fence still matches, as updateDialogStateTx
 // does, and inserts the entries and messages of those alone. It returns
 // each bumped session's id and new last_seq.
 const postgresCommitMany = `WITH input AS (
-	SELECT * FROM unnest($2::uuid[], $3::bigint[], $4::bigint[], $5::bigint[]) AS t(session_id, fence, consumed, n)
+	SELECT * FROM unnest($2::uuid[], $3::bigint[], $4::bigint[], $5::bigint[], $21::boolean[], $22::boolean[])
+		AS t(session_id, fence, consumed, n, has_entries, parked)
 ), locked AS MATERIALIZED (
 	SELECT id FROM sessions WHERE id IN (SELECT session_id FROM input) ORDER BY id FOR UPDATE
 ), bumped AS (
 	UPDATE sessions s SET last_seq = s.last_seq + i.n,
 		last_activity = CASE WHEN i.n > 0 THEN $1::timestamptz ELSE s.last_activity END,
-		consumed_seq = GREATEST(s.consumed_seq, i.consumed)
+		consumed_seq = GREATEST(s.consumed_seq, i.consumed),
+		parked = CASE WHEN i.has_entries THEN i.parked ELSE s.parked END
 	FROM input i JOIN locked l ON l.id = i.session_id
 	WHERE s.id = i.session_id AND (i.fence = 0 OR s.runner_fence = i.fence)
 	RETURNING s.id, s.last_seq
@@ -233,10 +236,12 @@ const postgresCommitMany = `WITH input AS (
 		AS e(session_id, run, idx, kind, value, found, seq)
 	JOIN bumped b ON b.id = e.session_id
 ), messages AS (
-	INSERT INTO message_history (` + messageColumns + `)
-	SELECT m.id, m.session_id, b.last_seq - m.back, m.sender, m.content, NULL, m.attachments, m.metadata, $1::timestamptz, m.sender_name, m.sender_id
-	FROM unnest($13::uuid[], $14::uuid[], $15::bigint[], $16::text[], $17::text[], $18::jsonb[], $19::jsonb[], $20::text[], $21::text[])
-		AS m(id, session_id, back, sender, content, attachments, metadata, sender_name, sender_id)
+	INSERT INTO message_history (` + messageColumns + `, run, idx, entry)
+	SELECT m.id, m.session_id, b.last_seq - m.back, m.sender, m.content, NULL, m.attachments, m.metadata, $1::timestamptz, m.sender_name,
+		m.sender_id, m.run, m.idx, m.entry
+	FROM unnest($13::uuid[], $14::uuid[], $15::bigint[], $16::text[], $17::text[], $18::jsonb[], $19::jsonb[], $20::text[],
+		$23::bigint[], $24::bigint[], $25::text[], $26::text[])
+		AS m(id, session_id, back, sender, content, attachments, metadata, sender_name, run, idx, entry, sender_id)
 	JOIN bumped b ON b.id = m.session_id
 )
 SELECT id, last_seq FROM bumped`
@@ -299,13 +304,17 @@ func commitManyArgs(dws []*dialogWrite) ([]any, error) {
 		mNames, mSenderIDs              []string
 		mBack                           []int64
 		mAttachments, mMetadata         []sql.NullString
+		hasEntries, parked              []bool
+		mRuns, mIdx                     []sql.NullInt64
+		mEntries                        []sql.NullString
 	)
 	for _, dw := range dws {
 		w := dw.w
 		sid := string(w.SessionID)
 		sessions, fences = append(sessions, sid), append(fences, w.Fence)
 		consumed, counts = append(consumed, w.ConsumedSeq), append(counts, int64(len(dw.rows)))
-		for _, e := range w.Entries {
+		hasEntries, parked = append(hasEntries, len(w.Entries) > 0), append(parked, lastParked(w.Entries))
+		for _, e := range carryEntries(w, dw.rows, nil) {
 			eSessions, eRuns, eIdx = append(eSessions, sid), append(eRuns, e.Run), append(eIdx, e.Index)
 			eKinds, eValues = append(eKinds, e.Kind), append(eValues, e.Value)
 			eFound, eSeqs = append(eFound, e.Found), append(eSeqs, e.Seq)
@@ -322,11 +331,27 @@ func commitManyArgs(dws []*dialogWrite) ([]any, error) {
 			mIDs, mSessions, mSenders, mTxt = append(mIDs, r.ID), append(mSessions, sid), append(mSenders, r.Sender), append(mTxt, r.Content)
 			mBack, mNames, mSenderIDs = append(mBack, int64(len(dw.rows)-1-i)), append(mNames, r.SenderName), append(mSenderIDs, r.SenderID)
 			mAttachments, mMetadata = append(mAttachments, a), append(mMetadata, m)
+			mRuns, mIdx, mEntries = append(mRuns, nullInt(r.Run)), append(mIdx, nullInt(r.Idx)), append(mEntries, nullString(r.Entry))
 		}
 	}
 	return []any{pq.Array(sessions), pq.Array(fences), pq.Array(consumed), pq.Array(counts),
 		pq.Array(eSessions), pq.Array(eRuns), pq.Array(eIdx), pq.Array(eKinds), pq.Array(eValues), pq.Array(eFound), pq.Array(eSeqs),
-		pq.Array(mIDs), pq.Array(mSessions), pq.Array(mBack), pq.Array(mSenders), pq.Array(mTxt), pq.Array(mAttachments), pq.Array(mMetadata), pq.Array(mNames), pq.Array(mSenderIDs)}, nil
+		pq.Array(mIDs), pq.Array(mSessions), pq.Array(mBack), pq.Array(mSenders), pq.Array(mTxt), pq.Array(mAttachments), pq.Array(mMetadata), pq.Array(mNames),
+		pq.Array(hasEntries), pq.Array(parked), pq.Array(mRuns), pq.Array(mIdx), pq.Array(mEntries), pq.Array(mSenderIDs)}, nil
+}
+
+func nullInt(p *int64) sql.NullInt64 {
+	if p == nil {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: *p, Valid: true}
+}
+
+func nullString(p *string) sql.NullString {
+	if p == nil {
+		return sql.NullString{}
+	}
+	return sql.NullString{String: *p, Valid: true}
 }
 
 // lockSessionsPostgres is the committer's lockSessions on PostgreSQL. The

@@ -36,6 +36,14 @@ func (db *DB) CommitDialog(ctx context.Context, w *runtime.DialogWrite) error {
 	dw := &dialogWrite{w: w, rows: rows}
 	var input *runtime.Message // w.Input as stored, now or before
 	r := &request{ctx: ctx, sid: string(w.SessionID), fn: func(ctx context.Context, tx execQueryer) error {
+		if in != nil && db.dialect == sqliteDialect {
+			var ok bool
+			var err error
+			if input, dw.stored, ok, err = db.turnTx(ctx, tx, w, *in, rows); ok || err != nil {
+				return err
+			}
+			// Nothing was written: the two steps below say why.
+		}
 		if in != nil {
 			var created bool
 			var err error
@@ -54,6 +62,7 @@ func (db *DB) CommitDialog(ctx context.Context, w *runtime.DialogWrite) error {
 	if plainDialogWrite(w) {
 		r.dlg = dw // the committer may store it with others (committer_dialogs.go)
 	}
+	r.flushFirst = w.Run != nil && w.Run.Ended // the end of a run deletes its journal
 	err = db.commit.submit(r)
 	if errors.Is(err, runtime.ErrInputStored) {
 		*w.Input = *input
@@ -123,7 +132,14 @@ func (db *DB) commitDialogTx(ctx context.Context, tx execQueryer, w *runtime.Dia
 	if err != nil {
 		return nil, err
 	}
-	if err := db.insertEntriesTx(ctx, tx, w.SessionID, w.Entries); err != nil {
+	return db.dialogRowsTx(ctx, tx, w, rows, carryEntries(w, rows, nil), last, now)
+}
+
+// dialogRowsTx writes what w holds besides the sessions row, once that
+// row took the seqs of w's messages, the last of which is last: entries
+// are those of w that its messages do not carry (carryEntries).
+func (db *DB) dialogRowsTx(ctx context.Context, tx execQueryer, w *runtime.DialogWrite, rows []messageRow, entries []runtime.JournalEntry, last int64, now dbTime) ([]*runtime.Message, error) {
+	if err := db.insertEntriesTx(ctx, tx, w.SessionID, entries); err != nil {
 		return nil, err
 	}
 	stored := make([]*runtime.Message, len(rows))
@@ -167,17 +183,7 @@ func (db *DB) updateDialogStateTx(ctx context.Context, tx execQueryer, w *runtim
 	if w.Suggestions != nil {
 		sets, args = append(sets, "suggestions = ?"), append(args, stringsJSON(*w.Suggestions))
 	}
-	if w.WakeAt != nil {
-		sets, args = append(sets, "wake_at = ?"), append(args, dbTime(*w.WakeAt)) // zero: NULL
-	}
-	switch r := w.Run; {
-	case r == nil:
-	case r.Ended:
-		sets, args = append(sets, "run_ended = ?"), append(args, true)
-	default:
-		sets = append(sets, "run = ?", "run_ended = ?", "script_version = ?")
-		args = append(args, r.Run, false, r.Version)
-	}
+	sets, args = dialogStateSets(w, sets, args)
 	where := ` WHERE id = ?`
 	args = append(args, w.SessionID)
 	if w.Fence != 0 {
@@ -196,6 +202,29 @@ func (db *DB) updateDialogStateTx(ctx context.Context, tx execQueryer, w *runtim
 		return 0, runtime.Errorf(runtime.KindNotFound, "conversation not found")
 	}
 	return last, err
+}
+
+// dialogStateSets adds to sets and args what w changes of the dialog's
+// state in the sessions row besides the seqs: the WAIT deadline, the run,
+// and whether the run's last entry is a park. Right of =, columns are the
+// row as it was: a run starts above the messages taken before it
+// (run_base, journal_carry.go).
+func dialogStateSets(w *runtime.DialogWrite, sets []string, args []any) ([]string, []any) {
+	if w.WakeAt != nil {
+		sets, args = append(sets, "wake_at = ?"), append(args, dbTime(*w.WakeAt)) // zero: NULL
+	}
+	switch r := w.Run; {
+	case r == nil:
+	case r.Ended:
+		sets, args = append(sets, "run_ended = ?"), append(args, true)
+	default:
+		sets = append(sets, "run = ?", "run_ended = ?", "script_version = ?", "run_base = consumed_seq")
+		args = append(args, r.Run, false, r.Version)
+	}
+	if len(w.Entries) > 0 || w.Run != nil && !w.Run.Ended { // a new run has no entry yet
+		sets, args = append(sets, "parked = ?"), append(args, lastParked(w.Entries))
+	}
+	return sets, args
 }
 
 // rowsPerInsert bounds the rows of one multi-row INSERT, far below the
@@ -231,20 +260,33 @@ func (db *DB) insertRows(ctx context.Context, tx sqlx.ExecerContext, insert stri
 // insertEntriesTx appends entries to the session's journal. An entry that
 // is there already (same run and index) is KindConflict: a journal is
 // never rewritten.
-func (db *DB) insertEntriesTx(ctx context.Context, tx sqlx.ExecerContext, sid runtime.SessionID, entries []runtime.JournalEntry) error {
-	return db.insertRows(ctx, tx, `INSERT INTO dialog_journal (session_id, run, idx, kind, value, found, seq) VALUES`, 7, len(entries),
+func (db *DB) insertEntriesTx(ctx context.Context, tx execQueryer, sid runtime.SessionID, entries []runtime.JournalEntry) error {
+	if p := pendingOf(tx); p != nil {
+		p.addEntries(sid, entries)
+		return nil
+	}
+	return db.insertRows(ctx, tx, insertEntries, 7, len(entries),
 		func(i int) []any {
 			e := entries[i]
 			return []any{sid, e.Run, e.Index, e.Kind, e.Value, e.Found, e.Seq}
 		})
 }
 
-// insertMessagesTx inserts rows, whose seqs were taken already.
-func (db *DB) insertMessagesTx(ctx context.Context, tx sqlx.ExecerContext, rows []messageRow) error {
-	return db.insertRows(ctx, tx, `INSERT INTO message_history (`+messageColumns+`) VALUES`, 11, len(rows),
+// insertEntries inserts journal entries (insertRows adds the rows).
+const insertEntries = `INSERT INTO dialog_journal (session_id, run, idx, kind, value, found, seq) VALUES`
+
+// insertMessagesTx inserts rows, whose seqs were taken already, or holds
+// them back for the end of the batch (pendingOf).
+func (db *DB) insertMessagesTx(ctx context.Context, tx execQueryer, rows []messageRow) error {
+	if p := pendingOf(tx); p != nil {
+		p.addMessages(rows)
+		return nil
+	}
+	return db.insertRows(ctx, tx, `INSERT INTO message_history (`+messageColumns+`, run, idx, entry) VALUES`, 14, len(rows),
 		func(i int) []any {
 			r := rows[i]
-			return []any{r.ID, r.SessionID, r.Seq, r.Sender, r.Content, r.ClientID, r.Attachments, r.Metadata, r.CreatedAt, r.SenderName, r.SenderID}
+			return []any{r.ID, r.SessionID, r.Seq, r.Sender, r.Content, r.ClientID, r.Attachments, r.Metadata, r.CreatedAt, r.SenderName,
+				r.SenderID, r.Run, r.Idx, r.Entry}
 		})
 }
 

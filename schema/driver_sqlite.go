@@ -73,7 +73,8 @@ func (db *DB) openSQLite(ctx context.Context, cfg Config) error {
 	// The committer shares the single writer with the other writes.
 	// SQLite has one writer: no other transaction can abort a batch.
 	db.commit = &committer{pool: db.write, begin: db.dialect.begin, retryable: func(error) bool { return false },
-		committed: db.checkpoints.committed, beforeBatch: db.checkpoints.beforeBatch, oneByOne: true}
+		committed: db.checkpoints.committed, beforeBatch: db.checkpoints.beforeBatch, oneByOne: true,
+		flush: db.flushPending}
 	db.commit.launch()
 	return nil
 }
@@ -103,11 +104,13 @@ func writePragmas() url.Values {
 			// survives a power cut (NORMAL may lose the last commits).
 			"synchronous(FULL)",
 			"foreign_keys(1)",
-			// The committer gives each write a savepoint, whose undo
-			// copies (the statement journal) go to a temporary file by
-			// default: a write system call per page touched, a fifth of
-			// the writer's time under load. They are needed only until
-			// the batch commits, and a batch is bounded (maxBatch).
+			// The committer's careful path gives each write a savepoint
+			// (committer_deferred.go), and every statement may keep undo
+			// copies (the statement journal), which go to a temporary
+			// file by default: a write system call per page touched, a
+			// fifth of the writer's time under load. They are needed
+			// only until the batch commits, and a batch is bounded
+			// (maxBatch).
 			"temp_store(MEMORY)",
 			// Checkpoints run outside the batches (driver_sqlite_checkpoint.go);
 			// SQLite's own, in the writer, only as a backstop for when no

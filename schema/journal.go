@@ -23,10 +23,20 @@ func (db *DB) Journal(ctx context.Context, sid runtime.SessionID, run int64) ([]
 	if db.noSuchID(string(sid)) {
 		return []runtime.JournalEntry{}, nil
 	}
+	// The run's rows of dialog_journal, and the entries its messages
+	// carry (journal_carry.go), which lie above the session's run_base
+	// in seq: a user message's is the HEAR that took it (its content,
+	// its seq), a bot message's the TALK that said it.
 	var rows []journalRow
 	q := db.write.Rebind(`SELECT run, idx, kind, value, found, seq FROM dialog_journal
-		WHERE session_id = ? AND run = ? ORDER BY idx`)
-	if err := db.read.SelectContext(ctx, &rows, q, sid, run); err != nil {
+		WHERE session_id = ? AND run = ?
+		UNION ALL
+		SELECT run, idx, CASE WHEN sender = 'user' THEN '` + runtime.EntryHear + `' ELSE '` + runtime.EntryTalk + `' END,
+			COALESCE(entry, content), ` + db.dialect.sqlFalse + `, CASE WHEN sender = 'user' THEN seq ELSE 0 END
+		FROM message_history
+		WHERE session_id = ? AND seq > (SELECT run_base FROM sessions WHERE id = ?) AND run = ?
+		ORDER BY idx`)
+	if err := db.read.SelectContext(ctx, &rows, q, sid, run, sid, sid, run); err != nil {
 		return nil, db.fail(err, "journal")
 	}
 	list := make([]runtime.JournalEntry, len(rows))
@@ -38,29 +48,22 @@ func (db *DB) Journal(ctx context.Context, sid runtime.SessionID, run int64) ([]
 
 // pendingQuery finds the conversations PendingDialogs reports, one SELECT
 // per condition so that each reads its own partial index (0002): a user
-// message not taken yet; a WAIT deadline; a run that has not ended and
-// whose last journal entry is not a park, where a run without entries is
-// open only once started (run >= 1: at run 0 nothing has begun). The last
-// entry costs one probe of the journal's primary key per open run.
+// message not taken yet; a WAIT deadline; a run that has started (run >=
+// 1: at run 0 nothing has begun), has not ended, and whose last journal
+// entry is not a park (parked, which every write with entries sets:
+// 0013_message_entries.sql).
 //
 // UNION ALL, not UNION: deduplicating in SQL makes SQLite walk every
 // session in id order instead of the small partial indexes; a session
-// that meets two conditions is deduplicated in Go. The last condition
-// reads last_kind once, so the probe runs once per session:
-// coalesce(last_kind = 'park', run < 1) is "parked", or with no entry,
-// "not started". run_ended = false is spelt as the index spells it.
+// that meets two conditions is deduplicated in Go. run_ended = false is
+// spelt as the index spells it.
 func (db *DB) pendingQuery() string {
 	return `
 SELECT id, wake_at FROM sessions WHERE last_user_seq > consumed_seq
 UNION ALL
 SELECT id, wake_at FROM sessions WHERE wake_at IS NOT NULL
 UNION ALL
-SELECT id, wake_at FROM (
-	SELECT s.id, s.wake_at, s.run, (SELECT j.kind FROM dialog_journal j
-		WHERE j.session_id = s.id AND j.run = s.run ORDER BY j.idx DESC LIMIT 1) AS last_kind
-	FROM sessions s WHERE s.run_ended = ` + db.dialect.sqlFalse + `
-) open_runs
-WHERE NOT coalesce(last_kind = 'park', run < 1)`
+SELECT id, wake_at FROM sessions WHERE run_ended = ` + db.dialect.sqlFalse + ` AND run >= 1 AND parked = ` + db.dialect.sqlFalse
 }
 
 // pendingRow is a row of pendingQuery.

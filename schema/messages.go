@@ -29,6 +29,11 @@ type messageRow struct {
 	CreatedAt   dbTime   `db:"created_at"`
 	SenderName  string   `db:"sender_name"`
 	SenderID    string   `db:"sender_id"`
+	// The journal entry the row carries (journal_carry.go), written
+	// only: nil when none, and never read back into a message.
+	Run   *int64  `db:"run"`
+	Idx   *int64  `db:"idx"`
+	Entry *string `db:"entry"` // the entry's value; nil: the content
 }
 
 func (r messageRow) message() *runtime.Message {
@@ -142,6 +147,11 @@ func (db *DB) appendTx(ctx context.Context, tx execQueryer, row messageRow) (*ru
 		WHERE id = ?`
 	isUser := row.Sender == string(runtime.SenderUser)
 	args := []any{row.CreatedAt, isUser, isUser, isUser, row.SessionID}
+	if p := pendingOf(tx); p != nil && row.ClientID != nil {
+		if dup := p.clientID(row.SessionID, *row.ClientID); dup != nil {
+			return dup, false, nil // stored earlier in this batch
+		}
+	}
 	if row.ClientID != nil {
 		q += ` AND NOT EXISTS (SELECT 1 FROM message_history WHERE session_id = ? AND client_id = ?)`
 		args = append(args, row.SessionID, *row.ClientID)

@@ -33,6 +33,10 @@ type RESTConfig struct {
 	// MaxBody bounds a JSON request body (default 64 KiB); a larger one
 	// is 413. POST /media has the hub's upload limits instead.
 	MaxBody int64
+	// AllowedOrigins are the browser origins besides the server's own
+	// that may call the API (CORS, rest_cors.go), as /ws has them: host
+	// patterns ("*.example.com") or origins ("https://app.example.com").
+	AllowedOrigins []string
 }
 
 // REST serves RESTBase.
@@ -87,6 +91,9 @@ func (a *REST) Patterns() []string { return append([]string(nil), a.patterns...)
 
 func (a *REST) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
+	if a.cors(w, r) {
+		return // a preflight, answered
+	}
 	a.mux.ServeHTTP(w, r)
 }
 

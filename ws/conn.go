@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/coder/websocket"
 	"golang.org/x/time/rate"
@@ -44,7 +45,6 @@ func (c *connection) serve(ctx context.Context, id runtime.Identity, r *http.Req
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	go c.keepalive(ctx)
 	go func() {
 		defer cancel()
 		c.readLoop(ctx)
@@ -73,10 +73,17 @@ func (c *connection) greet(ctx context.Context, sub *runtime.Subscription, after
 	return nil
 }
 
-// writeLoop is the connection's only writer after greet.
+// writeLoop is the connection's only writer after greet. It also pings
+// the peer every PingInterval (ping), so that an idle socket holds two
+// goroutines, this one and the reader, rather than a third that would
+// wait for the ticker.
 func (c *connection) writeLoop(ctx context.Context) {
+	t := time.NewTicker(c.h.cfg.PingInterval)
+	defer t.Stop()
 	for {
 		select {
+		case <-t.C:
+			go c.ping(ctx)
 		case <-ctx.Done():
 			c.conn.Close(websocket.StatusNormalClosure, "")
 			return

@@ -3,7 +3,6 @@ package ws
 import (
 	"context"
 	"encoding/json"
-	"time"
 
 	"github.com/coder/websocket"
 
@@ -39,23 +38,13 @@ func (c *connection) write(ctx context.Context, data []byte) error {
 	return c.conn.Write(ctx, websocket.MessageText, data)
 }
 
-// keepalive pings the peer so that dead connections (and the NATs in
-// between) do not linger; a missed pong closes the socket.
-func (c *connection) keepalive(ctx context.Context) {
-	t := time.NewTicker(c.h.cfg.PingInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			pctx, cancel := context.WithTimeout(ctx, c.h.cfg.WriteTimeout)
-			err := c.conn.Ping(pctx)
-			cancel()
-			if err != nil && ctx.Err() == nil {
-				c.conn.CloseNow()
-				return
-			}
-		}
+// ping pings the peer so that dead connections (and the NATs in
+// between) do not linger: a pong missed within WriteTimeout closes the
+// socket. It runs on a goroutine of its own while it waits for the pong.
+func (c *connection) ping(ctx context.Context) {
+	pctx, cancel := context.WithTimeout(ctx, c.h.cfg.WriteTimeout)
+	defer cancel()
+	if err := c.conn.Ping(pctx); err != nil && ctx.Err() == nil {
+		c.conn.CloseNow()
 	}
 }

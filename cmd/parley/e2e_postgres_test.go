@@ -62,6 +62,8 @@ var e2eTests = []func(*testing.T){
 	TestSupportQueueAndAssign,
 	// e2e_authz_test.go
 	TestAuthorizationTable,
+	// e2e_migrate_test.go
+	TestMigrationFromVersion12,
 	// e2e_transfer_test.go
 	TestTransferOverTheWire,
 	// e2e_presence_test.go
@@ -89,7 +91,7 @@ var e2eTests = []func(*testing.T){
 	// e2e_v1chat_test.go
 	TestV1ChatUserAndAgent,
 	// e2e_v1chat_errors_test.go
-	TestV1ChatErrors,
+	TestV1ChatErrors, TestV1ChatCORS,
 	// e2e_v1chat_media_test.go
 	TestV1ChatMedia,
 }

@@ -83,3 +83,49 @@ func TestV1ChatErrors(t *testing.T) {
 	// Nothing refused was stored: the greeting is all there is.
 	messagesPage(t, s, farmer, sid, "", 1, 1, 1)
 }
+
+// A browser app on an allowed origin may call the API (CORS); another
+// origin's preflight is refused and its answers carry no CORS headers.
+func TestV1ChatCORS(t *testing.T) {
+	s := MustRunMain(t, func(c *Config) {
+		c.Bots = deskBots(t)
+		c.AllowedOrigins = []string{"app.example.com"}
+	})
+	farmer := namedToken(t, "fatima", "Fatima", "user")
+	call := func(method, origin string, header ...string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest(method, s.URL()+"/api/v1/chat/conversations", nil)
+		req.Header.Set("Origin", origin)
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	preflight := []string{"Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "authorization,content-type"}
+	resp := call("OPTIONS", "https://app.example.com", preflight...)
+	if h := resp.Header; resp.StatusCode != 204 || h.Get("Access-Control-Allow-Origin") != "https://app.example.com" ||
+		!strings.Contains(h.Get("Access-Control-Allow-Methods"), "PATCH") || !strings.Contains(h.Get("Access-Control-Allow-Headers"), "Authorization") {
+		t.Fatalf("an allowed preflight: %d %v", resp.StatusCode, h)
+	}
+	resp = call("GET", "https://app.example.com", "Authorization", "Bearer "+farmer)
+	if resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != "https://app.example.com" {
+		t.Fatalf("an allowed origin's call: %d %v", resp.StatusCode, resp.Header)
+	}
+	resp = call("OPTIONS", "https://evil.example.net", preflight...)
+	if resp.StatusCode != 403 || resp.Header.Get("Access-Control-Allow-Origin") != "" {
+		t.Fatalf("another origin's preflight: %d %v", resp.StatusCode, resp.Header)
+	}
+	resp = call("GET", "https://evil.example.net", "Authorization", "Bearer "+farmer)
+	if resp.Header.Get("Access-Control-Allow-Origin") != "" {
+		t.Fatalf("another origin's call has CORS headers: %v", resp.Header)
+	}
+	resp = call("OPTIONS", s.URL(), preflight...)
+	if resp.StatusCode != 204 || resp.Header.Get("Access-Control-Allow-Origin") != s.URL() {
+		t.Fatalf("the server's own origin: %d %v", resp.StatusCode, resp.Header)
+	}
+}

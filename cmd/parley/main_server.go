@@ -200,7 +200,8 @@ func (m *Main) routes(auth runtime.Authenticator) http.Handler {
 	m.api = api
 	// The support app's API (docs/socketio.md): its own prefix, which
 	// ServeMux prefers to /api/ as the longer pattern.
-	chat := supportapp.NewREST(supportapp.RESTConfig{Hub: m.hub, Auth: auth, APIKeys: keys, Logger: m.Log, TrustedProxies: proxies})
+	chat := supportapp.NewREST(supportapp.RESTConfig{Hub: m.hub, Auth: auth, APIKeys: keys, Logger: m.Log, TrustedProxies: proxies,
+		AllowedOrigins: m.Config.AllowedOrigins})
 	mux.Handle(supportapp.RESTBase+"/", chat)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")

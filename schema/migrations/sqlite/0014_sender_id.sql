@@ -1,4 +1,4 @@
--- 0013_sender_id: who wrote a person's message, by user id.
+-- 0014_sender_id: who wrote a person's message, by user id.
 --
 --   message_history.sender_id  the user id of the person who wrote it
 --                              (a visitor's: their conversation's
