@@ -103,7 +103,7 @@ func NewSocketIO(cfg SocketIOConfig) *SocketIO {
 	s := &SocketIO{cfg: cfg}
 	opts.SetAllowRequest(s.allowRequest)
 	if len(cfg.AllowedOrigins) > 0 {
-		opts.SetCors(&types.Cors{Origin: func(o string) bool { return s.originAllowed(o, "") }, Credentials: true})
+		opts.SetCors(&types.Cors{Origin: s.corsAllowed, Credentials: true})
 	}
 	s.server = socket.NewServer(nil, opts)
 	s.handler = s.server.ServeHandler(opts)

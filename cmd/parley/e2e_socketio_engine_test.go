@@ -78,7 +78,10 @@ func pollConnect(t *testing.T, s *testServer, token string) (sid string, status 
 // The handshake carries --socketio-ping, and a browser's Origin that is
 // neither the server's nor allowed is refused, as on /ws.
 func TestSocketIOHandshake(t *testing.T) {
-	s := MustRunMain(t, func(c *Config) { c.SocketIOPing = 1500e6 }) // 1.5s
+	s := MustRunMain(t, func(c *Config) {
+		c.SocketIOPing = 1500e6 // 1.5s
+		c.AllowedOrigins = []string{"https://app.example"}
+	})
 	st, body := pollGet(t, s, "", nil)
 	var open struct {
 		SID          string
@@ -94,6 +97,17 @@ func TestSocketIOHandshake(t *testing.T) {
 	}
 	if st, _ := pollGet(t, s, "", http.Header{"Origin": {s.URL()}}); st != 200 {
 		t.Fatalf("the server's own origin: %d", st)
+	}
+	// An allowed origin polls across origins: CORS names it.
+	req, _ := http.NewRequest("GET", s.URL()+"/socket.io/?EIO=4&transport=polling", nil)
+	req.Header.Set("Origin", "https://app.example")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != "https://app.example" {
+		t.Fatalf("an allowed origin: %d, Access-Control-Allow-Origin %q", resp.StatusCode, resp.Header.Get("Access-Control-Allow-Origin"))
 	}
 
 	// A connected socket counts in /metrics until it goes.
