@@ -181,3 +181,43 @@ func TestSocketIOConnectionCap(t *testing.T) {
 		return strings.HasPrefix(body, "40")
 	})
 }
+
+// The handshake's credentials besides a JWT in auth.token: an API key in
+// auth.token, "Bearer " before a JWT, and, from a client that cannot set
+// auth, the Authorization header of the handshake's request. An unknown
+// key is refused with a connect error.
+func TestSocketIOCredentials(t *testing.T) {
+	s, cid := sioServer(t)
+	code, out, errs := runCLI(t, append([]string{"apikey", "create", "--user", "ann", "--name", "app"}, storeArgs(s)...)...)
+	if code != 0 || !strings.HasPrefix(out, "pk_") {
+		t.Fatalf("apikey create: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	key := strings.TrimSpace(out)
+	joined := func(c *sioClient) bool {
+		return has("conversationId", cid)(c.emitAck("conversation:join", map[string]any{"conversationId": cid}))
+	}
+	if !joined(mustDialSIO(t, s, key, "websocket")) {
+		t.Fatal("a socket of ann's API key cannot join ann's conversation")
+	}
+	if !joined(mustDialSIO(t, s, "Bearer "+tokenFor(t, "ann"), "websocket")) {
+		t.Fatal(`"Bearer <JWT>" in auth.token: cannot join`)
+	}
+	if _, err := dialSIO(t, s, "pk_unknown", "websocket"); err == nil || !strings.Contains(err.Error(), "unknown or revoked") {
+		t.Fatalf("an unknown key: %v, want a connect_error", err)
+	}
+
+	// No auth, the Authorization header on the handshake request.
+	st, open := pollGet(t, s, "", http.Header{"Authorization": {"Bearer " + tokenFor(t, "ann")}})
+	var o struct {
+		SID string `json:"sid"`
+	}
+	if st != 200 || json.Unmarshal([]byte(strings.TrimPrefix(open, "0")), &o) != nil {
+		t.Fatalf("handshake: %d %q", st, open)
+	}
+	if st := pollPost(t, s, o.SID, "40"); st != 200 {
+		t.Fatalf("connect: %d", st)
+	}
+	if st, body := pollGet(t, s, o.SID, nil); st != 200 || !strings.HasPrefix(body, "40") {
+		t.Fatalf("connect with the header: %d %q, want CONNECT", st, body)
+	}
+}
