@@ -42,7 +42,7 @@ var allowed = map[string][]string{
 	"uploads/s3": {"parley/runtime", "github.com/minio/minio-go/v7"},
 	// supportapp is the support app's interface (Socket.IO and
 	// /api/v1/chat): an adapter like ws and rest, which it never imports.
-	"supportapp": {"parley/runtime", "parley/inbound", "parley/wire", "github.com/zishang520/"},
+	"supportapp": {"parley/runtime", "parley/inbound", "parley/wire", "github.com/zishang520/", "golang.org/x/time/rate"},
 	"cmd/parley": {"parley/", "github.com/spf13/viper", "github.com/spf13/pflag", "golang.org/x/tools/txtar", "github.com/prometheus/client_golang/"},
 	// parley-bench drives the server over the wire only; schema is for
 	// the floor scenario, which writes to a database with no server.

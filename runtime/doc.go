@@ -13,7 +13,8 @@
 // socket (socket.go; an SSE stream of rest is a socket that only reads),
 // shared by the subscriptions of the conversations the socket follows
 // (follow.go); a socket that falls behind is dropped and catches up from
-// Seq when it reconnects.
+// Seq when it reconnects. A socket may also start with no conversation
+// and follow only those it joins (Socket, roomsocket.go: Socket.IO's).
 //
 // The people of a conversation see each other type and read (people.go):
 // events that are not rows, published to the others' sockets and

@@ -64,6 +64,9 @@ type Event struct {
 	// read receipt this is, "" for the bot's typing; their own sockets do
 	// not get it.
 	User string // EventTyping, EventRead
+	// Name is the display name of the person typing (EventTyping), for
+	// transports that show it (Socket.IO's typing:user-typing).
+	Name string `json:",omitempty"`
 	Seq  int64  // EventRead: read up to here
 	// People are the user ids an EventNotification is for (notify.go).
 	People []string `json:",omitempty"`

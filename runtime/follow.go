@@ -25,30 +25,37 @@ const MaxFollows = 50
 // sid who are online, then live events. Anonymous visitors follow only
 // their own conversation.
 func (s *Subscription) Follow(ctx context.Context, sid SessionID, after int64) error {
-	h, id := s.conv.hub, s.Identity
+	_, err := s.sock.follow(ctx, sid, after)
+	return err
+}
+
+// follow subscribes the socket to sid, through the access rule.
+func (k *socket) follow(ctx context.Context, sid SessionID, after int64) (*Subscription, error) {
+	h, id := k.hub, k.id
 	if id.Anonymous {
-		return Errorf(KindForbidden, "anonymous visitors follow only their own conversation")
+		return nil, Errorf(KindForbidden, "anonymous visitors follow only their own conversation")
 	}
-	if s.sock.followsSession(sid) {
+	if k.followsSession(sid) {
 		// Checked again as it subscribes; here it costs no lookup.
-		return Errorf(KindInvalid, "this socket already follows conversation %s", sid)
+		return nil, Errorf(KindInvalid, "this socket already follows conversation %s", sid)
 	}
 	sess, err := h.session(ctx, sid)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := mayAccess(id, sess); err != nil {
-		return err
+		return nil, err
 	}
-	_, err = h.subscribe(ctx, id, sess, s.sock, after, false)
-	return err
+	return h.subscribe(ctx, id, sess, k, after, false)
 }
 
 // Leave stops the socket of s following sid (a leave frame), its first
 // conversation included. The socket is sent a left status after the last
 // event of sid it gets; notifications of sid reach it again.
-func (s *Subscription) Leave(sid SessionID) error {
-	sub := s.sock.following(sid)
+func (s *Subscription) Leave(sid SessionID) error { return s.sock.leave(sid) }
+
+func (k *socket) leave(sid SessionID) error {
+	sub := k.following(sid)
 	if sub == nil {
 		return Errorf(KindInvalid, "this socket does not follow conversation %s", sid)
 	}
@@ -57,8 +64,8 @@ func (s *Subscription) Leave(sid SessionID) error {
 	defer c.mu.Unlock()
 	delete(c.subs, sub)
 	c.roomLocked(false)
-	if sub.sock.remove(sub) {
-		sub.sock.offer(&Event{Type: EventStatus, SessionID: sid, Status: StatusLeft})
+	if k.remove(sub) {
+		k.offer(&Event{Type: EventStatus, SessionID: sid, Status: StatusLeft})
 	}
 	return nil
 }
@@ -68,6 +75,9 @@ func (s *Subscription) Leave(sid SessionID) error {
 // a conversation the socket does not follow is refused: it must join it
 // first.
 func (s *Subscription) For(sid SessionID) (*Subscription, error) {
+	if sid == "" && s.sock.first == nil {
+		return nil, Errorf(KindInvalid, "name the conversation this is for")
+	}
 	if sid == "" {
 		first := s.sock.first.Session.ID
 		if sub := s.sock.following(first); sub != nil {

@@ -20,6 +20,7 @@ import (
 // typist is a person typing in a conversation.
 type typist struct {
 	sender   Sender
+	name     string    // their display name, for the event
 	deadline time.Time // monotonic, as the timer
 	timer    *time.Timer
 }
@@ -56,8 +57,8 @@ func (c *conv) setTypingLocked(id Identity, active bool) *Event {
 		t.deadline = time.Now().Add(expiry) // the timer sees it when it fires
 		return nil
 	case active:
-		sender, _ := authorOf(id, c.session)
-		t = &typist{sender: sender, deadline: time.Now().Add(expiry)}
+		sender, name := authorOf(id, c.session)
+		t = &typist{sender: sender, name: name, deadline: time.Now().Add(expiry)}
 		t.timer = time.AfterFunc(expiry, func() { c.expireTyping(id.UserID, t) })
 		if c.typists == nil {
 			c.typists = make(map[string]*typist)
@@ -69,7 +70,7 @@ func (c *conv) setTypingLocked(id Identity, active bool) *Event {
 		t.timer.Stop()
 		delete(c.typists, id.UserID)
 	}
-	e := &Event{Type: EventTyping, SessionID: c.id, Sender: t.sender, User: id.UserID, Active: active}
+	e := &Event{Type: EventTyping, SessionID: c.id, Sender: t.sender, User: id.UserID, Name: t.name, Active: active}
 	c.publishLocked(e)
 	return e
 }
@@ -88,7 +89,7 @@ func (c *conv) expireTyping(user string, t *typist) {
 		return
 	}
 	delete(c.typists, user)
-	e := &Event{Type: EventTyping, SessionID: c.id, Sender: t.sender, User: user, Active: false}
+	e := &Event{Type: EventTyping, SessionID: c.id, Sender: t.sender, User: user, Name: t.name, Active: false}
 	c.publishLocked(e)
 	c.mu.Unlock()
 	c.broadcast(e)

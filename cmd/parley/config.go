@@ -40,6 +40,7 @@ type Config struct {
 	PprofAddr       string        `mapstructure:"pprof-addr"`
 	LogLevel        string        `mapstructure:"log-level"`
 	SSEHeartbeat    time.Duration `mapstructure:"sse-heartbeat"`
+	SocketIOPing    time.Duration `mapstructure:"socketio-ping"`
 
 	// The LLM endpoint of scripts (package llm): a bot's llm section in
 	// bot.yaml replaces them. No base URL: LLM answers every call with
@@ -93,6 +94,7 @@ func configFlags(fs *pflag.FlagSet) {
 	fs.Duration("lease-time", 10*time.Second, "PostgreSQL: how long a dead node's conversations wait before another node takes them over")
 	fs.Bool("support-auto-assign", false, "assign each conversation entering the support queue to the next agent online on this node, round robin")
 	fs.Duration("sse-heartbeat", 15*time.Second, "how often an SSE stream (/api/…/events) sends event: ping, so that proxies keep it open")
+	fs.Duration("socketio-ping", 25*time.Second, "how often /socket.io/ pings a client (Engine.IO's pingInterval), so that proxies keep it open; a client gone is noticed within this plus 20s")
 	fs.Duration("chat-timeout", 30*time.Second, "how long POST /api/bots/:id/chat (and its stream) waits for the bot's reply before answering with what there is")
 	fs.String("llm-base-url", "", "OpenAI-compatible endpoint for LLM in scripts, e.g. https://api.openai.com/v1 or http://localhost:11434/v1 (empty: LLM returns an error)")
 	fs.String("llm-model", "", "model LLM asks for, unless a bot's llm.model or the script names one")
@@ -174,6 +176,9 @@ func (c *Config) validate() error {
 	}
 	if c.SSEHeartbeat < 0 {
 		return fmt.Errorf("config: sse-heartbeat must be positive")
+	}
+	if c.SocketIOPing < 0 {
+		return fmt.Errorf("config: socketio-ping must be positive")
 	}
 	if _, err := inbound.ParseTrustedProxies(c.TrustedProxies); err != nil {
 		return fmt.Errorf("config: trusted-proxies: %v", runtime.ErrorMessage(err))

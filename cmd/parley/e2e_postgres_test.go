@@ -84,6 +84,8 @@ var e2eTests = []func(*testing.T){
 	TestUploadsOverTheWire, TestUploadsRefused, TestUploadQuota, TestVisitorUploadsAndCleanup, TestUploadOrphansAndDeletedConversations,
 	// e2e_uploads_s3_test.go
 	TestUploadsOnS3, TestUploadStoreRefused,
+	// e2e_socketio*_test.go
+	TestSocketIOChat, TestSocketIONode, TestSocketIORestart, TestSocketIOSlowClient, TestSocketIOHandshake, TestSocketIOConnectionCap, TestSocketIOCredentials,
 	// e2e_teams_test.go
 	TestTeamsBrainstorm, TestTeamsSlowMember, TestTeamsErrors,
 	// e2e_v1chat_test.go

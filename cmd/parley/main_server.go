@@ -42,6 +42,7 @@ type Main struct {
 	pprofAddr string
 	ln        net.Listener
 	socks     sync.WaitGroup // open /ws handlers
+	sio       *supportapp.SocketIO
 	served    chan error
 	api       *rest.Handler // its SSE streams end as the server shuts down
 
@@ -154,6 +155,7 @@ func (m *Main) listen(auth runtime.Authenticator) error {
 		ErrorLog:          slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn),
 	}
 	m.server.RegisterOnShutdown(m.api.Shutdown)
+	m.server.RegisterOnShutdown(m.sio.Close) // a pending long-poll would hold Shutdown
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.server.Serve(ln) }()
 	if m.Config.PprofAddr != "" {
@@ -188,7 +190,10 @@ func (m *Main) routes(auth runtime.Authenticator) http.Handler {
 	sockets := ws.New(ws.Config{Hub: m.hub, Auth: auth, APIKeys: keys, Logger: m.Log,
 		AllowedOrigins: m.Config.AllowedOrigins, TrustedProxies: proxies})
 	mux.Handle("/ws", m.trackSockets(sockets))
-	mux.Handle("GET /metrics", metricsHandler(&statsCollector{hub: m.hub.Stats, sockets: sockets.Stats, store: m.store.Stats}))
+	m.sio = supportapp.NewSocketIO(supportapp.SocketIOConfig{Hub: m.hub, Auth: auth, APIKeys: keys, Logger: m.Log,
+		AllowedOrigins: m.Config.AllowedOrigins, TrustedProxies: proxies, PingInterval: m.Config.SocketIOPing})
+	mux.Handle("/socket.io/", m.sio)
+	mux.Handle("GET /metrics", metricsHandler(&statsCollector{hub: m.hub.Stats, sockets: sockets.Stats, store: m.store.Stats, socketio: m.sio.Open}))
 	api := rest.New(rest.Config{Hub: m.hub, Auth: auth, APIKeys: keys, Logger: m.Log, TrustedProxies: proxies,
 		SSEHeartbeat: m.Config.SSEHeartbeat, ChatTimeout: m.Config.ChatTimeout})
 	mux.Handle("/api/", api)

@@ -22,10 +22,13 @@ type statsCollector struct {
 	hub     func() runtime.Stats
 	sockets func() ws.Stats
 	store   func() schema.Stats
+	// socketio is the number of connected Socket.IO sockets (nil: none).
+	socketio func() int64
 }
 
 var (
 	descSockets       = prometheus.NewDesc("parley_sockets", "Open WebSocket connections.", nil, nil)
+	descSocketIO      = prometheus.NewDesc("parley_socketio_sockets", "Connected Socket.IO sockets (/socket.io/, WebSocket or polling).", nil, nil)
 	descFramesIn      = prometheus.NewDesc("parley_frames_received_total", "Client frames read from sockets.", nil, nil)
 	descFramesOut     = prometheus.NewDesc("parley_frames_sent_total", "Server frames written to sockets.", nil, nil)
 	descConversations = prometheus.NewDesc("parley_conversations_live", "Conversations in memory.", nil, nil)
@@ -54,6 +57,9 @@ func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	w, h, st := c.sockets(), c.hub(), c.store()
 	gauge(descSockets, float64(w.Sockets))
+	if c.socketio != nil {
+		gauge(descSocketIO, float64(c.socketio()))
+	}
 	counter(descFramesIn, float64(w.FramesIn))
 	counter(descFramesOut, float64(w.FramesOut))
 	gauge(descConversations, float64(h.Conversations))

@@ -26,6 +26,9 @@ var notAPI = map[string]string{
 	// The support app's endpoints are described one by one; this is the
 	// prefix that reaches them, and 404 in the app's shape for the rest.
 	"/api/v1/chat/": "the prefix of the support app's API (docs/socketio.md)",
+	// Engine.IO's polling requests and WebSocket upgrade: a protocol of
+	// its own, not REST, described in docs/socketio.md.
+	"/socket.io/": "the support app's Socket.IO (docs/socketio.md)",
 }
 
 // beingBuilt are operations the document describes (from issue 16 and the
