@@ -9,6 +9,7 @@ import (
 	"net/http"
 
 	"parley/runtime"
+	"parley/wire"
 )
 
 // streamEvent is one data: line of …/chat/stream.
@@ -64,7 +65,7 @@ func (h *Handler) chatStream(w http.ResponseWriter, r *http.Request, id runtime.
 // streamError is the text of a stream's error event: as writeError
 // would say it, internal errors logged and not shown.
 func (h *Handler) streamError(err error) string {
-	if s, ok := statuses[runtime.ErrorKind(err)]; !ok || s == http.StatusInternalServerError {
+	if wire.HTTPStatus(err) == http.StatusInternalServerError {
 		h.log.Error("chat stream failed", "err", err)
 		return "internal error"
 	}

@@ -3,34 +3,16 @@ package supportapp
 import (
 	"encoding/json"
 	"errors"
-	"math"
 	"net/http"
-	"strconv"
 
 	"parley/runtime"
+	"parley/wire"
 )
 
 // The app's envelopes: {"success": true, "message", "data"} for a
 // success (lists add "pagination"), {"success": false, "message"} for an
-// error, whose status comes from the runtime's error kind by one table.
-
-// statuses maps each error kind to its HTTP status.
-var statuses = map[runtime.Kind]int{
-	runtime.KindInvalid:      http.StatusBadRequest,
-	runtime.KindInvalidMsg:   http.StatusBadRequest,
-	runtime.KindUnauthorized: http.StatusUnauthorized,
-	runtime.KindForbidden:    http.StatusForbidden,
-	runtime.KindNotFound:     http.StatusNotFound,
-	runtime.KindConflict:     http.StatusConflict,
-	runtime.KindTooLarge:     http.StatusRequestEntityTooLarge,
-	runtime.KindQuota:        http.StatusRequestEntityTooLarge,
-	runtime.KindUnsupported:  http.StatusUnsupportedMediaType,
-	runtime.KindRateLimited:  http.StatusTooManyRequests,
-	runtime.KindTooMany:      http.StatusTooManyRequests,
-	runtime.KindUnavailable:  http.StatusServiceUnavailable,
-	runtime.KindDialog:       http.StatusInternalServerError,
-	runtime.KindInternal:     http.StatusInternalServerError,
-}
+// error, whose status comes from the runtime's error kind by the one
+// table (wire.HTTPStatus), as rest's do.
 
 // Pagination is a list's place: pages count from 1.
 type Pagination struct {
@@ -69,16 +51,11 @@ func (a *REST) fail(w http.ResponseWriter, err error) {
 	if errors.As(err, &tooBig) {
 		err = runtime.Errorf(runtime.KindTooLarge, "the request body is larger than %s", runtime.ByteSize(tooBig.Limit))
 	}
-	status, ok := statuses[runtime.ErrorKind(err)]
-	if !ok {
-		status = http.StatusInternalServerError
-	}
+	status := wire.HTTPStatus(err)
 	if status == http.StatusInternalServerError {
 		a.log.Error("support app request failed", "err", err)
 	}
-	if wait := runtime.RetryAfter(err); wait > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-	}
+	wire.SetRetryAfter(w.Header(), err)
 	writeJSON(w, status, failure{Success: false, Message: runtime.ErrorMessage(err)})
 }
 

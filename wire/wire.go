@@ -1,7 +1,9 @@
 // Package wire holds the shapes that clients see the same way on every
 // channel: a message is one JSON object on /ws, in REST history and in
-// whatever channel comes next, so a client parses it once. ws and rest
-// both use it (they never import each other); it knows only runtime.
+// whatever channel comes next, so a client parses it once. It also holds
+// the one table of HTTP statuses for error kinds (status.go), which every
+// HTTP API answers by. ws, rest and supportapp use it (they never import
+// each other); it knows only runtime.
 package wire
 
 import (
