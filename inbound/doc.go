@@ -7,6 +7,7 @@
 // runtime.Authenticators that cmd wires. ClientIP (clientip.go) is the
 // address a request comes from, believing X-Forwarded-For only from the
 // trusted proxies that ParseTrustedProxies reads from the configuration.
+// Spool (files.go) receives the files of a multipart upload.
 //
 // What a caller may then do (tickets, who may reach a conversation) is
 // the domain's, in package runtime.

@@ -1,14 +1,13 @@
 package rest
 
 import (
-	"errors"
 	"io"
 	"mime"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
+	"parley/inbound"
 	"parley/runtime"
 )
 
@@ -57,19 +56,14 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request, id runtime.Iden
 		return runtime.Errorf(runtime.KindInvalid, "send the files as multipart/form-data, one part named \"files\" per file")
 	}
 	var files []runtime.NewFile
-	defer func() {
-		for _, f := range files {
-			f.Body.(*os.File).Close()
-			os.Remove(f.Body.(*os.File).Name())
-		}
-	}()
+	defer func() { inbound.RemoveSpooled(files) }()
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return bodyError(err, "the multipart body is malformed")
+			return inbound.BodyError(err, "the multipart body is malformed")
 		}
 		if part.FormName() != "files" {
 			return runtime.Errorf(runtime.KindInvalid, "unknown part %q: send each file as a part named \"files\"", part.FormName())
@@ -77,7 +71,7 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request, id runtime.Iden
 		if len(files) == lim.MaxFiles {
 			return runtime.Errorf(runtime.KindInvalid, "at most %d files per upload", lim.MaxFiles)
 		}
-		f, err := spool(part, partFileName(part.Header.Get("Content-Disposition")), lim.MaxSize)
+		f, err := inbound.Spool(part, inbound.PartFileName(part.Header.Get("Content-Disposition")), lim.MaxSize)
 		if f.Body != nil {
 			files = append(files, f)
 		}
@@ -95,46 +89,6 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request, id runtime.Iden
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"attachments": out})
 	return nil
-}
-
-// partFileName is the part's filename as the client sent it. Not
-// multipart.Part.FileName, which keeps only the last element of a path:
-// a name with a path in it is refused (runtime.validName), not cleaned.
-func partFileName(disposition string) string {
-	_, params, err := mime.ParseMediaType(disposition)
-	if err != nil {
-		return ""
-	}
-	return params["filename"]
-}
-
-// spool copies one part to a temporary file, reading at most max+1
-// bytes: a file over the limit is refused without reading it all.
-func spool(part io.Reader, name string, max int64) (runtime.NewFile, error) {
-	tmp, err := os.CreateTemp("", "parley-upload-*")
-	if err != nil {
-		return runtime.NewFile{}, runtime.Wrap(runtime.KindInternal, err, "could not receive the file")
-	}
-	f := runtime.NewFile{Name: name, Body: tmp}
-	n, err := io.Copy(tmp, io.LimitReader(part, max+1))
-	f.Size = n
-	switch {
-	case err != nil:
-		return f, bodyError(err, "the upload was cut off")
-	case n > max:
-		return f, runtime.Errorf(runtime.KindTooLarge, "%s is larger than the limit of %s per file", name, runtime.ByteSize(max))
-	}
-	return f, nil
-}
-
-// bodyError is a failed read of the request body: too large, or what
-// happened.
-func bodyError(err error, msg string) error {
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		return runtime.Errorf(runtime.KindTooLarge, "the upload is larger than %s in all", runtime.ByteSize(tooBig.Limit))
-	}
-	return runtime.Wrap(runtime.KindInvalid, err, msg)
 }
 
 func (h *Handler) getUpload(w http.ResponseWriter, r *http.Request) {

@@ -1,12 +1,10 @@
 package supportapp
 
 import (
-	"errors"
 	"io"
-	"mime"
 	"net/http"
-	"os"
 
+	"parley/inbound"
 	"parley/runtime"
 )
 
@@ -26,7 +24,7 @@ func (a *REST) postMedia(w http.ResponseWriter, r *http.Request, id runtime.Iden
 	lim := a.hub.UploadLimits()
 	r.Body = http.MaxBytesReader(w, r.Body, int64(lim.MaxFiles)*lim.MaxSize+uploadOverhead)
 	kind, files, err := readMedia(r, lim)
-	defer removeSpooled(files)
+	defer inbound.RemoveSpooled(files)
 	if err != nil {
 		return err
 	}
@@ -67,20 +65,20 @@ func readMedia(r *http.Request, lim runtime.UploadLimits) (kind string, files []
 			return kind, files, nil
 		}
 		if err != nil {
-			return kind, files, bodyError(err, "the multipart body is malformed")
+			return kind, files, inbound.BodyError(err, "the multipart body is malformed")
 		}
 		switch part.FormName() {
 		case "type":
 			b, err := io.ReadAll(io.LimitReader(part, 64))
 			if err != nil {
-				return kind, files, bodyError(err, "the multipart body is malformed")
+				return kind, files, inbound.BodyError(err, "the multipart body is malformed")
 			}
 			kind = string(b)
 		case "media":
 			if len(files) == lim.MaxFiles {
 				return kind, files, runtime.Errorf(runtime.KindInvalid, "at most %d files per upload", lim.MaxFiles)
 			}
-			f, err := spool(part, fileName(part.Header.Get("Content-Disposition")), lim.MaxSize)
+			f, err := inbound.Spool(part, inbound.PartFileName(part.Header.Get("Content-Disposition")), lim.MaxSize)
 			if f.Body != nil {
 				files = append(files, f)
 			}
@@ -91,53 +89,4 @@ func readMedia(r *http.Request, lim runtime.UploadLimits) (kind string, files []
 			return kind, files, runtime.Errorf(runtime.KindInvalid, "unknown part %q: send files as \"media\" and their kind as \"type\"", part.FormName())
 		}
 	}
-}
-
-// fileName is the part's filename as sent: one with a path in it is
-// refused by the runtime, not cleaned.
-func fileName(disposition string) string {
-	_, params, err := mime.ParseMediaType(disposition)
-	if err != nil {
-		return ""
-	}
-	return params["filename"]
-}
-
-// spool copies one part to a temporary file, reading at most max+1
-// bytes: a file over the limit is refused without reading it all.
-func spool(part io.Reader, name string, max int64) (runtime.NewFile, error) {
-	tmp, err := os.CreateTemp("", "parley-media-*")
-	if err != nil {
-		return runtime.NewFile{}, runtime.Wrap(runtime.KindInternal, err, "could not receive the file")
-	}
-	f := runtime.NewFile{Name: name, Body: tmp}
-	n, err := io.Copy(tmp, io.LimitReader(part, max+1))
-	f.Size = n
-	switch {
-	case err != nil:
-		return f, bodyError(err, "the upload was cut off")
-	case n > max:
-		return f, runtime.Errorf(runtime.KindTooLarge, "%s is larger than the limit of %s per file", name, runtime.ByteSize(max))
-	}
-	return f, nil
-}
-
-// removeSpooled closes and deletes the temporary files.
-func removeSpooled(files []runtime.NewFile) {
-	for _, f := range files {
-		if tmp, ok := f.Body.(*os.File); ok {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}
-}
-
-// bodyError is a failed read of the request body: too large, or what
-// happened.
-func bodyError(err error, msg string) error {
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		return runtime.Errorf(runtime.KindTooLarge, "the upload is larger than %s in all", runtime.ByteSize(tooBig.Limit))
-	}
-	return runtime.Wrap(runtime.KindInvalid, err, msg)
 }
