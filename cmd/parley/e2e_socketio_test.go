@@ -151,6 +151,14 @@ func socketIOChat(t *testing.T, transport string) {
 	if j := ann.emitAck("conversation:join", map[string]any{"conversationId": cid}); !has("conversationId", cid)(j) {
 		t.Fatalf("join acknowledged %s", j)
 	}
+	// Disconnect sends the DISCONNECT packet; closing the Engine.IO
+	// connection too makes the agent gone even if that packet is lost
+	// (under a loaded CI run it once did not arrive within 10 s, and the
+	// server would only have noticed at the ping timeout, 45 s), as an
+	// app whose tab closes is gone.
 	ag.sock.Disconnect()
+	if e := ag.sock.Io().Engine(); e != nil {
+		e.Close()
+	}
 	ann.expect("user:offline", has("userId", "ag"))
 }
