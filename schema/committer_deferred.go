@@ -41,8 +41,8 @@ type pendingRows struct {
 	messages []messageRow
 	entries  []pendingEntry
 	// byClientID finds the messages held back by their session and
-	// client id.
-	byClientID map[[2]string]*runtime.Message
+	// client id: the index of their row in messages.
+	byClientID map[[2]string]int
 }
 
 type pendingEntry struct {
@@ -61,13 +61,13 @@ func pendingOf(tx execQueryer) *pendingRows {
 
 func (p *pendingRows) addMessages(rows []messageRow) {
 	for _, r := range rows {
-		p.messages = append(p.messages, r)
 		if r.ClientID != nil {
 			if p.byClientID == nil {
-				p.byClientID = map[[2]string]*runtime.Message{}
+				p.byClientID = map[[2]string]int{}
 			}
-			p.byClientID[[2]string{r.SessionID, *r.ClientID}] = r.message()
+			p.byClientID[[2]string{r.SessionID, *r.ClientID}] = len(p.messages)
 		}
+		p.messages = append(p.messages, r)
 	}
 }
 
@@ -79,7 +79,10 @@ func (p *pendingRows) addEntries(sid runtime.SessionID, entries []runtime.Journa
 
 // clientID returns the message held back under session and clientID, or nil.
 func (p *pendingRows) clientID(session, clientID string) *runtime.Message {
-	return p.byClientID[[2]string{session, clientID}]
+	if i, ok := p.byClientID[[2]string{session, clientID}]; ok {
+		return p.messages[i].message() // a retry: rare, so built only now
+	}
+	return nil
 }
 
 // flushPending inserts the rows p holds back, in as few statements as
