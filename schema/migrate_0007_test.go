@@ -63,7 +63,7 @@ func TestListSessionsPlan(t *testing.T) {
 		where, args := sessionWhere(f)
 		all := queryPlan(t, db, `SELECT s.id FROM sessions s`+where+` ORDER BY s.last_activity DESC, s.id DESC LIMIT 10`, args...)
 		for _, want := range []string{"SEARCH s USING INDEX sqlite_autoindex_sessions_1 (id=?)",
-			"USING INDEX sessions_user_activity (user_id=?)", "USING COVERING INDEX session_members_user (user_id=?)"} {
+			"USING INDEX sessions_user_bot_status (user_id=?)", "USING COVERING INDEX session_members_user (user_id=?)"} {
 			if !strings.Contains(all, want) {
 				t.Errorf("filter %+v: the plan lacks %q:\n%s", f, want, all)
 			}

@@ -40,9 +40,12 @@ func (db *DB) DeleteIdleAnonymous(ctx context.Context, cutoff time.Time) ([]runt
 
 // deleteIdleSessionsTx deletes the idle sessions and returns their ids.
 func (db *DB) deleteIdleSessionsTx(ctx context.Context, tx *sqlx.Tx, cutoff time.Time) ([]runtime.SessionID, error) {
-	q := db.write.Rebind(`DELETE FROM sessions WHERE anonymous = ? AND last_activity < ? RETURNING id`)
+	// "anonymous", not "anonymous = ?": it is the WHERE of the partial
+	// index sessions_visitor_activity (0015), which the query must repeat
+	// for either database to use it.
+	q := db.write.Rebind(`DELETE FROM sessions WHERE anonymous AND last_activity < ? RETURNING id`)
 	var ids []runtime.SessionID
-	err := tx.SelectContext(ctx, &ids, q, true, dbTime(cutoff))
+	err := tx.SelectContext(ctx, &ids, q, dbTime(cutoff))
 	return ids, err
 }
 

@@ -100,12 +100,12 @@ func (db *DB) summariesTx(ctx context.Context, tx *sqlx.Tx, tail string, args []
 // sessions (generated user ids) are never listed.
 //
 // The two sets are a UNION ALL, each read from its index
-// (sessions_user_activity, session_members_user), whose ids are then
-// looked up by primary key: an OR of the two conditions is a scan of
-// sessions on PostgreSQL, which does not split an OR with a subquery.
-// NOT anonymous, rather than anonymous = false, keeps SQLite from
-// preferring sessions_anonymous_activity, which holds every user's
-// conversations (TestListSessionsPlan).
+// (sessions_user_bot_status, whose prefix is user_id, and
+// session_members_user), whose ids are then looked up by primary key and
+// the page sorted: an OR of the two conditions is a scan of sessions on
+// PostgreSQL, which does not split an OR with a subquery
+// (TestListSessionsPlan). No index orders sessions by last_activity for a
+// user: each would be rewritten by every message (0015_activity_indexes).
 func sessionWhere(f runtime.SessionFilter) (string, []any) {
 	conds := []string{`s.id IN (SELECT u.id FROM sessions u WHERE u.user_id = ?
 		UNION ALL SELECT sm.session_id FROM session_members sm WHERE sm.user_id = ?)`, "NOT s.anonymous"}
