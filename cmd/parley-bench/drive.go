@@ -24,6 +24,10 @@ type turnResult struct {
 	// process is known (target.cpu).
 	CPU    time.Duration
 	HasCPU bool
+	// Fsync is the fsync probe's latencies through the phase (fsync.go),
+	// when it ran.
+	Fsync    summary
+	HasFsync bool
 }
 
 // cpuPerTurn is the server's CPU time per turn, in µs.

@@ -60,6 +60,7 @@ func runTurns(ctx context.Context, e *env) (*report, error) {
 		if k != nil {
 			r.withBotkit(rate, false)
 		}
+		addFsyncRows(r, p[1], b[1])
 	}
 	return r, nil
 }
@@ -94,7 +95,15 @@ func (e *env) turnsOn(ctx context.Context, t *target, n int, rate float64) ([]tu
 		if rate <= 0 {
 			return nil, fmt.Errorf("%s: no turn completed in closed loop", t.name)
 		}
-		return []turnResult{closed, measured(func() turnResult { return driveOpen(ctx, cs, "half", e.o, rate) })}, nil
+		drive := func() turnResult { return driveOpen(ctx, cs, "half", e.o, rate) }
+		if t == e.bare { // with the disk's fsync latency beside it (fsync.go)
+			drive = withFsyncProbe(ctx, drive, &err)
+		}
+		half := measured(drive)
+		if err != nil {
+			return nil, fmt.Errorf("fsync probe: %w", err)
+		}
+		return []turnResult{closed, half}, nil
 	case rate > 0:
 		return []turnResult{measured(func() turnResult { return driveOpen(ctx, cs, "open", e.o, rate) })}, nil
 	}
