@@ -52,6 +52,7 @@ func (db *DB) openSQLite(ctx context.Context, cfg Config) error {
 		return fmt.Errorf("schema: create database directory: %w", err)
 	}
 	db.dialect = sqliteDialect
+	syncDataOnly()
 	var err error
 	// The writer connects first: it switches the file to WAL, which the
 	// read-only connections cannot do.
@@ -77,6 +78,21 @@ func (db *DB) openSQLite(ctx context.Context, cfg Config) error {
 		flush: db.flushPending}
 	db.commit.launch()
 	return nil
+}
+
+// syncDataOnly makes SQLite commit with fdatasync(2) rather than
+// fsync(2), where the system has it: the call SQLite's own builds make on
+// Linux, but modernc's library is transpiled without the check that picks
+// it. fdatasync writes the file's data and the metadata needed to read it
+// back (its size) but not its timestamps, so a commit no longer waits for
+// the file system's journal to take a new modification time: the same
+// durability for less of the fsync every turn waits for (docs/benchmarks.md,
+// "Commits with fdatasync"). The setting is process-wide and the same for
+// every database this process opens, so it is simply set at each open.
+// Where there is no fdatasync (macOS, Windows) the call fails and SQLite
+// keeps the sync it has.
+func syncDataOnly() {
+	_, _ = sqlite.Fdatasync(true)
 }
 
 // checkSQLitePath rejects DSNs that the two pools cannot share.

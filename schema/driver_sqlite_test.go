@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"os"
+	goruntime "runtime"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"modernc.org/sqlite"
 
 	"parley/runtime"
 )
@@ -216,4 +218,17 @@ func TestCheckpointWithoutCommitter(t *testing.T) {
 		fi, err := os.Stat(path)
 		return err == nil && fi.Size() > before.Size()
 	})
+}
+
+// TestCommitsWithFdatasync: opening a SQLite database switches SQLite's
+// commits to fdatasync(2), where the system has it (driver_sqlite.go,
+// syncDataOnly).
+func TestCommitsWithFdatasync(t *testing.T) {
+	if goruntime.GOOS != "linux" {
+		t.Skip("fdatasync is checked on Linux")
+	}
+	openTest(t)
+	if !sqlite.FdatasyncEnabled() {
+		t.Fatal("SQLite commits with fsync(2) after Open; want fdatasync(2)")
+	}
 }
