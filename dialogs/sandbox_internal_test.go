@@ -69,8 +69,9 @@ func TestStateTables(t *testing.T) {
 }
 
 // TestSharedLibrary: states share the library's function values
-// (sandbox.go, shared), never their tables: what one script does to its
-// globals and libraries, another does not see.
+// (sandbox.go, shared), and their tables' contents only until they write
+// them (templates): what one script does to its globals and libraries,
+// adding keys or replacing them, another does not see.
 func TestSharedLibrary(t *testing.T) {
 	a, b := testRun(t, 1<<40), testRun(t, 1<<40)
 	if a.L.GetField(a.L.GetGlobal("string"), "len") != b.L.GetField(b.L.GetGlobal("string"), "len") {
@@ -85,12 +86,26 @@ func TestSharedLibrary(t *testing.T) {
 	if err == nil {
 		t.Fatal("a script read the string metatable")
 	}
+	err = a.L.DoString(`
+		string.shout = function(s) return s:upper() .. "!" end
+		assert(("a"):shout() == "A!")
+		math.answer, mine = 42, true
+		table.sort(table)
+		local keys = {}
+		for k in next, string do keys[#keys + 1] = k end -- pairs is gone
+		assert(keys[#keys] == "shout", "a key added goes last in pairs()")
+	`)
+	if err != nil {
+		t.Fatal(err)
+	}
 	err = b.L.DoString(`
 		assert(string.len("ab") == 2 and ("ab"):len() == 2)
 		assert(math.floor(1.5) == 1 and type(table.insert) == "function")
 		for _ in ipairs({1}) do end
 		for _ in pairs({a = 1}) do end
 		assert(type(1) == "number")
+		assert(string.shout == nil and not pcall(function() return ("a"):shout() end))
+		assert(math.answer == nil and mine == nil)
 	`)
 	if err != nil {
 		t.Fatal(err)
