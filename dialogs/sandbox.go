@@ -11,12 +11,18 @@ import (
 
 // Sizes of a dialog's Lua state. Besides the memory budget (memory.go),
 // which weighs the values a script holds, they bound the data stack and
-// the call stack, which are no Lua values.
+// the call stack, which are no Lua values. A parked dialog keeps its data
+// stack, so it starts small: 128 slots (gopher-lua's least) hold a
+// simple script's, 2 KB. It grows to twice its size at least (a patch of
+// gopher-lua's resize; a fixed step of 512 made a script with 150 locals
+// grow to 682 slots and a deep recursion copy the stack a hundred times),
+// so a script that needs a little more gets 256 slots, what every state
+// had before.
 const (
 	callStackSize   = 200       // Lua call depth; deep recursion fails here
-	registrySize    = 256       // initial data stack slots (16 B each); grows
+	registrySize    = 128       // initial data stack slots (16 B each)
 	registryMaxSize = 64 * 1024 // data stack cap: 1 MiB
-	registryGrow    = 512
+	registryGrow    = 64        // least growth beyond what is needed
 )
 
 // libraries are the only standard libraries a script gets: no os, io,
