@@ -46,11 +46,9 @@ var apiNames = slices.Sorted(maps.Keys(api))
 // (sandbox.go, shared): a keyword finds its thread in the state's context.
 var keywords = sharedFunctions(api)
 
-// installAPI gives L the keywords and th's USER table.
+// installAPI gives L th's USER table. (The keywords are in every state's
+// global table from the start: newState, templates.)
 func installAPI(L *lua.LState, th *thread) {
-	for _, name := range apiNames {
-		L.SetGlobal(name, keywords[name])
-	}
 	L.SetGlobal("USER", userTable(L, th))
 }
 

@@ -61,9 +61,16 @@
 //   - The compiled *lua.FunctionProto is read-only and shared between
 //     states, and so are the *lua.LFunction values of the standard library
 //     and the keywords (sandbox.go, shared): Go functions that keep
-//     nothing per state, which no state can change (their environment
-//     cannot be read or set; a state's tables are its own, filled with
-//     them). Nothing else is shared between dialogs.
+//     nothing per state (what they need per state, the memory budget, the
+//     namer, the random numbers, they find in the state's context, its
+//     run), which no state can change (their environment cannot be read
+//     or set). A state's global and library tables are its own:
+//     copy-on-write copies of templates made once (sandbox.go, templates),
+//     which read the templates' entries until the script writes to them;
+//     a write copies them first (gopher-lua's LTable.CopyOnWrite, a
+//     patch), and nothing writes the templates. The metatables of _G and
+//     of the string table, which no script can reach, are shared as they
+//     are. Nothing else is shared between dialogs.
 //
 // # Naming rule
 //
@@ -188,9 +195,11 @@
 // state. Two things in gopher-lua broke that and are fixed here: the
 // standard library tables (_G, string, table, math) are filled from Go
 // maps by RegisterModule (auxlib.go: "for fname, fn := range funcs"), in
-// an order that changes from one state to the next, so a state's tables
-// are filled from the library opened once (sandbox.go, library), in
-// sorted key order, and the keywords are installed in sorted order; and
+// an order that changes from one state to the next, so the templates a
+// state's tables are copies of (sandbox.go, templates) are filled from
+// the library opened once, in sorted key order, then the keywords in
+// sorted order (a copy shares its template's key order, and a key a
+// script adds goes after them, as in any table); and
 // tostring and
 // string.format printed addresses ("table: 0xc000123456"), which differ
 // between a run and its replay, so tables, functions and userdata are

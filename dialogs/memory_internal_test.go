@@ -30,7 +30,7 @@ func testRun(t testing.TB, limit int64) *thread {
 	run, stop := context.WithCancelCause(context.Background())
 	th := &thread{run: run, stop: stop, names: newNamer()}
 	th.mem = newMemory(th, limit)
-	th.L = newState(th.names, func(lo, _ int) int { return lo }, th.mem)
+	th.L = newState()
 	th.watch()
 	t.Cleanup(th.L.Close)
 	return th

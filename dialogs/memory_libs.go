@@ -24,22 +24,27 @@ import (
 const matchBytes = 64
 
 // hardenTable replaces table.concat, and makes table.insert(t, k, v) and
-// rawset(t, k, v) weigh the nils they may append (rawGap).
-func hardenTable(L *lua.LState, mem *memory) {
-	tab := L.GetGlobal("table").(*lua.LTable)
-	tab.RawSetString("concat", L.NewFunction(func(L *lua.LState) int { return tableConcat(L, mem) }))
+// rawset(t, k, v) weigh the nils they may append (rawGap), in the
+// templates (templates) of the global table g and the table library tab.
+func hardenTable(g, tab *lua.LTable) {
 	insert := tab.RawGetString("insert").(*lua.LFunction).GFunction
-	tab.RawSetString("insert", L.NewFunction(func(L *lua.LState) int {
-		if L.GetTop() == 3 {
-			mem.guard(L, "table.insert's gap", rawGap(L.CheckTable(1), lua.LNumber(L.CheckInt(2))))
-		}
-		return insert(L)
-	}))
-	rawset := L.GetGlobal("rawset").(*lua.LFunction).GFunction
-	L.SetGlobal("rawset", L.NewFunction(func(L *lua.LState) int {
-		mem.guard(L, "rawset's gap", rawGap(L.CheckTable(1), L.CheckAny(2)))
-		return rawset(L)
-	}))
+	rawset := g.RawGetString("rawset").(*lua.LFunction).GFunction
+	fns := sharedFunctions(map[string]lua.LGFunction{
+		"concat": func(L *lua.LState) int { return tableConcat(L, libraryRun(L).mem) },
+		"insert": func(L *lua.LState) int {
+			if L.GetTop() == 3 {
+				libraryRun(L).mem.guard(L, "table.insert's gap", rawGap(L.CheckTable(1), lua.LNumber(L.CheckInt(2))))
+			}
+			return insert(L)
+		},
+		"rawset": func(L *lua.LState) int {
+			libraryRun(L).mem.guard(L, "rawset's gap", rawGap(L.CheckTable(1), L.CheckAny(2)))
+			return rawset(L)
+		},
+	})
+	g.RawSetString("rawset", fns["rawset"])
+	tab.RawSetString("concat", fns["concat"])
+	tab.RawSetString("insert", fns["insert"])
 }
 
 // tableConcat is table.concat(t [, sep [, i [, j]]]), with gopher-lua's

@@ -96,7 +96,7 @@ func (d *dialog) newThread(t turn) *thread {
 	th := &thread{d: d, input: t.input, run: run, stop: stop, names: newNamer()}
 	th.mem = newMemory(th, d.eng.cfg.MemoryBudget)
 	th.budget = newBudget(d.eng.cfg.TurnTimeout, func() { stop(budgetError(d.eng.cfg.TurnTimeout)) }, &th.mem.lua)
-	th.L = newState(th.names, th.random, th.mem)
+	th.L = newState()
 	th.watch()
 	installAPI(th.L, th)
 	watch.add(th.mem)

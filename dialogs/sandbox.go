@@ -2,6 +2,7 @@ package dialogs
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 
@@ -10,12 +11,18 @@ import (
 
 // Sizes of a dialog's Lua state. Besides the memory budget (memory.go),
 // which weighs the values a script holds, they bound the data stack and
-// the call stack, which are no Lua values.
+// the call stack, which are no Lua values. A parked dialog keeps its data
+// stack, so it starts small: 128 slots (gopher-lua's least) hold a
+// simple script's, 2 KB. It grows to twice its size at least (a patch of
+// gopher-lua's resize; a fixed step of 512 made a script with 150 locals
+// grow to 682 slots and a deep recursion copy the stack a hundred times),
+// so a script that needs a little more gets 256 slots, what every state
+// had before.
 const (
 	callStackSize   = 200       // Lua call depth; deep recursion fails here
-	registrySize    = 256       // initial data stack slots (16 B each); grows
+	registrySize    = 128       // initial data stack slots (16 B each)
 	registryMaxSize = 64 * 1024 // data stack cap: 1 MiB
-	registryGrow    = 512
+	registryGrow    = 64        // least growth beyond what is needed
 )
 
 // libraries are the only standard libraries a script gets: no os, io,
@@ -42,11 +49,24 @@ var baseWhitelist = map[string]bool{
 	"string": true, "table": true, "math": true,
 }
 
-// newState returns a sandboxed Lua state without the keywords (installAPI
-// adds them). rnd backs math.random so that it is as replayable as RANDOM;
-// names gives tables and functions the names tostring shows; the string
-// and table functions that build big values weigh them against mem.
-func newState(names *namer, rnd func(lo, hi int) int, mem *memory) *lua.LState {
+// newState returns a sandboxed Lua state: the whitelisted library and
+// the keywords, and USER's place in the global table (installAPI sets
+// it).
+//
+// A parked dialog keeps its state for as long as the conversation lives,
+// so what a state holds from the start is paid per conversation
+// (docs/benchmarks.md, "The Lua engine"). Its global and library tables
+// are therefore copy-on-write copies of templates made once (templates):
+// they share the templates' entries and key order until the script
+// writes them. Only what differs per state is written here: _G and the
+// library tables in the global table, which copies the global table's
+// values but keeps sharing its key order. The library functions find what
+// they need per state (the memory budget, the namer, the dialog's random
+// numbers) in L's context, the run (newThread), as the keywords do.
+// gopher-lua's registry, with room for 32 keys, is replaced by an empty
+// table: it holds only what require and module keep, and both are
+// removed.
+func newState() *lua.LState {
 	L := lua.NewState(lua.Options{
 		SkipOpenLibs:        true,
 		CallStackSize:       callStackSize,
@@ -55,24 +75,87 @@ func newState(names *namer, rnd func(lo, hi int) int, mem *memory) *lua.LState {
 		RegistryGrowStep:    registryGrow,
 		MinimizeStackMemory: true,
 	})
-	// A parked dialog keeps its state for as long as the conversation
-	// lives, so what a state holds from the start is paid per
-	// conversation (docs/benchmarks.md, "parked"). gopher-lua makes a
-	// global table with room for 64 keys and a registry with room for 32;
-	// they are replaced, before anything refers to them, by a global
-	// table of the size it will have (the library, the keywords and USER:
-	// openLibraries, installAPI) and an empty registry (it holds only what
-	// require and module keep, and both are removed).
-	L.G.Global = L.CreateTable(0, len(library[""])+len(apiNames)+1)
-	L.Env = L.G.Global
+	g := templates.global.CopyOnWrite()
+	L.G.Global, L.Env = g, g
 	L.G.Registry = L.CreateTable(0, 0)
-	openLibraries(L)
-	explainMissing(L, L.G.Global, "", removedGlobals)
-	hardenBase(L, names)
-	hardenString(L, names, mem)
-	hardenTable(L, mem)
-	hardenMath(L, rnd)
+	g.RawSetString("_G", g)
+	for _, name := range libraryTables {
+		g.RawSetString(name, templates.libs[name].CopyOnWrite())
+	}
+	// Strings' metatable: its __index is this state's string table, so
+	// that a function a script adds to it is a method of its strings, as
+	// in Lua.
+	mt := templates.stringMeta.CopyOnWrite()
+	mt.RawSetString("__index", g.RawGetString(lua.StringLibName))
+	L.SetMetatable(lua.LString(""), mt)
 	return L
+}
+
+// templates are the tables every state's global and library tables, and
+// its strings' metatable, are copies of (newState). They are made once,
+// before any state, and never written after: a write to a copy copies
+// what it changes (gopher-lua's LTable.CopyOnWrite, a patch). Their keys
+// are inserted in sorted order, which fixes the order pairs() walks them
+// (doc.go, "Determinism"), the same in every state; gopher-lua's own
+// opening fills them from Go maps, in an order that changes from one
+// state to the next. The global table holds the library's globals, then
+// the keywords, then USER: set and removed, so that the key has its place
+// in the order without a value (a gopher-lua table never forgets a key)
+// and installAPI's USER does not add a key to the copy.
+var templates = func() (t struct {
+	global     *lua.LTable
+	libs       map[string]*lua.LTable
+	stringMeta *lua.LTable
+}) {
+	t.libs = make(map[string]*lua.LTable, len(libraryTables))
+	for _, name := range libraryTables {
+		t.libs[name] = shared.CreateTable(0, len(library[name]))
+		for _, e := range library[name] {
+			t.libs[name].RawSetString(e.key, e.value)
+		}
+	}
+	g := shared.CreateTable(0, len(library[""])+len(apiNames)+1)
+	for _, e := range library[""] {
+		v := e.value
+		switch {
+		case e.key == "_G":
+			v = g
+		case t.libs[e.key] != nil:
+			v = t.libs[e.key]
+		}
+		g.RawSetString(e.key, v)
+	}
+	for _, name := range apiNames {
+		g.RawSetString(name, keywords[name])
+	}
+	g.RawSetString("USER", lua.LFalse)
+	g.RawSetString("USER", lua.LNil)
+	explainMissing(g, "", removedGlobals)
+	hardenBase(g)
+	hardenTable(g, t.libs[lua.TabLibName])
+	hardenString(t.libs[lua.StringLibName])
+	hardenMath(t.libs[lua.MathLibName])
+	t.stringMeta = shared.CreateTable(0, 2)
+	t.stringMeta.RawSetString("__index", t.libs[lua.StringLibName])
+	t.stringMeta.RawSetString("__metatable", lua.LFalse)
+	// The first copy of a table marks it as shared, a write; later copies,
+	// on any goroutine, only read it.
+	for _, tb := range append([]*lua.LTable{g, t.stringMeta}, slices.Collect(maps.Values(t.libs))...) {
+		tb.CopyOnWrite()
+	}
+	t.global = g
+	return t
+}()
+
+// libraryRun is the run of the state a shared library function was called
+// in (newThread gives every dialog's state its run as its context): it
+// holds what the function keeps per state.
+func libraryRun(L *lua.LState) *luaContext {
+	c, ok := L.Context().(*luaContext)
+	if !ok {
+		L.RaiseError("the library works only in a dialog's run")
+	}
+	return c
 }
 
 // shared is the state that makes the functions every state shares: the
@@ -171,31 +254,6 @@ func sortedEntries(t *lua.LTable) []entry {
 	return out
 }
 
-// openLibraries fills L's global table and library tables from library,
-// in sorted key order. The order matters: the first insertion of a key
-// fixes its place in the order pairs() walks a table (doc.go,
-// "Determinism"), and gopher-lua's own opening fills them from Go maps,
-// in an order that changes from one state to the next. Each table is made
-// at the size it keeps, and no key is ever removed from it: a gopher-lua
-// table never forgets a key, which stays in the order list pairs() walks
-// even once its value is nil.
-func openLibraries(L *lua.LState) {
-	for _, e := range library[""] {
-		v := e.value
-		switch {
-		case e.key == "_G":
-			v = L.G.Global
-		case slices.Contains(libraryTables, e.key):
-			t := L.CreateTable(0, len(library[e.key]))
-			for _, f := range library[e.key] {
-				t.RawSetString(f.key, f.value)
-			}
-			v = t
-		}
-		L.G.Global.RawSetString(e.key, v)
-	}
-}
-
 // namer names the tables, functions and userdata of one Lua state for
 // tostring: "table: 1", "function: 2", … in the order the script first
 // shows them. gopher-lua shows their memory address instead ("table:
@@ -239,26 +297,31 @@ func (n *namer) tostring(L *lua.LState, v lua.LValue) lua.LValue {
 // hardenBase limits getmetatable and setmetatable to tables, as in Lua 5.1:
 // the metatables of strings (and other built-in types) belong to the host.
 // tostring names objects without their address (namer).
-func hardenBase(L *lua.LState, names *namer) {
-	L.SetGlobal("tostring", L.NewFunction(func(L *lua.LState) int {
-		L.Push(names.tostring(L, L.CheckAny(1)))
-		return 1
-	}))
-	L.SetGlobal("getmetatable", L.NewFunction(func(L *lua.LState) int {
-		if t, ok := L.CheckAny(1).(*lua.LTable); ok {
-			L.Push(L.GetMetatable(t))
+func hardenBase(g *lua.LTable) {
+	setmt := g.RawGetString("setmetatable").(*lua.LFunction)
+	fns := sharedFunctions(map[string]lua.LGFunction{
+		"tostring": func(L *lua.LState) int {
+			L.Push(libraryRun(L).mem.th.names.tostring(L, L.CheckAny(1)))
 			return 1
-		}
-		L.Push(lua.LNil)
-		return 1
-	}))
-	setmt := L.GetGlobal("setmetatable").(*lua.LFunction)
-	L.SetGlobal("setmetatable", L.NewFunction(func(L *lua.LState) int {
-		L.CheckTable(1)
-		L.Insert(setmt, 1)
-		L.Call(L.GetTop()-1, 1)
-		return 1
-	}))
+		},
+		"getmetatable": func(L *lua.LState) int {
+			if t, ok := L.CheckAny(1).(*lua.LTable); ok {
+				L.Push(L.GetMetatable(t))
+				return 1
+			}
+			L.Push(lua.LNil)
+			return 1
+		},
+		"setmetatable": func(L *lua.LState) int {
+			L.CheckTable(1)
+			L.Insert(setmt, 1)
+			L.Call(L.GetTop()-1, 1)
+			return 1
+		},
+	})
+	for name, f := range fns {
+		g.RawSetString(name, f)
+	}
 }
 
 // removedGlobals are the names a script writer coming from plain Lua may
@@ -273,11 +336,13 @@ var removedGlobals = map[string]string{
 
 // explainMissing gives t a protected metatable whose __index raises an
 // error for the names in missing. Other absent keys still read as nil, as
-// Lua code expects.
-func explainMissing(L *lua.LState, t *lua.LTable, prefix string, missing map[string]string) {
-	mt := L.CreateTable(0, 2) // NewTable reserves 32 slots and a 32-key map: ~2.5 KB per state
+// Lua code expects. t is a template (templates): its copies share the
+// metatable, which no script can reach (getmetatable returns its
+// __metatable, false) and nothing writes.
+func explainMissing(t *lua.LTable, prefix string, missing map[string]string) {
+	mt := shared.CreateTable(0, 2) // NewTable reserves 32 slots and a 32-key map
 	mt.RawSetString("__metatable", lua.LFalse)
-	mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
+	mt.RawSetString("__index", sharedFunctions(map[string]lua.LGFunction{"": func(L *lua.LState) int {
 		name := L.Get(2).String()
 		hint, ok := missing[name]
 		if !ok {
@@ -289,6 +354,6 @@ func explainMissing(L *lua.LState, t *lua.LTable, prefix string, missing map[str
 		}
 		L.RaiseError("%s%s is not available to bots%s", prefix, name, hint)
 		return 0
-	}))
-	L.SetMetatable(t, mt)
+	}})[""])
+	t.Metatable = mt
 }

@@ -1,7 +1,10 @@
 package dialogs
 
 import (
+	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"testing"
 
 	lua "github.com/yuin/gopher-lua"
@@ -69,8 +72,9 @@ func TestStateTables(t *testing.T) {
 }
 
 // TestSharedLibrary: states share the library's function values
-// (sandbox.go, shared), never their tables: what one script does to its
-// globals and libraries, another does not see.
+// (sandbox.go, shared), and their tables' contents only until they write
+// them (templates): what one script does to its globals and libraries,
+// adding keys or replacing them, another does not see.
 func TestSharedLibrary(t *testing.T) {
 	a, b := testRun(t, 1<<40), testRun(t, 1<<40)
 	if a.L.GetField(a.L.GetGlobal("string"), "len") != b.L.GetField(b.L.GetGlobal("string"), "len") {
@@ -85,12 +89,26 @@ func TestSharedLibrary(t *testing.T) {
 	if err == nil {
 		t.Fatal("a script read the string metatable")
 	}
+	err = a.L.DoString(`
+		string.shout = function(s) return s:upper() .. "!" end
+		assert(("a"):shout() == "A!")
+		math.answer, mine = 42, true
+		table.sort(table)
+		local keys = {}
+		for k in next, string do keys[#keys + 1] = k end -- pairs is gone
+		assert(keys[#keys] == "shout", "a key added goes last in pairs()")
+	`)
+	if err != nil {
+		t.Fatal(err)
+	}
 	err = b.L.DoString(`
 		assert(string.len("ab") == 2 and ("ab"):len() == 2)
 		assert(math.floor(1.5) == 1 and type(table.insert) == "function")
 		for _ in ipairs({1}) do end
 		for _ in pairs({a = 1}) do end
 		assert(type(1) == "number")
+		assert(string.shout == nil and not pcall(function() return ("a"):shout() end))
+		assert(math.answer == nil and mine == nil)
 	`)
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +121,10 @@ func TestSharedLibrary(t *testing.T) {
 // state is gopher-lua's behaviour, not its promise: under the race
 // detector (CI runs -race) a function that wrote to itself, to what it
 // holds or to the state that made it would fail this test, and so does
-// one that left a trace in shared's stack or globals. (The keywords,
+// one that left a trace in shared's stack or globals. The scripts also
+// write to their global and library tables, copies of the same templates
+// (sandbox.go, templates): a write that reached a template's contents
+// would race, and the templates must be unchanged after. (The keywords,
 // shared too, run concurrently in every parallel dialog test.)
 func TestSharedConcurrently(t *testing.T) {
 	type fn struct {
@@ -112,17 +133,34 @@ func TestSharedConcurrently(t *testing.T) {
 		ups []lua.LValue
 	}
 	var fns []fn
-	for _, es := range library {
-		for _, e := range es {
-			if f, ok := e.value.(*lua.LFunction); ok {
-				var ups []lua.LValue
-				for _, uv := range f.Upvalues {
-					ups = append(ups, uv.Value())
-				}
-				fns = append(fns, fn{f, f.Env, ups})
+	add := func(v lua.LValue) {
+		if f, ok := v.(*lua.LFunction); ok {
+			var ups []lua.LValue
+			for _, uv := range f.Upvalues {
+				ups = append(ups, uv.Value())
 			}
+			fns = append(fns, fn{f, f.Env, ups})
 		}
 	}
+	for _, es := range library {
+		for _, e := range es {
+			add(e.value)
+		}
+	}
+	// The templates every state's tables are copies of, with the hardened
+	// functions: what they hold before the states run, and after.
+	tmpls := append([]*lua.LTable{templates.global, templates.stringMeta}, slices.Collect(maps.Values(templates.libs))...)
+	show := func() string {
+		var b strings.Builder
+		for _, tb := range tmpls {
+			for k, v := tb.Next(lua.LNil); k != lua.LNil; k, v = tb.Next(k) {
+				fmt.Fprintf(&b, "%v=%p ", k, v)
+				add(v)
+			}
+		}
+		return b.String()
+	}
+	before := show()
 	top, globals := shared.GetTop(), shared.G.Global.Len()+len(keysOf(shared.G.Global))
 	const script = `
 		local t = {5, 3, 9, 1}
@@ -149,6 +187,7 @@ func TestSharedConcurrently(t *testing.T) {
 		local f, e = math.frexp(8) assert(math.ldexp(f, e) == 8 and select(2, math.modf(1.5)) == 0.5 and math.pow(2, 3) == 8)
 		assert(math.deg(math.rad(90)) == 90 and math.tan(0) == 0 and math.atan2(0, 1) == 0 and math.mod(5, 3) == 2)
 		assert(math.acos(1) == 0 and math.asin(0) == 0 and math.atan(0) == 0 and math.cosh(0) == 1 and math.sinh(0) == 0 and math.tanh(0) == 0)
+		string.x, math.floor, g = 1, math.floor, 2 rawset(table, "y", 3)
 	`
 	done := make(chan error)
 	for range 4 {
@@ -177,6 +216,9 @@ func TestSharedConcurrently(t *testing.T) {
 				t.Fatalf("a shared function's upvalue changed: %+v", f.f)
 			}
 		}
+	}
+	if show() != before {
+		t.Error("calls from other states changed a template")
 	}
 	if shared.GetTop() != top || shared.G.Global.Len()+len(keysOf(shared.G.Global)) != globals {
 		t.Error("calls from other states left a trace in shared")

@@ -11,43 +11,46 @@ import (
 const maxBuiltString = 1 << 20
 
 // hardenString explains that string.dump is absent (library leaves it
-// out), caps string.rep and string.format, and gives strings a metatable
-// of their own that scripts can neither read nor replace. (gopher-lua
-// makes the string table itself the metatable.)
+// out), and caps string.rep and string.format, in the string table's
+// template (templates); newState gives strings a metatable of their own
+// that scripts can neither read nor replace. (gopher-lua makes the string
+// table itself the metatable.)
 // string.format shows tables and functions as tostring does: gopher-lua
 // hands them to fmt.Sprintf, whose %s and %p print their address. The
-// functions that build strings weigh them against mem (memory_libs.go).
-func hardenString(L *lua.LState, names *namer, mem *memory) {
-	str := L.GetGlobal("string").(*lua.LTable)
-	explainMissing(L, str, "string.", map[string]string{"dump": ""})
+// functions that build strings weigh them against the run's memory
+// budget (memory_libs.go).
+func hardenString(str *lua.LTable) {
+	explainMissing(str, "string.", map[string]string{"dump": ""})
 	format := str.RawGetString("format").(*lua.LFunction).GFunction
-	str.RawSetString("rep", L.NewFunction(func(L *lua.LState) int { return strRep(L, mem) }))
-	str.RawSetString("format", L.NewFunction(func(L *lua.LState) int {
-		if !formatFits(L.CheckString(1)) {
-			L.ArgError(1, "invalid format (width or precision too long)")
-		}
-		for i := 2; i <= L.GetTop(); i++ {
-			switch v := L.Get(i); v.(type) {
-			case *lua.LTable, *lua.LFunction, *lua.LUserData, *lua.LState:
-				L.Replace(i, names.tostring(L, v))
+	fns := map[string]lua.LGFunction{
+		"rep": func(L *lua.LState) int { return strRep(L, libraryRun(L).mem) },
+		"format": func(L *lua.LState) int {
+			if !formatFits(L.CheckString(1)) {
+				L.ArgError(1, "invalid format (width or precision too long)")
 			}
-		}
-		mem.guard(L, "string.format's result", formatBound(L))
-		return format(L)
-	}))
-	for _, name := range []string{"upper", "lower", "reverse"} {
-		str.RawSetString(name, L.NewFunction(charged(str.RawGetString(name).(*lua.LFunction).GFunction, mem)))
+			mem := libraryRun(L).mem
+			for i := 2; i <= L.GetTop(); i++ {
+				switch v := L.Get(i); v.(type) {
+				case *lua.LTable, *lua.LFunction, *lua.LUserData, *lua.LState:
+					L.Replace(i, mem.th.names.tostring(L, v))
+				}
+			}
+			mem.guard(L, "string.format's result", formatBound(L))
+			return format(L)
+		},
 	}
-	mt := L.CreateTable(0, 2)
-	mt.RawSetString("__index", str)
-	mt.RawSetString("__metatable", lua.LFalse)
-	L.SetMetatable(lua.LString(""), mt)
+	for _, name := range []string{"upper", "lower", "reverse"} {
+		fns[name] = charged(str.RawGetString(name).(*lua.LFunction).GFunction)
+	}
+	for name, f := range sharedFunctions(fns) {
+		str.RawSetString(name, f)
+	}
 }
 
 // charged wraps a string function whose result is as long as its subject.
-func charged(f lua.LGFunction, mem *memory) lua.LGFunction {
+func charged(f lua.LGFunction) lua.LGFunction {
 	return func(L *lua.LState) int {
-		mem.charge(int64(len(L.CheckString(1))))
+		libraryRun(L).mem.charge(int64(len(L.CheckString(1))))
 		return f(L)
 	}
 }
@@ -118,21 +121,26 @@ func digitsAt(s string, i *int) int {
 // hardenMath routes math.random through the DialogHost, like RANDOM, and
 // makes math.randomseed a no-op: seeding is the host's business (and
 // gopher-lua's version reseeds the process-wide generator).
-func hardenMath(L *lua.LState, rnd func(lo, hi int) int) {
-	m := L.GetGlobal("math").(*lua.LTable)
-	m.RawSetString("randomseed", L.NewFunction(func(*lua.LState) int { return 0 }))
-	m.RawSetString("random", L.NewFunction(func(L *lua.LState) int {
-		switch L.GetTop() {
-		case 0:
-			const steps = 1 << 30
-			L.Push(lua.LNumber(float64(randomIn(L, rnd, 0, steps-1)) / steps))
-		case 1:
-			L.Push(lua.LNumber(randomIn(L, rnd, 1, L.CheckInt(1))))
-		default:
-			L.Push(lua.LNumber(randomIn(L, rnd, L.CheckInt(1), L.CheckInt(2))))
-		}
-		return 1
-	}))
+func hardenMath(m *lua.LTable) {
+	fns := sharedFunctions(map[string]lua.LGFunction{
+		"randomseed": func(*lua.LState) int { return 0 },
+		"random": func(L *lua.LState) int {
+			rnd := libraryRun(L).mem.th.random
+			switch L.GetTop() {
+			case 0:
+				const steps = 1 << 30
+				L.Push(lua.LNumber(float64(randomIn(L, rnd, 0, steps-1)) / steps))
+			case 1:
+				L.Push(lua.LNumber(randomIn(L, rnd, 1, L.CheckInt(1))))
+			default:
+				L.Push(lua.LNumber(randomIn(L, rnd, L.CheckInt(1), L.CheckInt(2))))
+			}
+			return 1
+		},
+	})
+	for name, f := range fns {
+		m.RawSetString(name, f)
+	}
 }
 
 // randomIn is RANDOM's and math.random's range check.

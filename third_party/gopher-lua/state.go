@@ -387,6 +387,10 @@ func (rg *registry) checkSize(requiredSize int) { // +inline-start
 
 func (rg *registry) resize(requiredSize int) { // +inline-start
 	newSize := requiredSize + rg.growBy // give some padding
+	// PATCH(parley): grow geometrically, so that a small first stack is cheap
+	if newSize < 2*cap(rg.array) {
+		newSize = 2 * cap(rg.array)
+	}
 	if newSize > rg.maxSize {
 		newSize = rg.maxSize
 	}

@@ -67,6 +67,9 @@ func (tb *LTable) Append(value LValue) {
 	if value == LNil {
 		return
 	}
+	if tb.cow != 0 { // PATCH(parley)
+		tb.ownValues()
+	}
 	if tb.array == nil {
 		tb.array = make([]LValue, 0, defaultArrayCap)
 	}
@@ -85,6 +88,9 @@ func (tb *LTable) Append(value LValue) {
 
 // Insert inserts a given LValue at position `i` in this table.
 func (tb *LTable) Insert(i int, value LValue) {
+	if tb.cow != 0 { // PATCH(parley)
+		tb.ownValues()
+	}
 	if tb.array == nil {
 		tb.array = make([]LValue, 0, defaultArrayCap)
 	}
@@ -117,6 +123,9 @@ func (tb *LTable) MaxN() int {
 
 // Remove removes from this table the element at a given position.
 func (tb *LTable) Remove(pos int) LValue {
+	if tb.cow != 0 { // PATCH(parley)
+		tb.ownValues()
+	}
 	if tb.array == nil {
 		return LNil
 	}
@@ -148,6 +157,9 @@ func (tb *LTable) RawSet(key LValue, value LValue) {
 	switch v := key.(type) {
 	case LNumber:
 		if isArrayKey(v) {
+			if tb.cow != 0 { // PATCH(parley)
+				tb.ownValues()
+			}
 			if tb.array == nil {
 				tb.array = make([]LValue, 0, defaultArrayCap)
 			}
@@ -180,6 +192,9 @@ func (tb *LTable) RawSetInt(key int, value LValue) {
 		tb.RawSetH(LNumber(key), value)
 		return
 	}
+	if tb.cow != 0 { // PATCH(parley)
+		tb.ownValues()
+	}
 	if tb.array == nil {
 		tb.array = make([]LValue, 0, 32)
 	}
@@ -200,6 +215,9 @@ func (tb *LTable) RawSetInt(key int, value LValue) {
 
 // RawSetString sets a given LValue to a given string index without the __newindex metamethod.
 func (tb *LTable) RawSetString(key string, value LValue) {
+	if tb.cow != 0 { // PATCH(parley)
+		tb.own(LString(key), value)
+	}
 	if tb.strdict == nil {
 		tb.strdict = make(map[string]LValue, defaultHashCap)
 	}
@@ -226,6 +244,9 @@ func (tb *LTable) RawSetH(key LValue, value LValue) {
 	if s, ok := key.(LString); ok {
 		tb.RawSetString(string(s), value)
 		return
+	}
+	if tb.cow != 0 { // PATCH(parley)
+		tb.own(key, value)
 	}
 	if tb.dict == nil {
 		tb.dict = make(map[LValue]LValue, len(tb.strdict))
