@@ -3,9 +3,12 @@ package ws
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/coder/websocket"
@@ -71,15 +74,29 @@ func (c *connection) run(release func()) {
 	if c.h.onStart != nil {
 		c.h.onStart(c.sub)
 	}
-	c.readLoop(c.ctx)
+	err := c.readLoop(c.ctx)
 	c.closed.Store(true)
 	c.pinger.Stop()
-	c.conn.Close(websocket.StatusNormalClosure, "")
+	if peerGone(err) {
+		// Nothing can reach the peer: no close handshake, and a write
+		// in flight fails now rather than hold the frame lock that the
+		// handshake would wait for.
+		c.conn.CloseNow()
+	} else {
+		c.conn.Close(websocket.StatusNormalClosure, "")
+	}
 	// Ends the subscription: a writer still running (or woken by its
 	// end) finds the connection closed and stops.
 	c.sub.Close()
 	release()
 	c.h.ended()
+}
+
+// peerGone reports whether a read failed because the connection itself
+// did: the peer hung up or reset it, or it was closed here.
+func peerGone(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, net.ErrClosed) || errors.Is(err, syscall.ECONNRESET)
 }
 
 // greet writes what a client needs of sub's conversation before its
@@ -109,15 +126,16 @@ func (c *connection) logger() *slog.Logger {
 	return c.h.cfg.Logger.With("session", c.sub.Session.ID)
 }
 
-// readLoop handles client frames until the socket fails or closes.
-func (c *connection) readLoop(ctx context.Context) {
+// readLoop handles client frames until the socket fails or closes, and
+// returns why.
+func (c *connection) readLoop(ctx context.Context) error {
 	for {
 		typ, data, err := c.conn.Read(ctx)
 		if err != nil {
 			if websocket.CloseStatus(err) == -1 && !errors.Is(err, context.Canceled) {
 				c.logger().Debug("read failed", "err", err)
 			}
-			return
+			return err
 		}
 		c.h.framesIn.Add(1)
 		if typ != websocket.MessageText {
