@@ -375,6 +375,7 @@ func (c *conv) publishLocked(e *Event) {
 		}
 		select {
 		case sub.events <- e:
+			sub.sock.notify()
 		default:
 			// Its other conversations let go of it when the transport
 			// closes the socket.

@@ -66,6 +66,10 @@
 //     empty, so an idle conversation holds no goroutine. The DialogHost
 //     methods the script calls run on that goroutine while Step runs.
 //   - Publishing never blocks: a subscriber whose queue is full is dropped.
+//     A transport may ask to be woken when its socket's queue gets an
+//     event or the socket ends (Subscription.Notify, socket.go) instead of
+//     parking a goroutine on it; the waker runs under conv.mu and must not
+//     block.
 //   - Lock order: a Hub.joinMu stripe, then a Hub.presenceMu stripe, then
 //     Hub.mu, then conv.mu, then conv.inMu or the registry's mu, then a
 //     socket's mu. Nothing takes a second conv.mu while holding one.

@@ -1,6 +1,9 @@
 package runtime
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // A socket is what the subscriptions of one connection share: one queue
 // of events and one end. It follows the conversation it connected to
@@ -29,6 +32,11 @@ type socket struct {
 	reason  string // why it ended; set before done is closed
 
 	present bool // counted online (presence.go); under hub.reg.mu
+
+	// wake, when set (Subscription.Notify), is called after an event is
+	// queued and once the socket ends, so that a transport need not keep
+	// a goroutine waiting on events and done while the socket is idle.
+	wake atomic.Pointer[func()]
 }
 
 func newSocket(h *Hub, id Identity) *socket {
@@ -46,6 +54,7 @@ func (k *socket) offer(e *Event) bool {
 	case <-k.done:
 		return false
 	case k.events <- e:
+		k.notify()
 		return true
 	default:
 		k.dropSlow(e.SessionID)
@@ -64,14 +73,25 @@ func (k *socket) dropSlow(sid SessionID) {
 // end marks the socket ended, once; it reports whether this call did.
 func (k *socket) end(reason string) bool {
 	k.mu.Lock()
-	defer k.mu.Unlock()
 	select {
 	case <-k.done:
+		k.mu.Unlock()
 		return false
 	default:
 		k.reason = reason
 		close(k.done)
-		return true
+	}
+	k.mu.Unlock()
+	k.notify()
+	return true
+}
+
+// notify calls the waker, if any, after an event was queued or the
+// socket ended. It is called under locks of the hub (a conversation's
+// mu), so the waker must not block.
+func (k *socket) notify() {
+	if f := k.wake.Load(); f != nil {
+		(*f)()
 	}
 }
 

@@ -43,6 +43,15 @@ func (s *Subscription) Events() <-chan *Event { return s.sock.events }
 // Done is closed when the socket ends; Reason then says why.
 func (s *Subscription) Done() <-chan struct{} { return s.sock.done }
 
+// Notify makes the socket call wake after each event it queues and once
+// when it ends (after Reason is set), from whichever goroutine queued or
+// ended it: wake must return at once and never call the hub. A transport
+// then needs no goroutine parked on Events and Done while the socket is
+// idle; it drains them when woken. Events queued before Notify do not
+// call wake, so the transport drains once after it. Without Notify
+// (the default) Events and Done work as always.
+func (s *Subscription) Notify(wake func()) { s.sock.wake.Store(&wake) }
+
 // Reason says why the socket ended (one of the Reason constants).
 func (s *Subscription) Reason() string {
 	s.sock.mu.Lock()

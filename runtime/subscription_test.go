@@ -3,6 +3,7 @@ package runtime_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"parley/runtime"
 )
@@ -69,5 +70,62 @@ func TestSubscriptionClose(t *testing.T) {
 	sub.Close() // twice is harmless
 	if sub.Reason() != runtime.ReasonClosed {
 		t.Fatalf("Reason() changed to %q", sub.Reason())
+	}
+}
+
+// Notify's waker runs after each event is queued for the socket, whether
+// the conversation published it or the transport offered it, and once
+// when the socket ends, after Reason is set: a transport that parks no
+// goroutine on Events and Done learns of both.
+func TestNotify(t *testing.T) {
+	t.Parallel()
+	h := newHub(t, silent, runtime.Config{})
+	sub := h.join(t, alice, runtime.JoinRequest{})
+	type wake struct {
+		queued int
+		done   bool
+	}
+	wakes := make(chan wake, 8)
+	sub.Notify(func() {
+		w := wake{queued: len(sub.Events())}
+		select {
+		case <-sub.Done():
+			w.done = true
+		default:
+		}
+		wakes <- w
+	})
+	next := func() wake {
+		t.Helper()
+		select {
+		case w := <-wakes:
+			return w
+		case <-time.After(waitFor):
+			t.Fatal("the waker was not called")
+			return wake{}
+		}
+	}
+
+	h.send(t, alice, sub.Session.ID, "published")
+	if w := next(); w.queued != 1 || w.done {
+		t.Fatalf("after a publish the waker saw %+v, want one event queued", w)
+	}
+	expectMessage(t, sub, runtime.SenderUser, "published")
+
+	sub.Offer(runtime.ErrorEvent(sub.Session.ID, runtime.Errorf(runtime.KindInvalid, "x"), ""))
+	if w := next(); w.queued != 1 || w.done {
+		t.Fatalf("after Offer the waker saw %+v, want one event queued", w)
+	}
+	nextEvent(t, sub)
+
+	sub.Close()
+	if w := next(); !w.done {
+		t.Fatalf("after Close the waker saw %+v, want the socket ended", w)
+	}
+	sub.Close() // the socket ends once
+	select {
+	case w := <-wakes:
+		t.Fatalf("the waker ran for a second Close: %+v", w)
+	default:
 	}
 }

@@ -3,8 +3,12 @@ package ws
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/coder/websocket"
@@ -14,42 +18,85 @@ import (
 	"parley/wire"
 )
 
-// connection is one accepted socket.
+// connection is one accepted socket. After its greeting it lives in one
+// goroutine, its reader (run); a writer goroutine (writer.go) exists only
+// while there is something to write, and a timer pings it (ping.go). An
+// idle socket thus costs about what a bare WebSocket echo server's does:
+// one parked goroutine and the connection's buffers.
 type connection struct {
 	h    *Handler
 	conn *websocket.Conn
-	log  *slog.Logger
 	sub  *runtime.Subscription
+	// ctx is the request's context without its cancellation, which
+	// net/http fires when ServeHTTP returns: the socket outlives it. Each
+	// write and ping bounds itself with WriteTimeout.
+	ctx context.Context
 
+	writer wakeup      // runs drain while there is something to write (writer.go)
+	pinger *time.Timer // the next ping (ping.go)
+	closed atomic.Bool // the reader has ended: no more pings
+
+	// Made on the first frame that needs them (reader only): most
+	// sockets never send a typing or join frame.
 	typing *rate.Limiter // of typing frames (typinglimit.go)
 	joins  *rate.Limiter // of join frames (follow.go)
 }
 
-// serve joins the conversation, sends the connected frame, the backlog and
-// the suggestions in force, then runs the read and write loops until
-// either ends.
-func (c *connection) serve(ctx context.Context, id runtime.Identity, r *http.Request) {
+// subscribe joins the conversation the request names and writes the
+// connected frame, the backlog and the suggestions in force; it reports
+// whether the socket may go on. On false the socket is closed.
+func (c *connection) subscribe(r *http.Request, id runtime.Identity) bool {
+	c.ctx = context.WithoutCancel(r.Context())
 	req, after, err := joinRequest(r)
 	if err == nil {
-		c.sub, err = c.h.cfg.Hub.Join(ctx, id, req)
+		c.sub, err = c.h.cfg.Hub.Join(r.Context(), id, req)
 	}
 	if err != nil {
-		c.refuse(ctx, err)
-		return
+		c.refuse(r.Context(), err)
+		return false
 	}
-	defer c.sub.Close()
-	c.log = c.log.With("session", c.sub.Session.ID)
-	if err := c.greet(ctx, c.sub, after); err != nil {
+	if err := c.greet(c.ctx, c.sub, after); err != nil {
+		c.sub.Close()
 		c.conn.CloseNow()
-		return
+		return false
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go func() {
-		defer cancel()
-		c.readLoop(ctx)
-	}()
-	c.writeLoop(ctx)
+	return true
+}
+
+// run is the socket's own goroutine: it starts the writer for what was
+// queued during the greeting, asks to be woken for the rest, reads client
+// frames until the connection fails or closes, then releases everything.
+func (c *connection) run(release func()) {
+	c.writer.drain = c.drain
+	c.sub.Notify(c.writer.kick)
+	c.writer.kick() // what was queued before Notify
+	c.startPing()
+	if c.h.onStart != nil {
+		c.h.onStart(c.sub)
+	}
+	err := c.readLoop(c.ctx)
+	c.closed.Store(true)
+	c.pinger.Stop()
+	if peerGone(err) {
+		// Nothing can reach the peer: no close handshake, and a write
+		// in flight fails now rather than hold the frame lock that the
+		// handshake would wait for.
+		c.conn.CloseNow()
+	} else {
+		c.conn.Close(websocket.StatusNormalClosure, "")
+	}
+	// Ends the subscription: a writer still running (or woken by its
+	// end) finds the connection closed and stops.
+	c.sub.Close()
+	release()
+	c.h.ended()
+}
+
+// peerGone reports whether a read failed because the connection itself
+// did: the peer hung up or reset it, or it was closed here.
+func peerGone(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, net.ErrClosed) || errors.Is(err, syscall.ECONNRESET)
 }
 
 // greet writes what a client needs of sub's conversation before its
@@ -73,71 +120,22 @@ func (c *connection) greet(ctx context.Context, sub *runtime.Subscription, after
 	return nil
 }
 
-// writeLoop is the connection's only writer after greet. It also pings
-// the peer every PingInterval (ping), so that an idle socket holds two
-// goroutines, this one and the reader, rather than a third that would
-// wait for the ticker.
-func (c *connection) writeLoop(ctx context.Context) {
-	t := time.NewTicker(c.h.cfg.PingInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-t.C:
-			go c.ping(ctx)
-		case <-ctx.Done():
-			c.conn.Close(websocket.StatusNormalClosure, "")
-			return
-		case e := <-c.sub.Events():
-			if c.writeEvent(ctx, e) != nil {
-				c.conn.CloseNow()
-				return
-			}
-		case <-c.sub.Done():
-			c.end(ctx)
-			return
-		}
-	}
+// logger is the handler's logger about this socket's conversation, made
+// when something is logged rather than kept per socket.
+func (c *connection) logger() *slog.Logger {
+	return c.h.cfg.Logger.With("session", c.sub.Session.ID)
 }
 
-// end closes a socket whose subscription ended, after the frames that
-// were queued before the end (such as the shutting_down status).
-func (c *connection) end(ctx context.Context) {
-	reason := c.sub.Reason()
-	if reason == runtime.ReasonSlow {
-		c.conn.Close(websocket.StatusPolicyViolation, "reading too slowly; reconnect with after=SEQ")
-		return
-	}
-	for {
-		select {
-		case e := <-c.sub.Events():
-			if c.writeEvent(ctx, e) != nil {
-				c.conn.CloseNow()
-				return
-			}
-			continue
-		default:
-		}
-		break
-	}
-	switch reason {
-	case runtime.ReasonShuttingDown:
-		c.conn.Close(websocket.StatusGoingAway, "server shutting down")
-	case runtime.ReasonDeleted:
-		c.conn.Close(CloseNotFound, "conversation expired")
-	default:
-		c.conn.Close(websocket.StatusNormalClosure, "")
-	}
-}
-
-// readLoop handles client frames until the socket fails or closes.
-func (c *connection) readLoop(ctx context.Context) {
+// readLoop handles client frames until the socket fails or closes, and
+// returns why.
+func (c *connection) readLoop(ctx context.Context) error {
 	for {
 		typ, data, err := c.conn.Read(ctx)
 		if err != nil {
 			if websocket.CloseStatus(err) == -1 && !errors.Is(err, context.Canceled) {
-				c.log.Debug("read failed", "err", err)
+				c.logger().Debug("read failed", "err", err)
 			}
-			return
+			return err
 		}
 		c.h.framesIn.Add(1)
 		if typ != websocket.MessageText {
@@ -173,6 +171,9 @@ func (c *connection) handle(ctx context.Context, data []byte) {
 	case "typing":
 		// Shown to the other people of the conversation, never to bots.
 		// Over the rate, dropped silently: an indicator loses nothing.
+		if c.typing == nil {
+			c.typing = newTypingLimiter()
+		}
 		if !c.typing.Allow() {
 			return
 		}
@@ -203,7 +204,7 @@ func (c *connection) send(ctx context.Context, sub *runtime.Subscription, f *inF
 // errorEvent is err as an error frame about conversation sid.
 func (c *connection) errorEvent(sid runtime.SessionID, err error, clientID string) *runtime.Event {
 	if runtime.ErrorKind(err) == runtime.KindInternal {
-		c.log.Error("frame failed", "err", err)
+		c.logger().Error("frame failed", "err", err)
 	}
 	return runtime.ErrorEvent(sid, err, clientID)
 }

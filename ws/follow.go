@@ -28,6 +28,9 @@ func newJoinLimiter() *rate.Limiter { return rate.NewLimiter(joinRate, runtime.M
 // frame naming it, and the socket stays open.
 func (c *connection) join(ctx context.Context, f *inFrame) {
 	sid := runtime.SessionID(f.SessionID)
+	if c.joins == nil {
+		c.joins = newJoinLimiter()
+	}
 	if r := c.joins.Reserve(); r.Delay() > 0 {
 		wait := r.Delay()
 		r.Cancel()

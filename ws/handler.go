@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -64,8 +65,13 @@ func (c Config) withDefaults() Config {
 type Handler struct {
 	cfg Config
 
-	sockets             atomic.Int64 // open sockets, accepted and not yet closed
+	sockets             atomic.Int64   // open sockets, accepted and not yet closed
+	open                sync.WaitGroup // ServeHTTP calls and the sockets they left open
 	framesIn, framesOut atomic.Uint64
+
+	// Test hooks (export_test.go).
+	onStart func(*runtime.Subscription) // a socket was greeted
+	onEnd   func()                      // a socket is done with
 }
 
 // Stats are the handler's counters, for metrics.
@@ -83,36 +89,70 @@ func (h *Handler) Stats() Stats {
 // New returns the /ws handler.
 func New(cfg Config) *Handler { return &Handler{cfg: cfg.withDefaults()} }
 
-// ServeHTTP upgrades the request and serves the socket until it closes.
-// Every refusal after the upgrade is an error frame and a close code, so
-// that browsers (which cannot read a refused handshake) learn why.
+// Wait returns once every socket the handler accepted has closed and its
+// subscription is released. ServeHTTP returns as soon as a socket is
+// greeted (the socket lives on in its reader goroutine), so a server
+// that drains waits here rather than for its handlers; call it after the
+// server stopped accepting, as sync.WaitGroup asks.
+func (h *Handler) Wait() { h.open.Wait() }
+
+// ServeHTTP upgrades the request, greets the socket and returns; the
+// socket lives on in a goroutine of its own, its reader (conn.go), so
+// that an idle socket holds neither the request nor net/http's state for
+// it. Every refusal after the upgrade is an error frame and a close code,
+// so that browsers (which cannot read a refused handshake) learn why.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.open.Add(1)
 	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{
 		InsecureSkipVerify: true, // origins are checked below, to close with 1008
 	})
 	if err != nil {
+		h.open.Done()
 		return // Accept has answered the request
 	}
 	h.sockets.Add(1)
-	defer h.sockets.Add(-1)
 	conn.SetReadLimit(h.cfg.ReadLimit)
-	c := &connection{h: h, conn: conn, log: h.cfg.Logger, typing: newTypingLimiter(), joins: newJoinLimiter()}
+	c := &connection{h: h, conn: conn}
+	if c.start(r) {
+		return // the reader ends it
+	}
+	h.ended()
+}
+
+// ended counts a socket that is done with: closed, its subscription and
+// its slot (Hub.Connect) released.
+func (h *Handler) ended() {
+	h.sockets.Add(-1)
+	if h.onEnd != nil {
+		h.onEnd()
+	}
+	h.open.Done()
+}
+
+// start authenticates and greets an accepted socket, then leaves it to
+// its reader; it reports whether it did. On false the socket is closed.
+func (c *connection) start(r *http.Request) bool {
+	h := c.h
 	if !h.originAllowed(r) {
-		conn.Close(websocket.StatusPolicyViolation, "origin not allowed")
-		return
+		c.conn.Close(websocket.StatusPolicyViolation, "origin not allowed")
+		return false
 	}
 	id, err := h.identify(r)
 	if err != nil {
 		c.refuse(r.Context(), err)
-		return
+		return false
 	}
 	release, err := h.cfg.Hub.Connect(id)
 	if err != nil {
 		c.refuse(r.Context(), err)
-		return
+		return false
 	}
-	defer release()
-	c.serve(r.Context(), id, r)
+	if !c.subscribe(r, id) {
+		release()
+		return false
+	}
+	go c.run(release)
+	return true
 }
 
 // joinRequest reads the query of a connect request.

@@ -82,11 +82,15 @@ func (tokens) Authenticate(_ context.Context, token string) (runtime.Identity, e
 }
 
 // server is /ws over a MemStore hub. ended receives once per connection
-// when its handler returns, that is when the server is done with it.
+// when the server is done with it (ws.OnEnd).
 type server struct {
 	*httptest.Server
 	hub   *runtime.Hub
 	ended chan struct{}
+	// returned receives when ServeHTTP returns, and subs the subscription
+	// of each greeted socket (ws.OnStart); each holds the first 64.
+	returned chan struct{}
+	subs     chan *runtime.Subscription
 }
 
 func newServer(t *testing.T, step func(context.Context, runtime.DialogHost, *runtime.Message) error, hubCfg runtime.Config, wsCfg ws.Config) *server {
@@ -97,10 +101,21 @@ func newServer(t *testing.T, step func(context.Context, runtime.DialogHost, *run
 	wsCfg.Hub, wsCfg.Auth = hub, tokens{}
 	wsCfg.Logger = slog.New(slog.NewTextHandler(tLog{t}, nil))
 	h := ws.New(wsCfg)
-	s := &server{hub: hub, ended: make(chan struct{}, 16)}
+	s := &server{hub: hub, ended: make(chan struct{}, 16),
+		returned: make(chan struct{}, 64), subs: make(chan *runtime.Subscription, 64)}
+	ws.OnEnd(h, func() { s.ended <- struct{}{} })
+	ws.OnStart(h, func(sub *runtime.Subscription) {
+		select {
+		case s.subs <- sub:
+		default: // a test that dials more than 64 sockets does not read them
+		}
+	})
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.ServeHTTP(w, r)
-		s.ended <- struct{}{}
+		select {
+		case s.returned <- struct{}{}:
+		default:
+		}
 	}))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), waitFor)

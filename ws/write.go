@@ -37,14 +37,3 @@ func (c *connection) write(ctx context.Context, data []byte) error {
 	c.h.framesOut.Add(1)
 	return c.conn.Write(ctx, websocket.MessageText, data)
 }
-
-// ping pings the peer so that dead connections (and the NATs in
-// between) do not linger: a pong missed within WriteTimeout closes the
-// socket. It runs on a goroutine of its own while it waits for the pong.
-func (c *connection) ping(ctx context.Context) {
-	pctx, cancel := context.WithTimeout(ctx, c.h.cfg.WriteTimeout)
-	defer cancel()
-	if err := c.conn.Ping(pctx); err != nil && ctx.Err() == nil {
-		c.conn.CloseNow()
-	}
-}

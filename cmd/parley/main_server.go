@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"parley/bots"
@@ -41,7 +40,7 @@ type Main struct {
 	pprof     *http.Server // --pprof-addr
 	pprofAddr string
 	ln        net.Listener
-	socks     sync.WaitGroup // open /ws handlers
+	sockets   *ws.Handler // /ws; Close waits for its sockets
 	sio       *supportapp.SocketIO
 	served    chan error
 	api       *rest.Handler // its SSE streams end as the server shuts down
@@ -189,7 +188,8 @@ func (m *Main) routes(auth runtime.Authenticator) http.Handler {
 	proxies, _ := inbound.ParseTrustedProxies(m.Config.TrustedProxies) // checked by Config.validate
 	sockets := ws.New(ws.Config{Hub: m.hub, Auth: auth, APIKeys: keys, Logger: m.Log,
 		AllowedOrigins: m.Config.AllowedOrigins, TrustedProxies: proxies})
-	mux.Handle("/ws", m.trackSockets(sockets))
+	mux.Handle("/ws", sockets)
+	m.sockets = sockets
 	m.sio = supportapp.NewSocketIO(supportapp.SocketIOConfig{Hub: m.hub, Auth: auth, APIKeys: keys, Logger: m.Log,
 		AllowedOrigins: m.Config.AllowedOrigins, TrustedProxies: proxies, PingInterval: m.Config.SocketIOPing})
 	mux.Handle("/socket.io/", m.sio)
@@ -228,15 +228,6 @@ func (m *Main) readyz(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// trackSockets counts open /ws handlers so that Close can wait for them.
-func (m *Main) trackSockets(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		m.socks.Add(1)
-		defer m.socks.Done()
-		h.ServeHTTP(w, r)
-	})
-}
-
 // URL is the server's base URL, with a host a client can dial.
 func (m *Main) URL() string {
 	addr := m.ln.Addr().(*net.TCPAddr)
@@ -270,7 +261,9 @@ func (m *Main) Close() error {
 		// After the hub: its dialogs have stopped writing.
 		errs = append(errs, m.cluster.Close(ctx))
 	}
-	m.socks.Wait()
+	if m.sockets != nil {
+		m.sockets.Wait() // every socket closed and its subscription released
+	}
 	if m.store != nil {
 		errs = append(errs, m.store.Close())
 	}
