@@ -3,6 +3,7 @@ package dialogs
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -10,14 +11,14 @@ import (
 )
 
 // dialog is one conversation's script. Step and Close run on the caller's
-// goroutine; a turn's Lua runs on a goroutine started for it (runTurn), and
+// goroutine; a turn's Lua runs on a worker goroutine (runTurn), and
 // the two hand over through results (and turns), so at any moment exactly
 // one of them is working. That hand-over is what lets the script call the
 // DialogHost "only while Step runs".
 //
 // Between turns a dialog parked in HEAR holds no goroutine: HEAR yields
-// the Lua state back to the turn's goroutine, which reports and ends
-// (yield.go). Only a HEAR inside pcall, xpcall, a metamethod or a library
+// the Lua state back to the turn's goroutine, which reports and goes
+// back to the workers (yield.go, workers.go). Only a HEAR inside pcall, xpcall, a metamethod or a library
 // callback cannot yield (lua.LState.CallDepth): it blocks its goroutine,
 // which then lives on and takes the next turns from turns, as every HEAR
 // did before.
@@ -87,7 +88,7 @@ func (d *dialog) Step(ctx context.Context, input *runtime.Message) (done bool, e
 		d.turns <- t
 	} else {
 		d.running.Add(1)
-		go d.runTurn(t)
+		workers.run(d, t)
 	}
 	r := <-d.results
 	d.blocked = r.blocked
@@ -110,11 +111,15 @@ func (d *dialog) Close() {
 	}
 }
 
-// runTurn is the goroutine of a turn: it starts a run or resumes the parked
-// one, and reports how the turn ended. It ends there, unless HEAR blocks
-// it (park), and then ends with the turn in which its run yields or ends.
-func (d *dialog) runTurn(t turn) {
+// runTurn runs a turn on a worker (workers.go): it starts a run or
+// resumes the parked one, and reports how the turn ended. It returns
+// there, unless HEAR blocks it (park), and then returns with the turn in
+// which its run yields or ends. It counts itself out of busy first: when
+// Close or a test has waited for running, the worker is no longer the
+// dialog's.
+func (d *dialog) runTurn(t turn, busy *atomic.Int64) {
 	defer d.running.Done()
+	defer busy.Add(-1)
 	r := d.play(t)
 	if d.life.Err() != nil {
 		return // closed while blocked in HEAR: nobody waits for r

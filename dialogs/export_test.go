@@ -38,3 +38,7 @@ func Blocked(d runtime.Dialog) bool { return d.(*dialog).blocked }
 // Idle waits until d's last turn's goroutine has returned, which it does
 // right after reporting a turn unless it is Blocked.
 func Idle(d runtime.Dialog) { d.(*dialog).running.Wait() }
+
+// Busy is how many workers run a turn or are blocked in HEAR, in all
+// dialogs of the process.
+func Busy() int64 { return workers.busy.Load() }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"parley/dialogs"
 	"parley/runtime"
 )
 
@@ -54,11 +55,12 @@ func TestNilStepWhileWaiting(t *testing.T) {
 
 // TestCloseFreesGoroutines parks dialogs in HEAR, half of them inside
 // pcall, where HEAR keeps a goroutine (yield.go), closes them and checks
-// that their goroutines are gone.
+// that their goroutines are free (back with the idle workers, which end
+// after workerIdle: workers.go).
 func TestCloseFreesGoroutines(t *testing.T) { // not parallel: counts goroutines
-	before := settledGoroutines()
+	before, busyBefore := settledGoroutines(), dialogs.Busy()
 	e := newEngine(t, sourceFS(`if GET("nested") then pcall(HEAR) else HEAR() end`))
-	var dialogs []runtime.Dialog
+	var ds []runtime.Dialog
 	for i := range 50 {
 		mem := newMemory()
 		if i%2 == 0 {
@@ -71,16 +73,21 @@ func TestCloseFreesGoroutines(t *testing.T) { // not parallel: counts goroutines
 		if _, err := d.Step(t.Context(), nil); err != nil {
 			t.Fatal(err)
 		}
-		dialogs = append(dialogs, d)
+		ds = append(ds, d)
 	}
 	if n := goruntime.NumGoroutine(); n < before+25 {
 		t.Fatalf("%d goroutines with 25 dialogs blocked in HEAR, %d before", n, before)
 	}
-	for _, d := range dialogs {
+	if busy := dialogs.Busy(); busy < busyBefore+25 {
+		t.Fatalf("%d workers busy with 25 dialogs blocked in HEAR, %d before", busy, busyBefore)
+	}
+	for _, d := range ds {
 		d.Close()
 		d.Close() // twice is harmless
 	}
-	waitGoroutines(t, before)
+	if busy := dialogs.Busy(); busy != busyBefore {
+		t.Fatalf("%d workers busy after Close, %d before", busy, busyBefore)
+	}
 }
 
 // TestCloseNeverStarted: Close of a dialog that never ran; Step after

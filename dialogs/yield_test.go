@@ -11,10 +11,10 @@ import (
 
 // TestParkedHoldsNoGoroutine: a dialog parked in a HEAR at the top level
 // (no pcall around it) holds no goroutine between turns: its turn's
-// goroutine has returned once Step has, and many parked dialogs add no
-// goroutines. The next message resumes each where it waited.
-func TestParkedHoldsNoGoroutine(t *testing.T) { // not parallel: counts goroutines
-	before := settledGoroutines()
+// worker is free once Step has returned, and many parked dialogs keep
+// none busy. The next message resumes each where it waited.
+func TestParkedHoldsNoGoroutine(t *testing.T) { // not parallel: counts workers
+	before := dialogs.Busy()
 	e := newEngine(t, sourceFS(`
 		local function ask(q) TALK(q) return HEAR() end
 		local name = ask("name?")
@@ -28,9 +28,11 @@ func TestParkedHoldsNoGoroutine(t *testing.T) { // not parallel: counts goroutin
 		if dialogs.Blocked(chats[i].d) {
 			t.Fatal("a HEAR at the top level blocked a goroutine")
 		}
-		dialogs.Idle(chats[i].d) // returns: the turn's goroutine is gone
+		dialogs.Idle(chats[i].d) // returns: the turn's worker is done with it
 	}
-	waitGoroutines(t, before+n/10) // not one per dialog (they finish exiting after Idle)
+	if busy := dialogs.Busy(); busy != before {
+		t.Fatalf("%d workers busy with %d dialogs parked, %d before", busy, n, before)
+	}
 	for i, c := range chats {
 		c.say(fmt.Sprint("ann", i))
 		c.say("many", "talk: a number, please") // HEAR's retry runs after the resume
