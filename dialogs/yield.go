@@ -79,8 +79,8 @@ func (th *thread) resume(fn *lua.LFunction, args ...lua.LValue) result {
 	})
 	th.L.G.CurrentThread = nil // the parent, which goes back to the pool
 	parent.G = nil
-	if st != lua.ResumeError && len(parent.DataStack()) <= parentRegistry {
-		parents.Put(parent) // not one the script's return values grew
+	if err == nil && len(parent.DataStack()) <= parentRegistry {
+		parents.Put(parent) // not one a failure left or return values grew
 	}
 	if st == lua.ResumeYield && err == nil {
 		return result{waiting: true}
