@@ -1,6 +1,8 @@
 package dialogs_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -188,4 +190,32 @@ func TestParkedMemoryBudget(t *testing.T) {
 		}
 		return
 	}
+}
+
+// TestCancelAfterResume: a turn that resumes a parked run stops when the
+// caller gives up on it (here in WAIT, after HEAR's answer), the run
+// ends, and the next message starts the script again.
+func TestCancelAfterResume(t *testing.T) {
+	t.Parallel()
+	c := startChat(t, newEngine(t, sourceFS(`
+		local x = HEAR()
+		TALK("waiting " .. x)
+		WAIT(3600)`)), "t", nil)
+	c.begin()
+	ctx, cancel := context.WithCancel(t.Context())
+	c.host.onTalk = func(string) { cancel() }
+	if _, err := c.d.Step(ctx, userMsg("a")); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Step: %v, want context.Canceled", err)
+	}
+	c.expect("talk: waiting a")
+	c.host.onTalk = nil
+	if dialogs.Blocked(c.d) {
+		t.Fatal("a cancelled run still holds a goroutine")
+	}
+	ctx, cancel = context.WithCancel(t.Context())
+	c.host.onTalk = func(string) { cancel() }
+	if _, err := c.d.Step(ctx, userMsg("b")); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Step: %v, want context.Canceled", err)
+	}
+	c.expect("talk: waiting b") // a new run, whose first HEAR took b
 }
