@@ -46,24 +46,25 @@
 //
 //   - Each live run has one *lua.LState, and one goroutine at a time
 //     touches it: an LState is not goroutine-safe. A turn's Lua runs on a
-//     goroutine started for the turn; a dialog parked by a yield is
-//     touched by nobody until the next Step (or Close, on the caller's
-//     goroutine, which frees the state).
+//     worker, a goroutine shared by all dialogs that keeps its grown
+//     stack (workers.go); a dialog parked by a yield is touched by nobody
+//     until the next Step (or Close, on the caller's goroutine, which
+//     frees the state).
 //   - Step hands a turn to that goroutine and waits for the result, so
 //     the caller and the script never work at the same time. The script
 //     therefore calls the DialogHost only while Step runs.
 //   - HEAR (and MENU) at the top of the script yields: the state is run
 //     by LState.Resume from a parent state (pooled, it holds nothing
-//     between resumes), the VM leaves its frames in place, and the turn's
-//     goroutine reports and ends. The next turn runs HEAR's Go part again
-//     (the answer's check, a retry) through PCall on the parked state and
-//     resumes it with the answer (yield.go). A HEAR inside pcall, xpcall,
+//     between resumes), the VM leaves its frames in place, and the worker
+//     reports and is free for other turns. The next turn runs HEAR's Go
+//     part again (the answer's check, a retry) through PCall on the
+//     parked state and resumes it with the answer (yield.go). A HEAR inside pcall, xpcall,
 //     a metamethod or a library callback cannot yield (gopher-lua runs
 //     those calls on the Go stack; LState.CallDepth, a PATCH(parley)):
-//     it blocks its goroutine in a select on the dialog's inbox and its
+//     it blocks its worker in a select on the dialog's inbox and its
 //     lifetime context, as every HEAR once did, and Step hands it the
 //     next turns until the run yields or ends. Close cancels that context
-//     and waits for the goroutine.
+//     and waits for the worker to let go of the dialog.
 //   - Lua runs under L.SetContext(run): cancelling run (Close, the caller's
 //     Step context, the time budget, a failed host call) stops the script
 //     at its next instruction, and every later instruction too, so pcall
