@@ -21,8 +21,7 @@ type hearOpts struct {
 // HEAR([{as=…, choices={…}, retry=…}]) → value
 func luaHear(L *lua.LState) int {
 	o := checkHearOpts(L, 1)
-	pushAnswer(L, threadOf(L).hear(o))
-	return 1
+	return threadOf(L).listen(L, o, false)
 }
 
 // MENU(prompt, {choices}) → choice: TALK + SUGGEST + HEAR{choices=…}.
@@ -35,8 +34,7 @@ func luaMenu(L *lua.LState) int {
 	th := threadOf(L)
 	th.talk(prompt)
 	th.suggest(choices)
-	L.Push(lua.LString(th.hear(hearOpts{as: asText, choices: choices}).(string)))
-	return 1
+	return th.listen(L, hearOpts{as: asText, choices: choices}, false)
 }
 
 // checkHearOpts reads HEAR's optional table. Unknown keys are errors: a
@@ -109,16 +107,35 @@ func pushAnswer(L *lua.LState, v any) {
 	}
 }
 
-// hear waits for an answer that fits o, re-asking with the retry text
-// (and the choices again, since the user's message cleared them). The
-// host is asked for the date only when an answer is relative ("today").
-// The message taken last is the one ATTACHMENTS reads.
-func (th *thread) hear(o hearOpts) any {
+// listen is HEAR's Go part (and MENU's): it takes the turn's message if
+// the run has not heard it yet, else waits for the next, until an answer
+// fits o, re-asking with the retry text (and the choices again, since the
+// user's message cleared them); it pushes that answer. The host is asked
+// for the date only when an answer is relative ("today"). The message
+// taken last is the one ATTACHMENTS reads.
+//
+// Waiting yields L when it can (yield.go), so that no goroutine waits
+// with it; answering is true when listen runs for the HEAR L yielded in
+// (thread.answer), and then waiting returns no result instead.
+func (th *thread) listen(L *lua.LState, o hearOpts, answering bool) int {
 	for {
-		m := th.await()
+		m := th.input
+		th.input = nil
+		if m == nil {
+			th.endTurn()
+			switch {
+			case answering:
+				return 0
+			case L.CallDepth() == 0:
+				th.wants = o
+				return L.Yield()
+			}
+			m = th.block()
+		}
 		th.heard = m
 		if v, ok := o.accept(m, th.now); ok {
-			return v
+			pushAnswer(L, v)
+			return 1
 		}
 		th.talk(o.retryText())
 		if len(o.choices) > 0 {
@@ -168,19 +185,19 @@ func (o hearOpts) retryText() string {
 	return defaultRetry[o.as]
 }
 
-// await returns the next user message: the one that started the run if
-// nobody heard it yet, otherwise the next turn's. Waiting ends the turn,
-// so the wait does not count against the Lua time budget.
-func (th *thread) await() *runtime.Message {
-	if m := th.input; m != nil {
-		th.input = nil
-		return m
-	}
-	th.hideTyping() // a bot waiting for the user is not typing
+// endTurn ends the turn before HEAR waits: a bot waiting for the user is
+// not typing, and the wait does not count against the Lua time budget.
+func (th *thread) endTurn() {
+	th.hideTyping()
 	th.finish()
 	if th.run.Err() != nil { // stopped meanwhile: do not park a dead run
 		th.L.RaiseError("%v", context.Cause(th.run))
 	}
+}
+
+// block waits on the run's goroutine for the next turn's message, for a
+// HEAR that cannot yield: the goroutine parks, and Step hands it the turn.
+func (th *thread) block() *runtime.Message {
 	for {
 		t, ok := th.d.park(result{waiting: true})
 		if !ok {

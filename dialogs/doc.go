@@ -10,7 +10,8 @@
 // what the scripts' syntax trees show (check_lua.go), keyword calls
 // judged by Keywords (keywords_doc.go), the one description of the
 // keywords' parameters and options. NewDialog returns a dialog (dialog.go)
-// whose Step runs the script until it waits in HEAR (api_hear.go).
+// whose Step runs the script until it waits in HEAR (api_hear.go,
+// yield.go).
 //
 // A run (run.go) executes the script once from its first line in a fresh
 // sandboxed Lua state (sandbox.go). When the script returns or fails, the
@@ -43,13 +44,27 @@
 //
 // # Concurrency invariants
 //
-//   - Each live dialog has one goroutine and one *lua.LState, and only that
-//     goroutine touches the state: an LState is not goroutine-safe.
-//   - Step hands a turn to the dialog's goroutine and waits for the result,
-//     so the caller and the script never work at the same time. The script
+//   - Each live run has one *lua.LState, and one goroutine at a time
+//     touches it: an LState is not goroutine-safe. A turn's Lua runs on a
+//     worker, a goroutine shared by all dialogs that keeps its grown
+//     stack (workers.go); a dialog parked by a yield is touched by nobody
+//     until the next Step (or Close, on the caller's goroutine, which
+//     frees the state).
+//   - Step hands a turn to that goroutine and waits for the result, so
+//     the caller and the script never work at the same time. The script
 //     therefore calls the DialogHost only while Step runs.
-//   - HEAR blocks in a select on the dialog's inbox and its lifetime
-//     context; Close cancels that context and waits for the goroutine.
+//   - HEAR (and MENU) at the top of the script yields: the state is run
+//     by LState.Resume from a parent state (pooled, it holds nothing
+//     between resumes), the VM leaves its frames in place, and the worker
+//     reports and is free for other turns. The next turn runs HEAR's Go
+//     part again (the answer's check, a retry) through PCall on the
+//     parked state and resumes it with the answer (yield.go). A HEAR inside pcall, xpcall,
+//     a metamethod or a library callback cannot yield (gopher-lua runs
+//     those calls on the Go stack; LState.CallDepth, a PATCH(parley)):
+//     it blocks its worker in a select on the dialog's inbox and its
+//     lifetime context, as every HEAR once did, and Step hands it the
+//     next turns until the run yields or ends. Close cancels that context
+//     and waits for the worker to let go of the dialog.
 //   - Lua runs under L.SetContext(run): cancelling run (Close, the caller's
 //     Step context, the time budget, a failed host call) stops the script
 //     at its next instruction, and every later instruction too, so pcall
@@ -237,7 +252,8 @@
 // A run's Lua values may hold Config.MemoryBudget (16 MiB): the run walks
 // what it can reach at safe points, `..`, gap-leaving stores and the
 // string and table functions weigh what they build first, and a process
-// sentinel asks long turns to walk (memory.go, docs/security.md). Still
-// open: one dialog's goroutine and LState are alive while it waits in
-// HEAR; many parked dialogs cost memory until the runtime evicts them.
+// sentinel asks long turns to walk (memory.go, docs/security.md). A
+// dialog parked in HEAR holds its LState but no goroutine (unless the
+// HEAR is inside pcall and the like, above); many parked dialogs still
+// cost memory until the runtime evicts them.
 package dialogs

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"parley/dialogs"
 	"parley/runtime"
 )
 
@@ -52,30 +53,41 @@ func TestNilStepWhileWaiting(t *testing.T) {
 	c.say("Bob", "talk: Hello, Bob!")
 }
 
-// TestCloseFreesGoroutines parks dialogs in HEAR and in WAIT, closes them
-// and checks that their goroutines are gone.
+// TestCloseFreesGoroutines parks dialogs in HEAR, half of them inside
+// pcall, where HEAR keeps a goroutine (yield.go), closes them and checks
+// that their goroutines are free (back with the idle workers, which end
+// after workerIdle: workers.go).
 func TestCloseFreesGoroutines(t *testing.T) { // not parallel: counts goroutines
-	before := settledGoroutines()
-	e := newEngine(t, botFS(t, "echo"))
-	var dialogs []runtime.Dialog
-	for range 50 {
-		d, err := e.NewDialog(&runtime.Session{ID: "s", BotID: "t"}, nil, &fakeHost{mem: newMemory()})
+	before, busyBefore := settledGoroutines(), dialogs.Busy()
+	e := newEngine(t, sourceFS(`if GET("nested") then pcall(HEAR) else HEAR() end`))
+	var ds []runtime.Dialog
+	for i := range 50 {
+		mem := newMemory()
+		if i%2 == 0 {
+			mem.kv["nested"] = "true"
+		}
+		d, err := e.NewDialog(&runtime.Session{ID: "s", BotID: "t"}, nil, &fakeHost{mem: mem})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if _, err := d.Step(t.Context(), nil); err != nil {
 			t.Fatal(err)
 		}
-		dialogs = append(dialogs, d)
+		ds = append(ds, d)
 	}
-	if n := goruntime.NumGoroutine(); n < before+50 {
-		t.Fatalf("%d goroutines with 50 dialogs parked, %d before", n, before)
+	if n := goruntime.NumGoroutine(); n < before+25 {
+		t.Fatalf("%d goroutines with 25 dialogs blocked in HEAR, %d before", n, before)
 	}
-	for _, d := range dialogs {
+	if busy := dialogs.Busy(); busy < busyBefore+25 {
+		t.Fatalf("%d workers busy with 25 dialogs blocked in HEAR, %d before", busy, busyBefore)
+	}
+	for _, d := range ds {
 		d.Close()
 		d.Close() // twice is harmless
 	}
-	waitGoroutines(t, before)
+	if busy := dialogs.Busy(); busy != busyBefore {
+		t.Fatalf("%d workers busy after Close, %d before", busy, busyBefore)
+	}
 }
 
 // TestCloseNeverStarted: Close of a dialog that never ran; Step after

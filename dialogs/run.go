@@ -13,7 +13,7 @@ import (
 )
 
 // thread is one run of a bot's script, from its first line until it
-// returns or fails, on the dialog's goroutine. Each run gets a fresh Lua
+// returns or fails, over as many turns as it takes (yield.go). Each run gets a fresh Lua
 // state, so nothing but memory (SET/GET) survives from one run to the next,
 // exactly as when a dialog is rebuilt after a restart.
 type thread struct {
@@ -21,7 +21,8 @@ type thread struct {
 	L      *lua.LState
 	names  *namer
 	turn   turn             // the turn in progress
-	input  *runtime.Message // for the first HEAR of the run; nil once heard
+	input  *runtime.Message // for the next HEAR: the turn's message; nil once heard
+	wants  hearOpts         // what the HEAR the run yielded in accepts
 	heard  *runtime.Message // the message HEAR took last (ATTACHMENTS)
 	typing bool             // the typing indicator is shown
 	calls  int              // DialogHost calls this turn (maxTurnCalls)
@@ -48,33 +49,6 @@ type (
 func (h hostFailure) Error() string  { return "the conversation failed: " + h.err.Error() }
 func (c turnCanceled) Error() string { return "the turn was cancelled: " + c.err.Error() }
 
-// run runs the script once, from the top, starting in turn t.
-func (d *dialog) run(t turn) result {
-	th := d.newThread(t)
-	defer th.close()
-	th.L.Push(th.L.NewFunctionFromProto(d.proto))
-	err := th.pcall()
-	th.budget.pause()
-	r := th.outcome(err)
-	if herr := th.endTyping(); herr != nil {
-		r.err = herr // the host failed: that is what the caller must know
-	}
-	return r
-}
-
-// pcall runs the script. gopher-lua can panic past its own PCall: an
-// error raised in the middle of a tail call (the data stack overflowing
-// under `return f(x, ...)`) makes its traceback index a position -1. Such
-// a panic ends this run like a script error instead of the process.
-func (th *thread) pcall() (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("the Lua VM failed: %v", p)
-		}
-	}()
-	return th.L.PCall(0, 0, nil)
-}
-
 // endTyping hides the typing indicator when a run ends, unless the run
 // was stopped by Close, the caller or the host (which must not be called
 // again). A script error or an exhausted budget still hides it.
@@ -97,6 +71,10 @@ func (d *dialog) newThread(t turn) *thread {
 	th.mem = newMemory(th, d.eng.cfg.MemoryBudget)
 	th.budget = newBudget(d.eng.cfg.TurnTimeout, func() { stop(budgetError(d.eng.cfg.TurnTimeout)) }, &th.mem.lua)
 	th.L = newState()
+	// L is resumed by a parent (yield.go), not called: a Call or PCall
+	// into it from Go (pcall, metamethods) must not take it for the main
+	// state, which gopher-lua does when G.MainThread is nil (callR).
+	th.L.G.MainThread, th.L.G.CurrentThread = th.L, nil
 	th.watch()
 	installAPI(th.L, th)
 	watch.add(th.mem)

@@ -1052,6 +1052,7 @@ func (ls *LState) callR(nargs, nret, rbase int) {
 		Parent:     ls.currentFrame,
 		TailCall:   0,
 	}, lv, meta)
+	ls.depth++ // PATCH(parley): CallDepth (hook.go); PCall restores it after an error
 	if ls.G.MainThread == nil {
 		ls.G.MainThread = ls
 		ls.G.CurrentThread = ls
@@ -1059,6 +1060,7 @@ func (ls *LState) callR(nargs, nret, rbase int) {
 	} else {
 		ls.mainLoop(ls, ls.currentFrame)
 	}
+	ls.depth-- // PATCH(parley)
 	if nret != MultRet {
 		ls.reg.SetTop(rbase + nret)
 	}
@@ -1826,9 +1828,11 @@ func (ls *LState) PCall(nargs, nret int, errfunc *LFunction) (err error) {
 	if errfunc != nil {
 		ls.hasErrorFunc = true
 	}
+	depth := ls.depth // PATCH(parley): CallDepth (hook.go)
 	defer func() {
 		ls.Panic = oldpanic
 		ls.hasErrorFunc = false
+		ls.depth = depth // PATCH(parley): the calls an error unwound are over
 		rcv := recover()
 		if rcv != nil {
 			if _, ok := rcv.(*ApiError); !ok {
@@ -1998,7 +2002,9 @@ func (ls *LState) Resume(th *LState, fn *LFunction, args ...LValue) (ResumeState
 	ls.SetTop(top)
 
 	if haserror {
-		return ResumeError, newApiError(ApiErrorRun, ret[0]), nil
+		err := newApiError(ApiErrorRun, ret[0])
+		err.StackTrace, th.trace = th.trace, "" // PATCH(parley): threadRun kept it
+		return ResumeError, err, nil
 	} else if th.stack.IsEmpty() {
 		return ResumeOK, nil, ret
 	}

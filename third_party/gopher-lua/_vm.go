@@ -144,6 +144,9 @@ func threadRun(L *LState) {
 				lv = LString(fmt.Sprint(rcv))
 			}
 			if parent := L.Parent; parent != nil {
+				if !L.wrapped { // PATCH(parley): Resume returns the traceback, as PCall does
+					L.trace = L.stackTrace(0)
+				}
 				if L.wrapped {
 					L.Push(lv)
 					parent.Panic(L)

@@ -65,3 +65,16 @@ func mainLoopWithHook(L *LState, baseframe *callFrame) {
 		}
 	}
 }
+
+// CallDepth returns how many calls into the VM from Go are running on
+// the state: Call and PCall, and so the standard library's pcall and
+// xpcall, metamethods (__index, __add, …), table.sort's comparator and
+// string.gsub's replacement function. Each runs its own main loop on the
+// Go stack, which a yield (Yield, Resume) cannot leave: the VM would pop
+// the Lua frames but the Go call would carry on as if they had returned.
+// A Go function called from a state resumed by Resume may yield only
+// while CallDepth is 0. A state whose first call is Call or PCall counts
+// that call too.
+func (ls *LState) CallDepth() int {
+	return ls.depth
+}

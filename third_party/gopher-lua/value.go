@@ -196,6 +196,8 @@ type LState struct {
 	mainLoop     func(*LState, *callFrame)
 	ctx          context.Context
 	hook         InstructionHook // PATCH(parley): hook.go
+	depth        int             // PATCH(parley): CallDepth (hook.go)
+	trace        string          // PATCH(parley): a failed Resume's traceback (threadRun)
 	ctxCancelFn  context.CancelFunc
 }
 
