@@ -37,7 +37,7 @@ func TestPendingDialogsPlan(t *testing.T) {
 			t.Errorf("PendingDialogs plan: %q", d)
 		}
 	}
-	for _, index := range []string{"sessions_unconsumed", "sessions_wake", "sessions_open_run"} {
+	for _, index := range []string{"sessions_unconsumed", "sessions_wake", "sessions_busy_run"} {
 		if !strings.Contains(strings.Join(used, "\n"), index) {
 			t.Errorf("PendingDialogs does not use %s; plan:\n%s", index, strings.Join(used, "\n"))
 		}
@@ -65,7 +65,7 @@ func TestPendingDialogsPlanPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	plan := strings.Join(lines, "\n")
-	for _, index := range []string{"sessions_unconsumed", "sessions_wake", "sessions_open_run"} {
+	for _, index := range []string{"sessions_unconsumed", "sessions_wake", "sessions_busy_run"} {
 		if !strings.Contains(plan, index) {
 			t.Errorf("PendingDialogs does not use %s; plan:\n%s", index, plan)
 		}

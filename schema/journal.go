@@ -47,16 +47,18 @@ func (db *DB) Journal(ctx context.Context, sid runtime.SessionID, run int64) ([]
 }
 
 // pendingQuery finds the conversations PendingDialogs reports, one SELECT
-// per condition so that each reads its own partial index (0002): a user
-// message not taken yet; a WAIT deadline; a run that has started (run >=
-// 1: at run 0 nothing has begun), has not ended, and whose last journal
-// entry is not a park (parked, which every write with entries sets:
-// 0013_message_entries.sql).
+// per condition so that each reads its own partial index (0002, 0016): a
+// user message not taken yet; a WAIT deadline; a run that has started
+// (run >= 1: at run 0 nothing has begun), has not ended, and whose last
+// journal entry is not a park (parked, which every write with entries
+// sets: 0013_message_entries.sql). The last index holds only the runs
+// neither ended nor parked (sessions_busy_run), not every open run: a bot
+// that loops for ever never ends its run.
 //
 // UNION ALL, not UNION: deduplicating in SQL makes SQLite walk every
 // session in id order instead of the small partial indexes; a session
-// that meets two conditions is deduplicated in Go. run_ended = false is
-// spelt as the index spells it.
+// that meets two conditions is deduplicated in Go. run_ended = false and
+// parked = false are spelt as the index spells them.
 func (db *DB) pendingQuery() string {
 	return `
 SELECT id, wake_at FROM sessions WHERE last_user_seq > consumed_seq
