@@ -171,14 +171,3 @@ func settledGoroutines() int {
 	}
 	return n
 }
-
-func waitGoroutines(t *testing.T, want int) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for goruntime.NumGoroutine() > want {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d goroutines, want at most %d", goruntime.NumGoroutine(), want)
-		}
-		time.Sleep(10 * time.Millisecond) // goroutines finish exiting after Close returns
-	}
-}
