@@ -373,15 +373,13 @@ func (c *conv) publishLocked(e *Event) {
 		if e.User != "" && sub.Identity.UserID == e.User {
 			continue
 		}
-		select {
-		case sub.events <- e:
-			sub.sock.notify()
-		default:
+		// Unlike offer, this does not skip a socket that has ended: its
+		// subscriptions let go of it when its transport closes it.
+		if !sub.sock.enqueue(c.id, e) {
 			// Its other conversations let go of it when the transport
 			// closes the socket.
 			delete(c.subs, sub)
 			c.roomLocked(false)
-			sub.sock.dropSlow(c.id)
 		}
 	}
 	if e.Type == EventMessage && !e.elsewhere {

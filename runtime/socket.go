@@ -47,17 +47,27 @@ func newSocket(h *Hub, id Identity) *socket {
 	}
 }
 
-// offer queues e without blocking; a full queue ends the socket. It
-// reports whether e was queued.
+// offer queues e without blocking, unless the socket has ended; a full
+// queue ends the socket. It reports whether e was queued.
 func (k *socket) offer(e *Event) bool {
 	select {
 	case <-k.done:
 		return false
+	default:
+		return k.enqueue(e.SessionID, e)
+	}
+}
+
+// enqueue queues e, an event of sid, without blocking and wakes the
+// transport; a full queue ends the socket as slow, and enqueue reports
+// false. Every event reaches a socket's queue here.
+func (k *socket) enqueue(sid SessionID, e *Event) bool {
+	select {
 	case k.events <- e:
 		k.notify()
 		return true
 	default:
-		k.dropSlow(e.SessionID)
+		k.dropSlow(sid)
 		return false
 	}
 }
