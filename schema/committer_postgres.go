@@ -209,23 +209,23 @@ func nullJSON(j jsonText) (sql.NullString, error) {
 
 // postgresCommitMany stores plain dialog commits, each of another
 // conversation: $2… hold the commits ($2 session, $3 fence, $4 consumed
-// seq, $5 message count; $21 whether it has entries, $22 whether the last
-// is a park), their journal entries ($6…$12) and messages ($13…$20,
+// seq, $5 message count; $21 the run of its entries, 0 when none, $22
+// whether the last is a park), their journal entries ($6…$12) and messages ($13…$20,
 // back = how many of the commit's messages follow it; $23…$25 the entry
 // a message carries, journal_carry.go), $1 is the time. It locks the sessions rows in id order (as appendMany does),
 // bumps each session whose fence still matches, as updateDialogStateTx
 // does, and inserts the entries and messages of those alone. It returns
 // each bumped session's id and new last_seq.
 const postgresCommitMany = `WITH input AS (
-	SELECT * FROM unnest($2::uuid[], $3::bigint[], $4::bigint[], $5::bigint[], $21::boolean[], $22::boolean[])
-		AS t(session_id, fence, consumed, n, has_entries, parked)
+	SELECT * FROM unnest($2::uuid[], $3::bigint[], $4::bigint[], $5::bigint[], $21::bigint[], $22::boolean[])
+		AS t(session_id, fence, consumed, n, entries_run, parked)
 ), locked AS MATERIALIZED (
 	SELECT id FROM sessions WHERE id IN (SELECT session_id FROM input) ORDER BY id FOR UPDATE
 ), bumped AS (
 	UPDATE sessions s SET last_seq = s.last_seq + i.n,
 		last_activity = CASE WHEN i.n > 0 THEN $1::timestamptz ELSE s.last_activity END,
 		consumed_seq = GREATEST(s.consumed_seq, i.consumed),
-		parked = CASE WHEN i.has_entries THEN i.parked ELSE s.parked END
+		parked = CASE WHEN i.entries_run > 0 AND i.entries_run = s.run THEN i.parked ELSE s.parked END
 	FROM input i JOIN locked l ON l.id = i.session_id
 	WHERE s.id = i.session_id AND (i.fence = 0 OR s.runner_fence = i.fence)
 	RETURNING s.id, s.last_seq
@@ -304,7 +304,8 @@ func commitManyArgs(dws []*dialogWrite) ([]any, error) {
 		mNames, mSenderIDs              []string
 		mBack                           []int64
 		mAttachments, mMetadata         []sql.NullString
-		hasEntries, parked              []bool
+		parked                          []bool
+		entriesRuns                     []int64
 		mRuns, mIdx                     []sql.NullInt64
 		mEntries                        []sql.NullString
 	)
@@ -313,7 +314,7 @@ func commitManyArgs(dws []*dialogWrite) ([]any, error) {
 		sid := string(w.SessionID)
 		sessions, fences = append(sessions, sid), append(fences, w.Fence)
 		consumed, counts = append(consumed, w.ConsumedSeq), append(counts, int64(len(dw.rows)))
-		hasEntries, parked = append(hasEntries, len(w.Entries) > 0), append(parked, lastParked(w.Entries))
+		entriesRuns, parked = append(entriesRuns, entriesRun(w.Entries)), append(parked, lastParked(w.Entries))
 		for _, e := range carryEntries(w, dw.rows, nil) {
 			eSessions, eRuns, eIdx = append(eSessions, sid), append(eRuns, e.Run), append(eIdx, e.Index)
 			eKinds, eValues = append(eKinds, e.Kind), append(eValues, e.Value)
@@ -337,7 +338,7 @@ func commitManyArgs(dws []*dialogWrite) ([]any, error) {
 	return []any{pq.Array(sessions), pq.Array(fences), pq.Array(consumed), pq.Array(counts),
 		pq.Array(eSessions), pq.Array(eRuns), pq.Array(eIdx), pq.Array(eKinds), pq.Array(eValues), pq.Array(eFound), pq.Array(eSeqs),
 		pq.Array(mIDs), pq.Array(mSessions), pq.Array(mBack), pq.Array(mSenders), pq.Array(mTxt), pq.Array(mAttachments), pq.Array(mMetadata), pq.Array(mNames),
-		pq.Array(hasEntries), pq.Array(parked), pq.Array(mRuns), pq.Array(mIdx), pq.Array(mEntries), pq.Array(mSenderIDs)}, nil
+		pq.Array(entriesRuns), pq.Array(parked), pq.Array(mRuns), pq.Array(mIdx), pq.Array(mEntries), pq.Array(mSenderIDs)}, nil
 }
 
 func nullInt(p *int64) sql.NullInt64 {

@@ -106,7 +106,8 @@ type write struct {
 // taken, after a new entry and a message of its own.
 func mixedWrites(t *testing.T, db *DB, sessions []runtime.SessionID, n int) []write {
 	ctx := context.Background()
-	taken := runtime.JournalEntry{Run: 1, Index: 1, Kind: runtime.EntryPark}
+	// A NOW: a park would be no conflict, as no row holds it (parkGaps).
+	taken := runtime.JournalEntry{Run: 1, Index: 1, Kind: runtime.EntryNow, Value: "2001-02-03T04:05:06Z"}
 	for _, id := range sessions {
 		err := db.CommitDialog(ctx, &runtime.DialogWrite{SessionID: id, Entries: []runtime.JournalEntry{taken},
 			Run: &runtime.RunState{Run: 1, Version: "v"}})

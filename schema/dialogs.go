@@ -221,8 +221,14 @@ func dialogStateSets(w *runtime.DialogWrite, sets []string, args []any) ([]strin
 		sets = append(sets, "run = ?", "run_ended = ?", "script_version = ?", "run_base = consumed_seq")
 		args = append(args, r.Run, false, r.Version)
 	}
-	if len(w.Entries) > 0 || w.Run != nil && !w.Run.Ended { // a new run has no entry yet
+	switch {
+	case w.Run != nil && !w.Run.Ended: // a new run: its entries, if any, are its first
 		sets, args = append(sets, "parked = ?"), append(args, lastParked(w.Entries))
+	case len(w.Entries) > 0:
+		// Only entries of the run the row is on say whether it is parked:
+		// Journal puts its last park back from it (parkGaps).
+		sets = append(sets, "parked = CASE WHEN run = ? THEN ? ELSE parked END")
+		args = append(args, entriesRun(w.Entries), lastParked(w.Entries))
 	}
 	return sets, args
 }

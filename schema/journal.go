@@ -26,7 +26,9 @@ func (db *DB) Journal(ctx context.Context, sid runtime.SessionID, run int64) ([]
 	// The run's rows of dialog_journal, and the entries its messages
 	// carry (journal_carry.go), which lie above the session's run_base
 	// in seq: a user message's is the HEAR that took it (its content,
-	// its seq), a bot message's the TALK that said it.
+	// its seq), a bot message's the TALK that said it. Its parks are no
+	// rows; the last row of the statement, after every index, says
+	// whether the run is parked, read in the same snapshot as the rest.
 	var rows []journalRow
 	q := db.write.Rebind(`SELECT run, idx, kind, value, found, seq FROM dialog_journal
 		WHERE session_id = ? AND run = ?
@@ -35,16 +37,29 @@ func (db *DB) Journal(ctx context.Context, sid runtime.SessionID, run int64) ([]
 			COALESCE(entry, content), ` + db.dialect.sqlFalse + `, CASE WHEN sender = 'user' THEN seq ELSE 0 END
 		FROM message_history
 		WHERE session_id = ? AND seq > (SELECT run_base FROM sessions WHERE id = ?) AND run = ?
+		UNION ALL
+		SELECT run, ` + parkedIdx + `, '` + parkedKind + `', '', parked, 0 FROM sessions WHERE id = ? AND run = ?
 		ORDER BY idx`)
-	if err := db.read.SelectContext(ctx, &rows, q, sid, run, sid, sid, run); err != nil {
+	if err := db.read.SelectContext(ctx, &rows, q, sid, run, sid, sid, run, sid, run); err != nil {
 		return nil, db.fail(err, "journal")
+	}
+	parked := false
+	if n := len(rows); n > 0 && rows[n-1].Kind == parkedKind {
+		parked, rows = rows[n-1].Found, rows[:n-1]
 	}
 	list := make([]runtime.JournalEntry, len(rows))
 	for i, r := range rows {
 		list[i] = runtime.JournalEntry{Run: r.Run, Index: r.Index, Kind: r.Kind, Value: r.Value, Found: r.Found, Seq: r.Seq}
 	}
-	return list, nil
+	return parkGaps(run, list, parked), nil
 }
+
+// parkedKind and parkedIdx mark Journal's row of the sessions row: its
+// found is parked, and its idx sorts it after every entry.
+const (
+	parkedKind = "parked:"
+	parkedIdx  = "9223372036854775807"
+)
 
 // pendingQuery finds the conversations PendingDialogs reports, one SELECT
 // per condition so that each reads its own partial index (0002, 0016): a

@@ -22,7 +22,9 @@ import (
 // carryEntries lets rows (w's messages) and in (w's Input as a row, or
 // nil) carry the entries of w they are, and returns the entries left for
 // dialog_journal. The Input's HEAR takes its seq from the row when read
-// back, so in's seq need not be known yet.
+// back, so in's seq need not be known yet. Parks are never left: the
+// sessions row keeps the last (parked), and Journal puts each one back
+// (parkGaps).
 func carryEntries(w *runtime.DialogWrite, rows []messageRow, in *messageRow) []runtime.JournalEntry {
 	var carried []bool
 	carry := func(k int, r *messageRow, entry *string) {
@@ -51,20 +53,61 @@ func carryEntries(w *runtime.DialogWrite, rows []messageRow, in *messageRow) []r
 			carry(k, in, nil) // its value is the content
 		}
 	}
-	if carried == nil {
-		return w.Entries
-	}
-	left := make([]runtime.JournalEntry, 0, len(w.Entries))
+	var left []runtime.JournalEntry
 	for k, e := range w.Entries {
-		if !carried[k] {
+		if (carried == nil || !carried[k]) && e.Kind != runtime.EntryPark {
 			left = append(left, e)
 		}
 	}
 	return left
 }
 
+// parkGaps puts back the parks of a run's journal, which no row holds
+// (carryEntries). The runtime numbers a run's entries 1, 2, 3…, and a
+// dialog leaves a park only by taking a message: the entry after a park
+// is the HEAR that took it. So an index missing just before a HEAR is a
+// park, and so is the entry after the last when the sessions row says
+// the run is parked. A journal written before parks were left out holds
+// them as rows, and then nothing is missing. rows are in index order.
+func parkGaps(run int64, rows []runtime.JournalEntry, parked bool) []runtime.JournalEntry {
+	park := func(i int64) runtime.JournalEntry {
+		return runtime.JournalEntry{Run: run, Index: i, Kind: runtime.EntryPark}
+	}
+	var list []runtime.JournalEntry // nil while it would equal rows
+	prev := int64(0)
+	for i, e := range rows {
+		if e.Kind == runtime.EntryHear && e.Index == prev+2 {
+			if list == nil {
+				list = append(make([]runtime.JournalEntry, 0, len(rows)+len(rows)/2+1), rows[:i]...)
+			}
+			list = append(list, park(prev+1))
+		}
+		if list != nil {
+			list = append(list, e)
+		}
+		prev = e.Index
+	}
+	if list == nil {
+		list = rows
+	}
+	if n := len(list); parked && (n == 0 || list[n-1].Kind != runtime.EntryPark) {
+		list = append(list, park(prev+1))
+	}
+	return list
+}
+
 // lastParked reports whether the last of entries is a park, which the
-// sessions row keeps (parked) for PendingDialogs.
+// sessions row keeps (parked) for PendingDialogs and for Journal, which
+// stores no park as a row.
 func lastParked(entries []runtime.JournalEntry) bool {
 	return len(entries) > 0 && entries[len(entries)-1].Kind == runtime.EntryPark
+}
+
+// entriesRun is the run of entries (the runtime writes one run's at a
+// time), 0 when there are none.
+func entriesRun(entries []runtime.JournalEntry) int64 {
+	if len(entries) == 0 {
+		return 0
+	}
+	return entries[len(entries)-1].Run
 }
