@@ -31,7 +31,8 @@
 //   - messages.go: AppendMessage, the hot path, and the history reads.
 //   - dialogs.go, journal.go, scripts.go: the durable dialogs
 //     (runtime.DialogStore): CommitDialog, the journal, PendingDialogs and
-//     the pinned script versions.
+//     the pinned script versions. journal_carry.go: the entries that are
+//     message rows, and the parks that are no rows at all.
 //   - sessions.go, sessions_list.go, sessions_cleanup.go, memory.go,
 //     users.go, bots.go: the other Store methods, by table. A session's
 //     members (session_members) are read with it, in the same row.
