@@ -2,8 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 )
 
 // The generators against the in-process echo server alone: fast, no
@@ -68,5 +73,48 @@ func TestHistoryOnEcho(t *testing.T) {
 	}
 	if r.Requests != 15 || r.Errors != 0 || r.Lat.P50 <= 0 {
 		t.Errorf("history: %+v", r)
+	}
+}
+
+// TestEchoKeepsRecentHistory: a room keeps the messages a history page
+// can ask for, not every one, so that the bare server's heap does not
+// grow with each turn; seqs and has_more stay as if it kept them all.
+func TestEchoKeepsRecentHistory(t *testing.T) {
+	t.Parallel()
+	e, err := startEcho()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.close)
+	rm := &room{id: "r1", conns: map[*websocket.Conn]struct{}{}}
+	e.mu.Lock()
+	e.rooms[rm.id] = rm
+	e.mu.Unlock()
+	const total = 5*historyKeep + 7
+	for i := range total {
+		rm.publish(context.Background(), "user", fmt.Sprint(i+1), "")
+	}
+	if n := len(rm.msgs); n < historyKeep || n > 2*historyKeep {
+		t.Errorf("the room keeps %d messages; want %d to %d", n, historyKeep, 2*historyKeep)
+	}
+	res, err := http.Get(e.base + "/api/conversations/r1/history?limit=100")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var page struct {
+		Messages []messageFrame
+		HasMore  bool `json:"has_more"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&page); err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Messages) != 100 || !page.HasMore {
+		t.Fatalf("history: %d messages, has_more %v; want 100, true", len(page.Messages), page.HasMore)
+	}
+	for i, m := range page.Messages {
+		if want := int64(total - 100 + 1 + i); m.Seq != want || m.Content != fmt.Sprint(want) {
+			t.Errorf("message %d: seq %d %q; want seq %d", i, m.Seq, m.Content, want)
+		}
 	}
 }
