@@ -210,9 +210,9 @@ func nullJSON(j jsonText) (sql.NullString, error) {
 // postgresCommitMany stores plain dialog commits, each of another
 // conversation: $2… hold the commits ($2 session, $3 fence, $4 consumed
 // seq, $5 message count; $21 the run of its entries, 0 when none, $22
-// whether the last is a park), their journal entries ($6…$12) and messages ($13…$20,
-// back = how many of the commit's messages follow it; $23…$25 the entry
-// a message carries, journal_carry.go), $1 is the time. It locks the sessions rows in id order (as appendMany does),
+// whether the last is a park), their journal entries ($6…$12) and
+// messages ($13…$20, back = how many of the commit's messages follow it;
+// $23…$25 the entry a message carries, journal_carry.go), $1 is the time. It locks the sessions rows in id order (as appendMany does),
 // bumps each session whose fence still matches, as updateDialogStateTx
 // does, and inserts the entries and messages of those alone. It returns
 // each bumped session's id and new last_seq.
