@@ -68,7 +68,15 @@ func TestMigration0006(t *testing.T) {
 		var partial int
 		q := `SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'message_history_client' AND sql LIKE '%WHERE client_id IS NOT NULL%'`
 		if db.dialect == postgresDialect {
-			q = `SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'message_history_client' AND indexdef LIKE '%WHERE (client_id IS NOT NULL)%'`
+			// Not pg_indexes: it spells out every index of the database,
+			// and one that another test's schema drops meanwhile fails
+			// the query ("could not open relation with OID", seen in
+			// CI). This reads the predicate of this schema's index alone.
+			q = `WITH idx AS MATERIALIZED (
+				SELECT i.indpred, i.indrelid FROM pg_index i
+				JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+				WHERE n.nspname = current_schema() AND c.relname = 'message_history_client')
+			SELECT count(*) FROM idx WHERE pg_get_expr(indpred, indrelid) = '(client_id IS NOT NULL)'`
 		}
 		if err := db.read.GetContext(ctx, &partial, q); err != nil || partial != 1 {
 			t.Fatalf("the partial client id index: %d, %v", partial, err)
