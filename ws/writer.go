@@ -90,6 +90,7 @@ func (c *connection) end() {
 		c.conn.Close(websocket.StatusPolicyViolation, "reading too slowly; reconnect with after=SEQ")
 		return
 	}
+queued:
 	for {
 		select {
 		case e := <-c.sub.Events():
@@ -97,10 +98,9 @@ func (c *connection) end() {
 				c.conn.CloseNow()
 				return
 			}
-			continue
 		default:
+			break queued
 		}
-		break
 	}
 	switch reason {
 	case runtime.ReasonShuttingDown:
