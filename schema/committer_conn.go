@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -86,8 +87,8 @@ func (c *committer) drop() {
 	if c.conn == nil {
 		return
 	}
-	for _, st := range c.conn.stmts {
-		st.Close() // fails at once on a broken connection; nothing to do then
+	for _, ps := range c.conn.stmts {
+		ps.st.Close() // fails at once on a broken connection; nothing to do then
 	}
 	c.conn.Close()
 	c.conn = nil
@@ -122,8 +123,8 @@ const maxStmts = 64
 // at once.
 type batchConn struct {
 	*sqlx.Conn
-	stmts map[string]*sqlx.Stmt // nil: no cache (SQLite)
-	ran   map[string]bool       // queries that ran once, unprepared
+	stmts map[string]*preparedStmt // nil: no cache (SQLite)
+	ran   map[string]bool          // queries that ran once, unprepared
 	// oneByOne says that script runs its statements one at a time
 	// (SQLite, whose driver keeps single statements prepared but parses
 	// a script anew each time; there are no round trips to save).
@@ -151,9 +152,32 @@ func (bc *batchConn) script(ctx context.Context, stmts ...string) error {
 func newBatchConn(conn *sqlx.Conn, cache bool) *batchConn {
 	bc := &batchConn{Conn: conn}
 	if cache {
-		bc.stmts, bc.ran = map[string]*sqlx.Stmt{}, map[string]bool{}
+		bc.stmts, bc.ran = map[string]*preparedStmt{}, map[string]bool{}
 	}
 	return bc
+}
+
+// A prepared statement's plan is as good as the table sizes it was made
+// for. PostgreSQL plans a prepared statement for its first runs, then
+// keeps one generic plan, made from the sizes of that moment, until an
+// ANALYZE (autovacuum's, say) changes the tables' statistics. On a new
+// database the tables are tiny then, and the plan scans sessions whole
+// rather than look rows up by id: fine for a few rows, not once there are
+// many, or many dead versions of a few (every turn leaves some). Where
+// autovacuum is off, or before its first ANALYZE, nothing would ever
+// replace that plan. So a statement is prepared again once it is twice
+// as old as when it was last prepared (after 1 s, 2 s, 4 s, … at most
+// every replanEvery): a handful of plans over a database's growth.
+const (
+	replanFirst = time.Second
+	replanEvery = 10 * time.Minute
+)
+
+// preparedStmt is a statement of the cache and when to prepare it again.
+type preparedStmt struct {
+	st     *sqlx.Stmt
+	replan time.Time     // prepare again after this
+	age    time.Duration // how long until then, doubled each time
 }
 
 // stmt returns the prepared statement for query, or nil when query is to
@@ -162,8 +186,15 @@ func (bc *batchConn) stmt(ctx context.Context, query string, args []any) *sqlx.S
 	if bc.stmts == nil || len(args) == 0 {
 		return nil
 	}
-	if st := bc.stmts[query]; st != nil || !bc.ran[query] {
-		return st
+	ps := bc.stmts[query]
+	switch {
+	case ps == nil && !bc.ran[query]:
+		return nil
+	case ps != nil && time.Now().Before(ps.replan):
+		return ps.st
+	case ps != nil:
+		ps.st.Close() // a failure leaves a statement the server frees with the connection
+		delete(bc.stmts, query)
 	}
 	st, err := bc.Conn.PreparexContext(ctx, query)
 	if err != nil {
@@ -173,7 +204,11 @@ func (bc *batchConn) stmt(ctx context.Context, query string, args []any) *sqlx.S
 		delete(bc.ran, query)
 		return nil
 	}
-	bc.stmts[query] = st
+	age := replanFirst
+	if ps != nil {
+		age = min(2*ps.age, replanEvery)
+	}
+	bc.stmts[query] = &preparedStmt{st: st, replan: time.Now().Add(age), age: age}
 	return st
 }
 
