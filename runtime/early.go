@@ -39,11 +39,21 @@ import (
 //     failed, the conversation was cancelled) stores the message alone and
 //     queues it, as append would have (dropInput). Either way the dialog
 //     is rebuilt from its journal.
+//   - With several nodes, another node may store a user message of the
+//     conversation while this one's is offered, before this node hears of
+//     it. The dialog must hear that one first. So the store refuses a
+//     commit whose message would come after a user message the dialog has
+//     not taken (ErrInputBehind); a commit refused because another node
+//     now runs the dialog (ErrNotRunner) is no fault of the message
+//     either. Both store the message on its own and queue it behind
+//     the other (storeAloneLocked), and the dialog is rebuilt, to hear
+//     them in seq order. A message the sender stored on its own while the
+//     dialog ran (storeOffer) may likewise have come after another node's:
+//     the turn then ends unwritten (behind), and the dialog is rebuilt.
 //
-// Only where the store asks for it (TurnsInOneCommit: SQLite, whose
-// throughput is commits and pages written) and on a single node: with
-// several nodes, another node may store user messages of the conversation
-// meanwhile, and the lease check would fail the message with the answer.
+// Only where the store asks for it (TurnsInOneCommit), as both of
+// schema's do: a turn's cost there is its commits and the rows they
+// rewrite.
 
 // oneCommitStore is a Store that would rather store a user message for a
 // parked dialog with its answer (DialogWrite.Input) than on its own.
@@ -65,6 +75,10 @@ type offer struct {
 	settled bool
 	created bool  // m was stored now; false with err nil: m is the one stored before
 	err     error // m was not stored
+	// behind: m, stored on its own, came after a message another node
+	// stored, which the dialog has not heard: the turn that heard m
+	// first must not be written.
+	behind bool
 }
 
 // errInputLost is the dialog's commit when the message it heard was
@@ -76,7 +90,7 @@ var errInputLost = errors.New("the message the dialog heard was not stored as ne
 // dialogs.
 func (h *Hub) oneCommitTurns() bool {
 	s, ok := h.store.(oneCommitStore)
-	return ok && s.TurnsInOneCommit() && h.cfg.Cluster == nil
+	return ok && s.TurnsInOneCommit()
 }
 
 // waitOfferLocked waits, c.mu held, until no offered message waits for
@@ -137,15 +151,30 @@ func (c *conv) await(ctx context.Context, o *offer) (created bool, err error) {
 }
 
 // storeOffer stores o's message on its own unless it is settled already.
+// The dialog, which heard it, gives it its seq when it commits, unless
+// another node's message came before it (behind).
 func (c *conv) storeOffer(ctx context.Context, o *offer) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if o.settled {
-		return
+	if !o.settled {
+		c.storeAloneLocked(ctx, o, false)
 	}
+}
+
+// storeAloneLocked stores o's message on its own, publishes it, and
+// settles o. queue hands the message to the dialog, as append does: the
+// dialog that heard it is rebuilt and hears it again. Without queue, the
+// dialog's commit gives it its seq, which is only right when no message
+// of another node came between: one that did makes o behind, and the
+// message is queued all the same. c.mu is held.
+func (c *conv) storeAloneLocked(ctx context.Context, o *offer, queue bool) {
+	before := c.session.LastSeq
 	created, err := c.hub.store.AppendMessage(ctx, o.m)
 	if err == nil && created {
-		c.publishInputLocked(ctx, o, false)
+		// Seqs in between are other nodes' messages (on one node there
+		// are none): publishing o.m publishes them first.
+		o.behind = !queue && o.m.Seq > before+1
+		c.publishInputLocked(ctx, o, queue || o.behind)
 	}
 	c.settleLocked(o, created, err)
 }
@@ -217,7 +246,7 @@ func (r *runner) inputLocked(w *DialogWrite) error {
 	case !o.settled:
 		w.Input, w.InputEntry = o.m, r.inputEntry
 		return nil
-	case o.err != nil || !o.created:
+	case o.err != nil || !o.created || o.behind:
 		r.input = nil
 		return errInputLost
 	}
@@ -240,6 +269,11 @@ func (r *runner) committedLocked(ctx context.Context, w *DialogWrite, err error)
 	switch {
 	case errors.Is(err, ErrInputStored):
 		c.settleLocked(o, false, nil) // o.m is the message stored before
+	case errors.Is(err, ErrInputBehind) || errors.Is(err, ErrNotRunner):
+		// The dialog's turn cannot be written, through no fault of the
+		// message: it is stored on its own, behind the messages before
+		// it, for the dialog to hear in its turn.
+		c.storeAloneLocked(ctx, o, true)
 	case err != nil:
 		var e *Error
 		if !errors.As(err, &e) { // the conversation was cancelled, say
@@ -266,13 +300,7 @@ func (r *runner) dropInput() {
 	c := r.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if o.settled {
-		return
+	if !o.settled {
+		c.storeAloneLocked(context.Background(), o, true)
 	}
-	ctx := context.Background()
-	created, err := c.hub.store.AppendMessage(ctx, o.m)
-	if err == nil && created {
-		c.publishInputLocked(ctx, o, true)
-	}
-	c.settleLocked(o, created, err)
 }

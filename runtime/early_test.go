@@ -346,3 +346,88 @@ func TestOfferedTurnHostFailure(t *testing.T) {
 		}
 	}
 }
+
+// anotherNodesMessage stores a user message of sid as another node would:
+// in the store, and nowhere in h.
+func anotherNodesMessage(t *testing.T, h *testHub, sid runtime.SessionID, content string) {
+	t.Helper()
+	m := &runtime.Message{SessionID: sid, Sender: runtime.SenderUser, SenderID: alice.UserID, SenderName: alice.Name, Content: content}
+	if _, err := h.store.AppendMessage(context.Background(), m); err != nil {
+		t.Error(err)
+	}
+}
+
+// A user message another node stored while the dialog sat parked, which
+// this node has not heard of yet, comes before the one offered now: the
+// store refuses the turn (ErrInputBehind), the offered message is stored
+// on its own after the other, both are published in seq order, and the
+// dialog, rebuilt, answers them in that order.
+func TestOfferedBehindAnotherNodesMessage(t *testing.T) {
+	t.Parallel()
+	h, st := newWriteHub(t, echo)
+	sub := parkedConversation(t, h)
+	anotherNodesMessage(t, h, sub.Session.ID, "elsewhere")
+	inputs, appends := st.inputs.Load(), st.appends.Load()
+
+	m := h.send(t, alice, sub.Session.ID, "mine")
+	other := expectMessage(t, sub, runtime.SenderUser, "elsewhere")
+	got := expectMessage(t, sub, runtime.SenderUser, "mine")
+	expectMessage(t, sub, runtime.SenderBot, "echo: elsewhere")
+	expectMessage(t, sub, runtime.SenderBot, "echo: mine")
+	if err := sub.WaitIdle(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got.Seq != m.Seq || m.Seq != other.Seq+1 {
+		t.Fatalf("seqs: other node's %d, mine %d (acknowledged %d); want mine right after", other.Seq, got.Seq, m.Seq)
+	}
+	if in, n := st.inputs.Load()-inputs, st.appends.Load()-appends; in != 1 || n != 1 {
+		t.Fatalf("%d commits with an input, %d appends; want the refused turn, then the message stored alone", in, n)
+	}
+	s, heard := heardSeqs(t, h, sub.Session.ID)
+	if n := len(heard); n < 2 || heard[n-2] != other.Seq || heard[n-1] != m.Seq || s.ConsumedSeq != m.Seq {
+		t.Fatalf("HEAR entries %v, consumed %d; want [… %d %d], %d", heard, s.ConsumedSeq, other.Seq, m.Seq, m.Seq)
+	}
+	expectQuiet(t, sub)
+}
+
+// A slow script's message, stored by its sender on its own, may come
+// after a user message another node stored meanwhile: the turn that heard
+// it first is not written (nothing of it is published), and the dialog,
+// rebuilt, answers both in seq order.
+func TestOfferedStoredBehindAnotherNodesMessage(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	var once atomic.Bool
+	var h *testHub
+	step := func(ctx context.Context, host runtime.DialogHost, in *runtime.Message) error {
+		if in != nil && in.Content == "slow" && !host.Replaying() && once.CompareAndSwap(false, true) {
+			anotherNodesMessage(t, h, in.SessionID, "elsewhere") // while the script runs
+			<-release
+		}
+		return echo(ctx, host, in)
+	}
+	h, st := newWriteHub(t, step)
+	sub := parkedConversation(t, h)
+	inputs := st.inputs.Load()
+
+	slow := h.send(t, alice, sub.Session.ID, "slow") // stored by the sender after flushAfter
+	other := expectMessage(t, sub, runtime.SenderUser, "elsewhere")
+	expectMessage(t, sub, runtime.SenderUser, "slow")
+	if slow.Seq != other.Seq+1 {
+		t.Fatalf("seqs: other node's %d, slow %d; want slow right after", other.Seq, slow.Seq)
+	}
+	close(release)
+	expectMessage(t, sub, runtime.SenderBot, "echo: elsewhere")
+	expectMessage(t, sub, runtime.SenderBot, "echo: slow")
+	if err := sub.WaitIdle(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := st.inputs.Load() - inputs; n != 0 {
+		t.Fatalf("%d commits carried an input; the sender stored it", n)
+	}
+	s, heard := heardSeqs(t, h, sub.Session.ID)
+	if n := len(heard); n < 2 || heard[n-2] != other.Seq || heard[n-1] != slow.Seq || s.ConsumedSeq != slow.Seq {
+		t.Fatalf("HEAR entries %v, consumed %d; want [… %d %d], %d", heard, s.ConsumedSeq, other.Seq, slow.Seq, slow.Seq)
+	}
+	expectQuiet(t, sub)
+}

@@ -134,7 +134,11 @@ type DialogWrite struct {
 	// its seq to the journal entry Entries[InputEntry] and to ConsumedSeq,
 	// and writes the rest after it. If a message with Input's client id is
 	// stored already, nothing of w is written: CommitDialog returns
-	// ErrInputStored, and Input holds the stored message.
+	// ErrInputStored, and Input holds the stored message. If the session
+	// holds a user message the dialog has not taken (LastUserSeq >
+	// ConsumedSeq: another node stored it meanwhile), nothing of w is
+	// written either: CommitDialog returns ErrInputBehind, as the dialog
+	// must hear that message first.
 	Input      *Message
 	InputEntry int
 	// Fence is the lease the write was made under (cluster.go); the store
@@ -146,6 +150,11 @@ type DialogWrite struct {
 // ErrInputStored is CommitDialog's answer to a DialogWrite whose Input
 // was stored before (its client id is taken): nothing was written.
 var ErrInputStored = errors.New("the message was stored before")
+
+// ErrInputBehind is CommitDialog's answer to a DialogWrite whose Input
+// would be stored behind a user message the dialog has not heard yet
+// (another node stored it meanwhile): nothing was written.
+var ErrInputBehind = errors.New("a message the dialog has not heard comes before the input")
 
 // DialogStore keeps durable dialogs.
 type DialogStore interface {

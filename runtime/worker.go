@@ -201,9 +201,10 @@ func (c *conv) step(in input) {
 	}
 	// inputResume: loading the runner was the work.
 	switch {
-	case errors.Is(err, ErrInputStored) || errors.Is(err, errInputLost):
-		// The message the dialog heard is not a new one: the sender has
-		// its answer, and the dialog starts again from its journal.
+	case errors.Is(err, ErrInputStored) || errors.Is(err, ErrInputBehind) || errors.Is(err, errInputLost):
+		// The message the dialog heard is not a new one, or not the next
+		// (early.go): the sender has its answer, and the dialog starts
+		// again from its journal.
 		r.reset()
 	case err == nil:
 		r.retry = 0

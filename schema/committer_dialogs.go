@@ -14,8 +14,9 @@ import (
 // ones of a batch's round (committer.units) are stored by one statement,
 // as its appends are (committer_appends.go): one round trip for
 // all of them instead of three each. Plain means what a turn of most bots
-// writes: journal entries, messages, and the consumed seq, under the
-// dialog's lease; a write that also sets suggestions, a WAIT deadline,
+// writes: the user's message it answers (DialogWrite.Input), journal
+// entries, messages, and the consumed seq, under the dialog's lease; a
+// write that also sets suggestions, a WAIT deadline,
 // memory, links uploads, or starts or ends a run goes alone. Should the statement fail (a
 // journal entry written twice, text PostgreSQL cannot store), it is undone
 // and each commit of the unit runs on its own, in its own savepoint.
@@ -24,15 +25,36 @@ import (
 type dialogWrite struct {
 	w    *runtime.DialogWrite
 	rows []messageRow // w's messages, without their Seq and CreatedAt
-	// Set by the write: the messages stored, or the commit's own error
-	// (no such session, or the lease moved) when commitMany ran it.
+	in   *messageRow  // w's Input, nil when none
+	// Set by the write: the messages stored, w's Input as stored (or the
+	// message stored before under its client id), or the commit's own
+	// error (no such session, the lease moved, the input is a repeat or
+	// behind) when commitMany ran it.
 	stored []*runtime.Message
+	input  *runtime.Message
 	err    error
 }
 
 // plainDialogWrite reports whether commitMany may store w.
 func plainDialogWrite(w *runtime.DialogWrite) bool {
-	return len(w.Memory) == 0 && w.Suggestions == nil && w.WakeAt == nil && w.Run == nil && w.Input == nil && len(w.Uploads) == 0
+	return len(w.Memory) == 0 && w.Suggestions == nil && w.WakeAt == nil && w.Run == nil && len(w.Uploads) == 0
+}
+
+// storedAt sets what dw stored once its session's last_seq is last: its
+// input, then its messages, took the seqs up to last.
+func (dw *dialogWrite) storedAt(last int64, now dbTime) {
+	n := int64(len(dw.rows))
+	dw.stored = make([]*runtime.Message, n)
+	for i, row := range dw.rows {
+		row.Seq, row.CreatedAt = last-(n-1-int64(i)), now
+		dw.stored[i] = row.message()
+	}
+	if dw.in != nil {
+		in := *dw.in
+		in.Seq, in.CreatedAt = last-n, now
+		dw.input = in.message()
+		dw.w.Entries[dw.w.InputEntry].Seq, dw.w.ConsumedSeq = in.Seq, in.Seq
+	}
 }
 
 // commitManyFunc stores dws, each of another conversation, in one

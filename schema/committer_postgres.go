@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/lib/pq"
@@ -101,8 +102,12 @@ const postgresAppendMany = `WITH input AS (
 	SELECT t.* FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::boolean[], $6::text[], $7::jsonb[], $8::jsonb[], $9::text[], $10::text[], $11::text[])
 		WITH ORDINALITY AS t(id, session_id, sender, is_user, content, attachments, metadata, client_id, sender_name, sender_id, ord)
 ), dup AS (
-	SELECT i.ord, i.id AS key, m.id, m.session_id, m.seq, m.sender, m.content, m.client_id, m.attachments, m.metadata, m.created_at, m.sender_name, m.sender_id
-	FROM input i JOIN message_history m ON m.session_id = i.session_id AND m.client_id = i.client_id
+	SELECT i.ord, i.id AS key, m.*
+	FROM input i CROSS JOIN LATERAL (
+		SELECT m.id, m.session_id, m.seq, m.sender, m.content, m.client_id, m.attachments, m.metadata, m.created_at, m.sender_name, m.sender_id
+		FROM message_history m WHERE m.session_id = i.session_id AND m.client_id = i.client_id
+		LIMIT 1 -- at most one (message_history_client); kept from being pulled up into a join the planner may make a scan
+	) m
 ), fresh AS (
 	SELECT i.*, row_number() OVER (PARTITION BY i.session_id ORDER BY i.ord) AS k
 	FROM input i WHERE i.ord NOT IN (SELECT ord FROM dup)
@@ -208,48 +213,69 @@ func nullJSON(j jsonText) (sql.NullString, error) {
 }
 
 // postgresCommitMany stores plain dialog commits, each of another
-// conversation: $2… hold the commits ($2 session, $3 fence, $4 consumed
-// seq, $5 message count; $21 the run of its entries, 0 when none, $22
-// whether the last is a park), their journal entries ($6…$12) and
-// messages ($13…$20, back = how many of the commit's messages follow it;
-// $23…$25 the entry a message carries, journal_carry.go), $1 is the time. It locks the sessions rows in id order (as appendMany does),
-// bumps each session whose fence still matches, as updateDialogStateTx
-// does, and inserts the entries and messages of those alone. It returns
-// each bumped session's id and new last_seq.
+// conversation, with the user messages they answer (DialogWrite.Input):
+// $1 is the time; per commit, $2 its session, $3 its fence, $4 its
+// consumed seq, $5 how many messages it stores (its input too), $21 the
+// run of its entries (0 when none), $22 whether the last is a park, $27
+// whether it has an input, $28 the input's client id; per journal entry,
+// $6…$12 (a seq of -1: the input's, not known before); per message,
+// $13…$20 and $23…$26, $29 its client id (back = how many of the commit's
+// messages follow it; the input, first, is the user's message).
+//
+// It locks the sessions rows in id order (as appendMany does) and bumps
+// each whose fence still matches, as updateDialogStateTx does; one with
+// an input, also as turnTx does (the input takes the first seq and is
+// consumed), and only if no message has the input's client id (dup) and
+// no user message waits for the dialog. It inserts the entries and
+// messages of the commits it bumped, and returns, for each session it
+// locked, its new last_seq (NULL when not bumped) and what tells why not.
+//
+// The client id lookup is a lateral subquery with a LIMIT: the plan kept
+// for the prepared statement (committer_conn.go) then finds the message
+// by its index however small the table was when the plan was made.
 const postgresCommitMany = `WITH input AS (
-	SELECT * FROM unnest($2::uuid[], $3::bigint[], $4::bigint[], $5::bigint[], $21::bigint[], $22::boolean[])
-		AS t(session_id, fence, consumed, n, entries_run, parked)
+	SELECT * FROM unnest($2::uuid[], $3::bigint[], $4::bigint[], $5::bigint[], $21::bigint[], $22::boolean[], $27::boolean[], $28::text[])
+		AS t(session_id, fence, consumed, n, entries_run, parked, has_input, client_id)
 ), locked AS MATERIALIZED (
-	SELECT id FROM sessions WHERE id IN (SELECT session_id FROM input) ORDER BY id FOR UPDATE
+	SELECT id, runner_fence, last_user_seq > consumed_seq AS behind
+	FROM sessions WHERE id IN (SELECT session_id FROM input) ORDER BY id FOR UPDATE
+), dup AS (
+	SELECT i.session_id FROM input i CROSS JOIN LATERAL (
+		SELECT FROM message_history m WHERE m.session_id = i.session_id AND m.client_id = i.client_id LIMIT 1
+	) m
 ), bumped AS (
 	UPDATE sessions s SET last_seq = s.last_seq + i.n,
 		last_activity = CASE WHEN i.n > 0 THEN $1::timestamptz ELSE s.last_activity END,
-		consumed_seq = GREATEST(s.consumed_seq, i.consumed),
+		last_user_seq = CASE WHEN i.has_input THEN s.last_seq + 1 ELSE s.last_user_seq END,
+		consumed_seq = GREATEST(s.consumed_seq, CASE WHEN i.has_input THEN s.last_seq + 1 ELSE i.consumed END),
+		suggestions = CASE WHEN i.has_input THEN NULL ELSE s.suggestions END,
 		parked = CASE WHEN i.entries_run > 0 AND i.entries_run = s.run THEN i.parked ELSE s.parked END
 	FROM input i JOIN locked l ON l.id = i.session_id
 	WHERE s.id = i.session_id AND (i.fence = 0 OR s.runner_fence = i.fence)
-	RETURNING s.id, s.last_seq
+		AND (NOT i.has_input OR s.last_user_seq <= s.consumed_seq AND i.session_id NOT IN (SELECT session_id FROM dup))
+	RETURNING s.id, s.last_seq, s.last_seq - i.n + 1 AS first
 ), entries AS (
 	INSERT INTO dialog_journal (session_id, run, idx, kind, value, found, seq)
-	SELECT e.session_id, e.run, e.idx, e.kind, e.value, e.found, e.seq
+	SELECT e.session_id, e.run, e.idx, e.kind, e.value, e.found, CASE WHEN e.seq < 0 THEN b.first ELSE e.seq END
 	FROM unnest($6::uuid[], $7::bigint[], $8::bigint[], $9::text[], $10::text[], $11::boolean[], $12::bigint[])
 		AS e(session_id, run, idx, kind, value, found, seq)
 	JOIN bumped b ON b.id = e.session_id
 ), messages AS (
 	INSERT INTO message_history (` + messageColumns + `, run, idx, entry)
-	SELECT m.id, m.session_id, b.last_seq - m.back, m.sender, m.content, NULL, m.attachments, m.metadata, $1::timestamptz, m.sender_name,
+	SELECT m.id, m.session_id, b.last_seq - m.back, m.sender, m.content, m.client_id, m.attachments, m.metadata, $1::timestamptz, m.sender_name,
 		m.sender_id, m.run, m.idx, m.entry
 	FROM unnest($13::uuid[], $14::uuid[], $15::bigint[], $16::text[], $17::text[], $18::jsonb[], $19::jsonb[], $20::text[],
-		$23::bigint[], $24::bigint[], $25::text[], $26::text[])
-		AS m(id, session_id, back, sender, content, attachments, metadata, sender_name, run, idx, entry, sender_id)
+		$23::bigint[], $24::bigint[], $25::text[], $26::text[], $29::text[])
+		AS m(id, session_id, back, sender, content, attachments, metadata, sender_name, run, idx, entry, sender_id, client_id)
 	JOIN bumped b ON b.id = m.session_id
 )
-SELECT id, last_seq FROM bumped`
+SELECT l.id, b.last_seq, l.runner_fence, l.behind, l.id IN (SELECT session_id FROM dup) AS dup
+FROM locked l LEFT JOIN bumped b ON b.id = l.id`
 
 // commitManyPostgres is the committer's commitMany on PostgreSQL.
 func (db *DB) commitManyPostgres(ctx context.Context, tx execQueryer, dws []*dialogWrite) error {
 	for _, dw := range dws {
-		dw.stored, dw.err = nil, nil // from a run of the batch that did not commit
+		dw.stored, dw.input, dw.err = nil, nil, nil // from a run of the batch that did not commit
 	}
 	now := dbTime(db.now())
 	args, err := commitManyArgs(dws)
@@ -261,38 +287,53 @@ func (db *DB) commitManyPostgres(ctx context.Context, tx execQueryer, dws []*dia
 		return err
 	}
 	defer rows.Close()
-	last := make(map[string]int64, len(dws))
+	type result struct {
+		ID     string        `db:"id"`
+		Last   sql.NullInt64 `db:"last_seq"`
+		Fence  int64         `db:"runner_fence"`
+		Behind bool          `db:"behind"`
+		Dup    bool          `db:"dup"`
+	}
+	results := make(map[string]result, len(dws))
 	for rows.Next() {
-		var id string
-		var seq int64
-		if err := rows.Scan(&id, &seq); err != nil {
+		var r result
+		if err := rows.StructScan(&r); err != nil {
 			return err
 		}
-		last[id] = seq
+		results[r.ID] = r
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	rows.Close()
 	for _, dw := range dws {
-		seq, ok := last[string(dw.w.SessionID)]
+		w := dw.w
+		r, ok := results[string(w.SessionID)]
 		switch {
-		case !ok && dw.w.Fence != 0:
-			dw.err = runtime.Wrap(runtime.KindConflict, runtime.ErrNotRunner, "another node runs this dialog")
-			continue
 		case !ok:
 			dw.err = runtime.Errorf(runtime.KindNotFound, "conversation not found")
-			continue
-		}
-		dw.stored = make([]*runtime.Message, len(dw.rows))
-		for i, row := range dw.rows {
-			row.Seq, row.CreatedAt = seq-int64(len(dw.rows)-1-i), now
-			dw.stored[i] = row.message()
+		case r.Last.Valid:
+			dw.storedAt(r.Last.Int64, now)
+		case dw.in != nil && r.Dup:
+			// A repeat (rare): the message stored under its client id.
+			if dw.input, err = db.findByClientIDTx(ctx, tx, dw.in.SessionID, *dw.in.ClientID); err != nil {
+				return err
+			}
+			dw.err = runtime.ErrInputStored
+		case w.Fence != 0 && r.Fence != w.Fence:
+			dw.err = runtime.Wrap(runtime.KindConflict, runtime.ErrNotRunner, "another node runs this dialog")
+		case dw.in != nil && r.Behind:
+			dw.err = runtime.ErrInputBehind
+		default:
+			return fmt.Errorf("schema: the dialog commit of session %s was not stored, for no reason found", w.SessionID)
 		}
 	}
 	return nil
 }
 
-// commitManyArgs returns the arrays $2… of postgresCommitMany.
+// commitManyArgs returns the arrays $2… of postgresCommitMany. Each
+// commit's input, if any, goes first among its messages, one seq before
+// them.
 func commitManyArgs(dws []*dialogWrite) ([]any, error) {
 	var (
 		sessions                        []string
@@ -304,23 +345,38 @@ func commitManyArgs(dws []*dialogWrite) ([]any, error) {
 		mNames, mSenderIDs              []string
 		mBack                           []int64
 		mAttachments, mMetadata         []sql.NullString
-		parked                          []bool
+		parked, hasInput                []bool
 		entriesRuns                     []int64
 		mRuns, mIdx                     []sql.NullInt64
-		mEntries                        []sql.NullString
+		mEntries, mClientIDs, inClient  []sql.NullString
 	)
 	for _, dw := range dws {
 		w := dw.w
 		sid := string(w.SessionID)
+		msgs := dw.rows
+		if dw.in != nil {
+			msgs = append([]messageRow{*dw.in}, dw.rows...) // the input's row carries its HEAR below
+		}
 		sessions, fences = append(sessions, sid), append(fences, w.Fence)
-		consumed, counts = append(consumed, w.ConsumedSeq), append(counts, int64(len(dw.rows)))
+		consumed, counts = append(consumed, w.ConsumedSeq), append(counts, int64(len(msgs)))
 		entriesRuns, parked = append(entriesRuns, entriesRun(w.Entries)), append(parked, lastParked(w.Entries))
-		for _, e := range carryEntries(w, dw.rows, nil) {
+		hasInput = append(hasInput, dw.in != nil)
+		var in *messageRow
+		if dw.in != nil {
+			in = &msgs[0]
+			inClient = append(inClient, nullString(in.ClientID))
+		} else {
+			inClient = append(inClient, sql.NullString{})
+		}
+		for _, e := range carryEntries(w, msgs[len(msgs)-len(dw.rows):], in) {
+			if in != nil && e.Index == w.Entries[w.InputEntry].Index {
+				e.Seq = -1 // the input's HEAR, when its row cannot carry it: its seq is known once stored
+			}
 			eSessions, eRuns, eIdx = append(eSessions, sid), append(eRuns, e.Run), append(eIdx, e.Index)
 			eKinds, eValues = append(eKinds, e.Kind), append(eValues, e.Value)
 			eFound, eSeqs = append(eFound, e.Found), append(eSeqs, e.Seq)
 		}
-		for i, r := range dw.rows {
+		for i, r := range msgs {
 			a, err := nullJSON(r.Attachments)
 			if err != nil {
 				return nil, err
@@ -330,15 +386,17 @@ func commitManyArgs(dws []*dialogWrite) ([]any, error) {
 				return nil, err
 			}
 			mIDs, mSessions, mSenders, mTxt = append(mIDs, r.ID), append(mSessions, sid), append(mSenders, r.Sender), append(mTxt, r.Content)
-			mBack, mNames, mSenderIDs = append(mBack, int64(len(dw.rows)-1-i)), append(mNames, r.SenderName), append(mSenderIDs, r.SenderID)
+			mBack, mNames, mSenderIDs = append(mBack, int64(len(msgs)-1-i)), append(mNames, r.SenderName), append(mSenderIDs, r.SenderID)
 			mAttachments, mMetadata = append(mAttachments, a), append(mMetadata, m)
 			mRuns, mIdx, mEntries = append(mRuns, nullInt(r.Run)), append(mIdx, nullInt(r.Idx)), append(mEntries, nullString(r.Entry))
+			mClientIDs = append(mClientIDs, nullString(r.ClientID))
 		}
 	}
 	return []any{pq.Array(sessions), pq.Array(fences), pq.Array(consumed), pq.Array(counts),
 		pq.Array(eSessions), pq.Array(eRuns), pq.Array(eIdx), pq.Array(eKinds), pq.Array(eValues), pq.Array(eFound), pq.Array(eSeqs),
 		pq.Array(mIDs), pq.Array(mSessions), pq.Array(mBack), pq.Array(mSenders), pq.Array(mTxt), pq.Array(mAttachments), pq.Array(mMetadata), pq.Array(mNames),
-		pq.Array(entriesRuns), pq.Array(parked), pq.Array(mRuns), pq.Array(mIdx), pq.Array(mEntries), pq.Array(mSenderIDs)}, nil
+		pq.Array(entriesRuns), pq.Array(parked), pq.Array(mRuns), pq.Array(mIdx), pq.Array(mEntries), pq.Array(mSenderIDs),
+		pq.Array(hasInput), pq.Array(inClient), pq.Array(mClientIDs)}, nil
 }
 
 func nullInt(p *int64) sql.NullInt64 {

@@ -33,30 +33,18 @@ func (db *DB) CommitDialog(ctx context.Context, w *runtime.DialogWrite) error {
 	if db.noSuchID(string(w.SessionID)) {
 		return runtime.Errorf(runtime.KindNotFound, "conversation not found")
 	}
-	dw := &dialogWrite{w: w, rows: rows}
-	var input *runtime.Message // w.Input as stored, now or before
+	dw := &dialogWrite{w: w, rows: rows, in: in}
 	r := &request{ctx: ctx, sid: string(w.SessionID), fn: func(ctx context.Context, tx execQueryer) error {
-		if in != nil && db.dialect == sqliteDialect {
-			var ok bool
-			var err error
-			if input, dw.stored, ok, err = db.turnTx(ctx, tx, w, *in, rows); ok || err != nil {
-				return err
-			}
-			// Nothing was written: the two steps below say why.
-		}
-		if in != nil {
-			var created bool
-			var err error
-			if input, created, err = db.appendTx(ctx, tx, *in); err != nil {
-				return err
-			}
-			if !created {
-				return runtime.ErrInputStored // nothing was written
-			}
-			w.Entries[w.InputEntry].Seq, w.ConsumedSeq = input.Seq, input.Seq
-		}
 		var err error
-		dw.stored, err = db.commitDialogTx(ctx, tx, w, rows) // sets every row's Seq and CreatedAt anew, so a rerun is safe
+		if in == nil {
+			dw.stored, err = db.commitDialogTx(ctx, tx, w, rows) // sets every row's Seq and CreatedAt anew, so a rerun is safe
+			return err
+		}
+		var ok bool
+		if dw.input, dw.stored, ok, err = db.turnTx(ctx, tx, w, *in, rows); ok || err != nil {
+			return err
+		}
+		dw.input, err = db.inputRefusedTx(ctx, tx, w, *in) // nothing was written: why
 		return err
 	}}
 	if plainDialogWrite(w) {
@@ -65,14 +53,14 @@ func (db *DB) CommitDialog(ctx context.Context, w *runtime.DialogWrite) error {
 	r.flushFirst = w.Run != nil && w.Run.Ended // the end of a run deletes its journal
 	err = db.commit.submit(r)
 	if errors.Is(err, runtime.ErrInputStored) {
-		*w.Input = *input
+		*w.Input = *dw.input
 		return err
 	}
 	if err != nil {
 		return db.fail(err, "journal entry")
 	}
 	if in != nil {
-		*w.Input = *input
+		*w.Input = *dw.input
 	}
 	for i, m := range w.Messages {
 		*m = *dw.stored[i]
@@ -297,10 +285,10 @@ func (db *DB) insertMessagesTx(ctx context.Context, tx execQueryer, rows []messa
 }
 
 // TurnsInOneCommit tells the runtime to store a user message for a parked
-// dialog with the dialog's answer (runtime.DialogWrite.Input): on SQLite,
-// where a turn's cost is its commits and the pages they write, one commit
-// a turn instead of two. Not on PostgreSQL, where the committer stores the
-// appends of a batch in one statement and its plain dialog commits in
-// another (committer_appends.go, committer_dialogs.go), which a write
-// with an Input would leave for one statement per write.
-func (db *DB) TurnsInOneCommit() bool { return db.dialect == sqliteDialect }
+// dialog with the dialog's answer (runtime.DialogWrite.Input): one commit
+// a turn instead of two, and one new version of the sessions row. On
+// SQLite a turn's cost is its commits and the pages they write; on
+// PostgreSQL, the row versions and index entries its UPDATEs leave, and
+// the round trips, where the committer stores a batch's turns in one
+// statement (commitManyPostgres).
+func (db *DB) TurnsInOneCommit() bool { return true }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"os"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"parley/runtime"
 )
 
 // A dialog evicted between two HEARs is rebuilt from its journal on the
@@ -168,5 +171,48 @@ func writeAtomic(t *testing.T, path, content string) {
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A user message another node stored while the dialog sat parked in HEAR,
+// which this node has not heard of, comes before the next one sent here.
+// That one's turn cannot be stored with its answer (the store finds the
+// other message waiting for the dialog): it is stored on its own, both are
+// published in seq order, and the dialog, rebuilt from its journal,
+// answers each once, in that order.
+func TestTurnBehindAnotherNodesMessage(t *testing.T) {
+	s := MustRunMain(t, func(c *Config) { writeBot(t, c.Bots, "tally", "name: Tally\n", tallyBot) })
+	tok := tokenFor(t, "olga")
+	c, hello := mustDial(t, s, "bot_id=tally", tok)
+	c.say("one", "o1")
+	c.expectMessage("user", "one")
+	c.expectMessage("bot", "#1 one")
+
+	// The dialog is parked in HEAR once its goroutine is done.
+	ctx := context.Background()
+	olga := runtime.Identity{UserID: "olga", Name: "olga", Role: runtime.RoleUser}
+	sub, err := s.hub.Join(ctx, olga, runtime.JoinRequest{SessionID: runtime.SessionID(hello.SessionID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	go func() {
+		for range sub.Events() {
+		}
+	}()
+	if err := sub.WaitIdle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Another node's message: in the database, and nowhere in this node.
+	other := &runtime.Message{SessionID: runtime.SessionID(hello.SessionID), Sender: runtime.SenderUser,
+		SenderID: "olga", SenderName: "olga", Content: "elsewhere"}
+	if _, err := s.store.AppendMessage(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	before := s.hub.Stats()
+	c.say("two", "o2")
+	checkTally(t, collect(c, 4), 2) // elsewhere, two, #2 elsewhere, #3 two
+	if after := s.hub.Stats(); after.Replays <= before.Replays {
+		t.Fatalf("the dialog was not rebuilt: %+v → %+v; the turn of two was stored with its answer", before, after)
 	}
 }

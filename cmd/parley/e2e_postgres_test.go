@@ -36,6 +36,7 @@ var e2eTests = []func(*testing.T){
 	TestHostileScriptsContained, TestRestartKeepsHistoryAndMemory,
 	// e2e_durable_test.go
 	TestEvictionBetweenHears, TestScriptEditedMidConversation, TestResumeAcrossRestart, TestBrokenBotKeepsLastGood,
+	TestTurnBehindAnotherNodesMessage,
 	// e2e_errors_test.go
 	TestBadFrames, TestBadTokens, TestOtherUsersConversation, TestRESTBadBodies, TestRS256Tokens,
 	// e2e_follow_test.go

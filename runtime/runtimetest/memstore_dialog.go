@@ -46,6 +46,9 @@ func (s *MemStore) CommitDialog(ctx context.Context, w *runtime.DialogWrite) err
 			*in = *cloneMessage(dup)
 			return runtime.ErrInputStored
 		}
+		if sess.LastUserSeq > sess.ConsumedSeq {
+			return runtime.ErrInputBehind
+		}
 		if _, ok := s.byID[in.ID]; in.ID != "" && ok {
 			return runtime.Errorf(runtime.KindConflict, "message already exists")
 		}
@@ -231,5 +234,6 @@ func (s *MemStore) openRun(sess *runtime.Session) bool {
 }
 
 // TurnsInOneCommit: the runtime offers user messages to parked dialogs
-// (runtime/early.go), so that its tests run that path, as on SQLite.
+// (runtime/early.go), so that its tests run that path, as schema's
+// stores do.
 func (s *MemStore) TurnsInOneCommit() bool { return true }

@@ -26,7 +26,8 @@ func userInput(content, clientID string) *runtime.Message {
 // testCommitDialogInput: a write's Input is stored before its messages, as
 // AppendMessage stores a user message, and its seq goes to the HEAR entry
 // and ConsumedSeq; an Input whose client id is stored already fails the
-// whole write with ErrInputStored.
+// whole write with ErrInputStored, and one that would come after a user
+// message the dialog has not taken, with ErrInputBehind.
 func testCommitDialogInput(t *testing.T, st runtime.Store) {
 	ctx := context.Background()
 	s := mustCreate(t, st, newSession("u1", "support", t0))
@@ -87,5 +88,31 @@ func testCommitDialogInput(t *testing.T, st runtime.Store) {
 	}
 	if got := mustFind(t, st, s.ID); got.LastSeq != reply.Seq {
 		t.Errorf("last seq %d after refused writes; want %d", got.LastSeq, reply.Seq)
+	}
+
+	// A user message the dialog has not taken (another node stored it):
+	// the input would come after it, before the dialog heard it, so
+	// nothing is written. A repeat is still a repeat.
+	waiting := mustAppend(t, st, s.ID, "waiting")
+	err = st.CommitDialog(ctx, inputWrite(s.ID, 5, userInput("behind", "c2")))
+	if !errors.Is(err, runtime.ErrInputBehind) {
+		t.Fatalf("CommitDialog(input behind a message not taken) = %v; want ErrInputBehind", err)
+	}
+	if got := mustFind(t, st, s.ID); got.LastSeq != waiting.Seq || got.ConsumedSeq != in.Seq {
+		t.Errorf("seqs last %d, consumed %d after a write behind; want %d, %d", got.LastSeq, got.ConsumedSeq, waiting.Seq, in.Seq)
+	}
+	if n := len(mustJournal(t, st, s.ID, 1)); n != 4 {
+		t.Errorf("journal has %d entries after a write behind; want 4", n)
+	}
+	if err := st.CommitDialog(ctx, inputWrite(s.ID, 5, userInput("x", "c1"))); !errors.Is(err, runtime.ErrInputStored) {
+		t.Errorf("CommitDialog(repeat, behind) = %v; want ErrInputStored", err)
+	}
+	// Once the dialog has taken it, inputs go in again.
+	mustCommit(t, st, &runtime.DialogWrite{SessionID: s.ID, ConsumedSeq: waiting.Seq,
+		Entries: []runtime.JournalEntry{{Run: 1, Index: 5, Kind: runtime.EntryHear, Seq: waiting.Seq}}})
+	after := userInput("after", "c3")
+	mustCommit(t, st, inputWrite(s.ID, 6, after))
+	if after.Seq != waiting.Seq+1 {
+		t.Errorf("input after the dialog took the waiting message: seq %d; want %d", after.Seq, waiting.Seq+1)
 	}
 }
