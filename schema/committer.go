@@ -333,8 +333,12 @@ func (c *committer) run(batch []*request) error {
 		}
 		merge = false // refused: each write on its own, in its savepoint
 	}
+	// A merged batch of one unit needs no locks first: its one
+	// statement locks its rows in id order itself (appendMany,
+	// commitMany), as a batch of turns is.
+	units := c.units(batch, merge)
 	var lock string
-	if sids := batchSessions(batch); merge && c.lockSessions != nil && len(sids) > 1 {
+	if sids := batchSessions(batch); merge && c.lockSessions != nil && len(sids) > 1 && len(units) > 1 {
 		lock = c.lockSessions(sids)
 	}
 	conn, err := c.start(ctx, lock, true)
@@ -343,7 +347,7 @@ func (c *committer) run(batch []*request) error {
 	}
 	defer c.release(conn)
 	sp := &savepoint{conn: conn}
-	for _, unit := range c.units(batch, merge) {
+	for _, unit := range units {
 		if err := c.runUnit(sp, unit); err != nil {
 			rollback(conn)
 			return err
