@@ -12,11 +12,13 @@
 //     their work for one goroutine that commits many of them, from many
 //     conversations, in one transaction (one fsync), each in a savepoint.
 //     committer_conn.go keeps the connection (and, on PostgreSQL, its
-//     prepared statements); committer_postgres.go and committer_appends.go
-//     store one append, or a run of appends, in one statement. On SQLite
-//     a batch runs first without savepoints, its rows inserted together
-//     at its end (committer_deferred.go), and a turn updates its session
-//     once (dialogs_turn.go).
+//     prepared statements, prepared again as the tables grow);
+//     committer_postgres.go and committer_appends.go store one append, or
+//     a run of appends, in one statement, and committer_dialogs.go a
+//     batch's dialog commits, turns with their user messages included. On
+//     SQLite a batch runs first without savepoints, its rows inserted
+//     together at its end (committer_deferred.go). A turn updates its
+//     session once (dialogs_turn.go).
 //   - cluster.go: several nodes on one PostgreSQL database — dialog leases
 //     with fencing, the heartbeat, NOTIFY wake-ups, shared /ws tickets and
 //     cross-node locks (runtime.Cluster).
