@@ -111,14 +111,20 @@ func (b *bench) parley(ctx context.Context, scenario string) (*target, func(), e
 		return parleyTarget(b.o.URL, b.o.PprofURL, b.secret, ttl), func() {}, nil
 	}
 	var extra []string
+	drop := func() error { return nil }
 	if b.o.DatabaseURL != "" {
-		extra = append(extra, "--database-url", b.o.DatabaseURL)
+		dbURL, dropSchema, err := freshSchema(ctx, b.o.DatabaseURL) // pgschema.go
+		if err != nil {
+			return nil, nil, err
+		}
+		extra, drop = append(extra, "--database-url", dbURL), dropSchema
 	}
 	if scenario == "evicted" {
 		extra = append(extra, "--dialog-idle-evict", b.o.Evict.String())
 	}
 	s, err := spawn(ctx, b.bin, b.secret, extra, b.o.Verbose)
 	if err != nil {
+		drop()
 		return nil, nil, err
 	}
 	b.setCurrent(s)
@@ -126,6 +132,9 @@ func (b *bench) parley(ctx context.Context, scenario string) (*target, func(), e
 		b.setCurrent(nil)
 		if err := s.stop(); err != nil {
 			fmt.Fprintf(os.Stderr, "parley-bench: stopping parley: %v\n", err)
+		}
+		if err := drop(); err != nil {
+			fmt.Fprintf(os.Stderr, "parley-bench: dropping the run's schema: %v\n", err)
 		}
 	}
 	t := parleyTarget(s.base, s.pprof, b.secret, ttl)

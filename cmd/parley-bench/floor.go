@@ -21,9 +21,8 @@ import (
 // a server that stores the same rows, beside its sockets and dialogs,
 // cannot expect to do better than floor / bare echo.
 //
-// The database is -database-url's PostgreSQL (the spawned server's: give
-// it a schema of its own, as the floor's sessions stay there), or a new
-// SQLite file with the server's settings.
+// The database is a new schema of -database-url's PostgreSQL (pgschema.go),
+// or a new SQLite file with the server's settings.
 
 func runFloor(ctx context.Context, e *env) (*report, error) {
 	n := e.n(64)
@@ -64,6 +63,13 @@ func runFloor(ctx context.Context, e *env) (*report, error) {
 func (e *env) floorDB(ctx context.Context) (*schema.DB, func(), error) {
 	cfg := schema.Config{Driver: "postgres", DSN: e.o.DatabaseURL}
 	cleanup := func() {}
+	if cfg.DSN != "" {
+		dbURL, drop, err := freshSchema(ctx, cfg.DSN) // pgschema.go
+		if err != nil {
+			return nil, nil, err
+		}
+		cfg.DSN, cleanup = dbURL, func() { drop() }
+	}
 	if cfg.DSN == "" {
 		dir, err := os.MkdirTemp("", "parley-bench-floor")
 		if err != nil {

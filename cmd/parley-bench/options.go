@@ -44,7 +44,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&scen, "scenario", "turns", "comma-separated: "+strings.Join(scenarios, ", ")+", or all")
 	fs.BoolVar(&o.Spawn, "spawn", false, "build and start a parley server on 127.0.0.1:0 for each scenario")
 	fs.StringVar(&o.Parley, "parley", "", "with -spawn: the parley binary to run (default: go build parley/cmd/parley)")
-	fs.StringVar(&o.DatabaseURL, "database-url", "", "with -spawn: PostgreSQL URL for the server (default: SQLite in a temp dir)")
+	fs.StringVar(&o.DatabaseURL, "database-url", "", "with -spawn: PostgreSQL URL for the server, which gets a new schema of that database for each run, dropped after (default: SQLite in a temp dir)")
 	fs.StringVar(&o.URL, "url", "", "a running server, http://127.0.0.1:PORT (instead of -spawn)")
 	fs.StringVar(&o.PprofURL, "pprof", "", "with -url: the server's --pprof-addr as http://127.0.0.1:PORT (idle, parked, evicted)")
 	fs.StringVar(&o.JWTSecret, "jwt-secret", "", "the server's HS256 secret (required with -url; random with -spawn)")
