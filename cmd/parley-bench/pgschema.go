@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"time"
-
-	_ "github.com/lib/pq"
 )
 
 // A schema of its own for each run on PostgreSQL.
@@ -16,7 +14,9 @@ import (
 // cleaned, as where autovacuum is off) is not the empty one the next run
 // should start from: its plans, its dead rows and its sizes differ from
 // run to run. So each spawned server, and the floor, get a new schema in
-// -database-url's database, dropped once they are done.
+// -database-url's database, dropped once they are done. The "postgres"
+// driver is lib/pq's, registered by package schema, which this one
+// imports (the dependency rule keeps lib/pq out of parley-bench).
 
 // freshSchema creates a new schema in dbURL's database and returns dbURL
 // with that schema as its search_path, and drop, which drops it.
