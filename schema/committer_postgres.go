@@ -360,15 +360,14 @@ func commitManyArgs(dws []*dialogWrite) ([]any, error) {
 		sessions, fences = append(sessions, sid), append(fences, w.Fence)
 		consumed, counts = append(consumed, w.ConsumedSeq), append(counts, int64(len(msgs)))
 		entriesRuns, parked = append(entriesRuns, entriesRun(w.Entries)), append(parked, lastParked(w.Entries))
-		hasInput = append(hasInput, dw.in != nil)
-		var in *messageRow
+		var in *messageRow // msgs[0], the copy the arrays take
+		var clientID sql.NullString
 		if dw.in != nil {
-			in = &msgs[0]
-			inClient = append(inClient, nullString(in.ClientID))
-		} else {
-			inClient = append(inClient, sql.NullString{})
+			in, clientID = &msgs[0], nullString(dw.in.ClientID)
 		}
-		for _, e := range carryEntries(w, msgs[len(msgs)-len(dw.rows):], in) {
+		hasInput, inClient = append(hasInput, in != nil), append(inClient, clientID)
+		replies := msgs[len(msgs)-len(dw.rows):] // the dialog's own messages
+		for _, e := range carryEntries(w, replies, in) {
 			if in != nil && e.Index == w.Entries[w.InputEntry].Index {
 				e.Seq = -1 // the input's HEAR, when its row cannot carry it: its seq is known once stored
 			}
